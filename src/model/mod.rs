@@ -1,0 +1,13 @@
+//! Records: change references and releases, as they are stored in YAML.
+
+pub mod change;
+pub mod duration;
+pub mod ids;
+pub mod release;
+pub mod stage;
+
+pub use change::{ChangeRef, ChangeStatus};
+pub use duration::Duration;
+pub use ids::{ChangeIdPattern, ReleaseId};
+pub use release::*;
+pub use stage::Stage;

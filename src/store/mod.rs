@@ -1,0 +1,14 @@
+//! The only code that touches disk and git: repository discovery, sharded
+//! paths, YAML load/save, atomic writes, the lock, and one commit per command.
+
+pub mod atomic;
+pub mod history;
+pub mod lock;
+pub mod paths;
+pub mod repo;
+pub mod transaction;
+pub mod yaml;
+
+pub use history::{LogEntry, Signature};
+pub use repo::Repo;
+pub use transaction::{CommitMessage, Transaction};
