@@ -56,7 +56,11 @@ impl ReleaseId {
 
 impl fmt::Display for ReleaseId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "REL-{:04}-{:02}-{:03}", self.year, self.month, self.number)
+        write!(
+            f,
+            "REL-{:04}-{:02}-{:03}",
+            self.year, self.month, self.number
+        )
     }
 }
 
@@ -163,7 +167,12 @@ mod tests {
     fn change_pattern() {
         let p = ChangeIdPattern::default();
         assert_eq!(p.year_of("CHG-2025-0892").unwrap(), 2025);
-        for bad in ["CHG-2025-892", "../CHG-2025-0892", "/tmp/x", "CHG-2025-08920"] {
+        for bad in [
+            "CHG-2025-892",
+            "../CHG-2025-0892",
+            "/tmp/x",
+            "CHG-2025-08920",
+        ] {
             assert!(p.year_of(bad).is_err(), "{bad}");
         }
         let p = ChangeIdPattern("CR-YYYY-N+".into());

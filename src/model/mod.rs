@@ -5,6 +5,7 @@ pub mod duration;
 pub mod ids;
 pub mod release;
 pub mod stage;
+pub mod version;
 
 pub use change::{ChangeRef, ChangeStatus};
 pub use duration::Duration;

@@ -87,9 +87,7 @@ pub fn authorise(
             } else {
                 direct.join(", ")
             };
-            format!(
-                "{email} does not hold {who} (held by {listed}) and has no active delegation"
-            )
+            format!("{email} does not hold {who} (held by {listed}) and has no active delegation")
         }
     })
 }

@@ -79,7 +79,9 @@ pub struct Service {
     pub versioning: Versioning,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Versioning {
     #[default]
@@ -130,6 +132,14 @@ pub struct Limits {
     /// More changes than this is refused (seed: "more than 20 warrant splitting").
     #[serde(default = "default_max")]
     pub changes_max: u32,
+    /// A change's target date aligns with the release when it is at most
+    /// this many days from the deployment date.
+    #[serde(default = "default_tolerance")]
+    pub target_tolerance_days: u32,
+}
+
+fn default_tolerance() -> u32 {
+    7
 }
 
 fn default_warn() -> u32 {
@@ -144,6 +154,7 @@ impl Default for Limits {
         Limits {
             changes_warn: default_warn(),
             changes_max: default_max(),
+            target_tolerance_days: default_tolerance(),
         }
     }
 }

@@ -1,6 +1,14 @@
 //! The gate engine. A gate is a pure function of a release, its changes, the
-//! policy, the calendar, the actor and the time; the policy selects which
-//! gates run for each transition and release type.
+//! policy, the calendar and the time; the policy selects which gates run for
+//! each transition and release type (SPEC section 3).
+
+mod build;
+mod calendar;
+mod changes;
+mod close;
+mod definition;
+mod stage;
+mod test;
 
 use crate::calendar::Calendar;
 use crate::model::{ChangeRef, Release, Stage};
@@ -35,6 +43,18 @@ pub enum GateStatus {
     Skipped,
 }
 
+impl GateStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateStatus::Pass => "pass",
+            GateStatus::Fail => "fail",
+            GateStatus::Warn => "warn",
+            GateStatus::Waived => "waived",
+            GateStatus::Skipped => "skipped",
+        }
+    }
+}
+
 /// What one gate concluded.
 #[derive(Debug, Clone, Serialize)]
 pub struct GateResult {
@@ -46,18 +66,238 @@ pub struct GateResult {
     pub remedy: Option<String>,
 }
 
-pub fn default_gates() -> BTreeMap<Stage, Vec<GateSpec>> {
-    BTreeMap::new()
+/// A gate's verdict before the engine names it and applies waivers.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub status: GateStatus,
+    pub message: String,
+    pub remedy: Option<String>,
 }
 
-pub const NAMES: &[&str] = &[];
+impl Outcome {
+    pub fn pass(message: impl Into<String>) -> Outcome {
+        Outcome {
+            status: GateStatus::Pass,
+            message: message.into(),
+            remedy: None,
+        }
+    }
+
+    pub fn fail(message: impl Into<String>, remedy: impl Into<String>) -> Outcome {
+        Outcome {
+            status: GateStatus::Fail,
+            message: message.into(),
+            remedy: Some(remedy.into()),
+        }
+    }
+
+    pub fn warn(message: impl Into<String>) -> Outcome {
+        Outcome {
+            status: GateStatus::Warn,
+            message: message.into(),
+            remedy: None,
+        }
+    }
+
+    pub fn skipped(message: impl Into<String>) -> Outcome {
+        Outcome {
+            status: GateStatus::Skipped,
+            message: message.into(),
+            remedy: None,
+        }
+    }
+}
+
+type GateFn = fn(&GateContext) -> Outcome;
+
+/// Every built-in gate: name, the stage it guards, the function.
+const GATES: &[(&str, Stage, GateFn)] = &[
+    ("changes-approved", Stage::Build, changes::approved),
+    ("changes-unique", Stage::Build, changes::unique),
+    ("changes-ready", Stage::Build, changes::ready),
+    ("changes-target", Stage::Build, changes::target_aligned),
+    ("change-count", Stage::Build, changes::count),
+    ("definition-approved", Stage::Build, definition::approved),
+    (
+        "maintenance-window",
+        Stage::Build,
+        calendar::maintenance_window,
+    ),
+    ("blackout", Stage::Build, calendar::blackout),
+    ("conflicts", Stage::Build, calendar::conflicts),
+    ("version", Stage::Test, build::version),
+    ("build-verified", Stage::Test, build::verified),
+    ("notes-renderable", Stage::Test, build::notes_renderable),
+    ("tests-passed", Stage::Stage, test::required_passed),
+    (
+        "no-blocking-defects",
+        Stage::Stage,
+        test::no_blocking_defects,
+    ),
+    (
+        "known-issues-documented",
+        Stage::Stage,
+        test::known_issues_documented,
+    ),
+    ("acceptance-signed", Stage::Deploy, stage::acceptance),
+    ("readiness-review", Stage::Deploy, stage::readiness),
+    ("notifications-sent", Stage::Deploy, stage::notifications),
+    ("go-decision", Stage::Deploy, stage::go),
+    ("dependencies-deployed", Stage::Deploy, stage::dependencies),
+    (
+        "deployment-confirmed",
+        Stage::Closed,
+        close::deployment_confirmed,
+    ),
+    ("config-updated", Stage::Closed, close::config_updated),
+    ("pir-scheduled", Stage::Closed, close::pir_scheduled),
+];
+
+pub const NAMES: &[&str] = &[
+    "changes-approved",
+    "changes-unique",
+    "changes-ready",
+    "changes-target",
+    "change-count",
+    "definition-approved",
+    "maintenance-window",
+    "blackout",
+    "conflicts",
+    "version",
+    "build-verified",
+    "notes-renderable",
+    "tests-passed",
+    "no-blocking-defects",
+    "known-issues-documented",
+    "acceptance-signed",
+    "readiness-review",
+    "notifications-sent",
+    "go-decision",
+    "dependencies-deployed",
+    "deployment-confirmed",
+    "config-updated",
+    "pir-scheduled",
+];
 
 pub fn is_known(name: &str) -> bool {
-    NAMES.contains(&name)
+    GATES.iter().any(|(n, _, _)| *n == name)
 }
 
 /// The transition a gate belongs to (the stage it guards).
 pub fn transition_of(name: &str) -> Option<Stage> {
-    let _ = name;
-    None
+    GATES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, s, _)| *s)
+}
+
+/// Every built-in gate enabled, each under its own transition.
+pub fn default_gates() -> BTreeMap<Stage, Vec<GateSpec>> {
+    let mut map: BTreeMap<Stage, Vec<GateSpec>> = BTreeMap::new();
+    for (name, stage, _) in GATES {
+        map.entry(*stage).or_default().push(GateSpec {
+            name: name.to_string(),
+            types: vec![],
+            waivable: false,
+        });
+    }
+    map
+}
+
+/// The outcome of evaluating one transition.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub release: String,
+    pub from: Stage,
+    pub to: Stage,
+    pub allowed: bool,
+    pub gates: Vec<GateResult>,
+}
+
+impl Evaluation {
+    pub fn count(&self, status: GateStatus) -> usize {
+        self.gates.iter().filter(|g| g.status == status).count()
+    }
+
+    pub fn failures(&self) -> impl Iterator<Item = &GateResult> {
+        self.gates.iter().filter(|g| g.status == GateStatus::Fail)
+    }
+
+    /// `7 passed`, `6 passed, 1 waived`: the `Rel-Gates` trailer.
+    pub fn summary(&self) -> String {
+        let mut parts = vec![format!("{} passed", self.count(GateStatus::Pass))];
+        for s in [
+            GateStatus::Warn,
+            GateStatus::Waived,
+            GateStatus::Skipped,
+            GateStatus::Fail,
+        ] {
+            let n = self.count(s);
+            if n > 0 {
+                let word = match s {
+                    GateStatus::Warn => "warned",
+                    GateStatus::Waived => "waived",
+                    GateStatus::Skipped => "skipped",
+                    _ => "failed",
+                };
+                parts.push(format!("{n} {word}"));
+            }
+        }
+        parts.join(", ")
+    }
+}
+
+/// Runs the gates the policy lists for `ctx.to` and the release's type.
+/// A failing or warning gate with a recorded waiver for this transition
+/// counts as waived.
+pub fn evaluate(ctx: &GateContext) -> Evaluation {
+    let release = ctx.release;
+    let specs = ctx.policy.gates.get(&ctx.to).cloned().unwrap_or_default();
+    let mut results = vec![];
+    for spec in specs.iter().filter(|s| s.applies_to(release.kind)) {
+        let Some((_, _, gate)) = GATES.iter().find(|(n, _, _)| *n == spec.name) else {
+            continue; // unknown names are refused when the policy is loaded
+        };
+        let outcome = gate(ctx);
+        let waiver = release
+            .waivers
+            .iter()
+            .find(|w| w.gate == spec.name && w.to == ctx.to);
+        let result = match (outcome.status, waiver) {
+            (GateStatus::Fail | GateStatus::Warn, Some(w)) => GateResult {
+                name: spec.name.clone(),
+                status: GateStatus::Waived,
+                message: format!("{} (waived by {}: {})", outcome.message, w.by, w.reason),
+                remedy: None,
+            },
+            _ => GateResult {
+                name: spec.name.clone(),
+                status: outcome.status,
+                message: outcome.message,
+                remedy: outcome.remedy,
+            },
+        };
+        results.push(result);
+    }
+    Evaluation {
+        release: release.id.clone(),
+        from: release.stage,
+        to: ctx.to,
+        allowed: results.iter().all(|g| g.status != GateStatus::Fail),
+        gates: results,
+    }
+}
+
+/// A short list: `a, b and 3 more`.
+pub(crate) fn list(items: &[String]) -> String {
+    const SHOWN: usize = 5;
+    if items.len() <= SHOWN {
+        items.join(", ")
+    } else {
+        format!(
+            "{} and {} more",
+            items[..SHOWN].join(", "),
+            items.len() - SHOWN
+        )
+    }
 }

@@ -1,0 +1,510 @@
+//! The command line: clap types only. Each subcommand's arguments are turned
+//! into work by its file under `commands/`.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// A release manager whose records live in git: every lifecycle step is
+/// checked against the policy and committed.
+#[derive(Debug, Parser)]
+#[command(name = "rel", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// The records root (the folder holding policy.yaml).
+    #[arg(long, global = true, env = "REL_ROOT", value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Machine-readable output on stdout; diagnostics on stderr.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Never prompt (also when stdin is not a terminal or CI is set).
+    #[arg(long, global = true)]
+    pub no_input: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a records repository: policy, calendars, one commit.
+    Init(InitArgs),
+    /// Change references mirrored from the change-management system.
+    #[command(subcommand)]
+    Change(ChangeCommand),
+    /// Create a release in stage `plan` with its schedule.
+    Plan(PlanArgs),
+    /// Everything about one release, with what blocks its next step.
+    Show(IdArg),
+    /// Releases, filtered.
+    List(ListArgs),
+    /// Evaluate the next transition's gates; changes nothing.
+    Gate(IdArg),
+    /// Record an approval or sign-off as the current git identity.
+    Approve(ApproveArgs),
+    /// Record build or test evidence.
+    Record(RecordArgs),
+    /// Defects found in test (or after deployment).
+    Defect(DefectArgs),
+    /// Record that a stakeholder notification was sent.
+    Notify(NotifyArgs),
+    /// Record the release readiness review.
+    Readiness(SignoffArgs),
+    /// Record the go decision on the deployment day.
+    Go(SignoffArgs),
+    /// Move to the next stage if its gates pass.
+    Promote(PromoteArgs),
+    /// Start a fix cycle: back to build.
+    Demote(DemoteArgs),
+    /// Cancel a release and free its changes.
+    Cancel(ReasonArgs),
+    /// Record the deployment team's confirmation.
+    Deploy(DeployArgs),
+    /// Deploy -> closed with closure metrics.
+    Close(CloseArgs),
+    /// The release calendar and its conflicts.
+    Calendar(CalendarArgs),
+    /// Release notes (Markdown).
+    Notes(IdArg),
+    /// The test summary report.
+    Report(IdArg),
+    /// The audit trail from git history.
+    Log(LogArgs),
+    /// Validate every record against schema, references and policy.
+    Check(CheckArgs),
+    /// Delivery metrics over closed releases.
+    Metrics(MetricsArgs),
+    /// Verify the audit trail in git history.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write JSON Schemas for the record and policy files.
+    Schema(SchemaArgs),
+    /// Shell completions.
+    Completions(CompletionsArgs),
+    /// The man page (roff) on stdout.
+    Man,
+    /// Walk a release from plan to closed in a scratch repository.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IdArg {
+    /// Release id, REL-YYYY-MM-NNN.
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to create it (default: the current directory).
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChangeCommand {
+    /// Record a change reference.
+    Add(ChangeAddArgs),
+    /// Update a change reference.
+    Set(ChangeSetArgs),
+    /// List change references.
+    List(ChangeListArgs),
+    /// Show one change reference.
+    Show(ChangeIdArg),
+    /// Import a CSV or JSON export of a change-management system (one commit).
+    Import(ChangeImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ChangeIdArg {
+    /// Change id, e.g. CHG-2025-0892.
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ChangeAddArgs {
+    /// Change id, e.g. CHG-2025-0892.
+    pub id: String,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub service: Option<String>,
+    /// draft, assessing, approved, rejected, implemented, cancelled.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// The change owner (email or `Name <email>`).
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Target date, YYYY-MM-DD.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// The owner confirms the change is ready.
+    #[arg(long)]
+    pub ready: bool,
+    #[arg(long)]
+    pub approved_by: Option<String>,
+    /// RFC 3339 or YYYY-MM-DD HH:MM (policy time zone).
+    #[arg(long)]
+    pub approved_at: Option<String>,
+    #[arg(long)]
+    pub risk: Option<String>,
+    /// URL of the change in the source system.
+    #[arg(long)]
+    pub link: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ChangeSetArgs {
+    pub id: String,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub service: Option<String>,
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long)]
+    pub target: Option<String>,
+    #[arg(long, conflicts_with = "not_ready")]
+    pub ready: bool,
+    #[arg(long)]
+    pub not_ready: bool,
+    #[arg(long)]
+    pub approved_by: Option<String>,
+    #[arg(long)]
+    pub approved_at: Option<String>,
+    #[arg(long)]
+    pub risk: Option<String>,
+    #[arg(long)]
+    pub link: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ChangeListArgs {
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ChangeImportArgs {
+    /// A .csv or .json file.
+    pub file: PathBuf,
+    /// csv or json (default: from the file's extension).
+    #[arg(long)]
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[arg(long)]
+    pub service: Option<String>,
+    /// major, minor, patch, emergency.
+    #[arg(long = "type")]
+    pub kind: Option<String>,
+    /// Window start, "YYYY-MM-DD HH:MM" in the policy's time zone.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Window length, e.g. 2h or 2h30m.
+    #[arg(long, default_value = "2h")]
+    pub duration: String,
+    /// A change to include (repeat for several).
+    #[arg(long = "change", value_name = "ID")]
+    pub changes: Vec<String>,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub version: Option<String>,
+    /// high, medium, low.
+    #[arg(long, default_value = "medium")]
+    pub impact: String,
+    /// Why this release type.
+    #[arg(long)]
+    pub rationale: Option<String>,
+    /// Key personnel (repeat).
+    #[arg(long = "person", value_name = "EMAIL")]
+    pub people: Vec<String>,
+    /// Resources needed (repeat).
+    #[arg(long = "resource")]
+    pub resources: Vec<String>,
+    /// A release that must be deployed first (repeat).
+    #[arg(long = "depends-on", value_name = "ID")]
+    pub depends_on: Vec<String>,
+    /// A dependency for the release notes, e.g. "API gateway v3.1 or later" (repeat).
+    #[arg(long = "requires", value_name = "TEXT")]
+    pub requires: Vec<String>,
+    /// How long after deployment a rollback is possible, e.g. 4h.
+    #[arg(long)]
+    pub rollback_window: Option<String>,
+    #[arg(long)]
+    pub rollback_procedure: Option<String>,
+    /// Risk assessment summary.
+    #[arg(long)]
+    pub risk: Option<String>,
+    /// Book the next free slot at or after --target instead of refusing.
+    #[arg(long)]
+    pub next: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    pub stage: Option<String>,
+    #[arg(long)]
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    pub id: String,
+    /// The role approved in: service-owner, cab, release-manager, ...
+    #[arg(long)]
+    pub role: String,
+    /// definition, acceptance or go (default: what the stage needs).
+    #[arg(long = "for")]
+    pub purpose: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    pub id: String,
+    #[command(subcommand)]
+    pub what: RecordWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordWhat {
+    /// Build verification result.
+    Build {
+        /// passed or failed.
+        #[arg(long)]
+        verification: String,
+        /// Where the package is stored.
+        #[arg(long)]
+        package: Option<String>,
+        /// A component checked (repeat).
+        #[arg(long = "component")]
+        components: Vec<String>,
+        /// The package version (sets the release's version).
+        #[arg(long)]
+        version: Option<String>,
+    },
+    /// A test run's result for one category.
+    Test {
+        /// smoke, functional-changed, functional-unchanged, regression,
+        /// integration, performance, security.
+        #[arg(long)]
+        category: String,
+        #[arg(long)]
+        passed: u32,
+        #[arg(long)]
+        failed: u32,
+        #[arg(long, default_value_t = 0)]
+        blocked: u32,
+        /// Scope run, e.g. full-suite.
+        #[arg(long)]
+        scope: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DefectArgs {
+    pub id: String,
+    #[command(subcommand)]
+    pub what: DefectWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DefectWhat {
+    /// Record a defect.
+    Add {
+        /// critical, high, medium, low.
+        #[arg(long)]
+        severity: String,
+        #[arg(long)]
+        title: String,
+        /// Found in production after deployment.
+        #[arg(long)]
+        post_deploy: bool,
+    },
+    /// Resolve a defect as fixed or as a known issue with a workaround.
+    Resolve {
+        /// DEF-N
+        defect: String,
+        #[arg(long, conflicts_with = "known_issue")]
+        fixed: bool,
+        #[arg(long, requires = "workaround")]
+        known_issue: bool,
+        #[arg(long)]
+        workaround: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    pub id: String,
+    /// Who was notified.
+    #[arg(long)]
+    pub audience: String,
+    /// When it was sent (default: now).
+    #[arg(long)]
+    pub sent_at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SignoffArgs {
+    pub id: String,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    pub id: String,
+    /// The expected next stage; refused if it is not.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Waive a waivable gate (repeat); needs --reason.
+    #[arg(long, requires = "reason")]
+    pub waive: Vec<String>,
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoteArgs {
+    pub id: String,
+    /// Only `build` (a fix cycle).
+    #[arg(long)]
+    pub to: String,
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReasonArgs {
+    pub id: String,
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    pub id: String,
+    /// successful, partial, rolled-back.
+    #[arg(long)]
+    pub status: String,
+    /// Actual start, "YYYY-MM-DD HH:MM" or RFC 3339.
+    #[arg(long)]
+    pub started: String,
+    /// Actual duration, e.g. 2h15m.
+    #[arg(long)]
+    pub duration: String,
+    /// passed or failed.
+    #[arg(long)]
+    pub verification: Option<String>,
+    /// An issue encountered and its resolution (repeat).
+    #[arg(long = "issue")]
+    pub issues: Vec<String>,
+    /// A post-deployment action required (repeat).
+    #[arg(long = "follow-up")]
+    pub follow_up: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    pub id: String,
+    /// Configuration records (CMDB) were updated.
+    #[arg(long)]
+    pub config_updated: bool,
+    /// Post-implementation review date (major: default is the deadline).
+    #[arg(long)]
+    pub pir_date: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    /// First day shown, YYYY-MM-DD (default: this week's Monday).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day shown, YYYY-MM-DD (default: a week after --from).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long)]
+    pub service: Option<String>,
+    /// A list instead of the week grid.
+    #[arg(long)]
+    pub list: bool,
+    /// Write RFC 5545 iCalendar to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub ics: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    pub id: Option<String>,
+    /// Only entries by this actor (email or name, substring).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Only entries at or after this date.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only entries at or before this date.
+    #[arg(long)]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Judge the changes between REF and HEAD (a pull request).
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// human (default) or github.
+    #[arg(long, default_value = "human")]
+    pub format: String,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Only releases deployed on or after this date.
+    #[arg(long)]
+    pub since: Option<String>,
+    #[arg(long)]
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check that each rel commit changed exactly what its trailers say.
+    Verify {
+        /// Only commits after REF.
+        #[arg(long)]
+        since: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Write the schemas into this folder (default: print them).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, powershell, elvish.
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to create the scratch repository (default: a new temporary folder).
+    pub dir: Option<PathBuf>,
+}

@@ -1,0 +1,133 @@
+//! `rel approve ID --role ROLE [--for definition|acceptance|go]`: an
+//! approval or sign-off by the current git identity, accepted only from a
+//! holder of the role or an active delegate (SPEC section 3).
+
+use super::{Ctx, Loaded, commit_release, message, print_json};
+use crate::cli::ApproveArgs;
+use crate::error::{Error, Result};
+use crate::model::{Approval, Purpose, Signoff, Stage};
+use crate::policy::auth::{self, Authority, authorise, email_of};
+
+pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
+    let loaded = Loaded::load(ctx, &a.id)?;
+    let policy = &loaded.policy;
+    let mut release = loaded.release.clone();
+    let purpose = match a.purpose.as_deref() {
+        Some(p) => Purpose::parse_flag("--for", p)?,
+        None => match release.stage {
+            Stage::Plan => Purpose::Definition,
+            Stage::Stage => Purpose::Acceptance,
+            other => {
+                return Err(Error::usage(format!(
+                    "{} is in {other}: nothing awaits approval; name it with --for definition, acceptance or go",
+                    release.id
+                )));
+            }
+        },
+    };
+    let expected_stage = match purpose {
+        Purpose::Definition => Stage::Plan,
+        Purpose::Acceptance | Purpose::Go => Stage::Stage,
+    };
+    if release.stage != expected_stage {
+        return Err(Error::refused(format!(
+            "{} is in {}: {purpose} approval is given in stage {expected_stage}",
+            release.id, release.stage
+        )));
+    }
+    let roles: Vec<String> = match purpose {
+        Purpose::Definition => policy
+            .approvals
+            .definition
+            .get(&release.kind)
+            .cloned()
+            .unwrap_or_default(),
+        Purpose::Acceptance => policy.approvals.acceptance.clone(),
+        Purpose::Go => policy.approvals.go.clone(),
+    };
+    if a.role != auth::SERVICE_OWNER && !policy.roles.contains_key(&a.role) {
+        return Err(Error::usage(format!(
+            "--role: unknown role `{}`; roles: service-owner, {}",
+            a.role,
+            policy.roles.keys().cloned().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    if !roles.contains(&a.role) {
+        return Err(Error::refused(format!(
+            "role {} does not give {purpose} approval for {} releases; the policy asks for: {}",
+            a.role,
+            release.kind,
+            if roles.is_empty() {
+                "nobody".to_string()
+            } else {
+                roles.join(", ")
+            }
+        )));
+    }
+    let email = email_of(&loaded.actor).to_string();
+    let authority = authorise(
+        policy,
+        &a.role,
+        &release.service,
+        &email,
+        ctx.now.date_naive(),
+    )
+    .map_err(Error::refused)?;
+    if purpose == Purpose::Definition
+        && !policy.approvals.self_approval
+        && email.eq_ignore_ascii_case(email_of(&release.planned_by))
+    {
+        return Err(Error::refused(format!(
+            "{email} planned {} and may not approve its definition (policy approvals.self_approval is false)",
+            release.id
+        )));
+    }
+    let on_behalf_of = match authority {
+        Authority::Direct => None,
+        Authority::Delegated { from } => Some(from),
+    };
+    if purpose == Purpose::Go {
+        release.go = Some(Signoff {
+            by: loaded.actor.clone(),
+            at: ctx.now,
+            note: on_behalf_of.map(|f| format!("on behalf of {f}")),
+        });
+    } else {
+        if release.approvals.iter().any(|x| {
+            x.purpose == purpose && x.role == a.role && email_of(&x.by).eq_ignore_ascii_case(&email)
+        }) {
+            return Err(Error::usage(format!(
+                "{email} has already given {purpose} approval as {} for {}",
+                a.role, release.id
+            )));
+        }
+        release.approvals.push(Approval {
+            role: a.role.clone(),
+            purpose,
+            by: loaded.actor.clone(),
+            at: ctx.now,
+            on_behalf_of,
+        });
+    }
+    let action = format!("approve {purpose} ({})", a.role);
+    let msg = message(
+        &release,
+        &action,
+        None,
+        None,
+        &[("Rel-Role", a.role.clone())],
+    );
+    let mut msg = msg;
+    // The action trailer stays one word for scripts.
+    msg.trailers[0].1 = "approve".to_string();
+    commit_release(&loaded.repo, &release, &msg)?;
+    if ctx.json() {
+        print_json(&release)
+    } else {
+        println!(
+            "{} {purpose} approved by {} as {}",
+            release.id, loaded.actor, a.role
+        );
+        Ok(())
+    }
+}

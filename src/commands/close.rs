@@ -1,0 +1,98 @@
+//! `rel close ID`: deploy -> closed with the closure metrics (seed, "Close
+//! the release record with final status and metrics").
+
+use super::promote::transition;
+use super::{Ctx, Loaded, parse_date};
+use crate::calendar::business_days;
+use crate::calendar::local_time::to_local;
+use crate::cli::CloseArgs;
+use crate::error::{Error, Result};
+use crate::model::{
+    Closure, DefectCounts, DeploymentStatus, Release, ReleaseType, Severity, Stage, Timestamp,
+};
+use crate::policy::Policy;
+use std::collections::BTreeSet;
+
+pub fn run(ctx: &Ctx, a: CloseArgs) -> Result<()> {
+    let loaded = Loaded::load(ctx, &a.id)?;
+    if loaded.release.stage != Stage::Deploy {
+        return Err(Error::refused(format!(
+            "{} is in {}: close follows deploy",
+            loaded.release.id, loaded.release.stage
+        )));
+    }
+    let pir_date = a
+        .pir_date
+        .as_deref()
+        .map(|d| parse_date("--pir-date", d))
+        .transpose()?;
+    let holidays = loaded.calendar.holidays.clone();
+    let policy = loaded.policy.clone();
+    let actor = loaded.actor.clone();
+    let now = ctx.now;
+    transition(ctx, &loaded, Stage::Closed, &[], None, |release| {
+        release.closure = closure(
+            release,
+            &policy,
+            &holidays,
+            a.config_updated,
+            pir_date,
+            &actor,
+            now,
+        );
+        Ok(())
+    })
+}
+
+/// The closure record; `None` without a deployment confirmation (the
+/// deployment-confirmed gate then says so).
+pub fn closure(
+    release: &Release,
+    policy: &Policy,
+    holidays: &BTreeSet<chrono::NaiveDate>,
+    config_updated: bool,
+    pir_date: Option<chrono::NaiveDate>,
+    actor: &str,
+    now: Timestamp,
+) -> Option<Closure> {
+    let d = release.deployment.as_ref()?;
+    let mut in_test = DefectCounts::default();
+    for defect in release.defects.iter().filter(|d| !d.post_deploy) {
+        match defect.severity {
+            Severity::Critical => in_test.critical += 1,
+            Severity::High => in_test.high += 1,
+            Severity::Medium => in_test.medium += 1,
+            Severity::Low => in_test.low += 1,
+        }
+    }
+    let deployed_on = to_local(policy.tz(), d.started).date_naive();
+    // Seed: major releases need a formal PIR within 5 business days; others
+    // join the periodic review unless a date is given.
+    let pir_due = match (pir_date, release.kind) {
+        (Some(date), _) => Some(date),
+        (None, ReleaseType::Major) => Some(business_days::after(
+            deployed_on,
+            policy.pir_business_days,
+            holidays,
+        )),
+        (None, _) => None,
+    };
+    let window_end = release.window.end();
+    Some(Closure {
+        config_updated,
+        pir_due,
+        planned_start: release.window.start,
+        actual_start: d.started,
+        planned_duration: release.window.duration,
+        actual_duration: d.duration,
+        changes: release.changes.len() as u32,
+        defects_in_test: in_test,
+        defects_post_deploy: release.defects.iter().filter(|d| d.post_deploy).count() as u32,
+        rollback: d.status == DeploymentStatus::RolledBack,
+        // On time: started within the booked window.
+        on_time: d.started >= release.window.start && d.started < window_end,
+        fix_cycles: release.cycle(),
+        by: actor.to_string(),
+        at: now,
+    })
+}

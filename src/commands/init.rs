@@ -1,0 +1,65 @@
+//! `rel init [DIR]`: create a records repository (SPEC section 1).
+
+use super::Ctx;
+use crate::cli::InitArgs;
+use crate::error::{Error, Result};
+use crate::store::{CommitMessage, Repo, paths};
+use std::path::Path;
+
+pub const POLICY_EXAMPLE: &str = include_str!("../../policy.example.yaml");
+pub const CALENDAR_EXAMPLE: &str = include_str!("../../examples/calendar.example.yaml");
+
+pub fn run(ctx: &Ctx, args: InitArgs) -> Result<()> {
+    let dir = match &args.dir {
+        Some(d) if d.is_absolute() => d.clone(),
+        Some(d) => ctx.cwd.join(d),
+        None => ctx.cwd.clone(),
+    };
+    let root = init_at(&dir)?;
+    if ctx.json() {
+        super::print_json(&serde_json::json!({ "root": root.display().to_string() }))?;
+    } else {
+        println!("Initialised a records repository in {}", root.display());
+        println!(
+            "Next: edit policy.yaml and calendars/standard.yaml, then `rel change add` and `rel plan`."
+        );
+    }
+    Ok(())
+}
+
+/// Creates the layout at `dir` (running `git init` when it is not inside a
+/// work tree) and commits it. Refuses when `policy.yaml` already exists.
+pub fn init_at(dir: &Path) -> Result<std::path::PathBuf> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::file(dir, format!("cannot create the folder: {e}")))?;
+    let dir = dir
+        .canonicalize()
+        .map_err(|e| Error::file(dir, format!("cannot resolve the folder: {e}")))?;
+    if dir.join(paths::POLICY).exists() {
+        return Err(Error::data(format!(
+            "{} already holds a records repository (policy.yaml exists)",
+            dir.display()
+        )));
+    }
+    if git2::Repository::discover(&dir).is_err() {
+        git2::Repository::init(&dir)?;
+    }
+    // The repository exists once policy.yaml does; it is written by the
+    // commit below, so a failed init leaves nothing behind but the git init.
+    let repo = Repo::create(&dir)?;
+    let mut tx = repo.begin()?;
+    tx.write(Path::new(paths::POLICY), POLICY_EXAMPLE.to_string())?;
+    tx.write(
+        &Path::new(paths::CALENDARS).join("standard.yaml"),
+        CALENDAR_EXAMPLE.replace("../schemas/", "../schemas/"),
+    )?;
+    for (name, text) in crate::commands::schema::schemas() {
+        tx.write(&Path::new("schemas").join(name), text)?;
+    }
+    tx.commit(&CommitMessage {
+        subject: "Initialise release records".to_string(),
+        body: String::new(),
+        trailers: vec![("Rel-Action".to_string(), "init".to_string())],
+    })?;
+    Ok(dir)
+}

@@ -1,0 +1,307 @@
+//! `rel plan`: book a release in stage `plan` (seed, "Plan the release").
+
+use super::{Ctx, load_changes, parse_time, print_json};
+use crate::calendar::{Calendar, local_time, slots, timeline};
+use crate::cli::PlanArgs;
+use crate::error::{Error, Result};
+use crate::model::{
+    Duration, Impact, Release, ReleaseId, ReleaseType, Risk, Rollback, Stage, Window,
+    version::Version,
+};
+use crate::policy::gates::{self, Evaluation, GateContext, GateStatus};
+use crate::render::table;
+use crate::store::{CommitMessage, paths, yaml};
+use chrono::Datelike;
+
+/// Gates `rel plan` applies: every plan -> build gate except the approval
+/// of the definition, which can only follow the booking.
+const NOT_AT_PLAN: &[&str] = &["definition-approved"];
+/// Gates whose refusal moving the window can cure.
+const CALENDAR_GATES: &[&str] = &["maintenance-window", "blackout", "conflicts"];
+/// How far ahead `--next` and the refusal's proposal search.
+const HORIZON_DAYS: u32 = 120;
+
+pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
+    let repo = ctx.repo()?;
+    let policy = repo.load_policy()?;
+    let calendar = repo.load_calendar(&policy)?;
+    let actor = repo.actor()?;
+
+    let service = ctx.require(a.service, "--service", "Service")?;
+    if !policy.services.contains_key(&service) {
+        return Err(Error::usage(format!(
+            "--service: unknown service `{service}`; services in policy.yaml: {}",
+            policy
+                .services
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let kind = ReleaseType::parse_flag(
+        "--type",
+        &ctx.require(
+            a.kind,
+            "--type",
+            "Release type (major, minor, patch, emergency)",
+        )?,
+    )?;
+    let target_text = ctx.require(a.target, "--target", "Window start (YYYY-MM-DD HH:MM)")?;
+    let start = parse_time(&policy, "--target", &target_text)?;
+    let duration =
+        Duration::parse(&a.duration).map_err(|e| Error::usage(format!("--duration: {e}")))?;
+    if duration.minutes <= 0 {
+        return Err(Error::usage("--duration: must be longer than zero"));
+    }
+    let impact = Impact::parse_flag("--impact", &a.impact)?;
+    if a.changes.is_empty() {
+        return Err(Error::usage(
+            "missing --change: a release includes at least one approved change (repeat --change ID)",
+        ));
+    }
+    for id in &a.changes {
+        policy.change_pattern().year_of(id)?;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(dup) = a.changes.iter().find(|c| !seen.insert(*c)) {
+        return Err(Error::usage(format!("--change: {dup} is given twice")));
+    }
+    if let Some(v) = &a.version {
+        let versioning = policy.services[&service].versioning;
+        Version::parse(versioning, v).map_err(|e| Error::usage(format!("--version: {e}")))?;
+    }
+    let mut depends_on = vec![];
+    for d in &a.depends_on {
+        let id = ReleaseId::parse(d)?;
+        if !repo.root.join(paths::release(&id)).exists() {
+            return Err(Error::usage(format!("--depends-on: no release {id}")));
+        }
+        depends_on.push(id.to_string());
+    }
+    let rollback = match a.rollback_window {
+        Some(w) => Some(Rollback {
+            window: Duration::parse(&w)
+                .map_err(|e| Error::usage(format!("--rollback-window: {e}")))?,
+            procedure: a.rollback_procedure.unwrap_or_default(),
+        }),
+        None if a.rollback_procedure.is_some() => {
+            return Err(Error::usage("--rollback-procedure needs --rollback-window"));
+        }
+        None => None,
+    };
+
+    let changes = load_changes(&repo, &policy, &a.changes)?;
+    let mut release = Release {
+        id: String::new(),
+        title: a
+            .title
+            .unwrap_or_else(|| format!("{service} {kind} release")),
+        service: service.clone(),
+        version: a.version,
+        kind,
+        rationale: a.rationale.unwrap_or_default(),
+        stage: Stage::Plan,
+        changes: a.changes.clone(),
+        window: Window { start, duration },
+        schedule: timeline::schedule(
+            local_time::to_local(policy.tz(), start).date_naive(),
+            kind,
+            &policy.timeline,
+        ),
+        impact,
+        risk: a.risk.map(|summary| Risk {
+            level: impact,
+            summary,
+        }),
+        rollback,
+        people: a.people,
+        resources: a.resources,
+        depends_on,
+        requires: a.requires,
+        planned_by: actor.clone(),
+        booked_at: ctx.now,
+        notes: None,
+        approvals: vec![],
+        build: vec![],
+        tests: vec![],
+        defects: vec![],
+        notifications: vec![],
+        readiness: None,
+        go: None,
+        deployment: None,
+        closure: None,
+        fix_cycles: vec![],
+        cancellation: None,
+        waivers: vec![],
+    };
+    assign_id(&repo, &policy, &mut release)?;
+
+    // Releases that may stand in the way, from the target month up to the
+    // search horizon, so a proposed slot is checked against the same data.
+    let horizon_end = start + chrono::Duration::days(i64::from(HORIZON_DAYS));
+    let mut others = vec![];
+    let mut m = start.date_naive().with_day(1).unwrap() - chrono::Months::new(1);
+    while m <= horizon_end.date_naive() {
+        others.extend(repo.releases_in_month(m.year(), m.month())?);
+        m = m + chrono::Months::new(1);
+    }
+    for dep in &release.depends_on {
+        if !others.iter().any(|r| &r.id == dep) {
+            others.push(repo.load_release(&ReleaseId::parse(dep)?)?);
+        }
+    }
+
+    let mut eval = evaluate(&release, &changes, &others, &policy, &calendar, ctx);
+    let calendar_refused = eval
+        .failures()
+        .any(|g| CALENDAR_GATES.contains(&g.name.as_str()));
+    let other_refused = eval
+        .failures()
+        .any(|g| !CALENDAR_GATES.contains(&g.name.as_str()));
+    let mut proposal = None;
+    if calendar_refused {
+        proposal = slots::next_free(&release, start, &others, &calendar, &policy, HORIZON_DAYS);
+    }
+    if calendar_refused && a.next && !other_refused {
+        let Some(slot) = proposal else {
+            return Err(Error::refused(format!(
+                "no free slot for a {} window within {HORIZON_DAYS} days of {}",
+                duration,
+                super::local(&policy, start)
+            )));
+        };
+        release.window.start = slot;
+        release.schedule = timeline::schedule(
+            local_time::to_local(policy.tz(), slot).date_naive(),
+            kind,
+            &policy.timeline,
+        );
+        assign_id(&repo, &policy, &mut release)?;
+        eval = evaluate(&release, &changes, &others, &policy, &calendar, ctx);
+    }
+
+    if !eval.allowed {
+        let mut text = format!(
+            "cannot plan this release: {} gate(s) refuse it\n",
+            eval.failures().count()
+        );
+        for g in eval.failures() {
+            text.push_str(&format!("  {}: {}\n", g.name, g.message));
+            if let Some(r) = &g.remedy {
+                text.push_str(&format!("    -> {r}\n"));
+            }
+        }
+        if calendar_refused {
+            match proposal {
+                Some(p) => text.push_str(&format!(
+                    "next start at which it could be booked: {} (--target \"{}\", or add --next)\n",
+                    super::local(&policy, p),
+                    local_time::to_local(policy.tz(), p).format("%Y-%m-%d %H:%M")
+                )),
+                None => text.push_str(&format!("no free slot within {HORIZON_DAYS} days\n")),
+            }
+        }
+        if ctx.json() {
+            let mut value = serde_json::to_value(&eval).unwrap_or_default();
+            if let Some(p) = proposal {
+                value["next_start"] = serde_json::Value::String(p.to_rfc3339());
+            }
+            print_json(&value)?;
+            eprint!("{text}");
+            return Err(Error::Reported(1));
+        }
+        return Err(Error::refused(text.trim_end().to_string()));
+    }
+
+    // One commit: the release and each change it now holds.
+    let mut tx = repo.begin()?;
+    tx.write(&super::release_path(&release), yaml::to_string(&release))?;
+    for (id, change) in &changes {
+        let mut change = change.clone().expect("changes-approved passed");
+        change.release = Some(release.id.clone());
+        let year = policy.change_pattern().year_of(id)?;
+        tx.write(&paths::change(id, year), yaml::to_string(&change))?;
+    }
+    let mut msg: CommitMessage = super::message(&release, "plan", None, Some(&eval), &[]);
+    msg.subject = format!(
+        "{}: plan {} {} release",
+        release.id, release.service, release.kind
+    );
+    tx.commit(&msg)?;
+
+    if ctx.json() {
+        return print_json(&release);
+    }
+    println!("{}", release.id);
+    println!(
+        "Planned {} ({} {}, {} impact), window {} for {}",
+        release.title,
+        release.service,
+        release.kind,
+        release.impact,
+        super::local(&policy, release.window.start),
+        release.window.duration
+    );
+    let s = &release.schedule;
+    let mut t = table::new(&["MILESTONE", "DATE"]);
+    for (name, date) in [
+        ("Planning completion", s.planning),
+        ("Build completion", s.build),
+        ("Test completion", s.test),
+        ("Staging acceptance", s.staging),
+        ("Deployment", s.deployment),
+    ] {
+        t.add_row(vec![
+            name.to_string(),
+            date.format("%a %d %b %Y").to_string(),
+        ]);
+    }
+    println!("{t}");
+    for g in eval.gates.iter().filter(|g| g.status == GateStatus::Warn) {
+        eprintln!("warning: {}: {}", g.name, g.message);
+    }
+    println!(
+        "Next: the definition needs approval (rel approve {} --role ROLE), then rel promote {}",
+        release.id, release.id
+    );
+    Ok(())
+}
+
+/// The next free number in the month of the window's local date.
+fn assign_id(
+    repo: &crate::store::Repo,
+    policy: &crate::policy::Policy,
+    release: &mut Release,
+) -> Result<()> {
+    let day = local_time::to_local(policy.tz(), release.window.start).date_naive();
+    let taken = repo.release_ids_in_month(day.year(), day.month())?;
+    let number = taken.iter().map(|i| i.number).max().unwrap_or(0) + 1;
+    release.id = ReleaseId::for_date(day, number).to_string();
+    Ok(())
+}
+
+fn evaluate(
+    release: &Release,
+    changes: &std::collections::BTreeMap<String, Option<crate::model::ChangeRef>>,
+    others: &[Release],
+    policy: &crate::policy::Policy,
+    calendar: &Calendar,
+    ctx: &Ctx,
+) -> Evaluation {
+    let mut eval = gates::evaluate(&GateContext {
+        release,
+        changes,
+        nearby: others,
+        last_closed: None,
+        policy,
+        calendar,
+        now: ctx.now,
+        to: Stage::Build,
+    });
+    eval.gates
+        .retain(|g| !NOT_AT_PLAN.contains(&g.name.as_str()));
+    eval.allowed = eval.gates.iter().all(|g| g.status != GateStatus::Fail);
+    eval.to = Stage::Plan;
+    eval
+}

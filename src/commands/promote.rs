@@ -1,0 +1,146 @@
+//! `rel promote ID [--to STAGE] [--waive GATE --reason R]`: one stage
+//! forward if the gates pass (SPEC section 3).
+
+use super::{Ctx, Loaded, commit_release, message, print_json};
+use crate::cli::PromoteArgs;
+use crate::error::{Error, Result};
+use crate::model::{Release, Stage, Timestamp, Waiver};
+use crate::policy::auth::{authorise, email_of};
+use crate::policy::gates::{self, Evaluation};
+use crate::render::evaluation;
+
+pub fn run(ctx: &Ctx, a: PromoteArgs) -> Result<()> {
+    let loaded = Loaded::load(ctx, &a.id)?;
+    let current = loaded.release.stage;
+    let Some(to) = current.next() else {
+        return Err(Error::usage(format!(
+            "{} is {}: there is no next stage",
+            loaded.release.id, current
+        )));
+    };
+    if let Some(expected) = &a.to {
+        let expected_stage = Stage::parse(expected).ok_or_else(|| {
+            Error::usage(format!(
+                "--to: `{expected}` is not a stage; expected plan, build, test, stage, deploy or closed"
+            ))
+        })?;
+        if expected_stage != to {
+            return Err(Error::usage(format!(
+                "--to {expected}: {} is in {current}, so the next stage is {to}",
+                loaded.release.id
+            )));
+        }
+    }
+    transition(ctx, &loaded, to, &a.waive, a.reason.as_deref(), |_| Ok(()))
+}
+
+/// Shared by promote and close: applies waivers, evaluates, commits or
+/// refuses. `prepare` adds what the transition itself records.
+pub fn transition(
+    ctx: &Ctx,
+    loaded: &Loaded,
+    to: Stage,
+    waive: &[String],
+    reason: Option<&str>,
+    prepare: impl FnOnce(&mut Release) -> Result<()>,
+) -> Result<()> {
+    let mut release = loaded.release.clone();
+    let from = release.stage;
+    add_waivers(loaded, &mut release, to, waive, reason, ctx.now)?;
+    prepare(&mut release)?;
+    let eval = loaded.evaluate(&release, to, ctx.now);
+    if !eval.allowed {
+        return refuse(ctx, &eval);
+    }
+    release.stage = to;
+    let action = if to == Stage::Closed {
+        "close"
+    } else {
+        "promote"
+    };
+    let msg = message(&release, action, Some((from, to)), Some(&eval), &[]);
+    commit_release(&loaded.repo, &release, &msg)?;
+    if ctx.json() {
+        print_json(&eval)?;
+    } else {
+        print!("{}", evaluation::render_with_headline(&eval));
+        println!("{} is now in {to}.", release.id);
+    }
+    Ok(())
+}
+
+/// Prints a refused evaluation and returns exit 1; nothing is written.
+pub fn refuse(ctx: &Ctx, eval: &Evaluation) -> Result<()> {
+    if ctx.json() {
+        print_json(eval)?;
+        eprintln!(
+            "{} cannot move {} -> {}: {} gate(s) failed",
+            eval.release,
+            eval.from,
+            eval.to,
+            eval.failures().count()
+        );
+    } else {
+        eprint!("{}", evaluation::render_with_headline(eval));
+        eprintln!("Nothing was changed.");
+    }
+    Err(Error::Reported(1))
+}
+
+fn add_waivers(
+    loaded: &Loaded,
+    release: &mut Release,
+    to: Stage,
+    waive: &[String],
+    reason: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    if waive.is_empty() {
+        return Ok(());
+    }
+    let reason = reason
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| Error::usage("--waive needs --reason with the justification"))?;
+    let policy = &loaded.policy;
+    let specs = policy.gates.get(&to).cloned().unwrap_or_default();
+    let email = email_of(&loaded.actor);
+    let today = now.date_naive();
+    let allowed = policy
+        .waivers
+        .roles
+        .iter()
+        .any(|role| authorise(policy, role, &release.service, email, today).is_ok());
+    for gate in waive {
+        if !gates::is_known(gate) {
+            return Err(Error::usage(format!(
+                "--waive: unknown gate `{gate}`; known gates: {}",
+                gates::NAMES.join(", ")
+            )));
+        }
+        let Some(spec) = specs.iter().find(|s| &s.name == gate) else {
+            return Err(Error::usage(format!(
+                "--waive {gate}: the policy does not run this gate for {} -> {to}",
+                release.stage
+            )));
+        };
+        if !spec.waivable {
+            return Err(Error::refused(format!(
+                "gate {gate} is not waivable (policy.yaml gates.{to}: mark it `waivable: true` to allow waivers)"
+            )));
+        }
+        if !allowed {
+            return Err(Error::refused(format!(
+                "{email} may not waive gates: waivers need one of the roles {}",
+                policy.waivers.roles.join(", ")
+            )));
+        }
+        release.waivers.push(Waiver {
+            gate: gate.clone(),
+            to,
+            reason: reason.to_string(),
+            by: loaded.actor.clone(),
+            at: now,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! `rel record ID build|test`: build verification and test results.
+
+use super::{Ctx, Loaded, commit_release, message, print_json};
+use crate::cli::{RecordArgs, RecordWhat};
+use crate::error::{Error, Result};
+use crate::model::{
+    BuildRecord, Release, Stage, TestCategory, TestRun, Verification, version::Version,
+};
+
+/// Evidence commands act in one stage; anything else is refused with the
+/// stage the release is in.
+pub fn require_stage(release: &Release, stage: Stage, what: &str) -> Result<()> {
+    if release.stage == stage {
+        Ok(())
+    } else {
+        Err(Error::refused(format!(
+            "{} is in {}: {what} is recorded in stage {stage}",
+            release.id, release.stage
+        )))
+    }
+}
+
+pub fn run(ctx: &Ctx, a: RecordArgs) -> Result<()> {
+    let loaded = Loaded::load(ctx, &a.id)?;
+    let mut release = loaded.release.clone();
+    let cycle = release.cycle();
+    let action;
+    match a.what {
+        RecordWhat::Build {
+            verification,
+            package,
+            components,
+            version,
+        } => {
+            require_stage(&release, Stage::Build, "build verification")?;
+            let verification = Verification::parse_flag("--verification", &verification)?;
+            if let Some(v) = version {
+                let versioning = loaded
+                    .policy
+                    .services
+                    .get(&release.service)
+                    .map(|s| s.versioning)
+                    .unwrap_or_default();
+                Version::parse(versioning, &v)
+                    .map_err(|e| Error::usage(format!("--version: {e}")))?;
+                release.version = Some(v);
+            }
+            release.build.push(BuildRecord {
+                verification,
+                package,
+                components,
+                cycle,
+                by: loaded.actor.clone(),
+                at: ctx.now,
+            });
+            action = format!("record build ({verification})");
+        }
+        RecordWhat::Test {
+            category,
+            passed,
+            failed,
+            blocked,
+            scope,
+        } => {
+            require_stage(&release, Stage::Test, "a test result")?;
+            let category = TestCategory::parse_flag("--category", &category)?;
+            if passed + failed + blocked == 0 {
+                return Err(Error::usage(
+                    "--passed, --failed, --blocked: a test run executes at least one case",
+                ));
+            }
+            release.tests.push(TestRun {
+                category,
+                passed,
+                failed,
+                blocked,
+                scope,
+                cycle,
+                by: loaded.actor.clone(),
+                at: ctx.now,
+            });
+            action = format!(
+                "record test {category} ({passed} passed, {failed} failed, {blocked} blocked)"
+            );
+        }
+    }
+    let mut msg = message(&release, &action, None, None, &[]);
+    msg.trailers[0].1 = "record".to_string();
+    commit_release(&loaded.repo, &release, &msg)?;
+    if ctx.json() {
+        print_json(&release)
+    } else {
+        println!("{}: {action}", release.id);
+        Ok(())
+    }
+}

@@ -1,0 +1,75 @@
+//! Plan -> build: the calendar rules (SPEC section 4). Emergency releases
+//! bypass windows, blackouts and lead times, not conflicts.
+
+use super::{GateContext, Outcome};
+use crate::calendar::conflicts;
+
+pub fn maintenance_window(ctx: &GateContext) -> Outcome {
+    let r = ctx.release;
+    if r.kind.is_emergency() {
+        return Outcome::skipped("emergency releases bypass maintenance windows");
+    }
+    let tz = ctx.policy.tz();
+    match ctx
+        .calendar
+        .containing_window(tz, r.window.start, r.window.end(), &r.service)
+    {
+        Some(w) => Outcome::pass(format!(
+            "inside maintenance window {} ({} to {})",
+            w.name,
+            w.start.format("%a %d %b %H:%M"),
+            w.end.format("%a %d %b %H:%M")
+        )),
+        None => Outcome::fail(
+            format!(
+                "window {} to {} is not inside any maintenance window",
+                r.window.start.format("%a %d %b %Y %H:%M"),
+                r.window.end().format("%a %d %b %H:%M")
+            ),
+            "move the window (`rel calendar` shows the maintenance windows)",
+        ),
+    }
+}
+
+pub fn blackout(ctx: &GateContext) -> Outcome {
+    let r = ctx.release;
+    if r.kind.is_emergency() {
+        return Outcome::skipped("emergency releases bypass blackouts");
+    }
+    let hits =
+        ctx.calendar
+            .blackouts_hit(ctx.policy.tz(), r.window.start, r.window.end(), &r.service);
+    if hits.is_empty() {
+        Outcome::pass("no blackout")
+    } else {
+        let names: Vec<String> = hits
+            .iter()
+            .map(|h| format!("{} ({} to {})", h.name, h.first, h.last))
+            .collect();
+        Outcome::fail(
+            format!("window falls in blackout {}", names.join(", ")),
+            "move the window outside the blackout",
+        )
+    }
+}
+
+pub fn conflicts(ctx: &GateContext) -> Outcome {
+    let found = conflicts::find(ctx.release, ctx.nearby, ctx.calendar, ctx.policy);
+    let lost: Vec<String> = found
+        .iter()
+        .filter(|c| !c.candidate_wins)
+        .map(|c| c.reason.clone())
+        .collect();
+    if !lost.is_empty() {
+        return Outcome::fail(
+            format!("calendar conflict: {}", lost.join("; ")),
+            "move the window (`rel calendar` shows the conflicts)",
+        );
+    }
+    if found.is_empty() {
+        Outcome::pass("no calendar conflict")
+    } else {
+        let won: Vec<String> = found.iter().map(|c| c.reason.clone()).collect();
+        Outcome::warn(format!("conflicts this release wins: {}", won.join("; ")))
+    }
+}

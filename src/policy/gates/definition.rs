@@ -1,0 +1,94 @@
+//! Plan -> build: the release definition approved by the type's approval
+//! roles (seed table: major service owner + CAB, minor service owner, patch
+//! release manager, emergency the emergency CAB).
+
+use super::{GateContext, Outcome};
+use crate::model::{Purpose, Release};
+use crate::policy::Policy;
+use crate::policy::auth::{authorise, email_of};
+use std::collections::BTreeSet;
+
+/// Distinct approvers of `purpose` in `role` whose authority holds on the day
+/// they approved and who are not barred as the release's planner.
+pub fn valid_approvers(
+    release: &Release,
+    policy: &Policy,
+    purpose: Purpose,
+    role: &str,
+) -> BTreeSet<String> {
+    let planner = email_of(&release.planned_by).to_ascii_lowercase();
+    release
+        .approvals_for(purpose)
+        .filter(|a| a.role == role)
+        .filter(|a| {
+            let email = email_of(&a.by);
+            authorise(policy, role, &release.service, email, a.at.date_naive()).is_ok()
+        })
+        .map(|a| email_of(&a.by).to_ascii_lowercase())
+        .filter(|email| {
+            purpose != Purpose::Definition || policy.approvals.self_approval || *email != planner
+        })
+        .collect()
+}
+
+pub fn required(policy: &Policy, role: &str) -> usize {
+    policy
+        .approvals
+        .min_approvers
+        .get(role)
+        .copied()
+        .unwrap_or(1)
+        .max(1) as usize
+}
+
+pub fn approved(ctx: &GateContext) -> Outcome {
+    let release = ctx.release;
+    let roles = ctx
+        .policy
+        .approvals
+        .definition
+        .get(&release.kind)
+        .cloned()
+        .unwrap_or_default();
+    if roles.is_empty() {
+        return Outcome::pass(format!(
+            "the policy requires no definition approval for {} releases",
+            release.kind
+        ));
+    }
+    let mut missing = vec![];
+    let mut have = vec![];
+    for role in &roles {
+        let approvers = valid_approvers(release, ctx.policy, Purpose::Definition, role);
+        let need = required(ctx.policy, role);
+        if approvers.len() >= need {
+            have.push(format!(
+                "{role} ({})",
+                approvers.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        } else {
+            missing.push(format!("{role} ({} of {need})", approvers.len()));
+        }
+    }
+    if missing.is_empty() {
+        Outcome::pass(format!("definition approved by {}", have.join("; ")))
+    } else {
+        let self_note = if ctx.policy.approvals.self_approval {
+            ""
+        } else {
+            "; the planner may not approve"
+        };
+        Outcome::fail(
+            format!(
+                "definition of this {} release still needs approval by {}{self_note}",
+                release.kind,
+                missing.join(", ")
+            ),
+            format!(
+                "rel approve {} --role {} (as a holder of that role)",
+                release.id,
+                missing[0].split(' ').next().unwrap_or("ROLE")
+            ),
+        )
+    }
+}

@@ -1,0 +1,198 @@
+//! Stage -> deploy: acceptance sign-off, readiness review, notifications,
+//! go decision, dependencies (seed, "Stage for acceptance" and "Schedule and
+//! communicate").
+
+use super::definition::valid_approvers;
+use super::{GateContext, Outcome, list};
+use crate::calendar::{business_days, local_time};
+use crate::model::{DeploymentStatus, Purpose, Stage};
+use crate::policy::auth::{authorise, email_of};
+
+pub fn acceptance(ctx: &GateContext) -> Outcome {
+    let r = ctx.release;
+    let roles = &ctx.policy.approvals.acceptance;
+    for role in roles {
+        let approvers = valid_approvers(r, ctx.policy, Purpose::Acceptance, role);
+        if !approvers.is_empty() {
+            return Outcome::pass(format!(
+                "acceptance signed off by {} ({role})",
+                approvers.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    Outcome::fail(
+        format!(
+            "no acceptance sign-off by {}",
+            roles
+                .iter()
+                .map(|r| if r == crate::policy::auth::SERVICE_OWNER {
+                    "a service owner or an active delegate".to_string()
+                } else {
+                    format!("role {r}")
+                })
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+        format!(
+            "rel approve {} --role {} --for acceptance",
+            r.id,
+            roles.first().map(String::as_str).unwrap_or("service-owner")
+        ),
+    )
+}
+
+pub fn readiness(ctx: &GateContext) -> Outcome {
+    let r = ctx.release;
+    let hours = i64::from(ctx.policy.readiness_hours);
+    let Some(review) = &r.readiness else {
+        return Outcome::fail(
+            "no readiness review recorded",
+            format!(
+                "rel readiness {} (at least {hours} h before the window)",
+                r.id
+            ),
+        );
+    };
+    if r.kind.is_emergency() {
+        return Outcome::pass(format!(
+            "readiness review held {} (emergency: no lead time)",
+            review.at.format("%Y-%m-%d %H:%M")
+        ));
+    }
+    let latest = r.window.start - chrono::Duration::hours(hours);
+    if review.at <= latest {
+        Outcome::pass(format!(
+            "readiness review held {}, at least {hours} h before the window",
+            review.at.format("%Y-%m-%d %H:%M")
+        ))
+    } else {
+        Outcome::fail(
+            format!(
+                "readiness review held {}, less than {hours} h before the window at {} (latest {})",
+                review.at.format("%Y-%m-%d %H:%M"),
+                r.window.start.format("%Y-%m-%d %H:%M"),
+                latest.format("%Y-%m-%d %H:%M")
+            ),
+            "move the window later, or waive with a reason if the policy allows",
+        )
+    }
+}
+
+pub fn notifications(ctx: &GateContext) -> Outcome {
+    let r = ctx.release;
+    if r.kind.is_emergency() {
+        return Outcome::skipped("emergency releases bypass notification lead times");
+    }
+    let tz = ctx.policy.tz();
+    let days = ctx.policy.lead_times.for_impact(r.impact);
+    let deploy_day = local_time::to_local(tz, r.window.start).date_naive();
+    let latest = business_days::before(deploy_day, days, &ctx.calendar.holidays);
+    if r.notifications.is_empty() {
+        return Outcome::fail(
+            format!(
+                "no notification sent; {} impact needs {days} business days' notice (by {latest})",
+                r.impact
+            ),
+            format!(
+                "rel notify {} --audience \"all users, leadership, partners\"",
+                r.id
+            ),
+        );
+    }
+    let in_time: Vec<_> = r
+        .notifications
+        .iter()
+        .filter(|n| local_time::to_local(tz, n.sent_at).date_naive() <= latest)
+        .collect();
+    if let Some(n) = in_time.first() {
+        Outcome::pass(format!(
+            "{} notified {} ({days} business days' notice needed, by {latest})",
+            n.audience,
+            n.sent_at.format("%Y-%m-%d")
+        ))
+    } else {
+        let sent: Vec<String> = r
+            .notifications
+            .iter()
+            .map(|n| n.sent_at.format("%Y-%m-%d").to_string())
+            .collect();
+        Outcome::fail(
+            format!(
+                "notification sent {} is too late: {} impact needs {days} business days' notice, by {latest}",
+                list(&sent),
+                r.impact
+            ),
+            "move the window later, or waive with a reason if the policy allows",
+        )
+    }
+}
+
+pub fn go(ctx: &GateContext) -> Outcome {
+    let r = ctx.release;
+    let tz = ctx.policy.tz();
+    let Some(go) = &r.go else {
+        return Outcome::fail(
+            "no go decision recorded",
+            format!("rel go {} (on the deployment day)", r.id),
+        );
+    };
+    let deploy_day = local_time::to_local(tz, r.window.start).date_naive();
+    let go_day = local_time::to_local(tz, go.at).date_naive();
+    let email = email_of(&go.by);
+    let authorised = ctx
+        .policy
+        .approvals
+        .go
+        .iter()
+        .any(|role| authorise(ctx.policy, role, &r.service, email, go_day).is_ok());
+    if !authorised {
+        return Outcome::fail(
+            format!(
+                "go decision by {} who holds none of {}",
+                go.by,
+                ctx.policy.approvals.go.join(", ")
+            ),
+            format!("rel go {} as a service owner", r.id),
+        );
+    }
+    if go_day != deploy_day {
+        return Outcome::fail(
+            format!("go decision given on {go_day}, not on the deployment day {deploy_day}"),
+            format!("rel go {} on {deploy_day}", r.id),
+        );
+    }
+    Outcome::pass(format!("go given by {} on {go_day}", go.by))
+}
+
+pub fn dependencies(ctx: &GateContext) -> Outcome {
+    let r = ctx.release;
+    if r.depends_on.is_empty() {
+        return Outcome::pass("no release dependencies");
+    }
+    let mut waiting = vec![];
+    for dep in &r.depends_on {
+        match ctx.nearby.iter().find(|o| &o.id == dep) {
+            None => waiting.push(format!("{dep} (not found)")),
+            Some(o) => {
+                let deployed = o.stage == Stage::Closed
+                    || o.deployment
+                        .as_ref()
+                        .is_some_and(|d| d.status == DeploymentStatus::Successful);
+                if !deployed {
+                    waiting.push(format!("{dep} (stage {})", o.stage));
+                }
+            }
+        }
+    }
+    if waiting.is_empty() {
+        Outcome::pass(format!(
+            "dependencies deployed: {}",
+            r.depends_on.join(", ")
+        ))
+    } else {
+        Outcome::fail(
+            format!("dependencies not yet deployed: {}", list(&waiting)),
+            "deploy the releases this one depends on first",
+        )
+    }
+}

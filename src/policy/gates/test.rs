@@ -1,0 +1,112 @@
+//! Test -> stage: the seed's test matrix and defect rules ("Acceptable
+//! results means no critical or high defects open, and medium/low defects
+//! documented as known issues with workarounds").
+
+use super::{GateContext, Outcome, list};
+use crate::model::{DefectStatus, Severity, TestRun};
+
+/// The latest run of each category in the current fix cycle.
+fn latest<'a>(ctx: &'a GateContext, category: crate::model::TestCategory) -> Option<&'a TestRun> {
+    ctx.release
+        .current_tests()
+        .filter(|t| t.category == category)
+        .last()
+}
+
+pub fn required_passed(ctx: &GateContext) -> Outcome {
+    let r = ctx.release;
+    let required = ctx.policy.required_tests(r.kind);
+    let mut missing = vec![];
+    let mut failing = vec![];
+    for (category, scope) in &required {
+        match latest(ctx, *category) {
+            None => missing.push(format!("{category} ({scope})")),
+            Some(t) if t.failed > 0 || t.blocked > 0 || t.passed == 0 => failing.push(format!(
+                "{category}: {} passed, {} failed, {} blocked",
+                t.passed, t.failed, t.blocked
+            )),
+            Some(_) => {}
+        }
+    }
+    if missing.is_empty() && failing.is_empty() {
+        return Outcome::pass(format!(
+            "{} required categories passed for a {} release",
+            required.len(),
+            r.kind
+        ));
+    }
+    let mut parts = vec![];
+    if !missing.is_empty() {
+        parts.push(format!("not run: {}", list(&missing)));
+    }
+    if !failing.is_empty() {
+        parts.push(format!("not passing: {}", list(&failing)));
+    }
+    let next = missing
+        .first()
+        .or(failing.first())
+        .and_then(|s| s.split([' ', ':']).next())
+        .unwrap_or("CATEGORY")
+        .to_string();
+    Outcome::fail(
+        parts.join("; "),
+        format!(
+            "rel record {} test --category {next} --passed N --failed 0",
+            r.id
+        ),
+    )
+}
+
+pub fn no_blocking_defects(ctx: &GateContext) -> Outcome {
+    let r = ctx.release;
+    let blocking: Vec<String> = r
+        .open_defects()
+        .filter(|d| matches!(d.severity, Severity::Critical | Severity::High))
+        .map(|d| format!("{} {} ({})", d.id, d.title, d.severity))
+        .collect();
+    if blocking.is_empty() {
+        Outcome::pass("no open critical or high defect")
+    } else {
+        Outcome::fail(
+            format!("open blocking defects: {}", list(&blocking)),
+            format!(
+                "fix them in a fix cycle (`rel demote {} --to build --reason ...`), then `rel defect {} resolve DEF-N --fixed`",
+                r.id, r.id
+            ),
+        )
+    }
+}
+
+pub fn known_issues_documented(ctx: &GateContext) -> Outcome {
+    let r = ctx.release;
+    let undocumented: Vec<String> = r
+        .defects
+        .iter()
+        .filter(|d| !d.post_deploy && matches!(d.severity, Severity::Medium | Severity::Low))
+        .filter(|d| match d.status {
+            DefectStatus::Open => true,
+            DefectStatus::KnownIssue => d.workaround.as_deref().unwrap_or("").trim().is_empty(),
+            DefectStatus::Fixed => false,
+        })
+        .map(|d| format!("{} {} ({})", d.id, d.title, d.severity))
+        .collect();
+    if undocumented.is_empty() {
+        let known = r
+            .defects
+            .iter()
+            .filter(|d| d.status == DefectStatus::KnownIssue)
+            .count();
+        Outcome::pass(format!("{known} known issues, each with a workaround"))
+    } else {
+        Outcome::fail(
+            format!(
+                "medium/low defects not documented as known issues: {}",
+                list(&undocumented)
+            ),
+            format!(
+                "rel defect {} resolve DEF-N --known-issue --workaround \"...\" (or --fixed)",
+                r.id
+            ),
+        )
+    }
+}

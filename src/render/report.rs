@@ -1,0 +1,201 @@
+//! The test summary report (seed, "Generate the test summary report":
+//! statistics, defects by severity, known issues, coverage, recommendation).
+
+use crate::model::{DefectStatus, Release, Severity, TestCategory};
+use crate::policy::Policy;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct CategoryLine {
+    pub category: TestCategory,
+    pub required: Option<String>,
+    pub runs: u32,
+    pub passed: u32,
+    pub failed: u32,
+    pub blocked: u32,
+    pub result: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SeverityLine {
+    pub severity: Severity,
+    pub found: u32,
+    pub open: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TestReport {
+    pub release: String,
+    pub fix_cycle: u32,
+    pub total: u32,
+    pub passed: u32,
+    pub failed: u32,
+    pub blocked: u32,
+    pub categories: Vec<CategoryLine>,
+    pub defects: Vec<SeverityLine>,
+    pub known_issues: Vec<String>,
+    pub coverage: String,
+    pub proceed: bool,
+    pub reasons: Vec<String>,
+}
+
+pub fn build(release: &Release, policy: &Policy) -> TestReport {
+    let required = policy.required_tests(release.kind);
+    let mut categories = vec![];
+    let (mut total, mut passed, mut failed, mut blocked) = (0, 0, 0, 0);
+    let mut reasons = vec![];
+    let mut covered = 0;
+    for category in TestCategory::NAMES
+        .iter()
+        .filter_map(|n| TestCategory::parse(n))
+    {
+        let runs: Vec<_> = release
+            .current_tests()
+            .filter(|t| t.category == category)
+            .collect();
+        let req = required
+            .iter()
+            .find(|(c, _)| *c == category)
+            .map(|(_, s)| s.clone());
+        if runs.is_empty() && req.is_none() {
+            continue;
+        }
+        let (p, f, b) = runs.iter().fold((0, 0, 0), |acc, t| {
+            (acc.0 + t.passed, acc.1 + t.failed, acc.2 + t.blocked)
+        });
+        total += p + f + b;
+        passed += p;
+        failed += f;
+        blocked += b;
+        let last = runs.last();
+        let result = match last {
+            None => "not run",
+            Some(t) if t.failed == 0 && t.blocked == 0 && t.passed > 0 => "passed",
+            Some(_) => "failing",
+        };
+        if req.is_some() {
+            if result == "passed" {
+                covered += 1;
+            } else {
+                reasons.push(format!("{category} {result}"));
+            }
+        }
+        categories.push(CategoryLine {
+            category,
+            required: req,
+            runs: runs.len() as u32,
+            passed: p,
+            failed: f,
+            blocked: b,
+            result,
+        });
+    }
+    let mut defects = vec![];
+    for severity in [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ] {
+        let of: Vec<_> = release
+            .defects
+            .iter()
+            .filter(|d| d.severity == severity && !d.post_deploy)
+            .collect();
+        let open = of.iter().filter(|d| d.status == DefectStatus::Open).count() as u32;
+        if open > 0 {
+            reasons.push(format!(
+                "{open} open {severity} defect{}",
+                if open == 1 { "" } else { "s" }
+            ));
+        }
+        defects.push(SeverityLine {
+            severity,
+            found: of.len() as u32,
+            open,
+        });
+    }
+    let known_issues = release
+        .defects
+        .iter()
+        .filter(|d| d.status == DefectStatus::KnownIssue)
+        .map(|d| {
+            format!(
+                "{} {} ({} risk; workaround: {})",
+                d.id,
+                d.title,
+                d.severity,
+                d.workaround.as_deref().unwrap_or("none")
+            )
+        })
+        .collect();
+    TestReport {
+        release: release.id.clone(),
+        fix_cycle: release.cycle(),
+        total,
+        passed,
+        failed,
+        blocked,
+        categories,
+        defects,
+        known_issues,
+        coverage: format!(
+            "{covered} of {} required categories passed for a {} release",
+            required.len(),
+            release.kind
+        ),
+        proceed: reasons.is_empty(),
+        reasons,
+    }
+}
+
+pub fn render(report: &TestReport) -> String {
+    let mut out = format!(
+        "Test summary report: {} (fix cycle {})\n\n",
+        report.release, report.fix_cycle
+    );
+    out.push_str(&format!(
+        "Execution: {} cases, {} passed, {} failed, {} blocked\n\n",
+        report.total, report.passed, report.failed, report.blocked
+    ));
+    let mut t = super::table::new(&[
+        "CATEGORY", "REQUIRED", "RUNS", "PASSED", "FAILED", "BLOCKED", "RESULT",
+    ]);
+    for c in &report.categories {
+        t.add_row(vec![
+            c.category.to_string(),
+            c.required.clone().unwrap_or_else(|| "-".to_string()),
+            c.runs.to_string(),
+            c.passed.to_string(),
+            c.failed.to_string(),
+            c.blocked.to_string(),
+            c.result.to_string(),
+        ]);
+    }
+    out.push_str(&format!("{t}\n\nDefects by severity:\n"));
+    for d in &report.defects {
+        out.push_str(&format!(
+            "  {:<9} {} found, {} open\n",
+            d.severity.as_str(),
+            d.found,
+            d.open
+        ));
+    }
+    out.push_str("\nKnown issues:\n");
+    if report.known_issues.is_empty() {
+        out.push_str("  none\n");
+    }
+    for k in &report.known_issues {
+        out.push_str(&format!("  - {k}\n"));
+    }
+    out.push_str(&format!("\nCoverage: {}\n", report.coverage));
+    if report.proceed {
+        out.push_str("Recommendation: PROCEED to staging\n");
+    } else {
+        out.push_str(&format!(
+            "Recommendation: HALT ({})\n",
+            report.reasons.join("; ")
+        ));
+    }
+    out
+}

@@ -1,0 +1,1 @@
+//! The week grid (seed, Figure 4).
