@@ -1,5 +1,4 @@
 //! Test fixtures: a temporary git repository holding a records root.
-#![allow(dead_code)] // some helpers serve only the transaction tests
 
 use super::Repo;
 use std::path::{Path, PathBuf};
