@@ -238,4 +238,56 @@ mod tests {
         assert_ne!(entries[0].signature, Signature::None);
         assert_ne!(entries[0].signature, Signature::Good);
     }
+
+    /// `commit.gpgsign` makes rel sign through the `git` program; here with
+    /// an ssh key, so the test needs no gpg keyring.
+    #[test]
+    fn signed_commits_go_through_git_and_verify_good() {
+        let ok = |c: &mut std::process::Command| c.output().is_ok_and(|o| o.status.success());
+        let f = Fixture::new();
+        let key = f.dir.path().join(".git/test-key");
+        if !ok(std::process::Command::new("ssh-keygen")
+            .args([
+                "-q",
+                "-t",
+                "ed25519",
+                "-N",
+                "",
+                "-C",
+                "ana@example.com",
+                "-f",
+            ])
+            .arg(&key))
+        {
+            eprintln!("ssh-keygen not available; skipped");
+            return;
+        }
+        let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+        let allowed = f.dir.path().join(".git/allowed-signers");
+        std::fs::write(&allowed, format!("ana@example.com {public}")).unwrap();
+        {
+            let mut config = f.git.config().unwrap();
+            config.set_bool("commit.gpgsign", true).unwrap();
+            config.set_str("gpg.format", "ssh").unwrap();
+            config
+                .set_str("user.signingkey", key.to_str().unwrap())
+                .unwrap();
+            config
+                .set_str("gpg.ssh.allowedSignersFile", allowed.to_str().unwrap())
+                .unwrap();
+        }
+        let repo = f.repo();
+        let id = promote(&repo, "REL-2025-03-001", "build");
+        assert_eq!(f.head().to_string(), id);
+        let entries = log(&repo, None).unwrap();
+        assert_eq!(entries[0].commit, id);
+        assert_eq!(entries[0].trailer("Rel-Release"), Some("REL-2025-03-001"));
+        assert_eq!(entries[0].signature, Signature::Good);
+        assert!(
+            f.git
+                .status_file(Path::new("releases/2025/03/REL-2025-03-001.yaml"))
+                .unwrap()
+                .is_empty()
+        );
+    }
 }
