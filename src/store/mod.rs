@@ -12,3 +12,6 @@ pub mod yaml;
 pub use history::{LogEntry, Signature};
 pub use repo::Repo;
 pub use transaction::{CommitMessage, Transaction};
+
+#[cfg(test)]
+mod testing;

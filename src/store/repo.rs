@@ -1,7 +1,8 @@
 //! Finding and reading the records repository.
 
-use crate::calendar::Calendar;
-use crate::error::Result;
+use super::{paths, yaml};
+use crate::calendar::{Calendar, CalendarFile};
+use crate::error::{Error, Result};
 use crate::model::{ChangeRef, Release, ReleaseId};
 use crate::policy::Policy;
 use std::path::{Path, PathBuf};
@@ -15,13 +16,92 @@ pub struct Repo {
     git: git2::Repository,
 }
 
+/// Opens the git repository holding `dir` the way git does: `GIT_DIR`,
+/// `GIT_CEILING_DIRECTORIES` and `GIT_CONFIG_NOSYSTEM` are honoured.
+fn open_git(dir: &Path) -> Result<git2::Repository, git2::Error> {
+    git2::Repository::open_ext(
+        dir,
+        git2::RepositoryOpenFlags::FROM_ENV,
+        std::iter::empty::<&std::ffi::OsStr>(),
+    )
+}
+
+fn canonical(dir: &Path) -> Result<PathBuf> {
+    std::fs::canonicalize(dir).map_err(|e| Error::file(dir, e.to_string()))
+}
+
+fn workdir_of(git: &git2::Repository) -> Result<PathBuf> {
+    let dir = git.workdir().ok_or_else(|| {
+        Error::data(format!(
+            "{} is a bare git repository; rel needs a work tree",
+            git.path().display()
+        ))
+    })?;
+    canonical(dir)
+}
+
 impl Repo {
     /// `--root` (or `REL_ROOT`, which clap passes as the same flag), else the
     /// nearest ancestor of `cwd` holding `policy.yaml`, not above the git
     /// work tree's top.
     pub fn discover(root: Option<&Path>, cwd: &Path) -> Result<Repo> {
-        let _ = (root, cwd);
-        todo!()
+        let cwd = canonical(cwd)?;
+        if let Some(root) = root {
+            let root = canonical(&cwd.join(root)).map_err(|_| {
+                Error::data(format!(
+                    "not a records repository: {} does not exist (create one with `rel init {}`)",
+                    root.display(),
+                    root.display()
+                ))
+            })?;
+            if !root.join(paths::POLICY).is_file() {
+                return Err(Error::data(format!(
+                    "not a records repository: no {} in {} (create one with `rel init {}`)",
+                    paths::POLICY,
+                    root.display(),
+                    root.display()
+                )));
+            }
+            let git = open_git(&root).map_err(|_| not_git(&root))?;
+            let workdir = workdir_of(&git)?;
+            if !root.starts_with(&workdir) {
+                return Err(not_git(&root));
+            }
+            return Ok(Repo { root, workdir, git });
+        }
+
+        match open_git(&cwd) {
+            Ok(git) => {
+                let workdir = workdir_of(&git)?;
+                // The search stops at the work tree's top: a policy.yaml
+                // above it belongs to some other project.
+                let found = cwd
+                    .ancestors()
+                    .take_while(|d| d.starts_with(&workdir))
+                    .find(|d| d.join(paths::POLICY).is_file());
+                match found {
+                    Some(root) => Ok(Repo {
+                        root: root.to_path_buf(),
+                        workdir,
+                        git,
+                    }),
+                    None => Err(Error::data(format!(
+                        "not a records repository: no {} in {} or its parents up to {} (create one with `rel init`)",
+                        paths::POLICY,
+                        cwd.display(),
+                        workdir.display()
+                    ))),
+                }
+            }
+            Err(_) => match cwd.ancestors().find(|d| d.join(paths::POLICY).is_file()) {
+                Some(root) => Err(not_git(root)),
+                None => Err(Error::data(format!(
+                    "not a records repository: no {} in {} or its parents, and not a git repository (create one with `rel init`)",
+                    paths::POLICY,
+                    cwd.display()
+                ))),
+            },
+        }
     }
 
     pub fn git(&self) -> &git2::Repository {
@@ -30,54 +110,425 @@ impl Repo {
 
     /// `Name <email>` from git config `user.name`/`user.email`.
     pub fn actor(&self) -> Result<String> {
-        todo!()
+        let config = self.git.config()?;
+        let get = |key: &str| {
+            config
+                .get_string(key)
+                .ok()
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    Error::data(format!(
+                        "who is acting? set it with `git config {key} ...` (rel records it in every commit)"
+                    ))
+                })
+        };
+        let name = get("user.name")?;
+        let email = get("user.email")?;
+        Ok(format!("{name} <{email}>"))
+    }
+
+    /// Reads a file of the records root; errors name it relative to the root.
+    fn read(&self, rel: &Path) -> Result<String> {
+        std::fs::read_to_string(self.root.join(rel)).map_err(|e| Error::file(rel, e.to_string()))
     }
 
     /// The policy, validated; errors name `policy.yaml` and the field.
     pub fn load_policy(&self) -> Result<Policy> {
-        todo!()
+        let rel = Path::new(paths::POLICY);
+        let policy: Policy = yaml::from_str(rel, &self.read(rel)?)?;
+        let problems = policy.validate();
+        if !problems.is_empty() {
+            return Err(Error::file(rel, problems.join("; ")));
+        }
+        Ok(policy)
     }
 
     /// Every `calendars/*.yaml`, in file-name order, merged and validated
     /// against the policy (unknown services are errors naming file and line).
     pub fn load_calendar(&self, policy: &Policy) -> Result<Calendar> {
         let _ = policy;
-        todo!()
+        let dir = Path::new(paths::CALENDARS);
+        let mut files = vec![];
+        for name in self.yaml_names(dir)? {
+            let rel = dir.join(&name);
+            let file: CalendarFile = yaml::from_str(&rel, &self.read(&rel)?)?;
+            files.push(file);
+        }
+        let calendar = Calendar::merge(files);
+        // calendar validation: see Calendar::validate
+        Ok(calendar)
+    }
+
+    /// The `*.yaml` file names (without folders) directly in `dir` (relative
+    /// to the root), sorted; a missing folder has none.
+    fn yaml_names(&self, dir: &Path) -> Result<Vec<String>> {
+        let entries = match std::fs::read_dir(self.root.join(dir)) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+            Err(e) => return Err(Error::file(dir, e.to_string())),
+        };
+        let mut names = vec![];
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::file(dir, e.to_string()))?;
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            if name.ends_with(".yaml") && !name.starts_with('.') && entry.path().is_file() {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// The sub-folder names of `dir` (relative to the root) made of `len`
+    /// digits, sorted; a missing folder has none.
+    fn shard_dirs(&self, dir: &Path, len: usize) -> Result<Vec<String>> {
+        let entries = match std::fs::read_dir(self.root.join(dir)) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+            Err(e) => return Err(Error::file(dir, e.to_string())),
+        };
+        let mut names = vec![];
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::file(dir, e.to_string()))?;
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            if name.len() == len
+                && name.bytes().all(|b| b.is_ascii_digit())
+                && entry.path().is_dir()
+            {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
     }
 
     /// One release; a missing file is a data error naming the path.
     pub fn load_release(&self, id: &ReleaseId) -> Result<Release> {
-        let _ = id;
-        todo!()
+        let rel = paths::release(id);
+        if !self.root.join(&rel).is_file() {
+            return Err(Error::data(format!("no release {id} ({})", rel.display())));
+        }
+        self.parse_release(id, &rel)
+    }
+
+    fn parse_release(&self, id: &ReleaseId, rel: &Path) -> Result<Release> {
+        let release: Release = yaml::from_str(rel, &self.read(rel)?)?;
+        let expected = id.to_string();
+        if release.id != expected {
+            return Err(Error::file(
+                rel,
+                format!(
+                    "id `{}` does not match the file name (expected `{expected}`)",
+                    release.id
+                ),
+            ));
+        }
+        Ok(release)
     }
 
     /// Ids of the releases in one month's folder, from the directory listing
     /// alone (no file is parsed).
     pub fn release_ids_in_month(&self, year: i32, month: u32) -> Result<Vec<ReleaseId>> {
-        let _ = (year, month);
-        todo!()
+        let mut ids: Vec<ReleaseId> = self
+            .yaml_names(&paths::release_month(year, month))?
+            .iter()
+            .filter_map(|name| ReleaseId::parse(name.strip_suffix(".yaml")?).ok())
+            .filter(|id| id.year == year && id.month == month)
+            .collect();
+        ids.sort();
+        Ok(ids)
     }
 
     /// The releases of one month's folder, parsed.
     pub fn releases_in_month(&self, year: i32, month: u32) -> Result<Vec<Release>> {
-        let _ = (year, month);
-        todo!()
+        self.release_ids_in_month(year, month)?
+            .iter()
+            .map(|id| self.load_release(id))
+            .collect()
     }
 
     /// Every release, in id order, with its path relative to the root.
     pub fn all_releases(&self) -> Result<Vec<(PathBuf, Release)>> {
-        todo!()
+        let top = Path::new(paths::RELEASES);
+        let mut out = vec![];
+        for year in self.shard_dirs(top, 4)? {
+            for month in self.shard_dirs(&top.join(&year), 2)? {
+                let dir = top.join(&year).join(&month);
+                for name in self.yaml_names(&dir)? {
+                    let rel = dir.join(&name);
+                    let id = ReleaseId::parse(name.trim_end_matches(".yaml")).map_err(|_| {
+                        Error::file(
+                            &rel,
+                            "the file name is not a release id (expected REL-YYYY-MM-NNN.yaml)",
+                        )
+                    })?;
+                    if paths::release(&id) != rel {
+                        return Err(Error::file(
+                            &rel,
+                            format!(
+                                "misplaced: {id} belongs in {}",
+                                paths::release(&id).display()
+                            ),
+                        ));
+                    }
+                    let release = self.parse_release(&id, &rel)?;
+                    out.push((id, rel, release));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out.into_iter().map(|(_, rel, r)| (rel, r)).collect())
     }
 
     /// One change reference, if its file exists. `id` is validated against
     /// the policy's pattern first.
     pub fn load_change(&self, policy: &Policy, id: &str) -> Result<Option<ChangeRef>> {
-        let _ = (policy, id);
-        todo!()
+        // The id becomes a path: validate it before anything else.
+        let year = policy.change_pattern().year_of(id)?;
+        let rel = paths::change(id, year);
+        if !self.root.join(&rel).is_file() {
+            return Ok(None);
+        }
+        self.parse_change(id, &rel).map(Some)
+    }
+
+    fn parse_change(&self, id: &str, rel: &Path) -> Result<ChangeRef> {
+        let change: ChangeRef = yaml::from_str(rel, &self.read(rel)?)?;
+        if change.id != id {
+            return Err(Error::file(
+                rel,
+                format!(
+                    "id `{}` does not match the file name (expected `{id}`)",
+                    change.id
+                ),
+            ));
+        }
+        Ok(change)
     }
 
     /// Every change reference, in id order, with its path relative to the root.
     pub fn all_changes(&self) -> Result<Vec<(PathBuf, ChangeRef)>> {
-        todo!()
+        let top = Path::new(paths::CHANGES);
+        let mut out = vec![];
+        for year in self.shard_dirs(top, 4)? {
+            let dir = top.join(&year);
+            for name in self.yaml_names(&dir)? {
+                let rel = dir.join(&name);
+                let id = name.trim_end_matches(".yaml");
+                let change = self.parse_change(id, &rel)?;
+                out.push((rel, change));
+            }
+        }
+        out.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+        Ok(out)
+    }
+}
+
+fn not_git(dir: &Path) -> Error {
+    Error::data(format!(
+        "{} holds {} but is not in a git repository (run `git init` there, or `rel init`)",
+        dir.display(),
+        paths::POLICY
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::{Fixture, change_yaml};
+
+    #[test]
+    fn discovers_the_root_from_a_subfolder() {
+        let f = Fixture::new();
+        f.put(Path::new("releases/2025/03/.keep"), "");
+        let repo = f.repo_from("releases/2025/03");
+        assert_eq!(repo.root, f.top());
+        assert_eq!(repo.workdir, f.top());
+        assert_eq!(repo.actor().unwrap(), "Ana Admin <ana@example.com>");
+        repo.load_policy().unwrap();
+    }
+
+    #[test]
+    fn discovers_a_root_inside_the_work_tree() {
+        let f = Fixture::with_root("ops/records");
+        f.put(Path::new("ops/records/changes/2025/.keep"), "");
+        let repo = f.repo_from("ops/records/changes/2025");
+        assert_eq!(repo.root, f.top().join("ops/records"));
+        assert_eq!(repo.workdir, f.top());
+        // From the top, there is no policy.yaml at or above it.
+        let err = Repo::discover(None, f.dir.path()).err().unwrap();
+        assert!(matches!(err, Error::Data(_)));
+        // --root names it directly, relative to the current directory.
+        let repo = Repo::discover(Some(Path::new("ops/records")), f.dir.path()).unwrap();
+        assert_eq!(repo.root, f.top().join("ops/records"));
+    }
+
+    #[test]
+    fn does_not_search_above_the_git_top() {
+        let outer = tempfile::tempdir().unwrap();
+        std::fs::write(outer.path().join("policy.yaml"), "timezone: UTC\n").unwrap();
+        let inner = outer.path().join("project");
+        std::fs::create_dir_all(inner.join("sub")).unwrap();
+        git2::Repository::init(&inner).unwrap();
+        let err = Repo::discover(None, &inner.join("sub")).err().unwrap();
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("not a records repository: no policy.yaml in"),
+            "{msg}"
+        );
+        assert!(msg.contains("rel init"), "{msg}");
+        assert_eq!(err.exit_code(), 3);
+    }
+
+    #[test]
+    fn policy_outside_git_is_not_a_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("policy.yaml"), "timezone: UTC\n").unwrap();
+        let err = Repo::discover(None, dir.path()).err().unwrap();
+        assert!(err.to_string().contains("not in a git repository"), "{err}");
+    }
+
+    #[test]
+    fn root_flag_without_policy_suggests_init() {
+        let f = Fixture::new();
+        std::fs::create_dir(f.dir.path().join("empty")).unwrap();
+        let err = Repo::discover(Some(Path::new("empty")), f.dir.path())
+            .err()
+            .unwrap();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("no policy.yaml in") && msg.contains("empty"),
+            "{msg}"
+        );
+        assert!(msg.contains("rel init"), "{msg}");
+    }
+
+    #[test]
+    fn policy_problems_name_the_file() {
+        let f = Fixture::new();
+        f.put(Path::new("policy.yaml"), "timezone: Mars/Olympus\n");
+        let err = f.repo().load_policy().unwrap_err();
+        assert!(
+            err.to_string().starts_with("policy.yaml: timezone:"),
+            "{err}"
+        );
+        f.put(Path::new("policy.yaml"), "timezone: UTC\nbogus: 1\n");
+        let err = f.repo().load_policy().unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("policy.yaml: line 2 column 1: unknown field `bogus`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn calendars_merge_in_file_name_order_and_errors_name_the_file() {
+        let f = Fixture::new();
+        let repo = f.repo();
+        let policy = repo.load_policy().unwrap();
+        assert!(repo.load_calendar(&policy).unwrap().holidays.is_empty());
+        f.put(Path::new("calendars/b.yaml"), "holidays: [2025-12-26]\n");
+        f.put(Path::new("calendars/a.yaml"), "holidays: [2025-12-25]\n");
+        f.put(Path::new("calendars/notes.txt"), "not yaml: [");
+        let cal = repo.load_calendar(&policy).unwrap();
+        assert_eq!(cal.holidays.len(), 2);
+        f.put(
+            Path::new("calendars/c.yaml"),
+            "holidays: [2025-12-26]\nbogus: x\n",
+        );
+        let err = repo.load_calendar(&policy).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("calendars/c.yaml: line 2 column 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn change_ids_are_validated_before_any_path_is_built() {
+        let f = Fixture::new();
+        let repo = f.repo();
+        let policy = repo.load_policy().unwrap();
+        // A file the bad id would reach if it were joined to a path.
+        f.put(Path::new("changes/x.yaml"), &change_yaml("CHG-2025-0001"));
+        for bad in [
+            "../x",
+            "../../etc/passwd",
+            "CHG-2025-0001/../../x",
+            "/tmp/x",
+        ] {
+            let err = repo.load_change(&policy, bad).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad}: {err}");
+        }
+        assert!(
+            repo.load_change(&policy, "CHG-2025-0001")
+                .unwrap()
+                .is_none()
+        );
+        f.put(
+            Path::new("changes/2025/CHG-2025-0001.yaml"),
+            &change_yaml("CHG-2025-0001"),
+        );
+        let change = repo.load_change(&policy, "CHG-2025-0001").unwrap().unwrap();
+        assert_eq!(change.id, "CHG-2025-0001");
+        f.put(
+            Path::new("changes/2025/CHG-2025-0002.yaml"),
+            &change_yaml("CHG-2025-0009"),
+        );
+        let err = repo.load_change(&policy, "CHG-2025-0002").unwrap_err();
+        assert!(
+            err.to_string().contains("does not match the file name"),
+            "{err}"
+        );
+        let err = repo.all_changes().unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("changes/2025/CHG-2025-0002.yaml"),
+            "{err}"
+        );
+        std::fs::remove_file(f.dir.path().join("changes/2025/CHG-2025-0002.yaml")).unwrap();
+        f.put(
+            Path::new("changes/2024/CHG-2024-0007.yaml"),
+            &change_yaml("CHG-2024-0007"),
+        );
+        let ids: Vec<String> = repo
+            .all_changes()
+            .unwrap()
+            .into_iter()
+            .map(|(_, c)| c.id)
+            .collect();
+        assert_eq!(ids, ["CHG-2024-0007", "CHG-2025-0001"]);
+    }
+
+    #[test]
+    fn releases_by_month_and_missing_release() {
+        let f = Fixture::new();
+        let repo = f.repo();
+        let id = ReleaseId::new(2025, 3, 1);
+        let err = repo.load_release(&id).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no release REL-2025-03-001 (releases/2025/03/REL-2025-03-001.yaml)"
+        );
+        assert!(repo.release_ids_in_month(2025, 3).unwrap().is_empty());
+        f.put(Path::new("releases/2025/03/REL-2025-03-002.yaml"), "x");
+        f.put(Path::new("releases/2025/03/REL-2025-03-001.yaml"), "x");
+        f.put(Path::new("releases/2025/03/README.md"), "x");
+        f.put(Path::new("releases/2025/03/draft.yaml"), "x");
+        assert_eq!(
+            repo.release_ids_in_month(2025, 3).unwrap(),
+            [ReleaseId::new(2025, 3, 1), ReleaseId::new(2025, 3, 2)]
+        );
+        let err = repo.load_release(&id).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("releases/2025/03/REL-2025-03-001.yaml: "),
+            "{err}"
+        );
     }
 }
