@@ -75,7 +75,8 @@ pub(crate) fn find_with_escape(
         }
         let (os, oe) = (o.window.start, o.window.end());
         // Half-open windows: back to back is not an overlap.
-        if !(start < oe && os < end) || !related.contains(&o.service) {
+        let overlaps = start < oe && os < end;
+        if !overlaps || !related.contains(&o.service) {
             continue;
         }
         let link = if o.service == candidate.service {
@@ -419,7 +420,7 @@ pub(crate) mod tests {
             "REL-2025-03-002 (Sat 2025-03-15 21:00 to 23:00 Europe/London) overlaps REL-2025-03-001 (Sat 2025-03-15 20:00 to 22:00 Europe/London), core and finance are related through depends_on; REL-2025-03-001 wins: the earlier booking takes precedence (REL-2025-03-001 booked 2025-03-01T09:00:00+00:00, REL-2025-03-002 booked 2025-03-02T09:00:00+00:00)"
         );
         // Seen from a, a wins.
-        let found = find(&a, &[b.clone()], &cal, &p);
+        let found = find(&a, std::slice::from_ref(&b), &cal, &p);
         assert!(found[0].candidate_wins);
         // hr overlaps in time but is unrelated.
         assert!(find(&c, &[a, b], &cal, &p).is_empty());
