@@ -699,6 +699,26 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn conflict_with_serializes_tagged_by_kind() {
+        let v = serde_json::to_value(ConflictWith::Release {
+            id: "REL-2025-03-001".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"kind": "release", "id": "REL-2025-03-001"})
+        );
+        let v = serde_json::to_value(ConflictWith::Organisational {
+            event: "board-meeting".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"kind": "organisational", "event": "board-meeting"})
+        );
+    }
+
+    #[test]
     fn email_part_is_compared() {
         assert_eq!(email_of("Finance Owner <FO@example.com>"), "fo@example.com");
         assert_eq!(email_of(" fo@example.com "), "fo@example.com");
