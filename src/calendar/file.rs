@@ -22,7 +22,7 @@ pub struct CalendarFile {
 
 /// A weekly maintenance window. An `end` before its `start` crosses midnight
 /// into the next day.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MaintenanceWindow {
     pub name: String,
@@ -35,7 +35,7 @@ pub struct MaintenanceWindow {
 }
 
 /// A blackout: exactly one of `monthly`, `yearly`, or `from`/`to`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Blackout {
     pub name: String,
@@ -76,7 +76,7 @@ pub enum EventKind {
     Organisational,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     pub name: String,
@@ -92,7 +92,7 @@ pub struct Event {
 }
 
 /// A person away from `from` to `to`, both dates inclusive.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Unavailability {
     pub person: String,
@@ -101,9 +101,7 @@ pub struct Unavailability {
 }
 
 /// `mon`..`sun`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Weekday {
     Mon,
@@ -224,5 +222,408 @@ impl Point {
             Point::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
             Point::DateTime(dt) => write!(f, "{}", dt.format("%Y-%m-%dT%H:%M")),
         }
+    }
+}
+
+// Entry-level validation. Each entry is read into a plain `Raw` twin and
+// checked before it becomes the public type, so a bad entry fails while the
+// YAML is read and the error carries its line and the field's name.
+
+impl Weekday {
+    pub const NAMES: [&'static str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+
+    pub fn parse(text: &str) -> Result<Weekday, String> {
+        Weekday::NAMES
+            .iter()
+            .position(|n| *n == text)
+            .map(|i| Weekday::ALL[i])
+            .ok_or_else(|| {
+                format!(
+                    "`{text}` is not a day: expected one of {}",
+                    Weekday::NAMES.join(", ")
+                )
+            })
+    }
+
+    pub fn to_chrono(self) -> chrono::Weekday {
+        match self {
+            Weekday::Mon => chrono::Weekday::Mon,
+            Weekday::Tue => chrono::Weekday::Tue,
+            Weekday::Wed => chrono::Weekday::Wed,
+            Weekday::Thu => chrono::Weekday::Thu,
+            Weekday::Fri => chrono::Weekday::Fri,
+            Weekday::Sat => chrono::Weekday::Sat,
+            Weekday::Sun => chrono::Weekday::Sun,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Weekday {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Weekday::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl ClockTime {
+    pub fn to_naive(self) -> chrono::NaiveTime {
+        // Validated to 00:00..=23:59 by `parse`.
+        chrono::NaiveTime::from_hms_opt(self.hour, self.minute, 0).unwrap_or(chrono::NaiveTime::MIN)
+    }
+}
+
+impl Point {
+    /// The first local date-time the point covers (a date: its 00:00).
+    pub fn start_naive(&self) -> chrono::NaiveDateTime {
+        match self {
+            Point::Date(d) => d.and_time(chrono::NaiveTime::MIN),
+            Point::DateTime(dt) => *dt,
+        }
+    }
+
+    /// The exclusive end when the point ends a range (a date is inclusive,
+    /// so it ends at the next day's 00:00).
+    pub fn end_naive(&self) -> chrono::NaiveDateTime {
+        match self {
+            Point::Date(d) => d.succ_opt().unwrap_or(*d).and_time(chrono::NaiveTime::MIN),
+            Point::DateTime(dt) => *dt,
+        }
+    }
+}
+
+macro_rules! validated_deserialize {
+    ($t:ty, $raw:ty) => {
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = <$raw>::deserialize(d)?;
+                <$t>::try_from(raw).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MaintenanceWindowRaw {
+    name: String,
+    days: Vec<Weekday>,
+    start: ClockTime,
+    end: ClockTime,
+    #[serde(default)]
+    services: Vec<String>,
+}
+
+impl TryFrom<MaintenanceWindowRaw> for MaintenanceWindow {
+    type Error = String;
+    fn try_from(r: MaintenanceWindowRaw) -> Result<Self, String> {
+        let at = format!("maintenance_windows[{}]", r.name);
+        if r.days.is_empty() {
+            return Err(format!(
+                "{at}.days: no days given; list at least one of {}",
+                Weekday::NAMES.join(", ")
+            ));
+        }
+        if r.start == r.end {
+            return Err(format!(
+                "{at}: `start` and `end` are both {}; a window needs a length (an end before the start runs into the next day)",
+                r.start
+            ));
+        }
+        Ok(MaintenanceWindow {
+            name: r.name,
+            days: r.days,
+            start: r.start,
+            end: r.end,
+            services: r.services,
+        })
+    }
+}
+validated_deserialize!(MaintenanceWindow, MaintenanceWindowRaw);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BlackoutRaw {
+    name: String,
+    #[serde(default)]
+    monthly: Option<MonthlyRange>,
+    #[serde(default)]
+    yearly: Option<YearlyRange>,
+    #[serde(default)]
+    from: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    to: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    services: Vec<String>,
+}
+
+impl TryFrom<BlackoutRaw> for Blackout {
+    type Error = String;
+    fn try_from(r: BlackoutRaw) -> Result<Self, String> {
+        let at = format!("blackouts[{}]", r.name);
+        let one_off = r.from.is_some() || r.to.is_some();
+        let kinds = [r.monthly.is_some(), r.yearly.is_some(), one_off]
+            .iter()
+            .filter(|k| **k)
+            .count();
+        if kinds != 1 {
+            return Err(format!(
+                "{at}: give exactly one of `monthly`, `yearly`, or `from` and `to` (found {kinds})"
+            ));
+        }
+        if let Some(m) = &r.monthly {
+            for (field, day) in [("from_day", m.from_day), ("to_day", m.to_day)] {
+                if !(1..=31).contains(&day) {
+                    return Err(format!(
+                        "{at}.monthly.{field}: {day} is not a day of the month (1 to 31)"
+                    ));
+                }
+            }
+        }
+        if one_off {
+            match (r.from, r.to) {
+                (Some(from), Some(to)) if to < from => {
+                    return Err(format!("{at}: `to` {to} is before `from` {from}"));
+                }
+                (Some(_), Some(_)) => {}
+                (None, _) => return Err(format!("{at}: `to` without `from`")),
+                (_, None) => return Err(format!("{at}: `from` without `to`")),
+            }
+        }
+        Ok(Blackout {
+            name: r.name,
+            monthly: r.monthly,
+            yearly: r.yearly,
+            from: r.from,
+            to: r.to,
+            services: r.services,
+        })
+    }
+}
+validated_deserialize!(Blackout, BlackoutRaw);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventRaw {
+    name: String,
+    kind: EventKind,
+    from: Point,
+    to: Point,
+    #[serde(default)]
+    no_deploy: bool,
+    #[serde(default)]
+    services: Vec<String>,
+    #[serde(default)]
+    environments: Vec<String>,
+}
+
+impl TryFrom<EventRaw> for Event {
+    type Error = String;
+    fn try_from(r: EventRaw) -> Result<Self, String> {
+        let at = format!("events[{}]", r.name);
+        let (start, end) = (r.from.start_naive(), r.to.end_naive());
+        if end < start || (end == start && r.to.start_naive() < r.from.start_naive()) {
+            return Err(format!("{at}: `to` {} is before `from` {}", r.to, r.from));
+        }
+        if end == start {
+            // Only two equal date-times get here: half-open, so empty.
+            return Err(format!(
+                "{at}: `to` {} equals `from`; a date-time range is half-open [from, to), so it would be empty",
+                r.to
+            ));
+        }
+        Ok(Event {
+            name: r.name,
+            kind: r.kind,
+            from: r.from,
+            to: r.to,
+            no_deploy: r.no_deploy,
+            services: r.services,
+            environments: r.environments,
+        })
+    }
+}
+validated_deserialize!(Event, EventRaw);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnavailabilityRaw {
+    person: String,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+}
+
+impl TryFrom<UnavailabilityRaw> for Unavailability {
+    type Error = String;
+    fn try_from(r: UnavailabilityRaw) -> Result<Self, String> {
+        if r.to < r.from {
+            return Err(format!(
+                "unavailability[{}]: `to` {} is before `from` {}",
+                r.person, r.to, r.from
+            ));
+        }
+        Ok(Unavailability {
+            person: r.person,
+            from: r.from,
+            to: r.to,
+        })
+    }
+}
+validated_deserialize!(Unavailability, UnavailabilityRaw);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(yaml: &str) -> Result<CalendarFile, String> {
+        serde_saphyr::from_str::<CalendarFile>(yaml).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn spec_example_file_parses() {
+        let f = parse(
+            r#"
+maintenance_windows:
+  - name: saturday-evening
+    days: [sat]
+    start: "18:00"
+    end: "06:00"
+blackouts:
+  - name: month-end
+    monthly: { from_day: 28, to_day: 2 }
+  - name: year-end-freeze
+    yearly: { from: "12-15", to: "01-05" }
+  - name: audit-week
+    from: 2025-06-02
+    to: 2025-06-06
+    services: [finance]
+events:
+  - name: board-meeting
+    kind: organisational
+    from: 2025-03-13
+    to: 2025-03-14
+    no_deploy: true
+  - name: db-patching
+    kind: infrastructure
+    from: 2025-03-22T18:00
+    to: 2025-03-22T23:00
+    services: [ledger]
+holidays: [2025-04-18, 2025-04-21]
+unavailability:
+  - person: fo@example.com
+    from: 2025-03-15
+    to: 2025-03-16
+"#,
+        )
+        .unwrap();
+        assert_eq!(f.maintenance_windows[0].days, vec![Weekday::Sat]);
+        assert_eq!(f.blackouts.len(), 3);
+        assert_eq!(f.events.len(), 2);
+        assert_eq!(f.unavailability.len(), 1);
+    }
+
+    #[test]
+    fn one_off_to_before_from_is_refused_with_the_field() {
+        let e =
+            parse("blackouts:\n  - name: audit-week\n    from: 2025-06-06\n    to: 2025-06-01\n")
+                .unwrap_err();
+        assert!(
+            e.contains("blackouts[audit-week]: `to` 2025-06-01 is before `from` 2025-06-06"),
+            "{e}"
+        );
+        assert!(e.contains("line"), "{e}");
+    }
+
+    #[test]
+    fn blackout_needs_exactly_one_kind() {
+        let e = parse("blackouts:\n  - name: x\n").unwrap_err();
+        assert!(e.contains("exactly one of"), "{e}");
+        let e = parse(
+            "blackouts:\n  - name: x\n    monthly: { from_day: 1, to_day: 2 }\n    from: 2025-01-01\n    to: 2025-01-02\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("exactly one of"), "{e}");
+        let e = parse("blackouts:\n  - name: x\n    from: 2025-01-01\n").unwrap_err();
+        assert!(e.contains("`from` without `to`"), "{e}");
+    }
+
+    #[test]
+    fn monthly_days_are_checked() {
+        let e = parse("blackouts:\n  - name: x\n    monthly: { from_day: 0, to_day: 2 }\n")
+            .unwrap_err();
+        assert!(e.contains("blackouts[x].monthly.from_day: 0"), "{e}");
+        let e = parse("blackouts:\n  - name: x\n    monthly: { from_day: 28, to_day: 32 }\n")
+            .unwrap_err();
+        assert!(e.contains("monthly.to_day: 32"), "{e}");
+        assert!(
+            parse("blackouts:\n  - name: x\n    monthly: { from_day: 31, to_day: 1 }\n").is_ok()
+        );
+    }
+
+    #[test]
+    fn events_and_unavailability_ranges_are_checked() {
+        let e = parse(
+            "events:\n  - name: ev\n    kind: organisational\n    from: 2025-03-14\n    to: 2025-03-13\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("events[ev]: `to` 2025-03-13 is before `from` 2025-03-14"),
+            "{e}"
+        );
+        // One whole day is fine.
+        assert!(
+            parse("events:\n  - name: ev\n    kind: organisational\n    from: 2025-03-14\n    to: 2025-03-14\n")
+                .is_ok()
+        );
+        let e = parse(
+            "events:\n  - name: ev\n    kind: infrastructure\n    from: 2025-03-22T18:00\n    to: 2025-03-22T18:00\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("half-open"), "{e}");
+        let e = parse(
+            "unavailability:\n  - person: a@example.com\n    from: 2025-03-16\n    to: 2025-03-15\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("`to` 2025-03-15 is before `from` 2025-03-16"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn windows_are_checked() {
+        let e = parse(
+            "maintenance_windows:\n  - name: w\n    days: []\n    start: \"18:00\"\n    end: \"06:00\"\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("maintenance_windows[w].days: no days"), "{e}");
+        let e = parse(
+            "maintenance_windows:\n  - name: w\n    days: [sat]\n    start: \"18:00\"\n    end: \"18:00\"\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("both 18:00"), "{e}");
+        let e = parse(
+            "maintenance_windows:\n  - name: w\n    days: [saturday]\n    start: \"18:00\"\n    end: \"06:00\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains(
+                "`saturday` is not a day: expected one of mon, tue, wed, thu, fri, sat, sun"
+            ),
+            "{e}"
+        );
+        let e = parse(
+            "maintenance_windows:\n  - name: w\n    days: [sat]\n    start: \"25:00\"\n    end: \"06:00\"\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("not a time"), "{e}");
     }
 }
