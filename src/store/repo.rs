@@ -14,6 +14,9 @@ pub struct Repo {
     /// The git work tree's top (absolute).
     pub workdir: PathBuf,
     git: git2::Repository,
+    /// The commit HEAD pointed at when the repository was opened: records
+    /// are read after this, so a commit is only made on top of it.
+    pub(crate) opened_head: Option<git2::Oid>,
 }
 
 /// Opens the git repository holding `dir` the way git does: `GIT_DIR`,
@@ -41,6 +44,39 @@ fn workdir_of(git: &git2::Repository) -> Result<PathBuf> {
 }
 
 impl Repo {
+    fn new(root: PathBuf, workdir: PathBuf, git: git2::Repository) -> Repo {
+        let opened_head = git.head().ok().and_then(|h| h.target());
+        Repo {
+            root,
+            workdir,
+            git,
+            opened_head,
+        }
+    }
+
+    /// A records root being created at `dir` by `rel init`: inside a git
+    /// work tree, with no policy yet.
+    pub fn create(dir: &Path) -> Result<Repo> {
+        let root = canonical(dir)?;
+        let git = open_git(&root).map_err(|_| not_git(&root))?;
+        let workdir = workdir_of(&git)?;
+        Ok(Repo::new(root, workdir, git))
+    }
+
+    /// The years that have a `releases/YYYY` folder, ascending.
+    pub fn release_years(&self) -> Result<Vec<i32>> {
+        let dir = self.root.join(paths::RELEASES);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Ok(vec![]);
+        };
+        let mut years: Vec<i32> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
+            .collect();
+        years.sort();
+        Ok(years)
+    }
+
     /// `--root` (or `REL_ROOT`, which clap passes as the same flag), else the
     /// nearest ancestor of `cwd` holding `policy.yaml`, not above the git
     /// work tree's top.
@@ -67,7 +103,7 @@ impl Repo {
             if !root.starts_with(&workdir) {
                 return Err(not_git(&root));
             }
-            return Ok(Repo { root, workdir, git });
+            return Ok(Repo::new(root, workdir, git));
         }
 
         match open_git(&cwd) {
@@ -80,11 +116,7 @@ impl Repo {
                     .take_while(|d| d.starts_with(&workdir))
                     .find(|d| d.join(paths::POLICY).is_file());
                 match found {
-                    Some(root) => Ok(Repo {
-                        root: root.to_path_buf(),
-                        workdir,
-                        git,
-                    }),
+                    Some(root) => Ok(Repo::new(root.to_path_buf(), workdir, git)),
                     None => Err(Error::data(format!(
                         "not a records repository: no {} in {} or its parents up to {} (create one with `rel init`)",
                         paths::POLICY,
@@ -147,17 +179,26 @@ impl Repo {
     /// Every `calendars/*.yaml`, in file-name order, merged and validated
     /// against the policy (unknown services are errors naming file and line).
     pub fn load_calendar(&self, policy: &Policy) -> Result<Calendar> {
-        let _ = policy;
         let dir = Path::new(paths::CALENDARS);
         let mut files = vec![];
         for name in self.yaml_names(dir)? {
             let rel = dir.join(&name);
-            let file: CalendarFile = yaml::from_str(&rel, &self.read(&rel)?)?;
+            let text = self.read(&rel)?;
+            let file: CalendarFile = yaml::from_str(&rel, &text)?;
+            // Checked one file at a time, so the error names the file and
+            // the line of the offending value.
+            let problems = Calendar::merge([file.clone()]).validate(policy);
+            if let Some(first) = problems.first() {
+                let line = first
+                    .split('`')
+                    .nth(1)
+                    .and_then(|value| text.lines().position(|l| l.contains(value)));
+                let at = line.map(|l| format!("line {}: ", l + 1)).unwrap_or_default();
+                return Err(Error::file(&rel, format!("{at}{}", problems.join("; "))));
+            }
             files.push(file);
         }
-        let calendar = Calendar::merge(files);
-        // calendar validation: see Calendar::validate
-        Ok(calendar)
+        Ok(Calendar::merge(files))
     }
 
     /// The `*.yaml` file names (without folders) directly in `dir` (relative

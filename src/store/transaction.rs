@@ -86,6 +86,11 @@ impl Repo {
     pub fn begin(&self) -> Result<Transaction<'_>> {
         let lock = Lock::acquire(self.git().path())?;
         let (head_ref, parent) = read_head(self.git())?;
+        // Records were read when the repository was opened; committing on
+        // top of a HEAD that moved since would act on stale data.
+        if parent != self.opened_head {
+            return Err(moved());
+        }
         Ok(Transaction {
             repo: self,
             _lock: lock,
