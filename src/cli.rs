@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// A release manager whose records live in git: every lifecycle step is
 /// checked against the policy and committed.
 #[derive(Debug, Parser)]
-#[command(name = "rel", version, about, long_about = None, propagate_version = true)]
+#[command(name = "rel", version, about, long_about = None)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -507,4 +507,13 @@ pub struct CompletionsArgs {
 pub struct DemoArgs {
     /// Where to create the scratch repository (default: a new temporary folder).
     pub dir: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }
