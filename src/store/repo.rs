@@ -193,7 +193,9 @@ impl Repo {
                     .split('`')
                     .nth(1)
                     .and_then(|value| text.lines().position(|l| l.contains(value)));
-                let at = line.map(|l| format!("line {}: ", l + 1)).unwrap_or_default();
+                let at = line
+                    .map(|l| format!("line {}: ", l + 1))
+                    .unwrap_or_default();
                 return Err(Error::file(&rel, format!("{at}{}", problems.join("; "))));
             }
             files.push(file);

@@ -1,0 +1,6 @@
+//! One integration-test binary driving the real `rel` binary in temporary
+//! git repositories.
+
+mod support;
+
+mod core;
