@@ -4,3 +4,7 @@
 mod support;
 
 mod core;
+
+mod calendar;
+mod lifecycle;
+mod review;

@@ -1,0 +1,3 @@
+//! calendar tests.
+#[allow(unused_imports)]
+use crate::support::*;

@@ -1,0 +1,3 @@
+//! lifecycle tests.
+#[allow(unused_imports)]
+use crate::support::*;

@@ -1,0 +1,3 @@
+//! review tests.
+#[allow(unused_imports)]
+use crate::support::*;
