@@ -151,7 +151,19 @@ impl Loaded {
         let release = repo.load_release(&id)?;
         let changes = load_changes(&repo, &policy, &release.changes)?;
         let nearby = nearby_releases(&repo, &policy, &release)?;
-        let last_closed = last_closed(&repo, &policy, &release)?;
+        // Only the version gate compares with the last closed release, and
+        // finding it may walk far back: read it only when that gate runs.
+        let needs_version = release.stage.next().is_some_and(|to| {
+            policy
+                .gates
+                .get(&to)
+                .is_some_and(|g| g.iter().any(|s| s.name == "version"))
+        });
+        let last_closed = if needs_version {
+            last_closed(&repo, &policy, &release)?
+        } else {
+            None
+        };
         let actor = repo.actor()?;
         Ok(Loaded {
             repo,
