@@ -65,8 +65,15 @@ fn main() {
                 &rel,
                 &dir,
                 &[
-                    "plan", "--service", "hr-portal", "--type", "minor", "--target",
-                    "2026-01-18 19:00", "--change", "CHG-2026-9001",
+                    "plan",
+                    "--service",
+                    "hr-portal",
+                    "--type",
+                    "minor",
+                    "--target",
+                    "2026-01-18 19:00",
+                    "--change",
+                    "CHG-2026-9001",
                 ],
             )
         });
@@ -79,11 +86,30 @@ fn main() {
     let check = median(|| timed(|| run(&rel, &dir, &["check"])));
     let parse = median(|| timed(|| parse_all(&dir)));
 
-    println!("repository: {} ({RELEASES} releases, {} changes)", dir.display(), RELEASES * CHANGES_PER_RELEASE);
+    println!(
+        "repository: {} ({RELEASES} releases, {} changes)",
+        dir.display(),
+        RELEASES * CHANGES_PER_RELEASE
+    );
     println!("median of {RUNS} runs:");
-    println!("  rel promote   {:>9.1} ms   git add+commit of the same file {:>9.1} ms   ratio {:.2}", ms(promote), ms(commit), ratio(promote, commit));
-    println!("  rel plan      {:>9.1} ms   git status                       {:>9.1} ms   ratio {:.2}", ms(plan), ms(status), ratio(plan, status));
-    println!("  rel check     {:>9.1} ms   parse every record once          {:>9.1} ms   ratio {:.2}", ms(check), ms(parse), ratio(check, parse));
+    println!(
+        "  rel promote   {:>9.1} ms   git add+commit of the same file {:>9.1} ms   ratio {:.2}",
+        ms(promote),
+        ms(commit),
+        ratio(promote, commit)
+    );
+    println!(
+        "  rel plan      {:>9.1} ms   git status                       {:>9.1} ms   ratio {:.2}",
+        ms(plan),
+        ms(status),
+        ratio(plan, status)
+    );
+    println!(
+        "  rel check     {:>9.1} ms   parse every record once          {:>9.1} ms   ratio {:.2}",
+        ms(check),
+        ms(parse),
+        ratio(check, parse)
+    );
 }
 
 fn ms(d: StdDuration) -> f64 {
@@ -132,7 +158,11 @@ fn git(dir: &Path, args: &[&str]) {
     let mut cmd = Command::new("git");
     env(&mut cmd, dir);
     let out = cmd.args(args).output().unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn parse_all(dir: &Path) {
@@ -157,7 +187,13 @@ fn ts(s: &str) -> Timestamp {
     chrono::DateTime::parse_from_rfc3339(s).unwrap()
 }
 
-fn release(id: &str, service: &str, start: Timestamp, stage: Stage, changes: Vec<String>) -> Release {
+fn release(
+    id: &str,
+    service: &str,
+    start: Timestamp,
+    stage: Stage,
+    changes: Vec<String>,
+) -> Release {
     let day = start.date_naive();
     Release {
         id: id.to_string(),
@@ -168,7 +204,10 @@ fn release(id: &str, service: &str, start: Timestamp, stage: Stage, changes: Vec
         rationale: String::new(),
         stage,
         changes,
-        window: Window { start, duration: Duration::hours(2) },
+        window: Window {
+            start,
+            duration: Duration::hours(2),
+        },
         schedule: Schedule {
             planning: day - chrono::Duration::days(10),
             build: day - chrono::Duration::days(8),
@@ -178,7 +217,10 @@ fn release(id: &str, service: &str, start: Timestamp, stage: Stage, changes: Vec
         },
         impact: Impact::Medium,
         risk: None,
-        rollback: Some(Rollback { window: Duration::hours(4), procedure: "runbook".into() }),
+        rollback: Some(Rollback {
+            window: Duration::hours(4),
+            procedure: "runbook".into(),
+        }),
         people: vec![],
         resources: vec![],
         depends_on: vec![],
@@ -248,24 +290,55 @@ fn generate(dir: &Path, rel: &Path) {
             let c = change_no.entry(year).or_insert(0);
             *c += 1;
             let cid = format!("CHG-{year:04}-{c:04}");
-            write(dir, &paths::change(&cid, year), yaml::to_string(&change(&cid, service, start.date_naive(), None)));
+            write(
+                dir,
+                &paths::change(&cid, year),
+                yaml::to_string(&change(&cid, service, start.date_naive(), None)),
+            );
             ids.push(cid);
         }
         let r = release(&id, service, start, Stage::Cancelled, ids);
         let mut r = r;
-        r.cancellation = Some(Reasoned { reason: "generated".into(), by: r.planned_by.clone(), at: start });
-        write(dir, &paths::release(&ReleaseId::parse(&id).unwrap()), yaml::to_string(&r));
+        r.cancellation = Some(Reasoned {
+            reason: "generated".into(),
+            by: r.planned_by.clone(),
+            at: start,
+        });
+        write(
+            dir,
+            &paths::release(&ReleaseId::parse(&id).unwrap()),
+            yaml::to_string(&r),
+        );
     }
     // The release the benchmark promotes, and a free change for `rel plan`.
     let target_day = chrono::NaiveDate::from_ymd_opt(2026, 1, 17).unwrap();
     let mut ids = vec![];
     for k in 1..=3 {
         let cid = format!("CHG-2026-{k:04}");
-        write(dir, &paths::change(&cid, 2026), yaml::to_string(&change(&cid, "finance", target_day, Some("REL-2026-01-001"))));
+        write(
+            dir,
+            &paths::change(&cid, 2026),
+            yaml::to_string(&change(
+                &cid,
+                "finance",
+                target_day,
+                Some("REL-2026-01-001"),
+            )),
+        );
         ids.push(cid);
     }
-    write(dir, &paths::change("CHG-2026-9001", 2026), yaml::to_string(&change("CHG-2026-9001", "hr-portal", target_day, None)));
-    let mut r = release("REL-2026-01-001", "finance", ts("2026-01-17T20:00:00+00:00"), Stage::Plan, ids);
+    write(
+        dir,
+        &paths::change("CHG-2026-9001", 2026),
+        yaml::to_string(&change("CHG-2026-9001", "hr-portal", target_day, None)),
+    );
+    let mut r = release(
+        "REL-2026-01-001",
+        "finance",
+        ts("2026-01-17T20:00:00+00:00"),
+        Stage::Plan,
+        ids,
+    );
     r.booked_at = ts("2026-01-02T09:00:00+00:00");
     r.approvals.push(Approval {
         role: "service-owner".into(),
@@ -274,7 +347,11 @@ fn generate(dir: &Path, rel: &Path) {
         at: ts("2026-01-05T09:00:00+00:00"),
         on_behalf_of: None,
     });
-    write(dir, &paths::release(&ReleaseId::parse("REL-2026-01-001").unwrap()), yaml::to_string(&r));
+    write(
+        dir,
+        &paths::release(&ReleaseId::parse("REL-2026-01-001").unwrap()),
+        yaml::to_string(&r),
+    );
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", "generated history"]);
     eprintln!("generated.");

@@ -51,7 +51,7 @@ pub fn init_at(dir: &Path) -> Result<std::path::PathBuf> {
     tx.write(Path::new(paths::POLICY), POLICY_EXAMPLE.to_string())?;
     tx.write(
         &Path::new(paths::CALENDARS).join("standard.yaml"),
-        CALENDAR_EXAMPLE.replace("../schemas/", "../schemas/"),
+        CALENDAR_EXAMPLE.to_string(),
     )?;
     for (name, text) in crate::commands::schema::schemas() {
         tx.write(&Path::new("schemas").join(name), text)?;
