@@ -331,6 +331,7 @@ pub(crate) mod tests {
             people: vec![],
             resources: vec![],
             depends_on: vec![],
+            requires: vec![],
             planned_by: "Rm <rm@example.com>".into(),
             booked_at: t(booked_at),
             notes: None,
