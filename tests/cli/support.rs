@@ -290,3 +290,17 @@ impl Repo {
         run.stdout.lines().next().unwrap().trim().to_string()
     }
 }
+
+impl Repo {
+    /// The `rel` command as `rel()` would run it (same environment and
+    /// identity), without running it: for starting several at once.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let (name, email) = self.who;
+        self.git(&["config", "user.name", name]);
+        self.git(&["config", "user.email", email]);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rel"));
+        self.env(&mut cmd);
+        cmd.args(args);
+        cmd
+    }
+}
