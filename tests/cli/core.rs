@@ -126,13 +126,10 @@ fn change_count_15_plans_without_warning() {
 fn change_count_16_plans_with_a_warning() {
     let (repo, ids) = repo_with_changes(16);
     let before = repo.commit_count();
-    let run = repo.rel(&plan_args("minor", TARGET, &ids)).ok();
-    assert!(
-        run.stderr.contains("16"),
-        "no warning naming the count: {}",
-        run.stderr
-    );
-    assert!(run.stderr.to_lowercase().contains("warn"), "{}", run.stderr);
+    repo.rel(&plan_args("minor", TARGET, &ids))
+        .ok()
+        .stderr_has("warning")
+        .stderr_has("change-count: 16 changes");
     assert_eq!(repo.commit_count(), before + 1);
 }
 
@@ -147,7 +144,8 @@ fn change_count_20_plans() {
 fn change_count_21_is_refused() {
     let (repo, ids) = repo_with_changes(21);
     repo.refused(1, &plan_args("minor", TARGET, &ids))
-        .stderr_has("21");
+        .stderr_has("change-count: 21 changes")
+        .stderr_has("20");
     assert!(!repo.path().join("releases").join("2025").exists());
 }
 
@@ -175,7 +173,7 @@ fn unapproved_change_is_refused_until_approved() {
     .ok();
     let ids = change_ids(1);
     repo.refused(1, &plan_args("minor", TARGET, &ids))
-        .stderr_has("CHG-2025-0001");
+        .stderr_has("changes-approved: not approved: CHG-2025-0001");
     repo.rel(&["change", "set", "CHG-2025-0001", "--status", "approved"])
         .ok();
     repo.rel(&plan_args("minor", TARGET, &ids)).ok();
@@ -189,7 +187,7 @@ fn unready_change_is_refused_until_ready() {
         .ok();
     let ids = change_ids(1);
     repo.refused(1, &plan_args("minor", TARGET, &ids))
-        .stderr_has("CHG-2025-0001");
+        .stderr_has("changes-ready");
     repo.rel(&["change", "set", "CHG-2025-0001", "--ready"])
         .ok();
     repo.rel(&plan_args("minor", TARGET, &ids)).ok();
@@ -202,6 +200,7 @@ fn change_in_another_live_release_is_refused_until_that_release_is_cancelled() {
     // Another Saturday, so that only the reuse stands in the way.
     let other = "2025-03-22 20:00";
     repo.refused(1, &plan_args("minor", other, &ids))
+        .stderr_has("changes-unique")
         .stderr_has("REL-2025-03-001");
     repo.rel(&["cancel", "REL-2025-03-001", "--reason", "split"])
         .ok();
@@ -244,7 +243,8 @@ fn approval_by_the_planner_is_refused_as_self_approval() {
     let repo = Repo::new();
     repo.change("CHG-2025-0001", "finance", "2025-03-15");
     let id = repo.plan("finance", "patch", TARGET, &["CHG-2025-0001"], &[]);
-    repo.refused(1, &["approve", &id, "--role", "release-manager"]);
+    repo.refused(1, &["approve", &id, "--role", "release-manager"])
+        .stderr_has("may not approve");
 }
 
 #[test]
@@ -802,4 +802,26 @@ fn log_lists_the_commits_of_one_release() {
             .starts_with("REL-2025-03-001: approve")
     );
     assert_eq!(entries[1]["email"], "rm@example.com");
+}
+
+#[test]
+fn emergency_definition_is_approved_by_the_emergency_cab_only() {
+    let mut repo = Repo::new();
+    repo.change("CHG-2025-0001", "ledger", "2025-03-12");
+    // A weekday afternoon: emergencies bypass the maintenance window.
+    let id = repo.plan(
+        "ledger",
+        "emergency",
+        "2025-03-12 14:00",
+        &["CHG-2025-0001"],
+        &[],
+    );
+    repo.by(CAB)
+        .refused(1, &["approve", &id, "--role", "cab"])
+        .stderr_has("emergency-cab");
+    repo.by(ECAB)
+        .rel(&["approve", &id, "--role", "emergency-cab"])
+        .ok()
+        .stdout_has("approved");
+    assert_eq!(gate(&repo, &id, "definition-approved")["status"], "pass");
 }
