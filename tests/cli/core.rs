@@ -828,3 +828,21 @@ fn emergency_definition_is_approved_by_the_emergency_cab_only() {
         .stdout_has("approved");
     assert_eq!(gate(&repo, &id, "definition-approved")["status"], "pass");
 }
+
+#[test]
+fn a_record_staged_differently_is_refused_and_the_staged_version_kept() {
+    let mut repo = planned_minor();
+    let committed = repo.read(REL_FILE);
+    let staged = committed.replace("title: finance minor release", "title: staged by hand");
+    repo.write(REL_FILE, &staged);
+    repo.git(&["add", REL_FILE]);
+    // The work tree matches HEAD again; only the index differs.
+    repo.write(REL_FILE, &committed);
+    let index_before = repo.git(&["show", &format!(":{REL_FILE}")]);
+    repo.by(OWNER).refused(
+        3,
+        &["approve", "REL-2025-03-001", "--role", "service-owner"],
+    );
+    assert_eq!(repo.git(&["show", &format!(":{REL_FILE}")]), index_before);
+    assert_eq!(index_before, staged);
+}
