@@ -846,3 +846,44 @@ fn a_record_staged_differently_is_refused_and_the_staged_version_kept() {
     assert_eq!(repo.git(&["show", &format!(":{REL_FILE}")]), index_before);
     assert_eq!(index_before, staged);
 }
+
+#[test]
+fn a_delegate_approval_given_in_time_stays_valid_after_the_delegation_ends() {
+    let mut repo = planned_minor();
+    delegation_until_march_2(&repo);
+    repo.by(DEPUTY)
+        .at("2025-03-02T12:00:00+00:00")
+        .rel(&["approve", "REL-2025-03-001", "--role", "service-owner"])
+        .ok();
+    repo.by(RM).at("2025-03-05T09:00:00+00:00");
+    repo.rel(&["check"]).ok();
+    assert_eq!(
+        gate(&repo, "REL-2025-03-001", "definition-approved")["status"],
+        "pass"
+    );
+}
+
+#[test]
+fn a_delegation_covers_only_its_service() {
+    let mut repo = Repo::new();
+    repo.change("CHG-2025-0001", "ledger", "2025-03-15");
+    let id = repo.plan("ledger", "minor", TARGET, &["CHG-2025-0001"], &[]);
+    repo.by(DEPUTY)
+        .refused(1, &["approve", &id, "--role", "service-owner"]);
+}
+
+#[test]
+fn promote_evaluates_the_change_rules_again() {
+    let mut repo = planned_minor();
+    repo.by(OWNER)
+        .rel(&["approve", "REL-2025-03-001", "--role", "service-owner"])
+        .ok();
+    repo.by(RM)
+        .rel(&["change", "set", "CHG-2025-0001", "--not-ready"])
+        .ok();
+    repo.refused(1, &["promote", "REL-2025-03-001"])
+        .stderr_has("changes-ready");
+    repo.rel(&["change", "set", "CHG-2025-0001", "--ready"])
+        .ok();
+    repo.rel(&["promote", "REL-2025-03-001"]).ok();
+}
