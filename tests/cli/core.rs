@@ -887,3 +887,20 @@ fn promote_evaluates_the_change_rules_again() {
         .ok();
     repo.rel(&["promote", "REL-2025-03-001"]).ok();
 }
+
+#[test]
+fn a_delegate_cannot_delegate_further() {
+    let mut repo = planned_minor();
+    let policy = repo.read("policy.yaml");
+    let chained = "    until: 2030-12-31\n  - role: service-owner\n    service: finance\n    from: deputy@example.com\n    to: sam@example.com\n    until: 2030-12-31\n";
+    let edited = policy.replacen("    until: 2030-12-31\n", chained, 1);
+    assert_ne!(policy, edited);
+    repo.commit_file("policy.yaml", &edited);
+    repo.by(STRANGER).refused(
+        1,
+        &["approve", "REL-2025-03-001", "--role", "service-owner"],
+    );
+    repo.by(DEPUTY)
+        .rel(&["approve", "REL-2025-03-001", "--role", "service-owner"])
+        .ok();
+}
