@@ -1,10 +1,591 @@
 //! `rel calendar`: the week grid, the list, conflicts, iCalendar.
 
-use super::Ctx;
+use super::{Ctx, parse_date, print_json};
+use crate::calendar::conflicts::{self, Conflict, ConflictWith};
+use crate::calendar::local_time::{midnight, point_end_lenient, point_start_lenient, to_local};
+use crate::calendar::{Calendar, EventKind, Point};
 use crate::cli::CalendarArgs;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::model::{Release, Stage, Timestamp};
+use crate::policy::Policy;
+use crate::render::{ics, table, week};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// One thing on the calendar, for `--json` and `--list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// `release`, `maintenance`, `blackout`, `event`, `holiday`, `absence`.
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Services a window, blackout or event is scoped to (all when empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
+    pub start: Timestamp,
+    /// Exclusive.
+    pub end: Timestamp,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_deploy: bool,
+    /// Whole local dates, first and last inclusive (blackouts, holidays,
+    /// absences, date-only events).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last: Option<NaiveDate>,
+}
+
+impl Entry {
+    fn new(kind: &'static str, start: Timestamp, end: Timestamp) -> Entry {
+        Entry {
+            kind,
+            id: None,
+            name: None,
+            title: None,
+            service: None,
+            services: vec![],
+            start,
+            end,
+            release_type: None,
+            stage: None,
+            version: None,
+            impact: None,
+            event_kind: None,
+            no_deploy: false,
+            first: None,
+            last: None,
+        }
+    }
+
+    fn days(kind: &'static str, tz: Tz, name: &str, first: NaiveDate, last: NaiveDate) -> Entry {
+        let mut e = Entry::new(kind, midnight(tz, first), midnight(tz, next(last)));
+        e.name = Some(name.to_string());
+        e.first = Some(first);
+        e.last = Some(last);
+        e
+    }
+}
+
+#[derive(Serialize)]
+struct Output<'a> {
+    entries: &'a [Entry],
+    conflicts: &'a [Conflict],
+}
+
+/// What the range holds, read once for every view.
+struct View {
+    tz: Tz,
+    from: NaiveDate,
+    to: NaiveDate,
+    service: Option<String>,
+    releases: Vec<Release>,
+    entries: Vec<Entry>,
+    conflicts: Vec<Conflict>,
+}
 
 pub fn run(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
-    let _ = (ctx, a);
+    let repo = ctx.repo()?;
+    let policy = repo.load_policy()?;
+    let calendar = repo.load_calendar(&policy)?;
+    let tz = policy.tz();
+
+    let today = to_local(tz, ctx.now).date_naive();
+    let from = match &a.from {
+        Some(t) => parse_date("--from", t)?,
+        None => today - Duration::days(i64::from(today.weekday().num_days_from_monday())),
+    };
+    let to = match &a.to {
+        Some(t) => parse_date("--to", t)?,
+        None => from + Duration::days(6),
+    };
+    if to < from {
+        return Err(Error::usage(format!(
+            "--to {to} is before --from {from}; give a --to on or after --from"
+        )));
+    }
+    if let Some(s) = &a.service
+        && !policy.services.contains_key(s)
+    {
+        return Err(Error::usage(format!(
+            "--service: unknown service `{s}`; services in policy.yaml: {}",
+            policy
+                .services
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+
+    // The grid shows whole weeks.
+    let (from, to) = if a.list || ctx.json() || a.ics.is_some() {
+        (from, to)
+    } else {
+        (
+            from - Duration::days(i64::from(from.weekday().num_days_from_monday())),
+            to + Duration::days(i64::from(6 - to.weekday().num_days_from_monday())),
+        )
+    };
+
+    // Only the month folders the range touches, and one either side for
+    // windows and conflicts crossing a month's edge.
+    let mut loaded: Vec<Release> = vec![];
+    let mut m = from.with_day(1).unwrap_or(from) - chrono::Months::new(1);
+    let last_month = to.with_day(1).unwrap_or(to) + chrono::Months::new(1);
+    while m <= last_month {
+        loaded.extend(
+            repo.releases_in_month(m.year(), m.month())?
+                .into_iter()
+                .filter(|r| r.stage != Stage::Cancelled),
+        );
+        m = m + chrono::Months::new(1);
+    }
+
+    let view = build(&policy, &calendar, loaded, from, to, a.service.clone());
+
+    if let Some(path) = &a.ics {
+        let text = ics::render(
+            &ics_events(&view, &calendar),
+            tz,
+            ctx.now.with_timezone(&Utc),
+        );
+        let path = if path.is_absolute() {
+            path.clone()
+        } else {
+            ctx.cwd.join(path)
+        };
+        crate::store::atomic::write(&path, text.as_bytes())?;
+        let n = text.matches("BEGIN:VEVENT").count();
+        let summary = format!("wrote {n} events to {}", path.display());
+        if ctx.json() {
+            eprintln!("{summary}");
+            return print_json(&Output {
+                entries: &view.entries,
+                conflicts: &view.conflicts,
+            });
+        }
+        println!("{summary}");
+        return Ok(());
+    }
+    if ctx.json() {
+        return print_json(&Output {
+            entries: &view.entries,
+            conflicts: &view.conflicts,
+        });
+    }
+    if a.list {
+        print!("{}", list(&view, &policy));
+        return Ok(());
+    }
+    let mut monday = from;
+    let mut grids = vec![];
+    while monday <= to {
+        grids.push(week::render(&week_of(&view, monday)));
+        monday += Duration::days(7);
+    }
+    print!("{}", grids.join("\n"));
     Ok(())
+}
+
+fn next(d: NaiveDate) -> NaiveDate {
+    d.succ_opt().unwrap_or(d)
+}
+
+fn build(
+    policy: &Policy,
+    calendar: &Calendar,
+    loaded: Vec<Release>,
+    from: NaiveDate,
+    to: NaiveDate,
+    service: Option<String>,
+) -> View {
+    let tz = policy.tz();
+    let (start, end) = (midnight(tz, from), midnight(tz, next(to)));
+    let svc = service.as_deref();
+    let in_range = |d: NaiveDate| from <= d && d <= to;
+
+    let mut releases: Vec<Release> = loaded
+        .iter()
+        .filter(|r| in_range(to_local(tz, r.window.start).date_naive()))
+        .filter(|r| svc.is_none_or(|s| r.service == s))
+        .cloned()
+        .collect();
+    releases.sort_by(|a, b| (a.window.start, &a.id).cmp(&(b.window.start, &b.id)));
+
+    let mut entries = vec![];
+    for r in &releases {
+        let mut e = Entry::new("release", r.window.start, r.window.end());
+        e.id = Some(r.id.clone());
+        e.title = Some(r.title.clone());
+        e.service = Some(r.service.clone());
+        e.release_type = Some(r.kind.to_string());
+        e.stage = Some(r.stage.to_string());
+        e.version = r.version.clone();
+        e.impact = Some(r.impact.to_string());
+        entries.push(e);
+    }
+    for w in calendar.window_occurrences(tz, start, end, svc) {
+        let services = calendar
+            .maintenance_windows
+            .iter()
+            .find(|m| m.name == w.name)
+            .map(|m| m.services.clone())
+            .unwrap_or_default();
+        let mut e = Entry::new("maintenance", w.start, w.end);
+        e.name = Some(w.name);
+        e.services = services;
+        entries.push(e);
+    }
+    for (hit, services) in calendar.blackout_ranges(from, to) {
+        if !applies(&services, svc) {
+            continue;
+        }
+        let mut e = Entry::days("blackout", tz, &hit.name, hit.first, hit.last);
+        e.services = services;
+        entries.push(e);
+    }
+    for ev in &calendar.events {
+        let (es, ee) = (
+            point_start_lenient(tz, &ev.from),
+            point_end_lenient(tz, &ev.to),
+        );
+        if !(es < end && start < ee) || !applies(&ev.services, svc) {
+            continue;
+        }
+        let mut e = Entry::new("event", es, ee);
+        e.name = Some(ev.name.clone());
+        e.services = ev.services.clone();
+        e.event_kind = Some(match ev.kind {
+            EventKind::Infrastructure => "infrastructure",
+            EventKind::Organisational => "organisational",
+        });
+        e.no_deploy = ev.no_deploy;
+        if let (Point::Date(f), Point::Date(l)) = (ev.from, ev.to) {
+            e.first = Some(f);
+            e.last = Some(l);
+        }
+        entries.push(e);
+    }
+    for d in calendar.holidays.iter().filter(|d| in_range(**d)) {
+        entries.push(Entry::days("holiday", tz, "holiday", *d, *d));
+    }
+    for u in &calendar.unavailability {
+        if u.to < from || u.from > to {
+            continue;
+        }
+        entries.push(Entry::days("absence", tz, &u.person, u.from, u.to));
+    }
+    entries.sort_by(|a, b| a.start.cmp(&b.start));
+
+    // Conflicts of each release in range against everything loaded, one
+    // per pair.
+    let mut conflicts = vec![];
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    for r in releases.iter().filter(|r| r.stage != Stage::Closed) {
+        for c in conflicts::find(r, &loaded, calendar, policy) {
+            let other = match &c.with {
+                ConflictWith::Release { id } => id.clone(),
+                ConflictWith::Infrastructure { event } | ConflictWith::Organisational { event } => {
+                    format!("event:{event}")
+                }
+                ConflictWith::Person { person } => format!("person:{person}"),
+            };
+            let key = if other < c.release {
+                (other, c.release.clone())
+            } else {
+                (c.release.clone(), other)
+            };
+            if seen.insert(key) {
+                conflicts.push(c);
+            }
+        }
+    }
+
+    View {
+        tz,
+        from,
+        to,
+        service,
+        releases,
+        entries,
+        conflicts,
+    }
+}
+
+fn applies(services: &[String], service: Option<&str>) -> bool {
+    service.is_none_or(|s| services.is_empty() || services.iter().any(|x| x == s))
+}
+
+fn with_text(c: &Conflict) -> String {
+    match &c.with {
+        ConflictWith::Release { id } => id.clone(),
+        ConflictWith::Infrastructure { event } => format!("{event} (infrastructure)"),
+        ConflictWith::Organisational { event } => format!("{event} (organisational)"),
+        ConflictWith::Person { person } => format!("{person} (away)"),
+    }
+}
+
+fn week_of(view: &View, monday: NaiveDate) -> week::Week {
+    let tz = view.tz;
+    let sunday = monday + Duration::days(6);
+    let local = |t: Timestamp| to_local(tz, t).naive_local();
+    let this_week = |d: NaiveDate| monday <= d && d <= sunday;
+    let overlaps = |f: NaiveDate, l: NaiveDate| f <= sunday && monday <= l;
+    let days = |e: &Entry, detail: String| week::Days {
+        name: e.name.clone().unwrap_or_default(),
+        first: e.first.unwrap_or(monday),
+        last: e.last.unwrap_or(sunday),
+        detail,
+    };
+    let mut w = week::Week {
+        monday,
+        service: view.service.clone(),
+        ..week::Week::default()
+    };
+    for r in &view.releases {
+        let start = local(r.window.start);
+        if this_week(start.date()) {
+            w.releases.push(week::Release {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                service: r.service.clone(),
+                version: r.version.clone(),
+                start,
+            });
+        }
+    }
+    for e in &view.entries {
+        let (s, en) = (local(e.start), local(e.end));
+        let last_day = if en.time() == NaiveTime::MIN && en.date() > s.date() {
+            en.date() - Duration::days(1)
+        } else {
+            en.date()
+        };
+        match e.kind {
+            "maintenance" if this_week(s.date()) => w.windows.push((s, en)),
+            "blackout" if overlaps(s.date(), last_day) => {
+                let scope = if e.services.is_empty() {
+                    String::new()
+                } else {
+                    e.services.join(", ")
+                };
+                w.blackouts.push(days(e, scope));
+            }
+            "event" if overlaps(s.date(), last_day) => {
+                if e.event_kind == Some("infrastructure") {
+                    w.infrastructure.push(week::Maintenance {
+                        name: e.name.clone().unwrap_or_default(),
+                        start: s,
+                        end: en,
+                        services: e.services.clone(),
+                    });
+                } else {
+                    let d = week::Days {
+                        name: e.name.clone().unwrap_or_default(),
+                        first: s.date(),
+                        last: last_day,
+                        detail: if e.no_deploy {
+                            "no deploy".into()
+                        } else {
+                            String::new()
+                        },
+                    };
+                    if e.no_deploy {
+                        w.no_deploy.push(d.clone());
+                    }
+                    w.organisational.push(d);
+                }
+            }
+            "holiday" if this_week(s.date()) => w.holidays.push(s.date()),
+            "absence" if overlaps(s.date(), last_day) => w.absences.push(days(e, String::new())),
+            _ => {}
+        }
+    }
+    let ids: BTreeSet<&str> = w.releases.iter().map(|r| r.id.as_str()).collect();
+    for c in &view.conflicts {
+        if ids.contains(c.release.as_str()) {
+            w.conflicts.push(week::Clash {
+                release: c.release.clone(),
+                with: with_text(c),
+                winner: c.winner.clone(),
+                reason: c.reason.clone(),
+            });
+        }
+    }
+    w
+}
+
+fn list(view: &View, policy: &Policy) -> String {
+    let mut t = table::new(&["WHEN", "KIND", "NAME", "SERVICE", "DETAIL"]);
+    for e in &view.entries {
+        let when = match (e.first, e.last) {
+            (Some(f), Some(l)) if f == l => f.format("%a %d %b %Y").to_string(),
+            (Some(f), Some(l)) => {
+                format!("{} to {}", f.format("%a %d %b %Y"), l.format("%a %d %b %Y"))
+            }
+            _ => format!(
+                "{} to {}",
+                super::local(policy, e.start),
+                to_local(view.tz, e.end).format("%H:%M")
+            ),
+        };
+        let kind = match e.event_kind {
+            Some(k) => format!("event ({k})"),
+            None => e.kind.to_string(),
+        };
+        let name = match (&e.id, &e.name) {
+            (Some(id), _) => id.clone(),
+            (None, Some(n)) => n.clone(),
+            _ => String::new(),
+        };
+        let service = match &e.service {
+            Some(s) => s.clone(),
+            None if e.services.is_empty() => "all".into(),
+            None => e.services.join(", "),
+        };
+        let detail = match e.kind {
+            "release" => {
+                let mut d = format!(
+                    "{}; {}, {}",
+                    e.title.clone().unwrap_or_default(),
+                    e.release_type.clone().unwrap_or_default(),
+                    e.stage.clone().unwrap_or_default()
+                );
+                if let Some(v) = &e.version {
+                    d.push_str(&format!(", v{v}"));
+                }
+                d
+            }
+            "event" if e.no_deploy => "no deploy".into(),
+            _ => String::new(),
+        };
+        t.add_row(vec![when, kind, name, service, detail]);
+    }
+    let mut out = format!(
+        "Calendar {} to {}\n{t}\n",
+        view.from.format("%a %d %b %Y"),
+        view.to.format("%a %d %b %Y")
+    );
+    if view.conflicts.is_empty() {
+        out.push_str("No conflicts\n");
+    } else {
+        let mut c = table::new(&["RELEASE", "WITH", "WINNER", "WHY"]);
+        for x in &view.conflicts {
+            c.add_row(vec![
+                x.release.clone(),
+                with_text(x),
+                x.winner.clone(),
+                x.reason.clone(),
+            ]);
+        }
+        out.push_str(&format!("Conflicts\n{c}\n"));
+    }
+    out
+}
+
+/// The iCalendar events: each release, each maintenance window as a weekly
+/// event from its first occurrence on or after the range start, each
+/// blackout occurrence as all-day events. UIDs hold names and dates only,
+/// so a rerun gives the same UIDs.
+fn ics_events(view: &View, calendar: &Calendar) -> Vec<ics::Event> {
+    let mut out = vec![];
+    for r in &view.releases {
+        let sequence = Stage::ALL.iter().position(|s| *s == r.stage).unwrap_or(0) as u32;
+        let mut description = format!(
+            "Service: {}\nType: {}\nStage: {}\nImpact: {}",
+            r.service, r.kind, r.stage, r.impact
+        );
+        if let Some(v) = &r.version {
+            description.push_str(&format!("\nVersion: {v}"));
+        }
+        out.push(ics::Event {
+            uid: format!("{}@rel", r.id),
+            span: ics::Span::Utc {
+                start: r.window.start.with_timezone(&Utc),
+                end: r.window.end().with_timezone(&Utc),
+            },
+            summary: format!("{}: {}", r.id, r.title),
+            description: Some(description),
+            sequence: Some(sequence),
+        });
+    }
+    let svc = view.service.as_deref();
+    for w in &calendar.maintenance_windows {
+        if !applies(&w.services, svc) {
+            continue;
+        }
+        for day in &w.days {
+            let mut first = view.from;
+            while first.weekday() != day.to_chrono() {
+                first += Duration::days(1);
+            }
+            let start = first.and_time(w.start.to_naive());
+            let mut minutes = i64::from(w.end.hour * 60 + w.end.minute)
+                - i64::from(w.start.hour * 60 + w.start.minute);
+            if minutes <= 0 {
+                minutes += 24 * 60;
+            }
+            let code = &day.to_chrono().to_string()[..2];
+            out.push(ics::Event {
+                uid: format!("window-{}-{}@rel", w.name, day_name(*day)),
+                span: ics::Span::Weekly {
+                    start,
+                    duration: Duration::minutes(minutes),
+                    byday: code.to_uppercase(),
+                },
+                summary: format!("Maintenance window: {}", w.name),
+                description: scope_text(&w.services),
+                sequence: None,
+            });
+        }
+    }
+    for (hit, services) in calendar.blackout_ranges(view.from, view.to) {
+        if !applies(&services, svc) {
+            continue;
+        }
+        out.push(ics::Event {
+            uid: format!("blackout-{}-{}@rel", hit.name, hit.first),
+            span: ics::Span::AllDay {
+                first: hit.first,
+                last: hit.last,
+            },
+            summary: format!("Blackout: {}", hit.name),
+            description: scope_text(&services),
+            sequence: None,
+        });
+    }
+    out
+}
+
+fn day_name(d: crate::calendar::Weekday) -> &'static str {
+    crate::calendar::Weekday::NAMES[crate::calendar::Weekday::ALL
+        .iter()
+        .position(|x| *x == d)
+        .unwrap_or(0)]
+}
+
+fn scope_text(services: &[String]) -> Option<String> {
+    if services.is_empty() {
+        Some("All services".into())
+    } else {
+        Some(format!("Services: {}", services.join(", ")))
+    }
 }
