@@ -1,3 +1,1377 @@
-//! lifecycle tests.
-#[allow(unused_imports)]
+//! The lifecycle through the real binary: every gate of the example policy
+//! refusing and then passing, waivers, emergency releases, closure metrics,
+//! release notes, the test summary report and delivery metrics.
+//!
+//! Times: every release here deploys in March before the clocks change, so
+//! Europe/London local time is UTC and `+00:00` timestamps read as written.
+
 use crate::support::*;
+use chrono::{Duration, NaiveDate};
+use serde_json::Value;
+
+const DEPLOYER: (&str, &str) = ("Dana Deployer", "ops@example.com");
+
+/// The seed's example changes (titles from its release notes).
+const SEED_TITLES: [&str; 3] = [
+    "Updated reporting module with export functionality",
+    "Fixed calculation error in budget summaries",
+    "Added multi-language support for notifications",
+];
+
+/// What to plan; `seed()` is the seed's example: a finance minor release,
+/// high impact, three changes, version 2.4.0, rollback within 4 h.
+#[derive(Clone)]
+struct Plan {
+    kind: &'static str,
+    target: &'static str,
+    version: &'static str,
+    changes: Vec<&'static str>,
+    rollback: bool,
+    extra: Vec<String>,
+}
+
+impl Plan {
+    fn seed() -> Plan {
+        Plan {
+            kind: "minor",
+            target: "2025-03-15 20:00",
+            version: "2.4.0",
+            changes: vec!["0892", "0901", "0915"],
+            rollback: true,
+            extra: vec![],
+        }
+    }
+    fn kind(mut self, kind: &'static str) -> Plan {
+        self.kind = kind;
+        self
+    }
+    fn target(mut self, target: &'static str) -> Plan {
+        self.target = target;
+        self
+    }
+    fn version(mut self, version: &'static str) -> Plan {
+        self.version = version;
+        self
+    }
+    /// Change numbers: ids are `CHG-<target year>-<number>`.
+    fn changes(mut self, numbers: &[&'static str]) -> Plan {
+        self.changes = numbers.to_vec();
+        self
+    }
+    fn no_rollback(mut self) -> Plan {
+        self.rollback = false;
+        self
+    }
+    fn arg(mut self, flag: &str, value: &str) -> Plan {
+        self.extra.push(flag.to_string());
+        self.extra.push(value.to_string());
+        self
+    }
+    fn day(&self) -> NaiveDate {
+        NaiveDate::parse_from_str(&self.target[..10], "%Y-%m-%d").unwrap()
+    }
+    fn change_ids(&self) -> Vec<String> {
+        self.changes
+            .iter()
+            .map(|n| format!("CHG-{}-{n}", &self.target[..4]))
+            .collect()
+    }
+    /// The `rel plan` arguments (without the changes having been added).
+    fn args(&self) -> Vec<String> {
+        let mut args: Vec<String> = [
+            "plan",
+            "--service",
+            "finance",
+            "--type",
+            self.kind,
+            "--title",
+            &format!("Finance system v{}", self.version),
+            "--target",
+            self.target,
+            "--duration",
+            "2h",
+            "--version",
+            self.version,
+            "--impact",
+            "high",
+            "--rationale",
+            "Enhancements and non-critical fixes",
+            "--requires",
+            "database schema v2.4 (included in package)",
+            "--requires",
+            "API gateway v3.1 or later",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for id in self.change_ids() {
+            args.push("--change".into());
+            args.push(id);
+        }
+        if self.rollback {
+            for a in [
+                "--rollback-window",
+                "4h",
+                "--rollback-procedure",
+                "See deployment runbook section 7",
+            ] {
+                args.push(a.into());
+            }
+        }
+        args.extend(self.extra.iter().cloned());
+        args
+    }
+}
+
+/// A planned release: its id, type and deployment day, from which every
+/// step's time is reckoned (the demo's times around Sat 15 March 2025).
+struct Rel {
+    id: String,
+    kind: &'static str,
+    day: NaiveDate,
+}
+
+impl Rel {
+    /// RFC 3339 time `days` after the deployment day at `hm`.
+    fn t(&self, days: i64, hm: &str) -> String {
+        format!("{}T{hm}:00+00:00", self.day + Duration::days(days))
+    }
+    /// The same as a local "YYYY-MM-DD HH:MM" flag value.
+    fn local(&self, days: i64, hm: &str) -> String {
+        format!("{} {hm}", self.day + Duration::days(days))
+    }
+    fn path(&self) -> String {
+        format!(
+            "releases/{}/{}/{}.yaml",
+            &self.id[4..8],
+            &self.id[9..11],
+            self.id
+        )
+    }
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Records the plan's changes as approved and ready (targeting the
+/// deployment day), twelve days before it.
+fn add_changes(repo: &mut Repo, p: &Plan) {
+    let day = p.day();
+    let target = day.to_string();
+    for (i, id) in p.change_ids().iter().enumerate() {
+        repo.at(&format!("{}T09:0{i}:00+00:00", day - Duration::days(12)))
+            .by(RM)
+            .rel(&[
+                "change",
+                "add",
+                id,
+                "--title",
+                SEED_TITLES[i % 3],
+                "--service",
+                "finance",
+                "--status",
+                "approved",
+                "--owner",
+                &format!("dev{}@example.com", i + 1),
+                "--target",
+                &target,
+                "--ready",
+            ])
+            .ok();
+    }
+}
+
+/// Books the release planned by `p` (its changes already recorded).
+fn book(repo: &mut Repo, p: &Plan) -> Rel {
+    let day = p.day();
+    let args = p.args();
+    let run = repo
+        .at(&format!("{}T10:00:00+00:00", day - Duration::days(12)))
+        .by(RM)
+        .rel(&strs(&args))
+        .ok();
+    Rel {
+        id: run.stdout.lines().next().unwrap().trim().to_string(),
+        kind: p.kind,
+        day,
+    }
+}
+
+fn plan(repo: &mut Repo, p: &Plan) -> Rel {
+    add_changes(repo, p);
+    book(repo, p)
+}
+
+/// The failing gates of a refusal, from the human output (`FAIL name ...`).
+fn failed_gates(run: &Run) -> Vec<String> {
+    run.stderr
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("FAIL"))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Runs a transition expected to be refused by exactly `gates`: exit 1,
+/// each named as failing, nothing written, no commit.
+#[track_caller]
+fn blocked(repo: &Repo, args: &[&str], gates: &[&str]) -> Run {
+    let run = repo.refused(1, args).stderr_has("is blocked");
+    assert_eq!(failed_gates(&run), gates, "{}", run.stderr);
+    run
+}
+
+fn show(repo: &Repo, r: &Rel) -> Value {
+    repo.rel(&["--json", "show", &r.id]).ok().json()
+}
+
+// ---------------------------------------------------------------------------
+// Evidence, one step each, at the demo's times relative to the deployment day.
+
+fn approve_definition(repo: &mut Repo, r: &Rel) {
+    let t = r.t(-11, "09:00");
+    match r.kind {
+        "emergency" => {
+            repo.at(&t)
+                .by(ECAB)
+                .rel(&["approve", &r.id, "--role", "emergency-cab"])
+                .ok();
+        }
+        kind => {
+            repo.at(&t)
+                .by(OWNER)
+                .rel(&["approve", &r.id, "--role", "service-owner"])
+                .ok();
+            if kind == "major" {
+                repo.at(&r.t(-11, "09:30"))
+                    .by(CAB)
+                    .rel(&["approve", &r.id, "--role", "cab"])
+                    .ok();
+            }
+        }
+    }
+}
+
+fn record_build(repo: &mut Repo, r: &Rel, verification: &str) {
+    repo.at(&r.t(-8, "11:00"))
+        .by(RM)
+        .rel(&[
+            "record",
+            &r.id,
+            "build",
+            "--verification",
+            verification,
+            "--package",
+            "artifacts://finance/package",
+        ])
+        .ok();
+}
+
+/// The seed's test matrix for the release type: (category, scope).
+fn matrix(kind: &str) -> Vec<(&'static str, &'static str)> {
+    match kind {
+        "emergency" => vec![("smoke", "required")],
+        "major" => vec![
+            ("smoke", "required"),
+            ("functional-changed", "required"),
+            ("functional-unchanged", "required"),
+            ("regression", "full-suite"),
+            ("integration", "all-interfaces"),
+            ("performance", "full-load-test"),
+            ("security", "penetration-test"),
+        ],
+        _ => vec![
+            ("smoke", "required"),
+            ("functional-changed", "required"),
+            ("functional-unchanged", "required"),
+            ("regression", "full-suite"),
+            ("integration", "all-interfaces"),
+            ("performance", "baseline-comparison"),
+            ("security", "vulnerability-scan"),
+        ],
+    }
+}
+
+fn record_test(repo: &mut Repo, r: &Rel, t: &str, category: &str, passed: u32, failed: u32) {
+    let scope = matrix(r.kind)
+        .into_iter()
+        .find(|(c, _)| *c == category)
+        .map(|(_, s)| s)
+        .unwrap_or("required");
+    repo.at(t)
+        .by(RM)
+        .rel(&[
+            "record",
+            &r.id,
+            "test",
+            "--category",
+            category,
+            "--passed",
+            &passed.to_string(),
+            "--failed",
+            &failed.to_string(),
+            "--scope",
+            scope,
+        ])
+        .ok();
+}
+
+/// Every required category passed, `days` after the deployment day from
+/// 16:00, skipping `skip`.
+fn record_tests_except(repo: &mut Repo, r: &Rel, days: i64, skip: &[&str]) {
+    for (i, (category, _)) in matrix(r.kind).into_iter().enumerate() {
+        if !skip.contains(&category) {
+            let t = r.t(days, &format!("16:{:02}", i * 5));
+            record_test(repo, r, &t, category, 10 + i as u32, 0);
+        }
+    }
+}
+
+fn sign_acceptance(repo: &mut Repo, r: &Rel, who: (&'static str, &'static str)) -> Run {
+    repo.at(&r.t(-2, "15:00")).by(who).rel(&[
+        "approve",
+        &r.id,
+        "--role",
+        "service-owner",
+        "--for",
+        "acceptance",
+    ])
+}
+
+/// High impact: all users, leadership and partners, sent at `sent` (local).
+fn notify(repo: &mut Repo, r: &Rel, sent: &str) {
+    repo.at(&r.t(-2, "15:10"))
+        .by(RM)
+        .rel(&[
+            "notify",
+            &r.id,
+            "--audience",
+            "All users, leadership, partners",
+            "--sent-at",
+            sent,
+        ])
+        .ok();
+}
+
+fn readiness(repo: &mut Repo, r: &Rel, at: &str) {
+    repo.at(at).by(RM).rel(&["readiness", &r.id]).ok();
+}
+
+fn go(repo: &mut Repo, r: &Rel, at: &str) {
+    repo.at(at).by(OWNER).rel(&["go", &r.id]).ok();
+}
+
+fn deploy(repo: &mut Repo, r: &Rel, status: &str, started: &str, duration: &str) {
+    repo.at(&r.t(0, "23:30"))
+        .by(DEPLOYER)
+        .rel(&[
+            "deploy",
+            &r.id,
+            "--status",
+            status,
+            "--started",
+            started,
+            "--duration",
+            duration,
+            "--verification",
+            "passed",
+        ])
+        .ok();
+}
+
+/// Records what entering `stage` needs.
+fn evidence_for(repo: &mut Repo, r: &Rel, stage: &str) {
+    match stage {
+        "build" => approve_definition(repo, r),
+        "test" => record_build(repo, r, "passed"),
+        "stage" => record_tests_except(repo, r, -5, &[]),
+        "deploy" => {
+            sign_acceptance(repo, r, OWNER).ok();
+            notify(repo, r, &r.local(-8, "11:30"));
+            readiness(repo, r, &r.t(-1, "10:00"));
+            go(repo, r, &r.t(0, "12:00"));
+        }
+        "closed" => deploy(repo, r, "successful", &r.local(0, "20:00"), "2h15m"),
+        other => panic!("no stage {other}"),
+    }
+}
+
+/// When the demo enters each stage.
+fn entry_time(r: &Rel, stage: &str) -> String {
+    match stage {
+        "build" => r.t(-10, "09:00"),
+        "test" => r.t(-8, "12:00"),
+        "stage" => r.t(-4, "09:30"),
+        "deploy" => r.t(0, "19:00"),
+        _ => r.t(2, "09:00"),
+    }
+}
+
+/// The transition into `stage` (`promote`, or `close --config-updated`),
+/// at the demo's time; `extra` precedes the command (e.g. `--json`).
+fn enter_args(r: &Rel, stage: &str, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+    if stage == "closed" {
+        args.extend(["close".into(), r.id.clone(), "--config-updated".into()]);
+    } else {
+        args.extend(["promote".into(), r.id.clone(), "--to".into(), stage.into()]);
+    }
+    args
+}
+
+fn enter(repo: &mut Repo, r: &Rel, stage: &str) -> Run {
+    let args = enter_args(r, stage, &[]);
+    repo.at(&entry_time(r, stage)).by(RM).rel(&strs(&args)).ok()
+}
+
+/// Expects entering `stage` to be refused by exactly `gates`.
+#[track_caller]
+fn enter_blocked(repo: &mut Repo, r: &Rel, stage: &str, gates: &[&str]) -> Run {
+    let args = enter_args(r, stage, &[]);
+    repo.at(&entry_time(r, stage)).by(RM);
+    blocked(repo, &strs(&args), gates)
+}
+
+const STAGES: [&str; 5] = ["build", "test", "stage", "deploy", "closed"];
+
+/// Walks a release just planned up to (and into) `upto`, recording each
+/// stage's evidence and promoting.
+fn walk(repo: &mut Repo, r: &Rel, upto: &str) {
+    for stage in STAGES {
+        evidence_for(repo, r, stage);
+        enter(repo, r, stage);
+        if stage == upto {
+            return;
+        }
+    }
+    panic!("no stage {upto}");
+}
+
+/// Walks from the stage after `from` up to `upto`.
+fn walk_from(repo: &mut Repo, r: &Rel, from: &str, upto: &str) {
+    let start = STAGES.iter().position(|s| *s == from).unwrap() + 1;
+    for stage in &STAGES[start..] {
+        evidence_for(repo, r, stage);
+        enter(repo, r, stage);
+        if *stage == upto {
+            return;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// plan -> build
+
+#[test]
+fn definition_approved_gate_needs_the_service_owner() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    assert_eq!(r.id, "REL-2025-03-001");
+    enter_blocked(&mut repo, &r, "build", &["definition-approved"])
+        .stderr_has("still needs approval by service-owner");
+    // Neither a stranger nor the planner can approve it.
+    repo.at(&r.t(-11, "08:00"))
+        .by(STRANGER)
+        .refused(1, &["approve", &r.id, "--role", "service-owner"])
+        .stderr_has("sam@example.com does not hold");
+    repo.by(RM)
+        .refused(1, &["approve", &r.id, "--role", "release-manager"])
+        .stderr_has("does not give definition approval for minor releases");
+    approve_definition(&mut repo, &r);
+    enter(&mut repo, &r, "build").stdout_has("is now in build");
+}
+
+// ---------------------------------------------------------------------------
+// build -> test
+
+#[test]
+fn version_gate_refuses_the_last_closed_version() {
+    let mut repo = Repo::new();
+    let first = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &first, "closed");
+    // The next release of the service, in April, still says 2.4.0.
+    let second = plan(
+        &mut repo,
+        &Plan::seed()
+            .target("2025-04-05 20:00")
+            .changes(&["0950", "0951", "0952"]),
+    );
+    walk(&mut repo, &second, "build");
+    record_build(&mut repo, &second, "passed");
+    enter_blocked(&mut repo, &second, "test", &["version"])
+        .stderr_has("version 2.4.0 is not greater than 2.4.0")
+        .stderr_has(&first.id);
+    // The rebuilt package carries 2.4.1.
+    repo.at(&second.t(-8, "11:30"))
+        .by(RM)
+        .rel(&[
+            "record",
+            &second.id,
+            "build",
+            "--verification",
+            "passed",
+            "--version",
+            "2.4.1",
+        ])
+        .ok();
+    enter(&mut repo, &second, "test").stdout_has("2.4.1 > 2.4.0");
+    assert_eq!(show(&repo, &second)["version"], "2.4.1");
+}
+
+#[test]
+fn build_verified_gate_needs_a_passed_verification() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &r, "build");
+    enter_blocked(&mut repo, &r, "test", &["build-verified"])
+        .stderr_has("no build verification recorded");
+    record_build(&mut repo, &r, "failed");
+    enter_blocked(&mut repo, &r, "test", &["build-verified"])
+        .stderr_has("the latest build verification failed");
+    repo.at(&r.t(-8, "11:40"));
+    record_build(&mut repo, &r, "passed");
+    enter(&mut repo, &r, "test");
+}
+
+#[test]
+fn notes_renderable_gate_needs_a_rollback() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed().no_rollback());
+    walk(&mut repo, &r, "build");
+    record_build(&mut repo, &r, "passed");
+    enter_blocked(&mut repo, &r, "test", &["notes-renderable"]).stderr_has("no rollback window");
+    // The schedule and the rollback are editable in review: add it by hand.
+    let text = repo.read(&r.path());
+    assert!(!text.contains("rollback:"));
+    let text = text.replacen(
+        "impact: high\n",
+        "impact: high\nrollback:\n  window: 4h\n  procedure: See deployment runbook section 7\n",
+        1,
+    );
+    repo.commit_file(&r.path(), &text);
+    enter(&mut repo, &r, "test");
+}
+
+// ---------------------------------------------------------------------------
+// test -> stage
+
+#[test]
+fn tests_passed_gate_needs_every_required_category_passing() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &r, "test");
+    record_tests_except(&mut repo, &r, -5, &["security"]);
+    enter_blocked(&mut repo, &r, "stage", &["tests-passed"])
+        .stderr_has("not run: security (vulnerability-scan)");
+    record_test(&mut repo, &r, &r.t(-5, "17:00"), "security", 3, 1);
+    enter_blocked(&mut repo, &r, "stage", &["tests-passed"])
+        .stderr_has("not passing: security: 3 passed, 1 failed");
+    record_test(&mut repo, &r, &r.t(-5, "18:00"), "security", 4, 0);
+    enter(&mut repo, &r, "stage").stdout_has("7 required categories passed");
+}
+
+#[test]
+fn no_blocking_defects_gate_and_the_fix_cycle() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &r, "test");
+    record_tests_except(&mut repo, &r, -5, &[]);
+    repo.at(&r.t(-5, "17:00"))
+        .by(RM)
+        .rel(&[
+            "defect",
+            &r.id,
+            "add",
+            "--severity",
+            "high",
+            "--title",
+            "Budget totals wrong",
+        ])
+        .ok()
+        .stdout_has("DEF-1");
+    enter_blocked(&mut repo, &r, "stage", &["no-blocking-defects"])
+        .stderr_has("DEF-1 Budget totals wrong (high)");
+    // A high defect is fixed, not documented away.
+    repo.refused(
+        1,
+        &[
+            "defect",
+            &r.id,
+            "resolve",
+            "DEF-1",
+            "--known-issue",
+            "--workaround",
+            "ignore it",
+        ],
+    );
+    // Fix cycle: back to build; a new build and the tests again.
+    repo.at(&r.t(-5, "18:00"))
+        .by(RM)
+        .rel(&["demote", &r.id, "--to", "build", "--reason", "fix DEF-1"])
+        .ok()
+        .stdout_has("fix cycle 1");
+    let json = show(&repo, &r);
+    assert_eq!(json["stage"], "build");
+    assert_eq!(json["fix_cycles"].as_array().unwrap().len(), 1);
+    assert_eq!(json["fix_cycles"][0]["reason"], "fix DEF-1");
+    repo.at(&r.t(-4, "08:00")).by(RM);
+    blocked(&repo, &["promote", &r.id], &["build-verified"])
+        .stderr_has("no build verification recorded in fix cycle 1");
+    repo.at(&r.t(-4, "09:00"))
+        .by(RM)
+        .rel(&["record", &r.id, "build", "--verification", "passed"])
+        .ok();
+    repo.at(&r.t(-4, "09:10"))
+        .by(RM)
+        .rel(&["promote", &r.id, "--to", "test"])
+        .ok();
+    // The first cycle's test results no longer count.
+    repo.at(&r.t(-4, "09:20")).by(RM);
+    blocked(
+        &repo,
+        &["promote", &r.id],
+        &["tests-passed", "no-blocking-defects"],
+    );
+    repo.rel(&["defect", &r.id, "resolve", "DEF-1", "--fixed"])
+        .ok();
+    record_tests_except(&mut repo, &r, -3, &[]);
+    repo.at(&r.t(-3, "18:00"))
+        .by(RM)
+        .rel(&["promote", &r.id, "--to", "stage"])
+        .ok();
+    let json = show(&repo, &r);
+    assert_eq!(json["stage"], "stage");
+    assert_eq!(json["fix_cycles"].as_array().unwrap().len(), 1);
+    assert!(
+        repo.git(&["log", "--format=%B"])
+            .contains("Rel-Fix-Cycle: 1")
+    );
+}
+
+#[test]
+fn known_issues_documented_gate_needs_a_workaround() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &r, "test");
+    record_tests_except(&mut repo, &r, -5, &[]);
+    repo.at(&r.t(-5, "17:10"))
+        .by(RM)
+        .rel(&[
+            "defect",
+            &r.id,
+            "add",
+            "--severity",
+            "medium",
+            "--title",
+            "Export to PDF fails for reports exceeding 500 pages",
+        ])
+        .ok();
+    enter_blocked(&mut repo, &r, "stage", &["known-issues-documented"])
+        .stderr_has("DEF-1 Export to PDF fails for reports exceeding 500 pages (medium)");
+    // A known issue without its workaround is a usage error.
+    repo.refused(2, &["defect", &r.id, "resolve", "DEF-1", "--known-issue"]);
+    repo.at(&r.t(-5, "17:20"))
+        .by(RM)
+        .rel(&[
+            "defect",
+            &r.id,
+            "resolve",
+            "DEF-1",
+            "--known-issue",
+            "--workaround",
+            "export in batches",
+        ])
+        .ok();
+    enter(&mut repo, &r, "stage").stdout_has("1 known issues, each with a workaround");
+}
+
+// ---------------------------------------------------------------------------
+// stage -> deploy
+
+#[test]
+fn acceptance_signed_gate_by_the_owner_or_an_active_delegate() {
+    for who in [OWNER, DEPUTY] {
+        let mut repo = Repo::new();
+        let r = plan(&mut repo, &Plan::seed());
+        walk(&mut repo, &r, "stage");
+        notify(&mut repo, &r, &r.local(-8, "11:30"));
+        readiness(&mut repo, &r, &r.t(-1, "10:00"));
+        go(&mut repo, &r, &r.t(0, "12:00"));
+        enter_blocked(&mut repo, &r, "deploy", &["acceptance-signed"])
+            .stderr_has("no acceptance sign-off by a service owner or an active delegate");
+        repo.at(&r.t(-2, "15:00")).by(STRANGER).refused(
+            1,
+            &[
+                "approve",
+                &r.id,
+                "--role",
+                "service-owner",
+                "--for",
+                "acceptance",
+            ],
+        );
+        sign_acceptance(&mut repo, &r, who).ok();
+        enter(&mut repo, &r, "deploy").stdout_has(&format!("acceptance signed off by {}", who.1));
+        let approval = show(&repo, &r)["approvals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["for"] == "acceptance")
+            .cloned()
+            .unwrap();
+        assert!(approval["by"].as_str().unwrap().contains(who.1));
+        if who == DEPUTY {
+            assert_eq!(approval["on_behalf_of"], "fo@example.com");
+        } else {
+            assert!(approval.get("on_behalf_of").is_none());
+        }
+    }
+}
+
+#[test]
+fn readiness_review_gate_needs_24_hours() {
+    // Window Sat 15 March 2025 20:00: the review is due by Fri 20:00.
+    for (at, ok) in [
+        ("2025-03-14T20:00:00+00:00", true),
+        ("2025-03-14T21:00:00+00:00", false),
+    ] {
+        let mut repo = Repo::new();
+        let r = plan(&mut repo, &Plan::seed());
+        walk(&mut repo, &r, "stage");
+        sign_acceptance(&mut repo, &r, OWNER).ok();
+        notify(&mut repo, &r, &r.local(-8, "11:30"));
+        readiness(&mut repo, &r, at);
+        go(&mut repo, &r, &r.t(0, "12:00"));
+        if ok {
+            enter(&mut repo, &r, "deploy").stdout_has("at least 24 h before the window");
+        } else {
+            enter_blocked(&mut repo, &r, "deploy", &["readiness-review"])
+                .stderr_has("less than 24 h before the window");
+        }
+    }
+}
+
+#[test]
+fn notifications_sent_gate_needs_five_business_days_for_high_impact() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &r, "stage");
+    sign_acceptance(&mut repo, &r, OWNER).ok();
+    readiness(&mut repo, &r, &r.t(-1, "10:00"));
+    go(&mut repo, &r, &r.t(0, "12:00"));
+    enter_blocked(&mut repo, &r, "deploy", &["notifications-sent"]).stderr_has(
+        "no notification sent; high impact needs 5 business days' notice (by 2025-03-10)",
+    );
+    // Tuesday is too late for Saturday.
+    notify(&mut repo, &r, "2025-03-11 09:00");
+    enter_blocked(&mut repo, &r, "deploy", &["notifications-sent"])
+        .stderr_has("notification sent 2025-03-11 is too late");
+    // Monday is in time.
+    notify(&mut repo, &r, "2025-03-10 09:00");
+    enter(&mut repo, &r, "deploy").stdout_has("notified 2025-03-10");
+    assert_eq!(
+        show(&repo, &r)["notifications"].as_array().unwrap().len(),
+        2
+    );
+}
+
+#[test]
+fn go_decision_gate_on_the_deployment_day() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &r, "stage");
+    sign_acceptance(&mut repo, &r, OWNER).ok();
+    notify(&mut repo, &r, &r.local(-8, "11:30"));
+    readiness(&mut repo, &r, &r.t(-1, "10:00"));
+    enter_blocked(&mut repo, &r, "deploy", &["go-decision"]).stderr_has("no go decision recorded");
+    go(&mut repo, &r, &r.t(-1, "12:00"));
+    enter_blocked(&mut repo, &r, "deploy", &["go-decision"])
+        .stderr_has("go decision given on 2025-03-14, not on the deployment day 2025-03-15");
+    repo.at(&r.t(0, "11:00"))
+        .by(STRANGER)
+        .refused(1, &["go", &r.id])
+        .stderr_has("go decision refused");
+    go(&mut repo, &r, &r.t(0, "12:00"));
+    enter(&mut repo, &r, "deploy").stdout_has("go given by Frances Owner");
+}
+
+#[test]
+fn dependencies_deployed_gate_waits_for_the_release_depended_on() {
+    let mut repo = Repo::new();
+    let first = plan(&mut repo, &Plan::seed());
+    // Sunday evening, after the first one.
+    let second = plan(
+        &mut repo,
+        &Plan::seed()
+            .target("2025-03-16 19:00")
+            .version("2.5.0")
+            .changes(&["0960", "0961", "0962"])
+            .arg("--depends-on", "REL-2025-03-001"),
+    );
+    assert_eq!(second.id, "REL-2025-03-002");
+    walk(&mut repo, &first, "stage");
+    walk(&mut repo, &second, "stage");
+    evidence_for(&mut repo, &second, "deploy");
+    enter_blocked(&mut repo, &second, "deploy", &["dependencies-deployed"])
+        .stderr_has("REL-2025-03-001 (stage stage)");
+    walk_from(&mut repo, &first, "stage", "deploy");
+    enter_blocked(&mut repo, &second, "deploy", &["dependencies-deployed"])
+        .stderr_has("REL-2025-03-001 (stage deploy)");
+    evidence_for(&mut repo, &first, "closed");
+    enter(&mut repo, &second, "deploy").stdout_has("dependencies deployed: REL-2025-03-001");
+}
+
+// ---------------------------------------------------------------------------
+// deploy -> closed
+
+#[test]
+fn deployment_confirmed_and_config_updated_gates() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &r, "deploy");
+    // Without a deployment confirmation there are no closure metrics either.
+    enter_blocked(
+        &mut repo,
+        &r,
+        "closed",
+        &["deployment-confirmed", "config-updated"],
+    )
+    .stderr_has("no deployment confirmation from the deployment team");
+    deploy(&mut repo, &r, "successful", &r.local(0, "20:00"), "2h15m");
+    repo.at(&r.t(2, "09:00")).by(RM);
+    blocked(&repo, &["close", &r.id], &["config-updated"])
+        .stderr_has("configuration records not confirmed as updated");
+    enter(&mut repo, &r, "closed").stdout_has("is now in closed");
+    assert_eq!(show(&repo, &r)["closure"]["config_updated"], true);
+}
+
+#[test]
+fn pir_scheduled_gate_within_five_business_days_of_a_major_release() {
+    let mut repo = Repo::new();
+    // A Friday window, so the deadline crosses a weekend.
+    let calendar = repo.read("calendars/standard.yaml");
+    let calendar = calendar.replacen(
+        "maintenance_windows:\n",
+        "maintenance_windows:\n  - name: friday-evening\n    days: [fri]\n    start: \"18:00\"\n    end: \"23:00\"\n",
+        1,
+    );
+    repo.commit_file("calendars/standard.yaml", &calendar);
+    let r = plan(
+        &mut repo,
+        &Plan::seed()
+            .kind("major")
+            .target("2025-03-14 20:00")
+            .version("3.0.0"),
+    );
+    walk(&mut repo, &r, "deploy");
+    evidence_for(&mut repo, &r, "closed");
+    repo.at(&r.t(3, "09:00")).by(RM);
+    blocked(
+        &repo,
+        &[
+            "close",
+            &r.id,
+            "--config-updated",
+            "--pir-date",
+            "2025-03-24",
+        ],
+        &["pir-scheduled"],
+    )
+    .stderr_has("PIR date 2025-03-24 is after the deadline 2025-03-21");
+    // Monday 17 March becomes a holiday: the deadline moves to Monday 24.
+    let calendar =
+        repo.read("calendars/standard.yaml")
+            .replacen("holidays: []", "holidays: [2025-03-17]", 1);
+    repo.commit_file("calendars/standard.yaml", &calendar);
+    blocked(
+        &repo,
+        &[
+            "close",
+            &r.id,
+            "--config-updated",
+            "--pir-date",
+            "2025-03-25",
+        ],
+        &["pir-scheduled"],
+    )
+    .stderr_has("after the deadline 2025-03-24");
+    repo.rel(&[
+        "close",
+        &r.id,
+        "--config-updated",
+        "--pir-date",
+        "2025-03-24",
+    ])
+    .ok()
+    .stdout_has("PIR due 2025-03-24 (deadline 2025-03-24)");
+    assert_eq!(show(&repo, &r)["closure"]["pir_due"], "2025-03-24");
+}
+
+// ---------------------------------------------------------------------------
+// Waivers
+
+#[test]
+fn a_release_manager_waives_a_waivable_gate_with_a_reason() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &r, "stage");
+    sign_acceptance(&mut repo, &r, OWNER).ok();
+    readiness(&mut repo, &r, &r.t(-1, "10:00"));
+    go(&mut repo, &r, &r.t(0, "12:00"));
+    notify(&mut repo, &r, "2025-03-11 09:00");
+    enter_blocked(&mut repo, &r, "deploy", &["notifications-sent"]);
+    let reason = "partners agreed to the short notice";
+    repo.at(&r.t(0, "19:00"))
+        .by(STRANGER)
+        .refused(
+            1,
+            &[
+                "promote",
+                &r.id,
+                "--waive",
+                "notifications-sent",
+                "--reason",
+                reason,
+            ],
+        )
+        .stderr_has("sam@example.com may not waive gates");
+    repo.by(RM)
+        .refused(
+            1,
+            &[
+                "promote",
+                &r.id,
+                "--waive",
+                "go-decision",
+                "--reason",
+                reason,
+            ],
+        )
+        .stderr_has("gate go-decision is not waivable");
+    repo.rel(&[
+        "promote",
+        &r.id,
+        "--waive",
+        "notifications-sent",
+        "--reason",
+        reason,
+    ])
+    .ok()
+    .stdout_has("waived")
+    .stdout_has("is now in deploy");
+    let json = show(&repo, &r);
+    assert_eq!(json["stage"], "deploy");
+    let waivers = json["waivers"].as_array().unwrap();
+    assert_eq!(waivers.len(), 1);
+    assert_eq!(waivers[0]["gate"], "notifications-sent");
+    assert_eq!(waivers[0]["reason"], reason);
+    assert!(
+        waivers[0]["by"]
+            .as_str()
+            .unwrap()
+            .contains("rm@example.com")
+    );
+    let body = repo.git(&["log", "-1", "--format=%B"]);
+    assert!(body.contains("Rel-Waived: notifications-sent"), "{body}");
+    assert!(body.contains("Rel-Gates: 4 passed, 1 waived"), "{body}");
+}
+
+// ---------------------------------------------------------------------------
+// Emergency releases
+
+fn gate_status(eval: &Value, name: &str) -> String {
+    eval["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == name)
+        .unwrap_or_else(|| panic!("no gate {name} in {eval}"))["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn an_emergency_release_bypasses_scheduling_but_not_the_minimum_controls() {
+    let mut repo = Repo::new();
+    // Saturday 29 March: inside the month-end blackout.
+    let p = Plan::seed()
+        .kind("emergency")
+        .target("2025-03-29 20:00")
+        .version("2.4.1")
+        .changes(&["0990"]);
+    add_changes(&mut repo, &p);
+    let minor = p.clone().kind("minor").args();
+    repo.refused(1, &strs(&minor)).stderr_has("blackout");
+    let r = book(&mut repo, &p);
+    // Only the emergency CAB approves its definition.
+    repo.at(&r.t(-11, "08:00"))
+        .by(OWNER)
+        .refused(1, &["approve", &r.id, "--role", "service-owner"])
+        .stderr_has("the policy asks for: emergency-cab");
+    enter_blocked(&mut repo, &r, "build", &["definition-approved"]);
+    approve_definition(&mut repo, &r);
+    let args = enter_args(&r, "build", &["--json"]);
+    let eval = repo
+        .at(&entry_time(&r, "build"))
+        .rel(&strs(&args))
+        .ok()
+        .json();
+    assert_eq!(gate_status(&eval, "maintenance-window"), "skipped");
+    assert_eq!(gate_status(&eval, "blackout"), "skipped");
+    assert_eq!(gate_status(&eval, "definition-approved"), "pass");
+    // Still packaged and verified.
+    enter_blocked(&mut repo, &r, "test", &["build-verified"]);
+    evidence_for(&mut repo, &r, "test");
+    enter(&mut repo, &r, "test");
+    // The smoke test only.
+    enter_blocked(&mut repo, &r, "stage", &["tests-passed"]).stderr_has("smoke");
+    record_test(&mut repo, &r, &r.t(-5, "16:00"), "smoke", 12, 0);
+    enter(&mut repo, &r, "stage").stdout_has("1 required categories passed for a emergency");
+    // A readiness review two hours before is enough; acceptance and go are
+    // still needed; no notification lead time.
+    readiness(&mut repo, &r, &r.t(0, "18:00"));
+    enter_blocked(
+        &mut repo,
+        &r,
+        "deploy",
+        &["acceptance-signed", "go-decision"],
+    );
+    sign_acceptance(&mut repo, &r, OWNER).ok();
+    go(&mut repo, &r, &r.t(0, "18:30"));
+    let args = enter_args(&r, "deploy", &["--json"]);
+    let eval = repo
+        .at(&entry_time(&r, "deploy"))
+        .rel(&strs(&args))
+        .ok()
+        .json();
+    assert_eq!(eval["allowed"], true);
+    assert_eq!(gate_status(&eval, "notifications-sent"), "skipped");
+    assert_eq!(gate_status(&eval, "readiness-review"), "pass");
+    assert_eq!(show(&repo, &r)["stage"], "deploy");
+}
+
+// ---------------------------------------------------------------------------
+// The whole lifecycle
+
+#[test]
+fn a_release_walks_every_gate_to_closed_with_its_metrics() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    let mut seen: Vec<(String, String)> = vec![];
+    for stage in STAGES {
+        evidence_for(&mut repo, &r, stage);
+        if stage == "stage" {
+            for (i, (severity, title)) in [
+                (
+                    "medium",
+                    "Export to PDF fails for reports exceeding 500 pages",
+                ),
+                ("low", "Tooltip truncated in the budget view"),
+            ]
+            .iter()
+            .enumerate()
+            {
+                repo.at(&r.t(-5, &format!("17:{i}0")))
+                    .by(RM)
+                    .rel(&[
+                        "defect",
+                        &r.id,
+                        "add",
+                        "--severity",
+                        severity,
+                        "--title",
+                        title,
+                    ])
+                    .ok();
+                repo.rel(&[
+                    "defect",
+                    &r.id,
+                    "resolve",
+                    &format!("DEF-{}", i + 1),
+                    "--known-issue",
+                    "--workaround",
+                    "documented in the known issues",
+                ])
+                .ok();
+            }
+        }
+        let args = enter_args(&r, stage, &["--json"]);
+        let eval = repo
+            .at(&entry_time(&r, stage))
+            .by(RM)
+            .rel(&strs(&args))
+            .ok()
+            .json();
+        assert_eq!(eval["allowed"], true);
+        assert_eq!(eval["to"], stage);
+        for g in eval["gates"].as_array().unwrap() {
+            assert_eq!(g["status"], "pass", "{g}");
+            seen.push((stage.to_string(), g["name"].as_str().unwrap().to_string()));
+        }
+        let body = repo.git(&["log", "-1", "--format=%B"]);
+        assert!(body.contains(&format!("Rel-To: {stage}")), "{body}");
+    }
+    // Every gate of the example policy ran, under its transition.
+    let expected: Vec<(String, String)> = [
+        ("build", "changes-approved"),
+        ("build", "changes-unique"),
+        ("build", "changes-ready"),
+        ("build", "changes-target"),
+        ("build", "change-count"),
+        ("build", "definition-approved"),
+        ("build", "maintenance-window"),
+        ("build", "blackout"),
+        ("build", "conflicts"),
+        ("test", "version"),
+        ("test", "build-verified"),
+        ("test", "notes-renderable"),
+        ("stage", "tests-passed"),
+        ("stage", "no-blocking-defects"),
+        ("stage", "known-issues-documented"),
+        ("deploy", "acceptance-signed"),
+        ("deploy", "readiness-review"),
+        ("deploy", "notifications-sent"),
+        ("deploy", "go-decision"),
+        ("deploy", "dependencies-deployed"),
+        ("closed", "deployment-confirmed"),
+        ("closed", "config-updated"),
+        ("closed", "pir-scheduled"),
+    ]
+    .iter()
+    .map(|(s, g)| (s.to_string(), g.to_string()))
+    .collect();
+    assert_eq!(seen, expected);
+
+    let json = show(&repo, &r);
+    assert_eq!(json["stage"], "closed");
+    let c = &json["closure"];
+    assert_eq!(c["config_updated"], true);
+    assert_eq!(c["planned_start"], "2025-03-15T20:00:00Z");
+    assert_eq!(c["actual_start"], "2025-03-15T20:00:00Z");
+    assert_eq!(c["planned_duration"], "2h");
+    assert_eq!(c["actual_duration"], "2h15m");
+    assert_eq!(c["changes"], 3);
+    assert_eq!(
+        c["defects_in_test"],
+        serde_json::json!({"critical": 0, "high": 0, "medium": 1, "low": 1})
+    );
+    assert_eq!(c["defects_post_deploy"], 0);
+    assert_eq!(c["rollback"], false);
+    assert_eq!(c["on_time"], true);
+    assert_eq!(c["fix_cycles"], 0);
+    assert!(c.get("pir_due").is_none(), "minor: periodic PIR");
+    repo.rel(&["show", &r.id]).ok().stdout_has(
+        "changes 3, defects in test 2 (0 critical, 0 high, 1 medium, 1 low), post-deploy 0, rollback no, on time yes",
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+// ---------------------------------------------------------------------------
+// Release notes, report, metrics
+
+#[test]
+fn release_notes_follow_the_seed_and_keep_hand_written_notes_apart() {
+    let mut repo = Repo::new();
+    // The seed's example: a Saturday in March 2024, outside the month-end.
+    let r = plan(&mut repo, &Plan::seed().target("2024-03-16 20:00"));
+    assert_eq!(r.id, "REL-2024-03-001");
+    walk(&mut repo, &r, "test");
+    repo.at(&r.t(-5, "17:10"))
+        .by(RM)
+        .rel(&[
+            "defect",
+            &r.id,
+            "add",
+            "--severity",
+            "medium",
+            "--title",
+            "Export to PDF fails for reports exceeding 500 pages",
+        ])
+        .ok();
+    repo.rel(&[
+        "defect",
+        &r.id,
+        "resolve",
+        "DEF-1",
+        "--known-issue",
+        "--workaround",
+        "export in batches",
+    ])
+    .ok();
+    let run = repo.rel(&["notes", &r.id]).ok();
+    assert_eq!(run.stderr, "", "complete notes warn about nothing");
+    let out = run.stdout;
+    insta::assert_snapshot!(out, @r"
+    # Release: FINANCE v2.4.0
+
+    - Release: REL-2024-03-001
+    - Date: 2024-03-16
+    - Type: Minor
+
+    ## Changes included
+
+    - CHG-2024-0892: Updated reporting module with export functionality
+    - CHG-2024-0901: Fixed calculation error in budget summaries
+    - CHG-2024-0915: Added multi-language support for notifications
+
+    ## Known issues
+
+    - Export to PDF fails for reports exceeding 500 pages (workaround: export in batches)
+
+    ## Dependencies
+
+    - Requires database schema v2.4 (included in package)
+    - Requires API gateway v3.1 or later
+
+    ## Rollback
+
+    - Rollback window: 4 hours post-deployment
+    - Rollback procedure: See deployment runbook section 7
+    ");
+
+    // Hand-written notes, added in review, stay apart from the generated part.
+    let text = "Finance users: budget summaries are recalculated overnight after the deployment.";
+    let yaml = repo.read(&r.path());
+    repo.commit_file(&r.path(), &format!("{yaml}notes: \"{text}\"\n"));
+    let with_notes = repo.rel(&["notes", &r.id]).ok().stdout;
+    assert_eq!(with_notes, format!("{out}\n## Notes\n\n{text}\n"));
+    // rel rewriting the record keeps them.
+    record_tests_except(&mut repo, &r, -5, &[]);
+    assert!(repo.read(&r.path()).contains(text));
+    assert_eq!(repo.rel(&["notes", &r.id]).ok().stdout, with_notes);
+}
+
+#[test]
+fn the_test_summary_report_recommends_halt_then_proceed() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &r, "test");
+    record_tests_except(&mut repo, &r, -5, &["regression", "performance"]);
+    record_test(&mut repo, &r, &r.t(-5, "17:00"), "regression", 300, 10);
+    for (severity, title) in [
+        ("high", "Budget totals wrong"),
+        (
+            "medium",
+            "Export to PDF fails for reports exceeding 500 pages",
+        ),
+    ] {
+        repo.at(&r.t(-5, "17:30"))
+            .by(RM)
+            .rel(&[
+                "defect",
+                &r.id,
+                "add",
+                "--severity",
+                severity,
+                "--title",
+                title,
+            ])
+            .ok();
+    }
+    let out = repo.rel(&["report", &r.id]).ok().stdout;
+    for needle in [
+        "Test summary report: REL-2025-03-001 (fix cycle 0)",
+        "Execution: 373 cases, 363 passed, 10 failed, 0 blocked",
+        "Defects by severity:",
+        "  critical  0 found, 0 open",
+        "  high      1 found, 1 open",
+        "  medium    1 found, 1 open",
+        "Known issues:\n  none",
+        "Coverage: 5 of 7 required categories passed for a minor release",
+        "Recommendation: HALT (regression failing; performance not run; 1 open high defect; 1 open medium defect)",
+    ] {
+        assert!(out.contains(needle), "lacks {needle:?}:\n{out}");
+    }
+    assert!(!out.contains("PROCEED"));
+    let json = repo.rel(&["--json", "report", &r.id]).ok().json();
+    assert_eq!(json["proceed"], false);
+
+    record_test(&mut repo, &r, &r.t(-4, "08:00"), "regression", 310, 0);
+    record_test(&mut repo, &r, &r.t(-4, "08:10"), "performance", 4, 0);
+    repo.rel(&["defect", &r.id, "resolve", "DEF-1", "--fixed"])
+        .ok();
+    repo.rel(&[
+        "defect",
+        &r.id,
+        "resolve",
+        "DEF-2",
+        "--known-issue",
+        "--workaround",
+        "export in batches",
+    ])
+    .ok();
+    let out = repo.rel(&["report", &r.id]).ok().stdout;
+    for needle in [
+        "  high      1 found, 0 open",
+        "  - DEF-2 Export to PDF fails for reports exceeding 500 pages (medium risk; workaround: export in batches)",
+        "Coverage: 7 of 7 required categories passed for a minor release",
+        "Recommendation: PROCEED to staging",
+    ] {
+        assert!(out.contains(needle), "lacks {needle:?}:\n{out}");
+    }
+    let json = repo.rel(&["--json", "report", &r.id]).ok().json();
+    assert_eq!(json["proceed"], true);
+    // The report agrees with the gates.
+    repo.at(&r.t(-4, "09:30"))
+        .rel(&["promote", &r.id, "--to", "stage"])
+        .ok();
+}
+
+#[test]
+fn metrics_over_closed_releases_one_rolled_back() {
+    let mut repo = Repo::new();
+    let first = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &first, "closed");
+    let second = plan(
+        &mut repo,
+        &Plan::seed()
+            .target("2025-03-22 20:00")
+            .version("2.5.0")
+            .changes(&["0970", "0971", "0972"]),
+    );
+    walk(&mut repo, &second, "deploy");
+    // Started late, rolled back after an hour.
+    deploy(
+        &mut repo,
+        &second,
+        "rolled-back",
+        &second.local(0, "22:10"),
+        "1h",
+    );
+    enter(&mut repo, &second, "closed");
+    let c = &show(&repo, &second)["closure"];
+    assert_eq!(c["rollback"], true);
+    assert_eq!(c["on_time"], false);
+
+    let m = repo.rel(&["--json", "metrics"]).ok().json();
+    assert_eq!(m["releases"], 2);
+    assert_eq!(m["on_time"], 1);
+    assert_eq!(m["on_time_rate"], 0.5);
+    assert_eq!(m["change_failure_rate"], 0.5);
+    assert_eq!(m["partial"], 0);
+    assert_eq!(m["rolled_back"], 1);
+    // (+15 min - 60 min) / 2
+    assert_eq!(m["mean_duration_overrun_minutes"], -22.5);
+    assert_eq!(m["defects_in_test"], 0);
+    assert_eq!(m["fix_cycles"], 0);
+
+    let m = repo
+        .rel(&["--json", "metrics", "--since", "2025-03-20"])
+        .ok()
+        .json();
+    assert_eq!(m["releases"], 1);
+    assert_eq!(m["on_time_rate"], 0.0);
+    assert_eq!(m["change_failure_rate"], 1.0);
+    let m = repo
+        .rel(&["--json", "metrics", "--since", "2025-03-23"])
+        .ok()
+        .json();
+    assert_eq!(m["releases"], 0);
+    assert_eq!(m["change_failure_rate"], Value::Null);
+    repo.rel(&["metrics"])
+        .ok()
+        .stdout_has("50 % (1 of 2)")
+        .stdout_has("50 % (0 partial, 1 rolled back)");
+}
