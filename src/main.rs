@@ -1,6 +1,14 @@
 use clap::Parser;
 
 fn main() {
+    // `rel list | head` must end quietly, like other command-line tools,
+    // instead of panicking on the closed pipe after its work is done.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any other
+    // thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = rel::cli::Cli::parse();
     let code = match now().and_then(|now| {
         let cwd = std::env::current_dir()
