@@ -267,7 +267,7 @@ fn build(
             point_start_lenient(tz, &ev.from),
             point_end_lenient(tz, &ev.to),
         );
-        if !(es < end && start < ee) || !applies(&ev.services, svc) {
+        if !(es < end && start < ee && applies(&ev.services, svc)) {
             continue;
         }
         let mut e = Entry::new("event", es, ee);
@@ -293,7 +293,7 @@ fn build(
         }
         entries.push(Entry::days("absence", tz, &u.person, u.from, u.to));
     }
-    entries.sort_by(|a, b| a.start.cmp(&b.start));
+    entries.sort_by_key(|e| e.start);
 
     // Conflicts of each release in range against everything loaded, one
     // per pair.

@@ -1,3 +1,448 @@
-//! calendar tests.
-#[allow(unused_imports)]
+//! calendar tests: `rel calendar` views and the calendar rules of `rel plan`.
 use crate::support::*;
+use std::cell::Cell;
+
+thread_local! {
+    static NEXT_CHANGE: Cell<u32> = const { Cell::new(1) };
+}
+
+/// A fresh approved, ready change aligned with `target`'s date.
+fn change_for(repo: &Repo, service: &str, target: &str) -> String {
+    let n = NEXT_CHANGE.with(|c| {
+        let n = c.get();
+        c.set(n + 1);
+        n
+    });
+    let id = format!("CHG-2025-{n:04}");
+    repo.change(&id, service, &target[..10]);
+    id
+}
+
+/// The arguments of `rel plan` with a fresh change.
+fn plan_args(repo: &Repo, service: &str, kind: &str, target: &str) -> Vec<String> {
+    let change = change_for(repo, service, target);
+    [
+        "plan",
+        "--service",
+        service,
+        "--type",
+        kind,
+        "--target",
+        target,
+        "--change",
+        &change,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Plans and returns the new id.
+fn book(repo: &Repo, service: &str, kind: &str, target: &str, extra: &[&str]) -> String {
+    let mut args = plan_args(repo, service, kind, target);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let run = repo.rel(&strs(&args)).ok();
+    run.stdout.lines().next().unwrap().trim().to_string()
+}
+
+/// Expects `rel plan` to be refused with `code`; nothing written.
+fn refuse(repo: &Repo, code: i32, service: &str, kind: &str, target: &str) -> Run {
+    let args = plan_args(repo, service, kind, target);
+    repo.refused(code, &strs(&args))
+}
+
+/// The `--target "YYYY-MM-DD HH:MM"` a refusal proposes.
+fn proposed(run: &Run) -> String {
+    let text = format!("{}{}", run.stdout, run.stderr);
+    let at = text
+        .find("--target \"")
+        .unwrap_or_else(|| panic!("no proposal in:\n{text}"));
+    text[at + 10..at + 26].to_string()
+}
+
+const BOARD_MEETING: &str = "events:\n  - name: board-meeting\n    kind: organisational\n    from: 2025-03-13\n    to: 2025-03-14\n    no_deploy: true\n";
+
+fn figure_4_repo() -> (Repo, String, String) {
+    let repo = Repo::new();
+    repo.commit_file("calendars/events.yaml", BOARD_MEETING);
+    let fin = book(
+        &repo,
+        "finance",
+        "minor",
+        "2025-03-15 20:00",
+        &["--title", "Finance system", "--version", "2.4.0"],
+    );
+    let hr = book(
+        &repo,
+        "hr-portal",
+        "patch",
+        "2025-03-16 19:00",
+        &["--title", "HR portal patch"],
+    );
+    (repo, fin, hr)
+}
+
+#[test]
+fn week_grid_of_figure_4() {
+    let (mut repo, fin, hr) = figure_4_repo();
+    assert_eq!(fin, "REL-2025-03-001");
+    assert_eq!(hr, "REL-2025-03-002");
+    // The default range is the current week, Monday to Sunday.
+    repo.at("2025-03-12T10:00:00+00:00");
+    let out = repo.rel(&["calendar"]).ok().stdout;
+    for line in out.lines() {
+        assert!(line.chars().count() <= 80, "too wide: {line:?}");
+    }
+    insta::assert_snapshot!(out, @r#"
+    Week of 10 March 2025
+
+    +----------+----------+----------+----------+----------+----------+----------+
+    |   Mon    |   Tue    |   Wed    |   Thu    |   Fri    |   Sat    |   Sun    |
+    |  10 Mar  |  11 Mar  |  12 Mar  |  13 Mar  |  14 Mar  |  15 Mar  |  16 Mar  |
+    +----------+----------+----------+----------+----------+----------+----------+
+    |          |          |          | blocked  | blocked  | REL-2025 | REL-2025 |
+    |          |          |          |          |          | -03-001  | -03-002  |
+    |          |          |          |          |          |          |          |
+    |          |          |          |          |          |          |          |
+    +----------+----------+----------+----------+----------+----------+----------+
+
+    Maintenance windows: Sat 18:00-06:00, Sun 18:00-06:00
+    Blackouts: none
+
+    Scheduled releases:
+      - REL-2025-03-001: Finance system finance v2.4.0 (Sat 20:00)
+      - REL-2025-03-002: HR portal patch hr-portal (Sun 19:00)
+
+    Blocked windows:
+      - Infrastructure maintenance: None this week
+      - Organisational events: board-meeting Thu 13 Mar-Fri 14 Mar (no deploy)
+
+    Holidays: None this week
+
+    Conflicts: None this week
+    "#);
+    // The same week asked for explicitly; --service narrows it.
+    assert_eq!(
+        repo.rel(&["calendar", "--from", "2025-03-10", "--to", "2025-03-16"])
+            .ok()
+            .stdout,
+        out
+    );
+    let only_hr = repo
+        .rel(&["calendar", "--from", "2025-03-10", "--service", "hr-portal"])
+        .ok()
+        .stdout;
+    assert!(only_hr.contains("Week of 10 March 2025 (hr-portal)"));
+    assert!(
+        only_hr.contains(&hr) && !only_hr.contains(&fin),
+        "{only_hr}"
+    );
+}
+
+#[test]
+fn longer_range_prints_one_grid_per_week_and_month_end_blackout() {
+    let repo = Repo::new();
+    let out = repo
+        .rel(&["calendar", "--from", "2025-02-24", "--to", "2025-03-09"])
+        .ok()
+        .stdout;
+    assert_eq!(out.matches("Week of ").count(), 2, "{out}");
+    assert!(out.contains("Week of 24 February 2025"));
+    assert!(out.contains("Week of 3 March 2025"));
+    assert!(
+        out.contains("Blackouts: month-end Fri 28 Feb-Sun 02 Mar"),
+        "{out}"
+    );
+    for line in out.lines() {
+        assert!(line.chars().count() <= 80, "too wide: {line:?}");
+    }
+}
+
+#[test]
+fn bad_ranges_and_services_are_usage_errors() {
+    let repo = Repo::new();
+    repo.refused(
+        2,
+        &["calendar", "--from", "2025-03-10", "--to", "2025-03-09"],
+    )
+    .stderr_has("--to")
+    .stderr_has("--from");
+    repo.refused(2, &["calendar", "--service", "payroll"])
+        .stderr_has("payroll")
+        .stderr_has("finance, hr-portal");
+    repo.refused(2, &["calendar", "--from", "10/03/2025"])
+        .stderr_has("--from");
+}
+
+#[test]
+fn list_shows_every_kind_of_entry() {
+    let (repo, fin, _) = figure_4_repo();
+    let out = repo
+        .rel(&["calendar", "--from", "2025-03-10", "--list"])
+        .ok()
+        .stdout;
+    for needle in [
+        &fin as &str,
+        "release",
+        "maintenance",
+        "saturday-evening",
+        "board-meeting",
+        "no deploy",
+    ] {
+        assert!(out.contains(needle), "list lacks {needle}:\n{out}");
+    }
+}
+
+#[test]
+fn json_lists_entries_and_each_conflict_once_with_its_winner() {
+    let mut repo = Repo::new();
+    let ledger = book(&repo, "ledger", "minor", "2025-03-15 20:00", &[]);
+    // finance depends on ledger: a scheduled finance release overlapping is
+    // refused, an emergency one wins and is booked.
+    repo.at("2025-03-02T09:00:00+00:00");
+    let fin = book(&repo, "finance", "emergency", "2025-03-15 21:00", &[]);
+    let run = repo
+        .rel(&["--json", "calendar", "--from", "2025-03-10"])
+        .ok();
+    let v = run.json();
+    let entries = v["entries"].as_array().unwrap();
+    let releases: Vec<&serde_json::Value> =
+        entries.iter().filter(|e| e["kind"] == "release").collect();
+    assert_eq!(releases.len(), 2);
+    assert_eq!(releases[0]["id"], ledger.as_str());
+    assert_eq!(releases[0]["service"], "ledger");
+    assert_eq!(releases[0]["start"], "2025-03-15T20:00:00Z");
+    assert_eq!(releases[0]["end"], "2025-03-15T22:00:00Z");
+    assert_eq!(releases[1]["id"], fin.as_str());
+    assert!(entries.iter().any(|e| e["kind"] == "maintenance"));
+    let conflicts = v["conflicts"].as_array().unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0]["winner"], fin.as_str());
+    let pair = [
+        conflicts[0]["release"].as_str().unwrap(),
+        conflicts[0]["with"]["id"].as_str().unwrap(),
+    ];
+    assert!(pair.contains(&ledger.as_str()) && pair.contains(&fin.as_str()));
+    // The grid shows the conflict and its winner.
+    let grid = repo.rel(&["calendar", "--from", "2025-03-10"]).ok().stdout;
+    assert!(grid.contains(&format!("{fin} wins")), "{grid}");
+    // A service filter keeps that service's releases only.
+    let v = repo
+        .rel(&[
+            "--json",
+            "calendar",
+            "--from",
+            "2025-03-10",
+            "--service",
+            "ledger",
+        ])
+        .ok()
+        .json();
+    let ids: Vec<&str> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "release")
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![ledger.as_str()]);
+}
+
+#[test]
+fn cancelled_releases_are_not_shown() {
+    let repo = Repo::new();
+    let id = book(&repo, "finance", "minor", "2025-03-15 20:00", &[]);
+    repo.rel(&["cancel", &id, "--reason", "not needed"]).ok();
+    let out = repo.rel(&["calendar", "--from", "2025-03-10"]).ok().stdout;
+    assert!(!out.contains(&id), "{out}");
+}
+
+#[test]
+fn ics_is_read_back_by_an_independent_parser_with_stable_uids() {
+    let (repo, fin, hr) = figure_4_repo();
+    let run = repo
+        .rel(&[
+            "calendar",
+            "--from",
+            "2025-02-24",
+            "--to",
+            "2025-03-16",
+            "--ics",
+            "cal.ics",
+        ])
+        .ok();
+    assert!(run.stdout.starts_with("wrote "), "{}", run.stdout);
+    assert!(run.stdout.contains("events to "), "{}", run.stdout);
+    let text = std::fs::read_to_string(repo.path().join("cal.ics")).unwrap();
+    assert!(text.contains("\r\n"));
+    for physical in text.split("\r\n") {
+        assert!(physical.len() <= 75, "{physical:?}");
+    }
+    let uids = |text: &str| -> Vec<String> {
+        let unfolded = icalendar::parser::unfold(text);
+        let cal = icalendar::parser::read_calendar(&unfolded).unwrap();
+        cal.components
+            .iter()
+            .filter(|c| c.name == "VEVENT")
+            .map(|c| c.find_prop("UID").unwrap().val.to_string())
+            .collect()
+    };
+    let unfolded = icalendar::parser::unfold(&text);
+    let cal = icalendar::parser::read_calendar(&unfolded).unwrap();
+    let event = cal
+        .components
+        .iter()
+        .find(|c| {
+            c.name == "VEVENT" && c.find_prop("UID").unwrap().val.as_str() == format!("{fin}@rel")
+        })
+        .expect("the finance release event");
+    assert_eq!(
+        event.find_prop("DTSTART").unwrap().val.as_str(),
+        "20250315T200000Z"
+    );
+    assert_eq!(
+        event.find_prop("DTEND").unwrap().val.as_str(),
+        "20250315T220000Z"
+    );
+    assert_eq!(event.find_prop("SEQUENCE").unwrap().val.as_str(), "0");
+    assert_eq!(
+        event.find_prop("SUMMARY").unwrap().val.as_str(),
+        format!("{fin}: Finance system")
+    );
+    let first = uids(&text);
+    for uid in [
+        format!("{fin}@rel"),
+        format!("{hr}@rel"),
+        "window-saturday-evening-sat@rel".to_string(),
+        "window-sunday-evening-sun@rel".to_string(),
+        "blackout-month-end-2025-02-28@rel".to_string(),
+    ] {
+        assert!(first.contains(&uid), "{uid} missing from {first:?}");
+    }
+    let window = cal
+        .components
+        .iter()
+        .find(|c| {
+            c.name == "VEVENT"
+                && c.find_prop("UID").unwrap().val.as_str() == "window-saturday-evening-sat@rel"
+        })
+        .unwrap();
+    assert_eq!(window.find_prop("DURATION").unwrap().val.as_str(), "PT12H");
+    assert_eq!(
+        window.find_prop("RRULE").unwrap().val.as_str(),
+        "FREQ=WEEKLY;BYDAY=SA"
+    );
+    let dtstart = window.find_prop("DTSTART").unwrap();
+    assert_eq!(dtstart.val.as_str(), "20250301T180000");
+    assert!(text.contains("DTSTART;TZID=Europe/London:20250301T180000\r\n"));
+    assert!(text.contains("UID:blackout-month-end-2025-02-28@rel\r\n"));
+    assert!(text.contains("DTSTART;VALUE=DATE:20250228\r\nDTEND;VALUE=DATE:20250303\r\n"));
+    // A second run writes the same UIDs (nothing random, nothing from the
+    // clock).
+    let mut repo = repo;
+    repo.at("2025-03-05T12:00:00+00:00");
+    repo.rel(&[
+        "calendar",
+        "--from",
+        "2025-02-24",
+        "--to",
+        "2025-03-16",
+        "--ics",
+        "cal.ics",
+    ])
+    .ok();
+    let again = std::fs::read_to_string(repo.path().join("cal.ics")).unwrap();
+    assert_eq!(uids(&again), first);
+}
+
+// The calendar rules of `rel plan`, through the binary.
+
+#[test]
+fn window_may_end_exactly_at_the_maintenance_window_end() {
+    let repo = Repo::new();
+    book(&repo, "finance", "minor", "2025-03-16 04:00", &[]);
+    let args = {
+        let mut a = plan_args(&repo, "hr-portal", "minor", "2025-03-16 04:00");
+        a.extend(["--duration".to_string(), "2h1m".to_string()]);
+        a
+    };
+    let run = repo
+        .refused(1, &strs(&args))
+        .stderr_has("maintenance window");
+    let next = proposed(&run);
+    // The proposal is accepted when booked.
+    let mut args = plan_args(&repo, "hr-portal", "minor", &next);
+    args.extend(["--duration".to_string(), "2h1m".to_string()]);
+    repo.rel(&strs(&args)).ok();
+}
+
+#[test]
+fn after_midnight_inside_saturdays_window_is_accepted() {
+    let repo = Repo::new();
+    book(&repo, "finance", "minor", "2025-03-16 01:00", &[]);
+}
+
+#[test]
+fn month_end_blackout() {
+    let mut repo = Repo::new();
+    refuse(&repo, 1, "finance", "minor", "2025-03-29 20:00").stderr_has("month-end");
+    refuse(&repo, 1, "finance", "minor", "2025-03-01 20:00").stderr_has("month-end");
+    refuse(&repo, 1, "finance", "minor", "2025-03-02 20:00").stderr_has("month-end");
+    book(&repo, "finance", "minor", "2025-03-08 20:00", &[]);
+    repo.at("2025-01-20T09:00:00+00:00");
+    refuse(&repo, 1, "finance", "minor", "2025-02-01 20:00").stderr_has("month-end");
+}
+
+#[test]
+fn year_end_freeze() {
+    let repo = Repo::new();
+    refuse(&repo, 1, "finance", "minor", "2025-12-27 20:00").stderr_has("year-end-freeze");
+    refuse(&repo, 1, "finance", "minor", "2026-01-04 20:00").stderr_has("year-end-freeze");
+    book(&repo, "finance", "minor", "2026-01-10 20:00", &[]);
+}
+
+#[test]
+fn dst_gap_and_overlap_are_refused_saying_so() {
+    let repo = Repo::new();
+    refuse(&repo, 2, "finance", "minor", "2025-03-30 01:30").stderr_has("does not exist");
+    refuse(&repo, 2, "finance", "minor", "2025-10-26 01:30").stderr_has("ambiguous");
+}
+
+#[test]
+fn emergency_release_inside_a_blackout_is_accepted() {
+    let repo = Repo::new();
+    book(&repo, "finance", "emergency", "2025-03-29 20:00", &[]);
+}
+
+#[test]
+fn conflict_through_a_dependency_names_the_other_release() {
+    let mut repo = Repo::new();
+    let ledger = book(&repo, "ledger", "minor", "2025-03-15 20:00", &[]);
+    repo.at("2025-03-02T09:00:00+00:00");
+    let run = refuse(&repo, 1, "finance", "minor", "2025-03-15 21:00").stderr_has(&ledger);
+    // An unrelated service may overlap.
+    book(&repo, "hr-portal", "minor", "2025-03-15 21:00", &[]);
+    // The proposed next start is free.
+    let next = proposed(&run);
+    let id = book(&repo, "finance", "minor", &next, &[]);
+    assert!(id.starts_with("REL-2025-03-"), "{id}");
+}
+
+#[test]
+fn plan_next_books_the_next_free_slot() {
+    let mut repo = Repo::new();
+    book(&repo, "finance", "minor", "2025-03-15 20:00", &[]);
+    repo.at("2025-03-02T09:00:00+00:00");
+    let mut args = plan_args(&repo, "finance", "minor", "2025-03-15 20:00");
+    args.push("--next".into());
+    let run = repo.rel(&strs(&args)).ok();
+    let id = run.stdout.lines().next().unwrap().trim().to_string();
+    let v = repo.rel(&["--json", "show", &id]).ok().json();
+    let start = v["window"]["start"].as_str().unwrap();
+    assert_ne!(start, "2025-03-15T20:00:00Z");
+    assert!(start >= "2025-03-15T22:00:00", "{start}");
+}
