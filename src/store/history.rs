@@ -86,7 +86,7 @@ pub fn log(repo: &Repo, release: Option<&str>) -> Result<Vec<LogEntry>> {
     Ok(out)
 }
 
-fn to_datetime(t: git2::Time) -> DateTime<FixedOffset> {
+pub fn to_datetime(t: git2::Time) -> DateTime<FixedOffset> {
     let offset = FixedOffset::east_opt(t.offset_minutes() * 60)
         .unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
     DateTime::from_timestamp(t.seconds(), 0)
@@ -121,7 +121,7 @@ pub fn trailers(message: &str) -> Vec<(String, String)> {
 /// Whether the commit is signed, and if so whether git (with the user's
 /// gpg or ssh setup) accepts the signature. Only signed commits cost a
 /// `git verify-commit`.
-fn signature(repo: &Repo, oid: git2::Oid) -> Signature {
+pub fn signature(repo: &Repo, oid: git2::Oid) -> Signature {
     if repo.git().extract_signature(&oid, None).is_err() {
         return Signature::None;
     }
