@@ -2,6 +2,7 @@
 //! "Release metrics are captured for trend analysis").
 
 use super::{Ctx, parse_date, print_json};
+use crate::calendar::local_time::to_local;
 use crate::cli::MetricsArgs;
 use crate::error::Result;
 use crate::model::{DeploymentStatus, Release, Stage};
@@ -53,6 +54,7 @@ pub fn compute<'a>(releases: impl IntoIterator<Item = &'a Release>) -> Metrics {
 
 pub fn run(ctx: &Ctx, a: MetricsArgs) -> Result<()> {
     let repo = ctx.repo()?;
+    let tz = repo.load_policy()?.tz();
     let since = a
         .since
         .as_deref()
@@ -65,12 +67,11 @@ pub fn run(ctx: &Ctx, a: MetricsArgs) -> Result<()> {
         .filter(|r| r.stage == Stage::Closed)
         .filter(|r| a.service.as_ref().is_none_or(|s| &r.service == s))
         .filter(|r| {
+            // The deployment date in the policy's zone, whatever offset the
+            // time was recorded with.
             since.is_none_or(|s| {
-                r.deployment
-                    .as_ref()
-                    .map(|d| d.started.date_naive())
-                    .unwrap_or(r.window.start.date_naive())
-                    >= s
+                let started = r.deployment.as_ref().map_or(r.window.start, |d| d.started);
+                to_local(tz, started).date_naive() >= s
             })
         })
         .collect();

@@ -1375,3 +1375,30 @@ fn metrics_over_closed_releases_one_rolled_back() {
         .stdout_has("50 % (1 of 2)")
         .stdout_has("50 % (0 partial, 1 rolled back)");
 }
+
+#[test]
+fn metrics_since_reads_the_deployment_date_in_the_policy_time_zone() {
+    let mut repo = Repo::new();
+    // Saturday 7 June 2025, British Summer Time (UTC+1).
+    let r = plan(
+        &mut repo,
+        &Plan::seed()
+            .target("2025-06-07 22:00")
+            .changes(&["0600", "0601", "0602"]),
+    );
+    walk(&mut repo, &r, "deploy");
+    // Started at 00:30 local on Sunday 8 June, given by a script in UTC
+    // (23:30 on the 7th).
+    deploy(&mut repo, &r, "successful", "2025-06-07T23:30:00Z", "1h");
+    enter(&mut repo, &r, "closed");
+    let m = repo
+        .rel(&["--json", "metrics", "--since", "2025-06-08"])
+        .ok()
+        .json();
+    assert_eq!(m["releases"], 1);
+    let m = repo
+        .rel(&["--json", "metrics", "--since", "2025-06-09"])
+        .ok()
+        .json();
+    assert_eq!(m["releases"], 0);
+}
