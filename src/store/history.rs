@@ -178,6 +178,8 @@ mod tests {
         promote(&repo, "REL-2025-03-002", "build");
         f.put(Path::new("README.md"), "x\n");
         f.commit_all("docs\n\nNote: not a rel commit");
+        // Another commit moved HEAD: reopen, as a new rel process would.
+        let repo = f.repo();
         let last = promote(&repo, "REL-2025-03-001", "test");
 
         let all = log(&repo, None).unwrap();

@@ -16,7 +16,7 @@ pub struct Repo {
     git: git2::Repository,
     /// The commit HEAD pointed at when the repository was opened: records
     /// are read after this, so a commit is only made on top of it.
-    pub(crate) opened_head: Option<git2::Oid>,
+    pub(crate) opened_head: std::cell::Cell<Option<git2::Oid>>,
 }
 
 /// Opens the git repository holding `dir` the way git does: `GIT_DIR`,
@@ -50,7 +50,7 @@ impl Repo {
             root,
             workdir,
             git,
-            opened_head,
+            opened_head: std::cell::Cell::new(opened_head),
         }
     }
 

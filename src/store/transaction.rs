@@ -88,7 +88,7 @@ impl Repo {
         let (head_ref, parent) = read_head(self.git())?;
         // Records were read when the repository was opened; committing on
         // top of a HEAD that moved since would act on stale data.
-        if parent != self.opened_head {
+        if parent != self.opened_head.get() {
             return Err(moved());
         }
         Ok(Transaction {
@@ -299,6 +299,8 @@ impl Transaction<'_> {
                 "committed {short}, but updating the index failed: {e}"
             ))
         })?;
+        // What this process wrote is what it has read from now on.
+        self.repo.opened_head.set(Some(commit_id));
         Ok(commit_id.to_string())
     }
 }
