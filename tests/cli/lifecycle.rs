@@ -837,7 +837,8 @@ fn deployment_confirmed_and_config_updated_gates() {
         "closed",
         &["deployment-confirmed", "config-updated"],
     )
-    .stderr_has("no deployment confirmation from the deployment team");
+    .stderr_has("no deployment confirmation from the deployment team")
+    .stderr_has("configuration records are confirmed at close, after the deployment confirmation");
     deploy(&mut repo, &r, "successful", &r.local(0, "20:00"), "2h15m");
     repo.at(&r.t(2, "09:00")).by(RM);
     blocked(&repo, &["close", &r.id], &["config-updated"])

@@ -37,6 +37,16 @@ pub fn config_updated(ctx: &GateContext) -> Outcome {
     let r = ctx.release;
     if r.closure.as_ref().is_some_and(|c| c.config_updated) {
         Outcome::pass("configuration records updated")
+    } else if r.deployment.is_none() {
+        // `rel close --config-updated` records the closure only once the
+        // deployment is confirmed; the flag itself was not the problem.
+        Outcome::fail(
+            "configuration records are confirmed at close, after the deployment confirmation",
+            format!(
+                "rel deploy {} ..., then rel close {} --config-updated",
+                r.id, r.id
+            ),
+        )
     } else {
         Outcome::fail(
             "configuration records not confirmed as updated",
