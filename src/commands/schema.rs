@@ -59,3 +59,42 @@ pub fn man() -> Result<()> {
         .render(&mut std::io::stdout())
         .map_err(|e| Error::data(format!("cannot write the man page: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::schemas;
+    use std::path::Path;
+
+    /// The committed `schemas/*.json` (what editors point at through
+    /// `yaml-language-server: $schema=...`) match the types.
+    #[test]
+    fn committed_schemas_are_up_to_date() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+        let expected = schemas();
+        let mut stale = vec![];
+        for (name, text) in &expected {
+            match std::fs::read_to_string(dir.join(name)) {
+                Ok(committed) if committed == *text => {}
+                Ok(_) => stale.push(format!("{name} differs")),
+                Err(_) => stale.push(format!("{name} is missing")),
+            }
+        }
+        let mut extra: Vec<String> = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(".json") && !expected.iter().any(|(e, _)| e == n))
+                    .collect()
+            })
+            .unwrap_or_default();
+        extra.sort();
+        for n in extra {
+            stale.push(format!("{n} is not generated any more"));
+        }
+        assert!(
+            stale.is_empty(),
+            "schemas/ is stale ({}); run `cargo run -- schema --out schemas`",
+            stale.join(", ")
+        );
+    }
+}
