@@ -70,6 +70,13 @@ pub fn build(release: &Release, policy: &Policy) -> TestReport {
         let last = runs.last();
         let result = match last {
             None => "not run",
+            Some(t)
+                if req.as_deref().is_some_and(|r| {
+                    !crate::policy::gates::scope_covers(t.scope.as_deref(), r)
+                }) =>
+            {
+                "scope too narrow"
+            }
             Some(t) if t.failed == 0 && t.blocked == 0 && t.passed > 0 => "passed",
             Some(_) => "failing",
         };

@@ -572,6 +572,55 @@ fn tests_passed_gate_needs_every_required_category_passing() {
 }
 
 #[test]
+fn tests_passed_gate_needs_the_scope_the_matrix_asks_for() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &r, "test");
+    record_tests_except(&mut repo, &r, -5, &["regression"]);
+    // A patch's critical paths are not a minor release's full suite.
+    repo.at(&r.t(-5, "17:00"))
+        .by(RM)
+        .rel(&[
+            "record",
+            &r.id,
+            "test",
+            "--category",
+            "regression",
+            "--passed",
+            "40",
+            "--failed",
+            "0",
+            "--scope",
+            "critical-paths",
+        ])
+        .ok();
+    enter_blocked(&mut repo, &r, "stage", &["tests-passed"])
+        .stderr_has("regression: run at scope critical-paths, the policy requires full-suite");
+    repo.rel(&["report", &r.id])
+        .ok()
+        .stdout_has("scope too narrow")
+        .stdout_has("HALT (regression scope too narrow)");
+    // A wider scope than asked covers it.
+    repo.at(&r.t(-5, "18:00"))
+        .rel(&[
+            "record",
+            &r.id,
+            "test",
+            "--category",
+            "security",
+            "--passed",
+            "5",
+            "--failed",
+            "0",
+            "--scope",
+            "penetration-test",
+        ])
+        .ok();
+    record_test(&mut repo, &r, &r.t(-5, "19:00"), "regression", 310, 0);
+    enter(&mut repo, &r, "stage");
+}
+
+#[test]
 fn no_blocking_defects_gate_and_the_fix_cycle() {
     let mut repo = Repo::new();
     let r = plan(&mut repo, &Plan::seed());

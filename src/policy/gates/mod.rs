@@ -108,6 +108,8 @@ impl Outcome {
     }
 }
 
+pub use test::scope_covers;
+
 type GateFn = fn(&GateContext) -> Outcome;
 
 /// Every built-in gate: name, the stage it guards, the function.

@@ -13,6 +13,36 @@ fn latest<'a>(ctx: &'a GateContext, category: crate::model::TestCategory) -> Opt
         .last()
 }
 
+/// Scopes of the seed's test matrix, narrowest first, per category: a run
+/// at a wider scope covers a narrower requirement.
+const SCOPE_LADDERS: &[&[&str]] = &[
+    &["sample", "required"],
+    &["critical-paths", "full-suite"],
+    &["affected-interfaces", "all-interfaces"],
+    &["baseline-comparison", "full-load-test"],
+    &["vulnerability-scan", "penetration-test"],
+];
+
+/// Whether a run recorded at scope `ran` (none named: taken as the required
+/// one) meets the policy's `needed` scope.
+pub fn scope_covers(ran: Option<&str>, needed: &str) -> bool {
+    let Some(ran) = ran else { return true };
+    if ran == needed {
+        return true;
+    }
+    match SCOPE_LADDERS
+        .iter()
+        .find(|l| l.contains(&ran) && l.contains(&needed))
+    {
+        Some(l) => {
+            let at = |s: &str| l.iter().position(|x| *x == s);
+            at(ran) >= at(needed)
+        }
+        // `required` with no ladder of its own: any scope of that category.
+        None => needed == "required",
+    }
+}
+
 pub fn required_passed(ctx: &GateContext) -> Outcome {
     let r = ctx.release;
     let required = ctx.policy.required_tests(r.kind);
@@ -24,6 +54,10 @@ pub fn required_passed(ctx: &GateContext) -> Outcome {
             Some(t) if t.failed > 0 || t.blocked > 0 || t.passed == 0 => failing.push(format!(
                 "{category}: {} passed, {} failed, {} blocked",
                 t.passed, t.failed, t.blocked
+            )),
+            Some(t) if !scope_covers(t.scope.as_deref(), scope) => failing.push(format!(
+                "{category}: run at scope {}, the policy requires {scope}",
+                t.scope.as_deref().unwrap_or("")
             )),
             Some(_) => {}
         }
