@@ -70,7 +70,7 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
         &a.role,
         &release.service,
         &email,
-        ctx.now.date_naive(),
+        policy.local_date(ctx.now),
     )
     .map_err(Error::refused)?;
     if purpose == Purpose::Definition

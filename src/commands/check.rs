@@ -212,7 +212,7 @@ pub fn check_records(
                 &a.role,
                 &r.service,
                 email_of(&a.by),
-                a.at.date_naive(),
+                policy.local_date(a.at),
             ) {
                 f.add(
                     path,

@@ -83,7 +83,13 @@ pub fn go(ctx: &Ctx, a: SignoffArgs) -> Result<()> {
     let policy = &loaded.policy;
     let mut why = vec![];
     let ok = policy.approvals.go.iter().any(|role| {
-        match authorise(policy, role, &release.service, email, ctx.now.date_naive()) {
+        match authorise(
+            policy,
+            role,
+            &release.service,
+            email,
+            policy.local_date(ctx.now),
+        ) {
             Ok(_) => true,
             Err(e) => {
                 why.push(e);

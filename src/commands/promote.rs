@@ -104,7 +104,7 @@ fn add_waivers(
     let policy = &loaded.policy;
     let specs = policy.gates.get(&to).cloned().unwrap_or_default();
     let email = email_of(&loaded.actor);
-    let today = now.date_naive();
+    let today = policy.local_date(now);
     let allowed = policy
         .waivers
         .roles

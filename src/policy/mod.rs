@@ -428,6 +428,12 @@ impl Policy {
         self.timezone.parse().unwrap_or(chrono_tz::UTC)
     }
 
+    /// The calendar date of `t` in the policy's zone: delegations, lead
+    /// times and deadlines are dates there, whatever offset `t` carries.
+    pub fn local_date(&self, t: crate::model::Timestamp) -> chrono::NaiveDate {
+        t.with_timezone(&self.tz()).date_naive()
+    }
+
     pub fn change_pattern(&self) -> ChangeIdPattern {
         ChangeIdPattern(self.ids.change.clone())
     }

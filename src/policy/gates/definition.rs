@@ -29,7 +29,14 @@ pub fn valid_approvers(
         .filter(|a| since.is_none_or(|s| a.at > s))
         .filter(|a| {
             let email = email_of(&a.by);
-            authorise(policy, role, &release.service, email, a.at.date_naive()).is_ok()
+            authorise(
+                policy,
+                role,
+                &release.service,
+                email,
+                policy.local_date(a.at),
+            )
+            .is_ok()
         })
         .map(|a| email_of(&a.by).to_ascii_lowercase())
         .filter(|email| {
