@@ -237,7 +237,8 @@ pub struct PlanArgs {
     /// A release that must be deployed first (repeat).
     #[arg(long = "depends-on", value_name = "ID")]
     pub depends_on: Vec<String>,
-    /// A dependency for the release notes, e.g. "API gateway v3.1 or later" (repeat).
+    /// A dependency line for the release notes, e.g. "Compatible with API
+    /// gateway v3.1 or later" (repeat).
     #[arg(long = "requires", value_name = "TEXT")]
     pub requires: Vec<String>,
     /// How long after deployment a rollback is possible, e.g. 4h.

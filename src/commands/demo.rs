@@ -172,9 +172,9 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                 "--rollback-procedure",
                 "See deployment runbook section 7",
                 "--requires",
-                "database schema v2.4 (included in package)",
+                "Requires database schema v2.4 (included in package)",
                 "--requires",
-                "API gateway v3.1 or later",
+                "Compatible with API gateway v3.1 or later",
             ],
         ),
         Step {

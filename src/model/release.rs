@@ -310,7 +310,7 @@ pub struct Release {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
     /// What the release needs around it, for the release notes' dependencies
-    /// (e.g. "database schema v2.4 (included in package)").
+    /// (e.g. "Requires database schema v2.4 (included in package)").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requires: Vec<String>,
     pub planned_by: String,

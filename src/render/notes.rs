@@ -78,7 +78,7 @@ pub fn render(
         md.push_str("- None\n");
     }
     for r in &release.requires {
-        md.push_str(&format!("- Requires {r}\n"));
+        md.push_str(&format!("- {r}\n"));
     }
     for r in &release.depends_on {
         md.push_str(&format!("- Deployed after {r}\n"));

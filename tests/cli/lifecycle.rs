@@ -97,9 +97,9 @@ impl Plan {
             "--rationale",
             "Enhancements and non-critical fixes",
             "--requires",
-            "database schema v2.4 (included in package)",
+            "Requires database schema v2.4 (included in package)",
             "--requires",
-            "API gateway v3.1 or later",
+            "Compatible with API gateway v3.1 or later",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -1273,7 +1273,7 @@ fn release_notes_follow_the_seed_and_keep_hand_written_notes_apart() {
     ## Dependencies
 
     - Requires database schema v2.4 (included in package)
-    - Requires API gateway v3.1 or later
+    - Compatible with API gateway v3.1 or later
 
     ## Rollback
 
