@@ -59,9 +59,9 @@ pub fn readiness(ctx: &Ctx, a: SignoffArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
     let mut release = loaded.release.clone();
     require_stage(&release, Stage::Stage, "the readiness review")?;
-    if release.readiness.is_some() {
+    if release.current_signoff(&release.readiness).is_some() {
         return Err(Error::usage(format!(
-            "{} already has a readiness review recorded",
+            "{} already has a readiness review recorded for this build",
             release.id
         )));
     }

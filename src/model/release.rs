@@ -362,6 +362,15 @@ impl Release {
         self.build.iter().rev().find(|b| b.cycle == cycle)
     }
 
+    /// A readiness review or go decision, if it was given after the latest
+    /// fix cycle began (one given for an earlier build no longer counts).
+    pub fn current_signoff<'a>(&self, signoff: &'a Option<Signoff>) -> Option<&'a Signoff> {
+        let since = self.fix_cycles.last().map(|f| f.at);
+        signoff
+            .as_ref()
+            .filter(|s| since.is_none_or(|since| s.at > since))
+    }
+
     /// Test runs of the current fix cycle.
     pub fn current_tests(&self) -> impl Iterator<Item = &TestRun> {
         let cycle = self.cycle();

@@ -1452,3 +1452,54 @@ fn metrics_since_reads_the_deployment_date_in_the_policy_time_zone() {
         .json();
     assert_eq!(m["releases"], 0);
 }
+
+#[test]
+fn sign_offs_given_before_a_fix_cycle_do_not_count_for_the_new_build() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &r, "stage");
+    sign_acceptance(&mut repo, &r, OWNER).ok();
+    readiness(&mut repo, &r, &r.t(-2, "16:00"));
+    // A late fix: back to build, rebuild, retest, stage again.
+    repo.at(&r.t(-2, "17:00"))
+        .by(RM)
+        .rel(&["demote", &r.id, "--to", "build", "--reason", "late fix"])
+        .ok();
+    repo.at(&r.t(-2, "18:00"))
+        .by(RM)
+        .rel(&["record", &r.id, "build", "--verification", "passed"])
+        .ok();
+    repo.at(&r.t(-2, "18:10"))
+        .by(RM)
+        .rel(&["promote", &r.id, "--to", "test"])
+        .ok();
+    record_tests_except(&mut repo, &r, -2, &[]);
+    repo.at(&r.t(-2, "19:00"))
+        .by(RM)
+        .rel(&["promote", &r.id, "--to", "stage"])
+        .ok();
+    notify(&mut repo, &r, &r.local(-8, "11:30"));
+    go(&mut repo, &r, &r.t(0, "12:00"));
+    repo.at(&r.t(0, "13:00")).by(RM);
+    blocked(
+        &repo,
+        &["promote", &r.id],
+        &["acceptance-signed", "readiness-review"],
+    );
+    // The readiness review may be held again for the new build (too late
+    // now for 24 hours, so it still fails), and acceptance given again.
+    readiness(&mut repo, &r, &r.t(0, "13:10"));
+    repo.at(&r.t(0, "13:20"))
+        .by(OWNER)
+        .rel(&[
+            "approve",
+            &r.id,
+            "--role",
+            "service-owner",
+            "--for",
+            "acceptance",
+        ])
+        .ok();
+    repo.at(&r.t(0, "13:30")).by(RM);
+    blocked(&repo, &["promote", &r.id], &["readiness-review"]);
+}

@@ -44,7 +44,7 @@ pub fn acceptance(ctx: &GateContext) -> Outcome {
 pub fn readiness(ctx: &GateContext) -> Outcome {
     let r = ctx.release;
     let hours = i64::from(ctx.policy.readiness_hours);
-    let Some(review) = &r.readiness else {
+    let Some(review) = r.current_signoff(&r.readiness) else {
         return Outcome::fail(
             "no readiness review recorded",
             format!(
@@ -130,7 +130,7 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
 pub fn go(ctx: &GateContext) -> Outcome {
     let r = ctx.release;
     let tz = ctx.policy.tz();
-    let Some(go) = &r.go else {
+    let Some(go) = r.current_signoff(&r.go) else {
         return Outcome::fail(
             "no go decision recorded",
             format!("rel go {} (on the deployment day)", r.id),
