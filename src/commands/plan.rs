@@ -137,15 +137,10 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     };
     assign_id(&repo, &policy, &mut release)?;
 
-    // Releases that may stand in the way, from the target month up to the
-    // search horizon, so a proposed slot is checked against the same data.
-    let horizon_end = start + chrono::Duration::days(i64::from(HORIZON_DAYS));
-    let mut others = vec![];
-    let mut m = start.date_naive().with_day(1).unwrap() - chrono::Months::new(1);
-    while m <= horizon_end.date_naive() {
-        others.extend(repo.releases_in_month(m.year(), m.month())?);
-        m = m + chrono::Months::new(1);
-    }
+    // Releases that may stand in the way: those of the months around the
+    // window (and those depended on). Only a calendar refusal reads further,
+    // up to the search horizon, to propose the next free start.
+    let mut others = super::nearby_releases(&repo, &policy, &release)?;
     for dep in &release.depends_on {
         if !others.iter().any(|r| &r.id == dep) {
             others.push(repo.load_release(&ReleaseId::parse(dep)?)?);
@@ -161,6 +156,15 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         .any(|g| !CALENDAR_GATES.contains(&g.name.as_str()));
     let mut proposal = None;
     if calendar_refused {
+        let horizon_end = start + chrono::Duration::days(i64::from(HORIZON_DAYS));
+        // nearby_releases read up to the month after the window's end.
+        let read_up_to =
+            release.window.end().date_naive().with_day(1).unwrap() + chrono::Months::new(1);
+        let mut m = read_up_to + chrono::Months::new(1);
+        while m <= horizon_end.date_naive() {
+            others.extend(repo.releases_in_month(m.year(), m.month())?);
+            m = m + chrono::Months::new(1);
+        }
         proposal = slots::next_free(&release, start, &others, &calendar, &policy, HORIZON_DAYS);
     }
     if calendar_refused && a.next && !other_refused {
