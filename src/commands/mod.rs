@@ -150,7 +150,7 @@ impl Loaded {
         let calendar = repo.load_calendar(&policy)?;
         let release = repo.load_release(&id)?;
         let changes = load_changes(&repo, &policy, &release.changes)?;
-        let nearby = nearby_releases(&repo, &policy, &release)?;
+        let nearby = nearby_releases(&repo, &release)?;
         // Only the version gate compares with the last closed release, and
         // finding it may walk far back: read it only when that gate runs.
         let needs_version = release.stage.next().is_some_and(|to| {
@@ -160,7 +160,7 @@ impl Loaded {
                 .is_some_and(|g| g.iter().any(|s| s.name == "version"))
         });
         let last_closed = if needs_version {
-            last_closed(&repo, &policy, &release)?
+            last_closed(&repo, &release)?
         } else {
             None
         };
@@ -230,8 +230,7 @@ fn months_around(start: Timestamp, end: Timestamp) -> Vec<(i32, u32)> {
 }
 
 /// Releases near `release`'s window, plus those it depends on.
-pub fn nearby_releases(repo: &Repo, policy: &Policy, release: &Release) -> Result<Vec<Release>> {
-    let _ = policy;
+pub fn nearby_releases(repo: &Repo, release: &Release) -> Result<Vec<Release>> {
     let mut out: Vec<Release> = vec![];
     for (y, m) in months_around(release.window.start, release.window.end()) {
         out.extend(
@@ -254,8 +253,7 @@ pub fn nearby_releases(repo: &Repo, policy: &Policy, release: &Release) -> Resul
 
 /// The latest closed release of the same service before this one, found by
 /// walking month folders backwards from the release's own month.
-pub fn last_closed(repo: &Repo, policy: &Policy, release: &Release) -> Result<Option<Release>> {
-    let _ = policy;
+pub fn last_closed(repo: &Repo, release: &Release) -> Result<Option<Release>> {
     let years = repo.release_years()?;
     let Some(&oldest) = years.first() else {
         return Ok(None);

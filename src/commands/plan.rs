@@ -140,7 +140,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     // Releases that may stand in the way: those of the months around the
     // window (and those depended on). Only a calendar refusal reads further,
     // up to the search horizon, to propose the next free start.
-    let mut others = super::nearby_releases(&repo, &policy, &release)?;
+    let mut others = super::nearby_releases(&repo, &release)?;
     for dep in &release.depends_on {
         if !others.iter().any(|r| &r.id == dep) {
             others.push(repo.load_release(&ReleaseId::parse(dep)?)?);
