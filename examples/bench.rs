@@ -196,50 +196,32 @@ fn release(
 ) -> Release {
     let day = start.date_naive();
     Release {
-        id: id.to_string(),
-        title: format!("{service} release"),
-        service: service.to_string(),
-        version: None,
-        kind: ReleaseType::Minor,
-        rationale: String::new(),
         stage,
-        changes,
-        window: Window {
-            start,
-            duration: Duration::hours(2),
-        },
-        schedule: Schedule {
-            planning: day - chrono::Duration::days(10),
-            build: day - chrono::Duration::days(8),
-            test: day - chrono::Duration::days(4),
-            staging: day - chrono::Duration::days(2),
-            deployment: day,
-        },
-        impact: Impact::Medium,
-        risk: None,
         rollback: Some(Rollback {
             window: Duration::hours(4),
             procedure: "runbook".into(),
         }),
-        people: vec![],
-        resources: vec![],
-        depends_on: vec![],
-        requires: vec![],
-        planned_by: "Riley Manager <rm@example.com>".into(),
-        booked_at: start - chrono::Duration::days(20),
-        notes: None,
-        approvals: vec![],
-        build: vec![],
-        tests: vec![],
-        defects: vec![],
-        notifications: vec![],
-        readiness: None,
-        go: None,
-        deployment: None,
-        closure: None,
-        fix_cycles: vec![],
-        cancellation: None,
-        waivers: vec![],
+        ..Release::booked(Booking {
+            id: id.to_string(),
+            title: format!("{service} release"),
+            service: service.to_string(),
+            kind: ReleaseType::Minor,
+            changes,
+            window: Window {
+                start,
+                duration: Duration::hours(2),
+            },
+            schedule: Schedule {
+                planning: day - chrono::Duration::days(10),
+                build: day - chrono::Duration::days(8),
+                test: day - chrono::Duration::days(4),
+                staging: day - chrono::Duration::days(2),
+                deployment: day,
+            },
+            impact: Impact::Medium,
+            planned_by: "Riley Manager <rm@example.com>".into(),
+            booked_at: start - chrono::Duration::days(20),
+        })
     }
 }
 

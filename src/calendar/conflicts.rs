@@ -287,7 +287,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::calendar::local_time::parse_local;
     use crate::calendar::{CalendarFile, Unavailability};
-    use crate::model::{Duration as Dur, Impact, ReleaseType, Schedule, Window};
+    use crate::model::{Booking, Duration as Dur, Impact, ReleaseType, Schedule, Window};
     use chrono_tz::Europe::London;
 
     pub(crate) fn t(s: &str) -> DateTime<FixedOffset> {
@@ -305,14 +305,11 @@ pub(crate) mod tests {
         booked_at: &str,
     ) -> Release {
         let day = t(start).date_naive();
-        Release {
+        Release::booked(Booking {
             id: id.into(),
             title: format!("{service} release"),
             service: service.into(),
-            version: None,
             kind,
-            rationale: String::new(),
-            stage: Stage::Plan,
             changes: vec![],
             window: Window {
                 start: t(start),
@@ -326,28 +323,9 @@ pub(crate) mod tests {
                 deployment: day,
             },
             impact,
-            risk: None,
-            rollback: None,
-            people: vec![],
-            resources: vec![],
-            depends_on: vec![],
-            requires: vec![],
             planned_by: "Rm <rm@example.com>".into(),
             booked_at: t(booked_at),
-            notes: None,
-            approvals: vec![],
-            build: vec![],
-            tests: vec![],
-            defects: vec![],
-            notifications: vec![],
-            readiness: None,
-            go: None,
-            deployment: None,
-            closure: None,
-            fix_cycles: vec![],
-            cancellation: None,
-            waivers: vec![],
-        }
+        })
     }
 
     pub(crate) fn policy() -> Policy {

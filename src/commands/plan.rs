@@ -5,7 +5,7 @@ use crate::calendar::{Calendar, local_time, slots, timeline};
 use crate::cli::PlanArgs;
 use crate::error::{Error, Result};
 use crate::model::{
-    Duration, Impact, Release, ReleaseId, ReleaseType, Risk, Rollback, Stage, Window,
+    Booking, Duration, Impact, Release, ReleaseId, ReleaseType, Risk, Rollback, Stage, Window,
     version::Version,
 };
 use crate::policy::gates::{self, Evaluation, GateContext, GateStatus};
@@ -93,23 +93,8 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
 
     let changes = load_changes(&repo, &policy, &a.changes)?;
     let mut release = Release {
-        id: String::new(),
-        title: a
-            .title
-            .unwrap_or_else(|| format!("{service} {kind} release")),
-        service: service.clone(),
         version: a.version,
-        kind,
         rationale: a.rationale.unwrap_or_default(),
-        stage: Stage::Plan,
-        changes: a.changes.clone(),
-        window: Window { start, duration },
-        schedule: timeline::schedule(
-            local_time::to_local(policy.tz(), start).date_naive(),
-            kind,
-            &policy.timeline,
-        ),
-        impact,
         risk: a.risk.map(|summary| Risk {
             level: impact,
             summary,
@@ -119,21 +104,24 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         resources: a.resources,
         depends_on,
         requires: a.requires,
-        planned_by: actor.clone(),
-        booked_at: ctx.now,
-        notes: None,
-        approvals: vec![],
-        build: vec![],
-        tests: vec![],
-        defects: vec![],
-        notifications: vec![],
-        readiness: None,
-        go: None,
-        deployment: None,
-        closure: None,
-        fix_cycles: vec![],
-        cancellation: None,
-        waivers: vec![],
+        ..Release::booked(Booking {
+            id: String::new(),
+            title: a
+                .title
+                .unwrap_or_else(|| format!("{service} {kind} release")),
+            service: service.clone(),
+            kind,
+            changes: a.changes.clone(),
+            window: Window { start, duration },
+            schedule: timeline::schedule(
+                local_time::to_local(policy.tz(), start).date_naive(),
+                kind,
+                &policy.timeline,
+            ),
+            impact,
+            planned_by: actor.clone(),
+            booked_at: ctx.now,
+        })
     };
     assign_id(&repo, &policy, &mut release)?;
 

@@ -346,11 +346,64 @@ pub struct Release {
     pub waivers: Vec<Waiver>,
 }
 
+/// What a release is booked with; everything else (optional details and all
+/// evidence) starts empty.
+pub struct Booking {
+    pub id: String,
+    pub title: String,
+    pub service: String,
+    pub kind: ReleaseType,
+    pub changes: Vec<String>,
+    pub window: Window,
+    pub schedule: Schedule,
+    pub impact: Impact,
+    pub planned_by: String,
+    pub booked_at: Timestamp,
+}
+
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
 impl Release {
+    /// A release in stage `plan` with no evidence yet.
+    pub fn booked(b: Booking) -> Release {
+        Release {
+            id: b.id,
+            title: b.title,
+            service: b.service,
+            version: None,
+            kind: b.kind,
+            rationale: String::new(),
+            stage: Stage::Plan,
+            changes: b.changes,
+            window: b.window,
+            schedule: b.schedule,
+            impact: b.impact,
+            risk: None,
+            rollback: None,
+            people: vec![],
+            resources: vec![],
+            depends_on: vec![],
+            requires: vec![],
+            planned_by: b.planned_by,
+            booked_at: b.booked_at,
+            notes: None,
+            approvals: vec![],
+            build: vec![],
+            tests: vec![],
+            defects: vec![],
+            notifications: vec![],
+            readiness: None,
+            go: None,
+            deployment: None,
+            closure: None,
+            fix_cycles: vec![],
+            cancellation: None,
+            waivers: vec![],
+        }
+    }
+
     /// The current fix cycle: 0 until the first demotion.
     pub fn cycle(&self) -> u32 {
         self.fix_cycles.len() as u32
