@@ -65,16 +65,11 @@ impl Repo {
 
     /// The years that have a `releases/YYYY` folder, ascending.
     pub fn release_years(&self) -> Result<Vec<i32>> {
-        let dir = self.root.join(paths::RELEASES);
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Ok(vec![]);
-        };
-        let mut years: Vec<i32> = entries
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
-            .collect();
-        years.sort();
-        Ok(years)
+        Ok(self
+            .shard_dirs(Path::new(paths::RELEASES), 4)?
+            .iter()
+            .filter_map(|y| y.parse().ok())
+            .collect())
     }
 
     /// `--root` (or `REL_ROOT`, which clap passes as the same flag), else the
@@ -203,9 +198,9 @@ impl Repo {
         Ok(Calendar::merge(files))
     }
 
-    /// The `*.yaml` file names (without folders) directly in `dir` (relative
-    /// to the root), sorted; a missing folder has none.
-    fn yaml_names(&self, dir: &Path) -> Result<Vec<String>> {
+    /// The entry names of `dir` (relative to the root) that `keep` accepts,
+    /// sorted; a missing folder has none.
+    fn names_in(&self, dir: &Path, keep: impl Fn(&str, &Path) -> bool) -> Result<Vec<String>> {
         let entries = match std::fs::read_dir(self.root.join(dir)) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
@@ -217,7 +212,7 @@ impl Repo {
             let Ok(name) = entry.file_name().into_string() else {
                 continue;
             };
-            if name.ends_with(".yaml") && !name.starts_with('.') && entry.path().is_file() {
+            if keep(&name, &entry.path()) {
                 names.push(name);
             }
         }
@@ -225,29 +220,18 @@ impl Repo {
         Ok(names)
     }
 
-    /// The sub-folder names of `dir` (relative to the root) made of `len`
-    /// digits, sorted; a missing folder has none.
+    /// The `*.yaml` file names (without folders) directly in `dir`.
+    fn yaml_names(&self, dir: &Path) -> Result<Vec<String>> {
+        self.names_in(dir, |name, path| {
+            name.ends_with(".yaml") && !name.starts_with('.') && path.is_file()
+        })
+    }
+
+    /// The sub-folder names of `dir` made of `len` digits (`2025`, `03`).
     fn shard_dirs(&self, dir: &Path, len: usize) -> Result<Vec<String>> {
-        let entries = match std::fs::read_dir(self.root.join(dir)) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
-            Err(e) => return Err(Error::file(dir, e.to_string())),
-        };
-        let mut names = vec![];
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::file(dir, e.to_string()))?;
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            if name.len() == len
-                && name.bytes().all(|b| b.is_ascii_digit())
-                && entry.path().is_dir()
-            {
-                names.push(name);
-            }
-        }
-        names.sort();
-        Ok(names)
+        self.names_in(dir, |name, path| {
+            name.len() == len && name.bytes().all(|b| b.is_ascii_digit()) && path.is_dir()
+        })
     }
 
     /// One release; a missing file is a data error naming the path.
