@@ -330,7 +330,8 @@ pub(crate) mod tests {
 
     pub(crate) fn policy() -> Policy {
         // finance -> ledger -> core; hr unrelated.
-        serde_saphyr::from_str(
+        crate::store::yaml::from_str(
+            std::path::Path::new("test.yaml"),
             "timezone: Europe/London\nservices:\n  finance:\n    depends_on: [ledger]\n  ledger:\n    depends_on: [core]\n  core: {}\n  hr: {}\n",
         )
         .unwrap()
@@ -349,7 +350,11 @@ pub(crate) mod tests {
     }
 
     fn calendar(yaml: &str) -> Calendar {
-        Calendar::merge([serde_saphyr::from_str::<CalendarFile>(yaml).unwrap()])
+        Calendar::merge([crate::store::yaml::from_str::<CalendarFile>(
+            std::path::Path::new("test.yaml"),
+            yaml,
+        )
+        .unwrap()])
     }
 
     #[test]

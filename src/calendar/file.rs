@@ -484,7 +484,8 @@ mod tests {
     use super::*;
 
     fn parse(yaml: &str) -> Result<CalendarFile, String> {
-        serde_saphyr::from_str::<CalendarFile>(yaml).map_err(|e| e.to_string())
+        crate::store::yaml::from_str::<CalendarFile>(std::path::Path::new("test.yaml"), yaml)
+            .map_err(|e| e.to_string())
     }
 
     #[test]

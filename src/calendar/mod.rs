@@ -89,11 +89,13 @@ mod tests {
 
     #[test]
     fn validate_names_unknown_services() {
-        let policy: crate::policy::Policy = serde_saphyr::from_str(
+        let policy: crate::policy::Policy = crate::store::yaml::from_str(
+            std::path::Path::new("test.yaml"),
             "timezone: Europe/London\nservices:\n  finance: {}\n  ledger: {}\n",
         )
         .unwrap();
-        let file: CalendarFile = serde_saphyr::from_str(
+        let file: CalendarFile = crate::store::yaml::from_str(
+            std::path::Path::new("test.yaml"),
             "blackouts:\n  - name: audit-week\n    from: 2025-06-02\n    to: 2025-06-06\n    services: [finance, x]\nevents:\n  - name: db\n    kind: infrastructure\n    from: 2025-03-22T18:00\n    to: 2025-03-22T23:00\n    services: [ledger]\n",
         )
         .unwrap();

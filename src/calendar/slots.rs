@@ -94,7 +94,8 @@ mod tests {
     use chrono_tz::Europe::London;
 
     fn calendar() -> Calendar {
-        Calendar::merge([serde_saphyr::from_str::<CalendarFile>(
+        Calendar::merge([crate::store::yaml::from_str::<CalendarFile>(
+            std::path::Path::new("test.yaml"),
             r#"
 maintenance_windows:
   - name: saturday-evening
