@@ -121,14 +121,12 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
     let action = format!("approve {purpose} ({})", a.role);
     let msg = message(
         &release,
+        "approve",
         &action,
         None,
         None,
         &[("Rel-Role", a.role.clone())],
     );
-    let mut msg = msg;
-    // The action trailer stays one word for scripts.
-    msg.trailers[0].1 = "approve".to_string();
     commit_release(&loaded.repo, &release, &msg)?;
     if ctx.json() {
         print_json(&release)

@@ -44,6 +44,7 @@ pub fn cancel(ctx: &Ctx, a: ReasonArgs) -> Result<()> {
     let msg = message(
         &release,
         "cancel",
+        "cancel",
         Some((from, Stage::Cancelled)),
         None,
         &[("Rel-Reason", a.reason.clone())],
@@ -93,6 +94,7 @@ pub fn demote(ctx: &Ctx, a: DemoteArgs) -> Result<()> {
     let n = release.cycle();
     let msg = message(
         &release,
+        "demote",
         "demote",
         Some((from, Stage::Build)),
         None,

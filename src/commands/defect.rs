@@ -87,8 +87,7 @@ pub fn run(ctx: &Ctx, a: DefectArgs) -> Result<()> {
             text = format!("resolve defect {defect} as {}", d.status);
         }
     }
-    let mut msg = message(&release, &text, None, None, &[]);
-    msg.trailers[0].1 = "defect".to_string();
+    let msg = message(&release, "defect", &text, None, None, &[]);
     commit_release(&loaded.repo, &release, &msg)?;
     if ctx.json() {
         print_json(&release)

@@ -43,8 +43,7 @@ pub fn run(ctx: &Ctx, a: DeployArgs) -> Result<()> {
         at: ctx.now,
     });
     let text = format!("deployment {status}, {duration}");
-    let mut msg = message(&release, &text, None, None, &[]);
-    msg.trailers[0].1 = "deploy".to_string();
+    let msg = message(&release, "deploy", &text, None, None, &[]);
     commit_release(&loaded.repo, &release, &msg)?;
     if ctx.json() {
         print_json(&release)

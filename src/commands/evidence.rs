@@ -9,8 +9,7 @@ use crate::model::{Notification, Release, Signoff, Stage};
 use crate::policy::auth::{authorise, email_of};
 
 fn save(ctx: &Ctx, loaded: &Loaded, release: &Release, action: &str, text: &str) -> Result<()> {
-    let mut msg = message(release, text, None, None, &[]);
-    msg.trailers[0].1 = action.to_string();
+    let msg = message(release, action, text, None, None, &[]);
     commit_release(&loaded.repo, release, &msg)?;
     if ctx.json() {
         print_json(release)

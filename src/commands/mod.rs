@@ -281,17 +281,20 @@ pub fn last_closed(repo: &Repo, release: &Release) -> Result<Option<Release>> {
     Ok(best)
 }
 
-/// Builds the commit for a change to one release.
+/// Builds the commit for a change to one release: the subject says `what`
+/// happened (and the transition), the `Rel-Action` trailer names the
+/// command in one word for scripts.
 pub fn message(
     release: &Release,
     action: &str,
+    what: &str,
     transition: Option<(Stage, Stage)>,
     eval: Option<&Evaluation>,
     extra: &[(&str, String)],
 ) -> CommitMessage {
     let subject = match transition {
-        Some((from, to)) => format!("{}: {action} {from} -> {to}", release.id),
-        None => format!("{}: {action}", release.id),
+        Some((from, to)) => format!("{}: {what} {from} -> {to}", release.id),
+        None => format!("{}: {what}", release.id),
     };
     let mut trailers = vec![
         ("Rel-Action".to_string(), action.to_string()),

@@ -10,7 +10,7 @@ use crate::model::{
 };
 use crate::policy::gates::{self, Evaluation, GateContext, GateStatus};
 use crate::render::table;
-use crate::store::{CommitMessage, paths, yaml};
+use crate::store::{paths, yaml};
 use chrono::Datelike;
 
 /// Gates `rel plan` applies: every plan -> build gate except the approval
@@ -215,11 +215,8 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         let year = policy.change_pattern().year_of(id)?;
         tx.write(&paths::change(id, year), yaml::to_string(&change))?;
     }
-    let mut msg: CommitMessage = super::message(&release, "plan", None, Some(&eval), &[]);
-    msg.subject = format!(
-        "{}: plan {} {} release",
-        release.id, release.service, release.kind
-    );
+    let what = format!("plan {} {} release", release.service, release.kind);
+    let msg = super::message(&release, "plan", &what, None, Some(&eval), &[]);
     tx.commit(&msg)?;
 
     if ctx.json() {

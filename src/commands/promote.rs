@@ -58,7 +58,7 @@ pub fn transition(
     } else {
         "promote"
     };
-    let msg = message(&release, action, Some((from, to)), Some(&eval), &[]);
+    let msg = message(&release, action, action, Some((from, to)), Some(&eval), &[]);
     commit_release(&loaded.repo, &release, &msg)?;
     if ctx.json() {
         print_json(&eval)?;

@@ -84,8 +84,7 @@ pub fn run(ctx: &Ctx, a: RecordArgs) -> Result<()> {
             );
         }
     }
-    let mut msg = message(&release, &action, None, None, &[]);
-    msg.trailers[0].1 = "record".to_string();
+    let msg = message(&release, "record", &action, None, None, &[]);
     commit_release(&loaded.repo, &release, &msg)?;
     if ctx.json() {
         print_json(&release)
