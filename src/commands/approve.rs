@@ -93,17 +93,11 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
             note: on_behalf_of.map(|f| format!("on behalf of {f}")),
         });
     } else {
-        // Acceptance is given per build: one from before the latest fix
-        // cycle does not stand in the way of a new one.
-        let since = match purpose {
-            Purpose::Definition => None,
-            _ => release.fix_cycles.last().map(|f| f.at),
-        };
         if release.approvals.iter().any(|x| {
             x.purpose == purpose
                 && x.role == a.role
                 && email_of(&x.by).eq_ignore_ascii_case(&email)
-                && since.is_none_or(|s| x.at > s)
+                && release.approval_current(x)
         }) {
             return Err(Error::usage(format!(
                 "{email} has already given {purpose} approval as {} for {}",

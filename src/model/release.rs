@@ -415,13 +415,22 @@ impl Release {
         self.build.iter().rev().find(|b| b.cycle == cycle)
     }
 
-    /// A readiness review or go decision, if it was given after the latest
-    /// fix cycle began (one given for an earlier build no longer counts).
+    /// Whether something given at `at` was given for the current build: after
+    /// the latest fix cycle began, if any.
+    pub fn for_current_build(&self, at: Timestamp) -> bool {
+        self.fix_cycles.last().is_none_or(|f| at > f.at)
+    }
+
+    /// Whether an approval still counts: a definition approval always does;
+    /// acceptance and go are given per build.
+    pub fn approval_current(&self, approval: &Approval) -> bool {
+        approval.purpose == Purpose::Definition || self.for_current_build(approval.at)
+    }
+
+    /// A readiness review or go decision, if it was given for the current
+    /// build (one given before a fix cycle no longer counts).
     pub fn current_signoff<'a>(&self, signoff: &'a Option<Signoff>) -> Option<&'a Signoff> {
-        let since = self.fix_cycles.last().map(|f| f.at);
-        signoff
-            .as_ref()
-            .filter(|s| since.is_none_or(|since| s.at > since))
+        signoff.as_ref().filter(|s| self.for_current_build(s.at))
     }
 
     /// Test runs of the current fix cycle.

@@ -17,16 +17,10 @@ pub fn valid_approvers(
     role: &str,
 ) -> BTreeSet<String> {
     let planner = email_of(&release.planned_by).to_ascii_lowercase();
-    // A fix cycle produces a new build: acceptance given before it was for
-    // the old one.
-    let since = match purpose {
-        Purpose::Definition => None,
-        _ => release.fix_cycles.last().map(|f| f.at),
-    };
     release
         .approvals_for(purpose)
         .filter(|a| a.role == role)
-        .filter(|a| since.is_none_or(|s| a.at > s))
+        .filter(|a| release.approval_current(a))
         .filter(|a| {
             let email = email_of(&a.by);
             authorise(
