@@ -904,3 +904,34 @@ fn a_delegate_cannot_delegate_further() {
         .rel(&["approve", "REL-2025-03-001", "--role", "service-owner"])
         .ok();
 }
+
+#[test]
+fn a_change_target_within_seven_days_of_the_deployment_aligns_and_eight_does_not() {
+    let repo = Repo::new();
+    // Deployment Saturday 15 March: 8 March is 7 days before, 7 March is 8.
+    repo.change("CHG-2025-0001", "finance", "2025-03-08");
+    repo.change("CHG-2025-0002", "finance", "2025-03-07");
+    repo.refused(
+        1,
+        &[
+            "plan",
+            "--service",
+            "finance",
+            "--type",
+            "minor",
+            "--target",
+            "2025-03-15 20:00",
+            "--change",
+            "CHG-2025-0002",
+        ],
+    )
+    .stderr_has("changes-target")
+    .stderr_has("CHG-2025-0002 targets 2025-03-07");
+    repo.plan(
+        "finance",
+        "minor",
+        "2025-03-15 20:00",
+        &["CHG-2025-0001"],
+        &[],
+    );
+}

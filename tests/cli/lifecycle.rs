@@ -502,6 +502,26 @@ fn version_gate_refuses_the_last_closed_version() {
     enter_blocked(&mut repo, &second, "test", &["version"])
         .stderr_has("version 2.4.0 is not greater than 2.4.0")
         .stderr_has(&first.id);
+    // A package numbered 3.0.0 passes the ordering but not the seed's
+    // meaning: a minor release bumping the major version warns.
+    repo.at(&second.t(-8, "11:20"))
+        .by(RM)
+        .rel(&[
+            "record",
+            &second.id,
+            "build",
+            "--verification",
+            "passed",
+            "--version",
+            "3.0.0",
+        ])
+        .ok();
+    repo.at(&second.t(-8, "11:25"))
+        .by(RM)
+        .rel(&["gate", &second.id])
+        .ok()
+        .stdout_has("warn   version")
+        .stdout_has("a minor release bumps the major version (2.4.0 -> 3.0.0)");
     // The rebuilt package carries 2.4.1.
     repo.at(&second.t(-8, "11:30"))
         .by(RM)
@@ -515,7 +535,8 @@ fn version_gate_refuses_the_last_closed_version() {
             "2.4.1",
         ])
         .ok();
-    enter(&mut repo, &second, "test").stdout_has("2.4.1 > 2.4.0");
+    let run = enter(&mut repo, &second, "test").stdout_has("2.4.1 > 2.4.0");
+    assert!(!run.stdout.contains("bumps"), "{}", run.stdout);
     assert_eq!(show(&repo, &second)["version"], "2.4.1");
 }
 
