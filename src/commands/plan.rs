@@ -250,10 +250,23 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     for g in eval.gates.iter().filter(|g| g.status == GateStatus::Warn) {
         eprintln!("warning: {}: {}", g.name, g.message);
     }
-    println!(
-        "Next: the definition needs approval (rel approve {} --role ROLE), then rel promote {}",
-        release.id, release.id
-    );
+    let roles = policy
+        .approvals
+        .definition
+        .get(&release.kind)
+        .cloned()
+        .unwrap_or_default();
+    if roles.is_empty() {
+        println!("Next: rel promote {}", release.id);
+    } else {
+        println!(
+            "Next: the definition needs approval by {} (rel approve {} --role {}), then rel promote {}",
+            roles.join(" and "),
+            release.id,
+            roles[0],
+            release.id
+        );
+    }
     Ok(())
 }
 

@@ -935,3 +935,22 @@ fn a_change_target_within_seven_days_of_the_deployment_aligns_and_eight_does_not
         &[],
     );
 }
+
+#[test]
+fn a_patch_is_approved_by_a_release_manager_other_than_its_planner() {
+    let mut repo = Repo::new();
+    repo.change("CHG-2025-0001", "finance", "2025-03-15");
+    let id = repo.plan(
+        "finance",
+        "patch",
+        "2025-03-15 20:00",
+        &["CHG-2025-0001"],
+        &[],
+    );
+    repo.refused(1, &["approve", &id, "--role", "release-manager"])
+        .stderr_has("may not approve its definition");
+    repo.by(("Ray Second", "rm2@example.com"))
+        .rel(&["approve", &id, "--role", "release-manager"])
+        .ok();
+    repo.by(RM).rel(&["promote", &id]).ok();
+}

@@ -32,7 +32,10 @@ pub fn approved(ctx: &GateContext) -> Outcome {
         .map(|c| format!("{} is {}", c.id, c.status.as_str()))
         .collect();
     if bad.is_empty() {
-        Outcome::pass(format!("all {} changes approved", found.len()))
+        Outcome::pass(match found.len() {
+            1 => "the change is approved".to_string(),
+            n => format!("all {n} changes approved"),
+        })
     } else {
         let first = found
             .iter()
@@ -131,6 +134,6 @@ pub fn count(ctx: &GateContext) -> Outcome {
             limits.changes_warn
         ))
     } else {
-        Outcome::pass(format!("{n} changes"))
+        Outcome::pass(format!("{n} change{}", if n == 1 { "" } else { "s" }))
     }
 }
