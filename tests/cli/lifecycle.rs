@@ -753,7 +753,7 @@ fn known_issues_documented_gate_needs_a_workaround() {
             "export in batches",
         ])
         .ok();
-    enter(&mut repo, &r, "stage").stdout_has("1 known issues, each with a workaround");
+    enter(&mut repo, &r, "stage").stdout_has("1 known issue, with a workaround");
 }
 
 // ---------------------------------------------------------------------------

@@ -87,16 +87,23 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
     let days = ctx.policy.lead_times.for_impact(r.impact);
     let deploy_day = local_time::to_local(tz, r.window.start).date_naive();
     let latest = business_days::before(deploy_day, days, &ctx.calendar.holidays);
+    let notice = format!(
+        "{days} business day{}' notice",
+        if days == 1 { "" } else { "s" }
+    );
+    // Seed table "Notification timing depends on release impact".
+    let audience = match r.impact {
+        crate::model::Impact::High => "All users, leadership, partners",
+        crate::model::Impact::Medium => "Affected users, support team",
+        crate::model::Impact::Low => "Technical teams",
+    };
     if r.notifications.is_empty() {
         return Outcome::fail(
             format!(
-                "no notification sent; {} impact needs {days} business days' notice (by {latest})",
+                "no notification sent; {} impact needs {notice} (by {latest})",
                 r.impact
             ),
-            format!(
-                "rel notify {} --audience \"all users, leadership, partners\"",
-                r.id
-            ),
+            format!("rel notify {} --audience \"{audience}\"", r.id),
         );
     }
     let in_time: Vec<_> = r
@@ -106,7 +113,7 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
         .collect();
     if let Some(n) = in_time.first() {
         Outcome::pass(format!(
-            "{} notified {} ({days} business days' notice needed, by {latest})",
+            "{} notified {} ({notice} needed, by {latest})",
             n.audience,
             n.sent_at.format("%Y-%m-%d")
         ))
@@ -118,7 +125,7 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
             .collect();
         Outcome::fail(
             format!(
-                "notification sent {} is too late: {} impact needs {days} business days' notice, by {latest}",
+                "notification sent {} is too late: {} impact needs {notice}, by {latest}",
                 list(&sent),
                 r.impact
             ),

@@ -130,7 +130,11 @@ pub fn known_issues_documented(ctx: &GateContext) -> Outcome {
             .iter()
             .filter(|d| d.status == DefectStatus::KnownIssue)
             .count();
-        Outcome::pass(format!("{known} known issues, each with a workaround"))
+        Outcome::pass(match known {
+            0 => "no known issues".to_string(),
+            1 => "1 known issue, with a workaround".to_string(),
+            n => format!("{n} known issues, each with a workaround"),
+        })
     } else {
         Outcome::fail(
             format!(
