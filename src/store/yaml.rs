@@ -41,6 +41,108 @@ fn describe(e: &serde_saphyr::Error) -> String {
     }
 }
 
+/// One step of a path to a node of a YAML document: a mapping key or a
+/// sequence index (0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seg {
+    Key(&'static str),
+    Index(usize),
+}
+
+/// A line of block-style YAML: its 1-based number, its indentation and the
+/// text after it. The first line of a sequence item is seen as the item's
+/// content, indented past the `- `.
+#[derive(Debug, Clone, Copy)]
+struct Line<'t> {
+    no: usize,
+    indent: usize,
+    text: &'t str,
+}
+
+fn is_item(text: &str) -> bool {
+    text == "-" || text.starts_with("- ")
+}
+
+/// The key of a `key: value` or `key:` line, without quotes.
+fn key_of(text: &str) -> Option<&str> {
+    let end = text
+        .find(": ")
+        .or_else(|| text.strip_suffix(':').map(str::len))?;
+    Some(text[..end].trim().trim_matches(|c| c == '"' || c == '\''))
+}
+
+/// The block of lines that belongs to the node starting at `lines[at]`
+/// (whose own indentation is `indent`): the lines after it indented deeper,
+/// and for a mapping value also a sequence written at the key's indentation.
+fn block<'t>(lines: &[Line<'t>], at: usize, indent: usize, sequence_at_key: bool) -> Vec<Line<'t>> {
+    lines[at + 1..]
+        .iter()
+        .take_while(|l| {
+            l.indent > indent || (sequence_at_key && l.indent == indent && is_item(l.text))
+        })
+        .copied()
+        .collect()
+}
+
+/// The 1-based line of the node at `path` in `text` (block-style YAML, as
+/// rel writes it and people usually edit it). When the path leads further
+/// than the document (a flow sequence, a missing entry), the line of the
+/// deepest node found; `None` when not even the first step is found.
+pub fn line_of(text: &str, path: &[Seg]) -> Option<usize> {
+    let mut scope: Vec<Line> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(i, raw)| {
+            let text = raw.trim_start();
+            let trimmed = text.trim_end();
+            if trimmed.is_empty() || trimmed.starts_with('#') || trimmed == "---" {
+                return None;
+            }
+            Some(Line {
+                no: i + 1,
+                indent: raw.len() - text.len(),
+                text: trimmed,
+            })
+        })
+        .collect();
+    let mut found = None;
+    for seg in path {
+        let Some(first) = scope.first() else { break };
+        let indent = first.indent;
+        let next = match *seg {
+            Seg::Key(key) => scope
+                .iter()
+                .position(|l| l.indent == indent && !is_item(l.text) && key_of(l.text) == Some(key))
+                .map(|i| {
+                    let value = block(&scope, i, indent, true);
+                    (scope[i].no, value)
+                }),
+            Seg::Index(n) => scope
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.indent == indent && is_item(l.text))
+                .nth(n)
+                .map(|(i, l)| {
+                    let content = l.text[1..].trim_start();
+                    let mut value = vec![];
+                    if !content.is_empty() {
+                        value.push(Line {
+                            no: l.no,
+                            indent: indent + (l.text.len() - content.len()),
+                            text: content,
+                        });
+                    }
+                    value.extend(block(&scope, i, indent, false));
+                    (l.no, value)
+                }),
+        };
+        let Some((no, value)) = next else { break };
+        found = Some(no);
+        scope = value;
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +219,60 @@ notes: |
         let path = dir.path().join("nope.yaml");
         let err = load::<ChangeRef>(&path).unwrap_err();
         assert!(err.to_string().contains("nope.yaml"), "{err}");
+    }
+
+    #[test]
+    fn line_of_finds_keys_and_sequence_entries() {
+        let text = "\
+id: REL-2025-03-001
+window:
+  start: \"2025-03-15T20:00:00Z\"
+  duration: 2h
+changes:
+- CHG-2025-0892
+- CHG-2025-0901
+planned_by: Riley Manager <rm@example.com>
+approvals:
+- role: service-owner
+  for: definition
+  by: Frances Owner <fo@example.com>
+  at: \"2025-03-04T09:00:00Z\"
+- role: service-owner
+  for: acceptance
+  by: Frances Owner <fo@example.com>
+  at: \"2025-03-13T15:00:00Z\"
+readiness:
+  by: Riley Manager <rm@example.com>
+";
+        use Seg::{Index, Key};
+        assert_eq!(line_of(text, &[Key("id")]), Some(1));
+        assert_eq!(line_of(text, &[Key("window"), Key("start")]), Some(3));
+        assert_eq!(line_of(text, &[Key("changes"), Index(1)]), Some(7));
+        assert_eq!(line_of(text, &[Key("approvals"), Index(1)]), Some(14));
+        assert_eq!(
+            line_of(text, &[Key("approvals"), Index(1), Key("by")]),
+            Some(16)
+        );
+        assert_eq!(
+            line_of(text, &[Key("approvals"), Index(0), Key("at")]),
+            Some(13)
+        );
+        assert_eq!(line_of(text, &[Key("readiness"), Key("by")]), Some(19));
+        // Beyond the document: the deepest node found.
+        assert_eq!(
+            line_of(text, &[Key("approvals"), Index(5), Key("by")]),
+            Some(9)
+        );
+        assert_eq!(line_of(text, &[Key("nope")]), None);
+        // A key inside an entry is not a top-level key.
+        assert_eq!(line_of(text, &[Key("by")]), None);
+
+        // Sequences indented under their key, and flow sequences.
+        let hand = "changes: [CHG-1, CHG-2]\napprovals:\n  - role: cab\n    by: x\n  - role: so\n    by: y\n";
+        assert_eq!(line_of(hand, &[Key("changes"), Index(1)]), Some(1));
+        assert_eq!(
+            line_of(hand, &[Key("approvals"), Index(1), Key("by")]),
+            Some(6)
+        );
     }
 }
