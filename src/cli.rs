@@ -467,9 +467,19 @@ pub struct CheckArgs {
     /// Judge the changes between REF and HEAD (a pull request).
     #[arg(long, value_name = "REF")]
     pub base: Option<String>,
-    /// human (default) or github.
-    #[arg(long, default_value = "human")]
-    pub format: String,
+    /// How findings are printed.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+}
+
+/// How `rel check` prints findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// `file:line: message`, paths relative to the records root.
+    Human,
+    /// GitHub Actions `::error` annotations, paths relative to the top of
+    /// the git work tree.
+    Github,
 }
 
 #[derive(Debug, Args)]

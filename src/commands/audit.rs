@@ -6,7 +6,7 @@
 //! its parent, only under `releases/` (and `changes/` for the audit), so a
 //! history of hundreds of transitions costs one small tree diff per commit.
 
-use super::check::{Finding, check_all};
+use super::check::{Finding, Outcome, check_all};
 use super::{Ctx, print_json};
 use crate::calendar::Calendar;
 use crate::cli::AuditCommand;
@@ -828,7 +828,7 @@ fn added<'r>(before: Option<&Release>, after: &'r Release) -> Vec<Added<'r>> {
 
 /// `rel check --base REF`: the whole repository as it is, plus every change
 /// to a release record between REF and HEAD, commit by commit.
-pub fn check_base(repo: &Repo, base: &str) -> Result<Vec<Finding>> {
+pub fn check_base(repo: &Repo, base: &str) -> Result<Outcome> {
     let base_oid = resolve(repo, "--base", base)?;
     let mut findings = check_all(repo)?;
     let policy = repo.load_policy()?;
@@ -860,7 +860,7 @@ pub fn check_base(repo: &Repo, base: &str) -> Result<Vec<Finding>> {
             judge.release(&step, &fc.path, before.as_ref(), after.as_ref());
         }
     }
-    findings.extend(judge.findings);
+    findings.findings.extend(judge.findings);
     Ok(findings)
 }
 

@@ -156,46 +156,65 @@ impl Repo {
     }
 
     /// Reads a file of the records root; errors name it relative to the root.
-    fn read(&self, rel: &Path) -> Result<String> {
+    pub fn read(&self, rel: &Path) -> Result<String> {
         std::fs::read_to_string(self.root.join(rel)).map_err(|e| Error::file(rel, e.to_string()))
     }
 
     /// The policy, validated; errors name `policy.yaml` and the field.
     pub fn load_policy(&self) -> Result<Policy> {
-        let rel = Path::new(paths::POLICY);
-        let policy: Policy = yaml::from_str(rel, &self.read(rel)?)?;
-        let problems = policy.validate();
-        if !problems.is_empty() {
-            return Err(Error::file(rel, problems.join("; ")));
-        }
-        Ok(policy)
+        parse_policy(&self.read(Path::new(paths::POLICY))?)
     }
 
     /// Every `calendars/*.yaml`, in file-name order, merged and validated
     /// against the policy (unknown services are errors naming file and line).
     pub fn load_calendar(&self, policy: &Policy) -> Result<Calendar> {
-        let dir = Path::new(paths::CALENDARS);
         let mut files = vec![];
-        for name in self.yaml_names(dir)? {
-            let rel = dir.join(&name);
-            let text = self.read(&rel)?;
-            let file: CalendarFile = yaml::from_str(&rel, &text)?;
-            // Checked one file at a time, so the error names the file and
-            // the line of the offending value.
-            let problems = Calendar::merge([file.clone()]).validate(policy);
-            if let Some(first) = problems.first() {
-                let line = first
-                    .split('`')
-                    .nth(1)
-                    .and_then(|value| text.lines().position(|l| l.contains(value)));
-                let at = line
-                    .map(|l| format!("line {}: ", l + 1))
-                    .unwrap_or_default();
-                return Err(Error::file(&rel, format!("{at}{}", problems.join("; "))));
-            }
-            files.push(file);
+        for rel in self.calendar_paths()? {
+            files.push(parse_calendar_file(policy, &rel, &self.read(&rel)?)?);
         }
         Ok(Calendar::merge(files))
+    }
+
+    /// The `calendars/*.yaml` files, relative to the root, in name order.
+    pub fn calendar_paths(&self) -> Result<Vec<PathBuf>> {
+        let dir = Path::new(paths::CALENDARS);
+        Ok(self
+            .yaml_names(dir)?
+            .into_iter()
+            .map(|name| dir.join(name))
+            .collect())
+    }
+
+    /// Every file under `releases/` and `changes/` (at any depth), relative
+    /// to the root, sorted; names starting with `.` (`.gitkeep`) are left out.
+    pub fn record_files(&self) -> Result<Vec<PathBuf>> {
+        let mut out = vec![];
+        let mut stack = vec![
+            PathBuf::from(paths::RELEASES),
+            PathBuf::from(paths::CHANGES),
+        ];
+        while let Some(dir) = stack.pop() {
+            let entries = match std::fs::read_dir(self.root.join(&dir)) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::file(&dir, e.to_string())),
+            };
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::file(&dir, e.to_string()))?;
+                let name = entry.file_name();
+                if name.to_string_lossy().starts_with('.') {
+                    continue;
+                }
+                let rel = dir.join(&name);
+                if entry.path().is_dir() {
+                    stack.push(rel);
+                } else {
+                    out.push(rel);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
     }
 
     /// The entry names of `dir` (relative to the root) that `keep` accepts,
@@ -354,6 +373,36 @@ impl Repo {
         out.sort_by(|a, b| a.1.id.cmp(&b.1.id));
         Ok(out)
     }
+}
+
+/// One calendar file (`rel`, relative to the root, holding `text`), parsed
+/// and validated on its own, so an error names the file and the line of
+/// the offending value.
+pub fn parse_calendar_file(policy: &Policy, rel: &Path, text: &str) -> Result<CalendarFile> {
+    let file: CalendarFile = yaml::from_str(rel, text)?;
+    let problems = Calendar::merge([file.clone()]).validate(policy);
+    if let Some(first) = problems.first() {
+        let line = first
+            .split('`')
+            .nth(1)
+            .and_then(|value| text.lines().position(|l| l.contains(value)));
+        let at = line
+            .map(|l| format!("line {}: ", l + 1))
+            .unwrap_or_default();
+        return Err(Error::file(rel, format!("{at}{}", problems.join("; "))));
+    }
+    Ok(file)
+}
+
+/// The policy in `text`, validated; errors name `policy.yaml` and the field.
+pub fn parse_policy(text: &str) -> Result<Policy> {
+    let rel = Path::new(paths::POLICY);
+    let policy: Policy = yaml::from_str(rel, text)?;
+    let problems = policy.validate();
+    if !problems.is_empty() {
+        return Err(Error::file(rel, problems.join("; ")));
+    }
+    Ok(policy)
 }
 
 fn not_git(dir: &Path) -> Error {

@@ -470,3 +470,229 @@ fn completions_and_man_page_are_generated() {
     let schemas = repo.rel(&["schema"]).ok().json();
     assert!(schemas["release.schema.json"].is_object());
 }
+
+// ---------------------------------------------------------------------------
+// Whole-repository `rel check`
+
+#[test]
+fn check_reports_every_misplaced_or_stray_record_file_and_goes_on() {
+    let repo = planned();
+    let text = repo.read(FILE);
+    let other = |id: &str| {
+        text.replace(REL, id)
+            .replace("- CHG-2025-0892\n", "")
+            .replace("changes:\n", "changes: []\n")
+    };
+    // A release in the wrong month's folder, one whose file name is not its
+    // id, and files that rel would never read.
+    repo.write(
+        "releases/2025/04/REL-2025-03-002.yaml",
+        &other("REL-2025-03-002"),
+    );
+    repo.write(
+        "releases/2025/03/REL-2025-03-003.yaml",
+        &other("REL-2025-03-004"),
+    );
+    repo.write("releases/2025/3/x.yaml", &other("REL-2025-03-005"));
+    repo.write("releases/REL-2025-03-006.yaml", &other("REL-2025-03-006"));
+    repo.write(
+        "releases/2025/03/REL-2025-03-007.yml",
+        &other("REL-2025-03-007"),
+    );
+    repo.write("changes/2025/notes.txt", "to do\n");
+    repo.write("releases/2025/03/.gitkeep", "");
+    let run = repo
+        .rel(&["check"])
+        .code(1)
+        .stdout_has("releases/2025/04/REL-2025-03-002.yaml:1: misplaced: REL-2025-03-002 belongs in releases/2025/03/REL-2025-03-002.yaml")
+        .stdout_has("releases/2025/03/REL-2025-03-003.yaml:1: id `REL-2025-03-004` does not match the file name (expected `REL-2025-03-003`)")
+        .stdout_has("releases/2025/3/x.yaml: not a record file: release records are releases/YYYY/MM/REL-YYYY-MM-NNN.yaml")
+        .stdout_has("releases/REL-2025-03-006.yaml:1: misplaced: REL-2025-03-006 belongs in releases/2025/03/REL-2025-03-006.yaml")
+        .stdout_has("releases/2025/03/REL-2025-03-007.yml: not read by rel: record files end in .yaml")
+        .stdout_has("changes/2025/notes.txt: not a record file: change records are changes/YYYY/<change id>.yaml");
+    assert!(!run.stdout.contains(".gitkeep"), "{}", run.stdout);
+    assert_eq!(run.stdout.lines().count(), 6, "{}", run.stdout);
+
+    let json = repo.rel(&["--json", "check"]).code(1).json();
+    assert_eq!(json["ok"], false);
+    let stray = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"] == "changes/2025/notes.txt")
+        .unwrap();
+    assert!(stray["line"].is_null(), "{stray}");
+}
+
+#[test]
+fn check_lists_every_file_it_cannot_read_in_every_format() {
+    let repo = planned();
+    let text = repo.read(FILE);
+    repo.write(
+        FILE,
+        &text.replace("stage: plan\n", "stage: plan\ncolour: red\n"),
+    );
+    repo.write(
+        "changes/2025/CHG-2025-0892.yaml",
+        &repo
+            .read("changes/2025/CHG-2025-0892.yaml")
+            .replace("status: approved", "status: [approved"),
+    );
+    // A finding besides the two unreadable files.
+    repo.write("releases/2025/3/x.yaml", "x: 1\n");
+    let colour = line_of(&repo, "colour: red");
+    let run = repo
+        .rel(&["check"])
+        .code(3)
+        .stderr_has(&format!(
+            "error: {FILE}: line {colour} column 1: unknown field `colour`"
+        ))
+        .stderr_has("error: changes/2025/CHG-2025-0892.yaml: line ")
+        .stdout_has("releases/2025/3/x.yaml: not a record file");
+    assert!(
+        run.stderr.contains("2 file(s) cannot be read"),
+        "{}",
+        run.stderr
+    );
+
+    repo.rel(&["check", "--format", "github"])
+        .code(3)
+        .stdout_has(&format!(
+            "::error file={FILE},line={colour}::column 1: unknown field `colour`"
+        ))
+        .stdout_has("::error file=changes/2025/CHG-2025-0892.yaml,line=")
+        .stdout_has("::error file=releases/2025/3/x.yaml::not a record file");
+
+    let json = repo.rel(&["--json", "check"]).code(3).json();
+    assert_eq!(json["ok"], false);
+    let files: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(&FILE), "{json}");
+    assert!(files.contains(&"changes/2025/CHG-2025-0892.yaml"), "{json}");
+    assert!(files.contains(&"releases/2025/3/x.yaml"), "{json}");
+}
+
+#[test]
+fn github_annotations_name_files_from_the_top_of_the_work_tree() {
+    let mut repo = Repo::bare();
+    repo.rel(&["init", "records"]).ok();
+    let root = ["--root", "records"];
+    let with_root = |args: &[&'static str]| -> Vec<&'static str> {
+        let mut v = root.to_vec();
+        v.extend_from_slice(args);
+        v
+    };
+    repo.at("2025-03-01T09:05:00+00:00");
+    repo.rel(&with_root(&[
+        "change",
+        "add",
+        "CHG-2025-0892",
+        "--title",
+        "Ledger export",
+        "--service",
+        "finance",
+        "--status",
+        "approved",
+        "--owner",
+        "dev@example.com",
+        "--target",
+        "2025-03-15",
+        "--ready",
+    ]))
+    .ok();
+    repo.at("2025-03-03T10:00:00+00:00");
+    repo.rel(&with_root(&[
+        "plan",
+        "--service",
+        "finance",
+        "--type",
+        "minor",
+        "--target",
+        "2025-03-15 20:00",
+        "--change",
+        "CHG-2025-0892",
+    ]))
+    .ok();
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    let file = format!("records/{FILE}");
+    let text = repo.read(&file).replace("stage: plan", "stage: test");
+    repo.write(&file, &text);
+    repo.git(&["commit", "-qam", "Move the release on"]);
+    let line = text.lines().position(|l| l == "stage: test").unwrap() + 1;
+    repo.rel(&with_root(&[
+        "check", "--base", "main", "--format", "github",
+    ]))
+    .code(1)
+    .stdout_has(&format!(
+        "::error file={file},line={line}::stage moved plan -> test"
+    ));
+    // Human output and JSON stay relative to the records root.
+    repo.rel(&with_root(&["check", "--base", "main"]))
+        .code(1)
+        .stdout_has(&format!("{FILE}:{line}: stage moved plan -> test"));
+    repo.write("records/releases/2025/3/x.yaml", "x: 1\n");
+    repo.rel(&with_root(&["check", "--format", "github"]))
+        .code(1)
+        .stdout_has("::error file=records/releases/2025/3/x.yaml::not a record file");
+}
+
+#[test]
+fn approval_findings_point_at_the_approval_entry() {
+    let repo = planned();
+    // The planner records a definition approval for himself, by hand.
+    let text = repo.read(FILE) + &approval_entry(RM, "2025-03-03T10:00:00Z");
+    repo.commit_file(FILE, &text);
+    let by = text
+        .lines()
+        .position(|l| l == "  by: Riley Manager <rm@example.com>")
+        .unwrap()
+        + 1;
+    assert_ne!(by, line_of(&repo, "planned_by:"));
+    repo.rel(&["check"])
+        .code(1)
+        .stdout_has(&format!(
+            "{FILE}:{by}: approvals: definition approval as service-owner: "
+        ))
+        .stdout_has(&format!(
+            "{FILE}:{by}: approvals: Riley Manager <rm@example.com> planned the release and may not approve its definition"
+        ));
+}
+
+#[test]
+fn a_change_in_two_releases_is_a_finding_on_the_one_that_took_it() {
+    let mut repo = planned();
+    repo.change("CHG-2025-0893", "finance", "2025-03-22");
+    repo.at("2025-03-03T11:00:00+00:00");
+    let second = repo.plan(
+        "finance",
+        "minor",
+        "2025-03-22 20:00",
+        &["CHG-2025-0893"],
+        &[],
+    );
+    assert_eq!(second, "REL-2025-03-002");
+    // The first release takes the second's change by hand.
+    let text = repo
+        .read(FILE)
+        .replace("- CHG-2025-0892\n", "- CHG-2025-0892\n- CHG-2025-0893\n");
+    repo.commit_file(FILE, &text);
+    let taken = line_of(&repo, "- CHG-2025-0893");
+    let run = repo
+        .rel(&["check"])
+        .code(1)
+        .stdout_has(&format!(
+            "{FILE}:{taken}: changes: CHG-2025-0893 is in several releases: REL-2025-03-001, REL-2025-03-002"
+        ))
+        .stdout_has(&format!(
+            "{FILE}:{taken}: changes: CHG-2025-0893 is held by REL-2025-03-002 according to its change reference"
+        ));
+    assert!(
+        !run.stdout.contains("REL-2025-03-002.yaml"),
+        "the legitimate holder has no finding:\n{}",
+        run.stdout
+    );
+}
