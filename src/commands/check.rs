@@ -112,16 +112,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<()> {
         Some(base) => super::audit::check_base(&repo, base)?,
         None => check_all(&repo)?,
     };
-    report(ctx, a.format, &prefix(&repo), outcome)
-}
-
-/// The records root's path inside the git work tree (empty when they are
-/// the same folder).
-pub fn prefix(repo: &Repo) -> PathBuf {
-    repo.root
-        .strip_prefix(&repo.workdir)
-        .unwrap_or(Path::new(""))
-        .to_path_buf()
+    report(ctx, a.format, &repo.prefix(), outcome)
 }
 
 /// Prints the outcome and sets the exit code: 3 when a file cannot be read,

@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::model::{ChangeRef, Release, ReleaseId, Stage, Timestamp};
 use crate::policy::Policy;
 use crate::policy::gates::{self, Evaluation, GateContext};
-use crate::store::{CommitMessage, Repo, paths};
+use crate::store::{CommitMessage, Records, Repo, paths};
 use chrono::Datelike;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -203,13 +203,13 @@ pub fn release_path(release: &Release) -> PathBuf {
 }
 
 pub fn load_changes(
-    repo: &Repo,
+    repo: &impl Records,
     policy: &Policy,
     ids: &[String],
 ) -> Result<BTreeMap<String, Option<ChangeRef>>> {
     let mut map = BTreeMap::new();
     for id in ids {
-        map.insert(id.clone(), repo.load_change(policy, id)?);
+        map.insert(id.clone(), repo.find_change(policy, id)?);
     }
     Ok(map)
 }
@@ -230,7 +230,7 @@ fn months_around(start: Timestamp, end: Timestamp) -> Vec<(i32, u32)> {
 }
 
 /// Releases near `release`'s window, plus those it depends on.
-pub fn nearby_releases(repo: &Repo, release: &Release) -> Result<Vec<Release>> {
+pub fn nearby_releases(repo: &impl Records, release: &Release) -> Result<Vec<Release>> {
     let mut out: Vec<Release> = vec![];
     for (y, m) in months_around(release.window.start, release.window.end()) {
         out.extend(
@@ -244,8 +244,8 @@ pub fn nearby_releases(repo: &Repo, release: &Release) -> Result<Vec<Release>> {
             continue;
         }
         let id = ReleaseId::parse(dep)?;
-        if repo.root.join(paths::release(&id)).exists() {
-            out.push(repo.load_release(&id)?);
+        if let Some(r) = repo.find_release(&id)? {
+            out.push(r);
         }
     }
     Ok(out)
@@ -253,7 +253,7 @@ pub fn nearby_releases(repo: &Repo, release: &Release) -> Result<Vec<Release>> {
 
 /// The latest closed release of the same service before this one, found by
 /// walking month folders backwards from the release's own month.
-pub fn last_closed(repo: &Repo, release: &Release) -> Result<Option<Release>> {
+pub fn last_closed(repo: &impl Records, release: &Release) -> Result<Option<Release>> {
     let years = repo.release_years()?;
     let Some(&oldest) = years.first() else {
         return Ok(None);

@@ -6,11 +6,13 @@ pub mod history;
 pub mod lock;
 pub mod paths;
 pub mod repo;
+pub mod revision;
 pub mod transaction;
 pub mod yaml;
 
 pub use history::{LogEntry, Signature};
 pub use repo::Repo;
+pub use revision::{Records, Revision};
 pub use transaction::{CommitMessage, Transaction};
 
 #[cfg(test)]

@@ -131,6 +131,15 @@ impl Repo {
         }
     }
 
+    /// The records root's path inside the git work tree (empty when they
+    /// are the same folder).
+    pub fn prefix(&self) -> PathBuf {
+        self.root
+            .strip_prefix(&self.workdir)
+            .unwrap_or(Path::new(""))
+            .to_path_buf()
+    }
+
     pub fn git(&self) -> &git2::Repository {
         &self.git
     }
