@@ -1,25 +1,31 @@
 //! `rel check --base REF` (is every record change in a pull request a legal
 //! story?) and `rel audit verify` (did each rel commit change what its
-//! trailers say?).
+//! trailers say, and which commits edited records by hand?).
 //!
-//! Both walk the commits oldest first and diff each commit's tree against
-//! its parent, only under `releases/` (and `changes/` for the audit), so a
-//! history of hundreds of transitions costs one small tree diff per commit.
+//! Both walk the commits oldest first and compare each record file a commit
+//! changed with its version in the parent: one small tree diff per commit.
+//! A merge commit is compared with every parent: a file it took whole from
+//! one side is not its own edit, entries either side added are that side's
+//! (and must survive the merge), and only what no parent had is the
+//! merge's. Times are compared with the commit's author date, which rebase
+//! and cherry-pick keep.
 
-use super::check::{Finding, Outcome, check_all};
-use super::{Ctx, print_json};
+use super::check::{Finding, Findings, Outcome, check_all};
+use super::{Ctx, last_closed, nearby_releases, print_json};
 use crate::calendar::Calendar;
 use crate::cli::AuditCommand;
 use crate::error::{Error, Result};
-use crate::model::{DefectStatus, Release, ReleaseId, Stage, Timestamp};
+use crate::model::{ChangeRef, Release, ReleaseId, Stage, Timestamp};
 use crate::policy::Policy;
-use crate::policy::auth::email_of;
+use crate::policy::auth::{authorise, email_of};
 use crate::policy::gates::{self, GateContext, GateStatus};
-use crate::store::history::{self, Signature};
-use crate::store::{Repo, paths, yaml};
+use crate::store::history::{self, Commit, FileChange, Signature, SignatureCheck};
+use crate::store::yaml::Seg::{self, Index, Key};
+use crate::store::{Records, Repo, paths, yaml};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub fn run(ctx: &Ctx, cmd: AuditCommand) -> Result<()> {
     match cmd {
@@ -28,52 +34,7 @@ pub fn run(ctx: &Ctx, cmd: AuditCommand) -> Result<()> {
 }
 
 // ---------------------------------------------------------------------------
-// Walking history
-
-/// One commit of the walk, with the record files it changed.
-struct Step {
-    oid: git2::Oid,
-    author: String,
-    author_email: String,
-    /// Committer time: when the commit was made.
-    time: Timestamp,
-    subject: String,
-    trailers: Vec<(String, String)>,
-    files: Vec<FileChange>,
-}
-
-impl Step {
-    fn trailer(&self, key: &str) -> Option<&str> {
-        self.trailers
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn is_rel(&self) -> bool {
-        self.trailer("Rel-Action").is_some()
-    }
-
-    fn short(&self) -> String {
-        self.oid.to_string().chars().take(10).collect()
-    }
-}
-
-/// A record file a commit changed: its path relative to the records root
-/// and the blob before and after (`None`: absent).
-struct FileChange {
-    path: PathBuf,
-    old: Option<git2::Oid>,
-    new: Option<git2::Oid>,
-}
-
-/// The records root's path inside the git work tree.
-fn prefix(repo: &Repo) -> PathBuf {
-    repo.root
-        .strip_prefix(&repo.workdir)
-        .unwrap_or(Path::new(""))
-        .to_path_buf()
-}
+// Reading records from history
 
 /// A revision given on the command line, as a commit; exit 3 when git does
 /// not know it.
@@ -85,214 +46,445 @@ fn resolve(repo: &Repo, flag: &str, reference: &str) -> Result<git2::Oid> {
         .map_err(|e| Error::data(format!("{flag} {reference}: {}", e.message())))
 }
 
-type Delta = BTreeMap<PathBuf, (Option<git2::Oid>, Option<git2::Oid>)>;
-
-fn diff_paths(
-    git: &git2::Repository,
-    old: Option<&git2::Tree>,
-    new: &git2::Tree,
-    specs: &[PathBuf],
-) -> Result<Delta> {
-    let mut opts = git2::DiffOptions::new();
-    for s in specs {
-        opts.pathspec(s);
-    }
-    let diff = git.diff_tree_to_tree(old, Some(new), Some(&mut opts))?;
-    let present = |id: git2::Oid| (!id.is_zero()).then_some(id);
-    let mut out = Delta::new();
-    for delta in diff.deltas() {
-        let Some(path) = delta.new_file().path().or(delta.old_file().path()) else {
-            continue;
-        };
-        out.insert(
-            path.to_path_buf(),
-            (
-                present(delta.old_file().id()),
-                present(delta.new_file().id()),
-            ),
-        );
-    }
-    Ok(out)
-}
-
-/// What `commit` changed under `specs`. A merge commit is charged only with
-/// what differs from every parent (what the merge itself introduced),
-/// judged against its first parent.
-fn changed_files(
-    git: &git2::Repository,
-    commit: &git2::Commit,
-    prefix: &Path,
-    specs: &[PathBuf],
-) -> Result<Vec<FileChange>> {
-    let tree = commit.tree()?;
-    let parents: Vec<git2::Commit> = commit.parents().collect();
-    let delta = match parents.as_slice() {
-        [] => diff_paths(git, None, &tree, specs)?,
-        [p] => diff_paths(git, Some(&p.tree()?), &tree, specs)?,
-        [first, rest @ ..] => {
-            let mut delta = diff_paths(git, Some(&first.tree()?), &tree, specs)?;
-            for p in rest {
-                let other = diff_paths(git, Some(&p.tree()?), &tree, specs)?;
-                delta.retain(|path, _| other.contains_key(path));
-            }
-            delta
-        }
-    };
-    Ok(delta
-        .into_iter()
-        .filter_map(|(path, (old, new))| {
-            let rel = path.strip_prefix(prefix).ok()?.to_path_buf();
-            Some(FileChange {
-                path: rel,
-                old,
-                new,
-            })
-        })
-        .collect())
-}
-
-/// Commits reachable from HEAD and not from `hide`, oldest first, with what
-/// each changed under the records root's `dirs`.
-fn walk(repo: &Repo, hide: Option<git2::Oid>, dirs: &[&str]) -> Result<Vec<Step>> {
-    let git = repo.git();
-    let mut walk = git.revwalk()?;
-    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
-    match walk.push_head() {
-        Ok(()) => {}
-        Err(e)
-            if e.code() == git2::ErrorCode::UnbornBranch
-                || e.code() == git2::ErrorCode::NotFound =>
-        {
-            return Ok(vec![]);
-        }
-        Err(e) => return Err(e.into()),
-    }
-    if let Some(h) = hide {
-        walk.hide(h)?;
-    }
-    let prefix = prefix(repo);
-    let specs: Vec<PathBuf> = dirs.iter().map(|d| prefix.join(d)).collect();
-    let mut out = vec![];
-    for oid in walk {
-        let oid = oid?;
-        let commit = git.find_commit(oid)?;
-        let files = changed_files(git, &commit, &prefix, &specs)?;
-        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
-        let author = commit.author();
-        out.push(Step {
-            oid,
-            author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-            author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-            time: history::to_datetime(commit.committer().when()),
-            subject: message
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-            trailers: history::trailers(&message),
-            files,
-        });
-    }
-    Ok(out)
-}
-
+/// A record file at a release record's own path (`releases/YYYY/MM/<id>.yaml`).
 fn is_release_file(path: &Path) -> bool {
-    path.starts_with("releases") && path.extension().is_some_and(|e| e == "yaml")
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(|s| ReleaseId::parse(s).ok())
+        .is_some_and(|id| paths::release(&id) == path)
 }
 
 fn is_change_file(path: &Path) -> bool {
-    path.starts_with("changes") && path.extension().is_some_and(|e| e == "yaml")
+    path.starts_with(paths::CHANGES) && path.extension().is_some_and(|e| e == "yaml")
 }
 
-/// The release in blob `oid` (`None`: the file is absent on that side).
-fn read_release(
-    repo: &Repo,
-    path: &Path,
-    oid: Option<git2::Oid>,
-    step: &Step,
-) -> Result<Option<Release>> {
-    let Some(oid) = oid else { return Ok(None) };
-    let blob = repo.git().find_blob(oid)?;
-    let text = String::from_utf8_lossy(blob.content());
-    yaml::from_str(path, &text).map(Some).map_err(|e| match e {
-        Error::File { path, message } => Error::file(
-            path,
-            format!("{message} (as of commit {}: cannot judge it)", step.short()),
-        ),
-        other => other,
-    })
+/// A record file's content in one blob.
+enum State<T> {
+    Absent,
+    Present(T),
+    /// Not valid YAML or not a valid record; the parser's message (without
+    /// the file name).
+    Unreadable(String),
 }
 
-/// The policy as it was at `commit`, when it can be read.
-fn policy_at(repo: &Repo, commit: git2::Oid) -> Option<Policy> {
-    let git = repo.git();
-    let tree = git.find_commit(commit).ok()?.tree().ok()?;
-    let entry = tree.get_path(&prefix(repo).join("policy.yaml")).ok()?;
-    let blob = git.find_blob(entry.id()).ok()?;
-    let text = String::from_utf8_lossy(blob.content());
-    yaml::from_str(Path::new("policy.yaml"), &text).ok()
+/// Records parsed from blobs, each blob once: a file's version after one
+/// commit is the version before the next.
+struct Blobs<T> {
+    parsed: BTreeMap<git2::Oid, std::result::Result<T, String>>,
+}
+
+impl<T: DeserializeOwned + Clone> Blobs<T> {
+    fn new() -> Blobs<T> {
+        Blobs {
+            parsed: BTreeMap::new(),
+        }
+    }
+
+    fn get(&mut self, repo: &Repo, path: &Path, oid: Option<git2::Oid>) -> State<T> {
+        let Some(oid) = oid else {
+            return State::Absent;
+        };
+        let parsed = self.parsed.entry(oid).or_insert_with(|| {
+            let text = history::blob_text(repo, oid).map_err(|e| e.to_string())?;
+            yaml::from_str(path, &text).map_err(|e| match e {
+                Error::File { message, .. } => message,
+                other => other.to_string(),
+            })
+        });
+        match parsed {
+            Ok(r) => State::Present(r.clone()),
+            Err(m) => State::Unreadable(m.clone()),
+        }
+    }
+
+    /// The file as of `commit`, or when it could not be read there, its
+    /// last readable version before (along first parents): an unreadable
+    /// state in between is skipped, the next readable one is compared with
+    /// the last readable one.
+    fn readable(&mut self, repo: &Repo, path: &Path, commit: git2::Oid) -> Option<T> {
+        let mut at = Some(commit);
+        // History is finite, but a long run of broken versions is not
+        // worth following further than this.
+        for _ in 0..10_000 {
+            let commit = at?;
+            match self.get(repo, path, history::blob_in(repo, commit, path)) {
+                State::Absent => return None,
+                State::Present(r) => return Some(r),
+                State::Unreadable(_) => at = history::first_parent(repo, commit),
+            }
+        }
+        None
+    }
+
+    /// The file before `commit` in its `k`-th parent, skipping an
+    /// unreadable version there.
+    fn before(&mut self, repo: &Repo, commit: &Commit, fc: &FileChange, k: usize) -> Option<T> {
+        match self.get(repo, &fc.path, fc.parents.get(k).copied().flatten()) {
+            State::Absent => None,
+            State::Present(r) => Some(r),
+            State::Unreadable(_) => {
+                let parent = repo.git().find_commit(commit.oid).ok()?.parent_id(k).ok()?;
+                self.readable(repo, &fc.path, parent)
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
-// Judging one release's change in one commit (`rel check --base`)
+// What changed in a record
 
-/// Gates that look only at the release's own evidence (and the policy and
-/// calendar), so they can be evaluated again for a past transition.
-const EVIDENCE_GATES: &[&str] = &[
-    "definition-approved",
-    "build-verified",
-    "tests-passed",
-    "no-blocking-defects",
-    "known-issues-documented",
-    "acceptance-signed",
-    "readiness-review",
-    "notifications-sent",
-    "go-decision",
-    "deployment-confirmed",
-    "config-updated",
-    "pir-scheduled",
-];
-
-/// An evidence entry added by a commit.
-struct Added<'r> {
+/// An evidence entry of a release: where it is in the file, who recorded
+/// it and when.
+#[derive(Debug, Clone)]
+struct Entry {
     section: &'static str,
-    by: &'r str,
-    at: Timestamp,
+    /// Its node in the file: `[section, index]`, or `[section]` for the
+    /// single-valued ones (readiness, go, ...).
+    at: Vec<Seg>,
+    /// The key holding its time (`at`, `sent_at`, `resolved_at`).
+    time_key: &'static str,
+    by: String,
+    time: Timestamp,
     /// An approval or sign-off: only the approver may record it.
     signoff: bool,
+    /// The role approved in, for an approval.
+    role: Option<String>,
     what: String,
+    /// The entry itself, to compare versions.
+    value: String,
 }
+
+impl Entry {
+    fn new<T: Serialize>(section: &'static str, index: Option<usize>, value: &T) -> Entry {
+        let mut at = vec![Key(section)];
+        at.extend(index.map(Index));
+        Entry {
+            section,
+            at,
+            time_key: "at",
+            by: String::new(),
+            time: Timestamp::default(),
+            signoff: false,
+            role: None,
+            what: String::new(),
+            value: serde_json::to_string(value).unwrap_or_default(),
+        }
+    }
+
+    fn who(mut self, by: &str, time: Timestamp, what: String) -> Entry {
+        self.by = by.to_string();
+        self.time = time;
+        self.what = what;
+        self
+    }
+
+    /// The node of its time, or of its approver.
+    fn node(&self, key: &'static str) -> Vec<Seg> {
+        let mut at = self.at.clone();
+        at.push(Key(key));
+        at
+    }
+
+    fn same(&self, other: &Entry) -> bool {
+        self.section == other.section && self.value == other.value
+    }
+}
+
+/// The entries of the list `section`, from index `from` on.
+fn list_entries<T: Serialize>(
+    section: &'static str,
+    list: &[T],
+    from: usize,
+    describe: impl Fn(&T) -> (&str, Timestamp, String),
+) -> Vec<Entry> {
+    list.iter()
+        .enumerate()
+        .skip(from)
+        .map(|(i, item)| {
+            let (by, at, what) = describe(item);
+            Entry::new(section, Some(i), item).who(by, at, what)
+        })
+        .collect()
+}
+
+/// Evidence entries of `after` that `before` did not hold. Lists are
+/// append-only, so the new entries are those past `before`'s length; a
+/// defect may also gain its resolution, and a single-valued entry may be
+/// given again (by rel, after a fix cycle).
+fn added(before: Option<&Release>, after: &Release) -> Vec<Entry> {
+    let len = |f: fn(&Release) -> usize| before.map(f).unwrap_or(0);
+    let mut out = vec![];
+    out.extend(
+        list_entries(
+            "approvals",
+            &after.approvals,
+            len(|r| r.approvals.len()),
+            |a| (&a.by, a.at, format!("{} approval as {}", a.purpose, a.role)),
+        )
+        .into_iter()
+        .zip(after.approvals.iter().skip(len(|r| r.approvals.len())))
+        .map(|(mut e, a)| {
+            e.signoff = true;
+            e.role = Some(a.role.clone());
+            e
+        }),
+    );
+    out.extend(list_entries(
+        "build",
+        &after.build,
+        len(|r| r.build.len()),
+        |b| (&b.by, b.at, "build verification".to_string()),
+    ));
+    out.extend(list_entries(
+        "tests",
+        &after.tests,
+        len(|r| r.tests.len()),
+        |t| (&t.by, t.at, format!("{} test result", t.category)),
+    ));
+    out.extend(
+        list_entries(
+            "notifications",
+            &after.notifications,
+            len(|r| r.notifications.len()),
+            |n| (&n.by, n.sent_at, format!("notification to {}", n.audience)),
+        )
+        .into_iter()
+        .map(|mut e| {
+            e.time_key = "sent_at";
+            e
+        }),
+    );
+    out.extend(list_entries(
+        "fix_cycles",
+        &after.fix_cycles,
+        len(|r| r.fix_cycles.len()),
+        |f| (&f.by, f.at, "fix cycle".to_string()),
+    ));
+    out.extend(list_entries(
+        "waivers",
+        &after.waivers,
+        len(|r| r.waivers.len()),
+        |w| (&w.by, w.at, format!("waiver of {}", w.gate)),
+    ));
+    let old_defects = before.map(|r| r.defects.as_slice()).unwrap_or(&[]);
+    for (i, d) in after.defects.iter().enumerate() {
+        match old_defects.get(i) {
+            None => out.push(Entry::new("defects", Some(i), d).who(
+                &d.by,
+                d.at,
+                format!("defect {}", d.id),
+            )),
+            Some(old) => {
+                if old.resolved_at.is_none()
+                    && let (Some(at), Some(by)) = (d.resolved_at, d.resolved_by.as_deref())
+                {
+                    let mut e = Entry::new("defects", Some(i), d).who(
+                        by,
+                        at,
+                        format!("resolution of {}", d.id),
+                    );
+                    e.time_key = "resolved_at";
+                    out.push(e);
+                }
+            }
+        }
+    }
+    out.extend(
+        singles(after)
+            .into_iter()
+            .filter(|e| before.is_none_or(|b| !singles(b).iter().any(|old| old.same(e)))),
+    );
+    out
+}
+
+/// The single-valued evidence entries of a release.
+fn singles(r: &Release) -> Vec<Entry> {
+    let mut out = vec![];
+    if let Some(s) = &r.readiness {
+        out.push(Entry::new("readiness", None, s).who(&s.by, s.at, "readiness review".into()));
+    }
+    if let Some(s) = &r.go {
+        let mut e = Entry::new("go", None, s).who(&s.by, s.at, "go decision".into());
+        e.signoff = true;
+        out.push(e);
+    }
+    if let Some(d) = &r.deployment {
+        out.push(Entry::new("deployment", None, d).who(
+            &d.by,
+            d.at,
+            "deployment confirmation".into(),
+        ));
+    }
+    if let Some(c) = &r.closure {
+        out.push(Entry::new("closure", None, c).who(&c.by, c.at, "closure".into()));
+    }
+    if let Some(c) = &r.cancellation {
+        out.push(Entry::new("cancellation", None, c).who(&c.by, c.at, "cancellation".into()));
+    }
+    out
+}
+
+/// Every evidence entry of a release.
+fn entries(r: &Release) -> Vec<Entry> {
+    let mut out = added(None, r);
+    // `added(None, ..)` describes a resolved defect as the defect; keep its
+    // resolution apart so that a merge that resolves one is seen doing so.
+    for e in out.iter_mut().filter(|e| e.section == "defects") {
+        if let Some(Index(i)) = e.at.get(1)
+            && let Some(d) = r.defects.get(*i)
+            && let (Some(at), Some(by)) = (d.resolved_at, d.resolved_by.as_deref())
+        {
+            e.by = by.to_string();
+            e.time = at;
+            e.time_key = "resolved_at";
+            e.what = format!("resolution of {}", d.id);
+        }
+    }
+    out
+}
+
+/// Why `new` does not start with `old`, and at which entry.
+fn prefix_break<T: PartialEq>(old: &[T], new: &[T]) -> Option<(String, Option<usize>)> {
+    if let Some(i) = old.iter().zip(new).position(|(a, b)| a != b) {
+        return Some((format!("entry {} rewritten", i + 1), Some(i)));
+    }
+    (new.len() < old.len()).then(|| {
+        (
+            format!("{} entry(ies) removed", old.len() - new.len()),
+            None,
+        )
+    })
+}
+
+/// Defects are append-only too, except that an open defect may be resolved
+/// (status, workaround, resolved_by, resolved_at).
+fn defects_break(before: &Release, after: &Release) -> Option<(String, Option<usize>)> {
+    use crate::model::DefectStatus;
+    for (i, old) in before.defects.iter().enumerate() {
+        let Some(new) = after.defects.get(i) else {
+            return Some((
+                format!(
+                    "{} entry(ies) removed",
+                    before.defects.len() - after.defects.len()
+                ),
+                None,
+            ));
+        };
+        if old == new {
+            continue;
+        }
+        let resolved = old.status == DefectStatus::Open
+            && new.status != DefectStatus::Open
+            && old.resolved_at.is_none()
+            && old.resolved_by.is_none()
+            && (old.workaround.is_none() || old.workaround == new.workaround)
+            && old.id == new.id
+            && old.severity == new.severity
+            && old.title == new.title
+            && old.post_deploy == new.post_deploy
+            && old.by == new.by
+            && old.at == new.at;
+        if !resolved {
+            return Some((format!("{} rewritten", old.id), Some(i)));
+        }
+    }
+    None
+}
+
+/// A release's definition: fixed once it leaves plan (the plan -> build
+/// gates judged it). Each field with its node and its value as text.
+fn definition(r: &Release) -> Vec<(&'static str, Vec<Seg>, String)> {
+    let list = |l: &[String]| {
+        if l.is_empty() {
+            "(none)".to_string()
+        } else {
+            l.join(", ")
+        }
+    };
+    vec![
+        (
+            "window.start",
+            vec![Key("window"), Key("start")],
+            r.window.start.to_rfc3339(),
+        ),
+        (
+            "window.duration",
+            vec![Key("window"), Key("duration")],
+            r.window.duration.to_string(),
+        ),
+        (
+            "version",
+            vec![Key("version")],
+            r.version.clone().unwrap_or_else(|| "(none)".to_string()),
+        ),
+        ("type", vec![Key("type")], r.kind.to_string()),
+        ("service", vec![Key("service")], r.service.clone()),
+        ("changes", vec![Key("changes")], list(&r.changes)),
+        ("depends_on", vec![Key("depends_on")], list(&r.depends_on)),
+    ]
+}
+
+/// The fields of a change reference that record its approval and
+/// readiness in the change-management system, as text.
+fn change_controls(c: &ChangeRef) -> Vec<(&'static str, String)> {
+    let opt = |o: Option<String>| o.unwrap_or_else(|| "(none)".to_string());
+    vec![
+        ("status", c.status.as_str().to_string()),
+        ("ready", c.ready.to_string()),
+        ("approved_by", opt(c.approved_by.clone())),
+        ("approved_at", opt(c.approved_at.map(|t| t.to_rfc3339()))),
+    ]
+}
+
+/// Rel commands that may change a release's definition after plan, and
+/// which fields: `rel record build --version` sets the version.
+fn may_redefine(action: &str, field: &str) -> bool {
+    matches!((action, field), ("plan", _) | ("record", "version"))
+}
+
+fn minutes_text(m: i64) -> String {
+    if m >= 48 * 60 {
+        format!("{} days", m / (24 * 60))
+    } else if m >= 120 {
+        format!("{} hours", m / 60)
+    } else {
+        format!("{m} minutes")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Judging a branch (`rel check --base`)
 
 struct Judge<'a> {
     repo: &'a Repo,
+    /// The base's policy and calendars: a branch is judged by the rules it
+    /// is to be merged under, not by rules it brings along.
     policy: &'a Policy,
     calendar: &'a Calendar,
-    require_signed: bool,
-    tolerance_minutes: i64,
-    texts: BTreeMap<PathBuf, Option<String>>,
-    signatures: BTreeMap<git2::Oid, Signature>,
-    findings: Vec<Finding>,
+    /// The branch's own policy, to tell when only its changes let an
+    /// approval through.
+    head_policy: Option<&'a Policy>,
+    findings: Findings<'a>,
+    notes: Vec<Finding>,
+    releases: Blobs<Release>,
+    changes: Blobs<ChangeRef>,
+    signatures: BTreeMap<git2::Oid, SignatureCheck>,
 }
 
-impl Judge<'_> {
-    /// A finding on `path`, on the line of `needle` found at or after the
-    /// top-level key `section` (the work tree's version of the file).
-    fn add(&mut self, path: &Path, section: Option<&str>, needle: Option<&str>, message: String) {
-        let root = &self.repo.root;
-        let text = self
-            .texts
-            .entry(path.to_path_buf())
-            .or_insert_with(|| std::fs::read_to_string(root.join(path)).ok());
-        let line = text.as_deref().and_then(|t| locate(t, section, needle));
-        self.findings.push(Finding {
+impl<'a> Judge<'a> {
+    fn add(&mut self, path: &Path, at: &[Seg], message: String) {
+        self.findings.add(path, at, message);
+    }
+
+    fn note(&mut self, path: &Path, message: String) {
+        self.notes.push(Finding {
             file: path.display().to_string(),
-            line,
+            line: None,
             message,
         });
     }
 
-    fn signature(&mut self, oid: git2::Oid) -> Signature {
+    fn signature(&mut self, oid: git2::Oid) -> SignatureCheck {
         let repo = self.repo;
         self.signatures
             .entry(oid)
@@ -300,140 +492,249 @@ impl Judge<'_> {
             .clone()
     }
 
+    fn file(&mut self, c: &Commit, fc: &FileChange) {
+        if is_release_file(&fc.path) {
+            self.release_file(c, fc);
+        } else if is_change_file(&fc.path) {
+            self.change_file(c, fc);
+        }
+    }
+
+    fn release_file(&mut self, c: &Commit, fc: &FileChange) {
+        let after = match self.releases.get(self.repo, &fc.path, fc.new) {
+            State::Absent => None,
+            State::Present(r) => Some(r),
+            State::Unreadable(why) => {
+                self.note(
+                    &fc.path,
+                    format!(
+                        "not a valid record in commit {} ({why}); that version is skipped and the next valid one is judged against the last valid one",
+                        c.short()
+                    ),
+                );
+                return;
+            }
+        };
+        if !fc.is_merge() {
+            let before = self.releases.before(self.repo, c, fc, 0);
+            self.release(c, &fc.path, before.as_ref(), after.as_ref());
+            return;
+        }
+        let parents: Vec<Release> = (0..fc.parents.len())
+            .filter_map(|k| self.releases.before(self.repo, c, fc, k))
+            .collect();
+        let base = match self.releases.get(self.repo, &fc.path, fc.base) {
+            State::Present(r) => Some(r),
+            _ => None,
+        };
+        match (after, parents.is_empty()) {
+            (None, true) => {}
+            (None, false) => self.add(
+                &fc.path,
+                &[],
+                format!(
+                    "release record deleted by merge commit {}; records are never deleted (use `rel cancel`)",
+                    c.short()
+                ),
+            ),
+            (Some(after), true) => self.release(c, &fc.path, None, Some(&after)),
+            (Some(after), false) => self.merge(c, &fc.path, &after, &parents, base.as_ref()),
+        }
+    }
+
+    /// One ordinary commit's change to a release record.
     fn release(
         &mut self,
-        step: &Step,
+        c: &Commit,
         path: &Path,
         before: Option<&Release>,
         after: Option<&Release>,
     ) {
-        let c = step.short();
+        let short = c.short();
         let Some(after) = after else {
             if before.is_some() {
                 self.add(
                     path,
-                    None,
-                    None,
+                    &[],
                     format!(
-                        "release record deleted by commit {c}; records are never deleted (use `rel cancel`)"
+                        "release record deleted by commit {short}; records are never deleted (use `rel cancel`)"
                     ),
                 );
             }
             return;
         };
-        if step.is_rel() {
-            match step.trailer("Rel-Release") {
+        if c.is_rel() {
+            match c.trailer("Rel-Release") {
                 Some(id) if id == after.id => {}
                 named => self.add(
                     path,
-                    Some("id"),
-                    None,
+                    &[Key("id")],
                     format!(
-                        "commit {c} changed {} but its Rel-Release trailer names {}",
+                        "commit {short} changed {} but its Rel-Release trailer names {}",
                         after.id,
                         named.unwrap_or("no release")
                     ),
                 ),
             }
         }
-        let mut needs_signature = None;
+        // What a signature is needed for, and where to report its absence.
+        let mut needs_signature: Option<(String, Vec<Seg>, Vec<String>)> = None;
         match before {
             None => {
                 if after.stage != Stage::Plan {
                     self.add(
                         path,
-                        Some("stage"),
-                        None,
+                        &[Key("stage")],
                         format!(
-                            "release created in stage {} by commit {c}; a release starts in plan (`rel plan`)",
+                            "release created in stage {} by commit {short}; a release starts in plan (`rel plan`)",
                             after.stage
                         ),
                     );
                 }
             }
             Some(before) if before.stage != after.stage => {
-                self.stage_move(step, path, before, after);
-                needs_signature = Some(format!(
-                    "moving {} {} -> {}",
-                    after.id, before.stage, after.stage
+                self.stage_move(c, path, before, after);
+                needs_signature = Some((
+                    format!("moving {} {} -> {}", after.id, before.stage, after.stage),
+                    vec![Key("stage")],
+                    vec![],
                 ));
             }
             Some(_) => {}
         }
         if let Some(before) = before {
-            self.append_only(step, path, before, after);
+            self.append_only(c, path, before, after);
+            self.redefined(c, path, before, after);
         }
         let added = added(before, after);
-        for a in &added {
-            if a.signoff && !email_of(a.by).eq_ignore_ascii_case(&step.author_email) {
-                self.add(
-                    path,
-                    Some(a.section),
-                    Some(email_of(a.by)),
-                    format!(
-                        "{}: {} by {} was added by commit {c} of {} <{}>; only the approver records an approval (`rel approve`)",
-                        a.section, a.what, a.by, step.author, step.author_email
-                    ),
-                );
-            }
-            let late = (step.time - a.at).num_minutes();
-            if late > self.tolerance_minutes {
-                self.add(
-                    path,
-                    Some(a.section),
-                    Some(&format!(
-                        "{}\u{0}{}\u{0}{}",
-                        a.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-                        a.at.to_rfc3339(),
-                        email_of(a.by)
-                    )),
-                    format!(
-                        "{}: {} by {} is back-dated: dated {} but committed by {c} at {} ({} later; tolerance {} minutes)",
-                        a.section,
-                        a.what,
-                        a.by,
-                        a.at.to_rfc3339(),
-                        step.time.to_rfc3339(),
-                        minutes_text(late),
-                        self.tolerance_minutes
-                    ),
-                );
-            }
-        }
+        self.new_entries(c, path, after, &added);
         if needs_signature.is_none()
             && let Some(a) = added.iter().find(|a| a.signoff)
         {
-            needs_signature = Some(format!("recording {} by {}", a.what, a.by));
+            needs_signature = Some((
+                format!("recording {} by {}", a.what, a.by),
+                a.at.clone(),
+                vec![],
+            ));
         }
-        if self.require_signed
-            && let Some(what) = needs_signature
-        {
-            let problem = match self.signature(step.oid) {
-                Signature::Good => None,
-                Signature::None => Some("is not signed"),
-                Signature::Bad => Some("has a bad signature"),
-                Signature::Unknown => Some("has a signature git cannot verify"),
-            };
-            if let Some(problem) = problem {
+        if let Some((what, at, _)) = needs_signature {
+            let approvers: Vec<String> = added
+                .iter()
+                .filter(|a| a.signoff)
+                .map(|a| email_of(&a.by).to_string())
+                .collect();
+            self.signed(c, path, &what, &at, &approvers);
+        }
+    }
+
+    /// Checks evidence entries a commit added: recorded by the approver
+    /// for a sign-off, authorised by the base's policy, not back-dated.
+    fn new_entries(&mut self, c: &Commit, path: &Path, release: &Release, added: &[Entry]) {
+        let short = c.short();
+        let tolerance = i64::from(self.policy.backdate_tolerance_minutes);
+        for a in added {
+            if a.signoff && !email_of(&a.by).eq_ignore_ascii_case(&c.email) {
                 self.add(
                     path,
-                    Some("stage"),
-                    None,
+                    &a.node("by"),
                     format!(
-                        "commit {c} ({what}) {problem}; the policy requires signed commits (require_signed: true)"
+                        "{}: {} by {} was added by commit {short} of {} <{}>; only the approver records an approval (`rel approve`)",
+                        a.section, a.what, a.by, c.author, c.email
+                    ),
+                );
+            }
+            if let Some(role) = &a.role {
+                let day = self.policy.local_date(a.time);
+                let by = email_of(&a.by);
+                if let Err(why) = authorise(self.policy, role, &release.service, by, day)
+                    && self.head_policy.is_some_and(|p| {
+                        authorise(p, role, &release.service, by, p.local_date(a.time)).is_ok()
+                    })
+                {
+                    self.add(
+                        path,
+                        &a.node("by"),
+                        format!(
+                            "{}: {} by {} is allowed only by this branch's policy.yaml; under the policy it is merged into: {why}",
+                            a.section, a.what, a.by
+                        ),
+                    );
+                }
+            }
+            let late = (c.time - a.time).num_minutes();
+            if late > tolerance {
+                self.add(
+                    path,
+                    &a.node(a.time_key),
+                    format!(
+                        "{}: {} by {} is back-dated: dated {} but committed by {short} at {} ({} later; tolerance {} minutes)",
+                        a.section,
+                        a.what,
+                        a.by,
+                        a.time.to_rfc3339(),
+                        c.time.to_rfc3339(),
+                        minutes_text(late),
+                        tolerance
                     ),
                 );
             }
         }
     }
 
-    fn stage_move(&mut self, step: &Step, path: &Path, before: &Release, after: &Release) {
-        let c = step.short();
+    /// With `require_signed`, a commit that moves a stage or records a
+    /// sign-off must carry a good signature by its author (and by each
+    /// approver it records).
+    fn signed(&mut self, c: &Commit, path: &Path, what: &str, at: &[Seg], approvers: &[String]) {
+        if !self.policy.require_signed {
+            return;
+        }
+        let short = c.short();
+        let sig = self.signature(c.oid);
+        let problem = match sig.status {
+            Signature::None => Some("is not signed".to_string()),
+            Signature::Bad => Some("has a bad signature".to_string()),
+            Signature::Unknown => Some(
+                "has a signature git cannot verify (unknown key, or no principal matched in the allowed-signers file)"
+                    .to_string(),
+            ),
+            Signature::Good => {
+                let signer = if sig.signers.is_empty() {
+                    "an unnamed key".to_string()
+                } else {
+                    sig.signers.join(", ")
+                };
+                if !sig.names(&c.email) {
+                    Some(format!(
+                        "is signed by {signer}, not by its author {}",
+                        c.email
+                    ))
+                } else {
+                    approvers
+                        .iter()
+                        .find(|a| !sig.names(a))
+                        .map(|a| format!("is signed by {signer}, not by the approver {a}"))
+                }
+            }
+        };
+        if let Some(problem) = problem {
+            self.add(
+                path,
+                at,
+                format!(
+                    "commit {short} ({what}) {problem}; the policy requires signed commits (require_signed: true)"
+                ),
+            );
+        }
+    }
+
+    fn stage_move(&mut self, c: &Commit, path: &Path, before: &Release, after: &Release) {
+        let short = c.short();
         let (from, to) = (before.stage, after.stage);
         let forward = from.next() == Some(to);
         let legal = forward
             || (to == Stage::Build && matches!(from, Stage::Test | Stage::Stage))
             || (to == Stage::Cancelled && from.is_live());
+        let stage = [Key("stage")];
         if !legal {
             let skipped: Vec<&str> = Stage::ALL
                 .iter()
@@ -448,30 +749,27 @@ impl Judge<'_> {
             };
             self.add(
                 path,
-                Some("stage"),
-                None,
-                format!("stage moved {from} -> {to} in commit {c}: {why}"),
+                &stage,
+                format!("stage moved {from} -> {to} in commit {short}: {why}"),
             );
         }
-        if !step.is_rel() {
+        if !c.is_rel() {
             self.add(
                 path,
-                Some("stage"),
-                None,
+                &stage,
                 format!(
-                    "stage changed by a hand edit ({from} -> {to}) in commit {c} ({}); transitions are made with rel (`rel promote`, `rel demote`, `rel cancel`)",
-                    step.author_email
+                    "stage changed by a hand edit ({from} -> {to}) in commit {short} ({}); transitions are made with rel (`rel promote`, `rel demote`, `rel cancel`)",
+                    c.email
                 ),
             );
         } else {
-            let (rf, rt) = (step.trailer("Rel-From"), step.trailer("Rel-To"));
+            let (rf, rt) = (c.trailer("Rel-From"), c.trailer("Rel-To"));
             if rf != Some(from.as_str()) || rt != Some(to.as_str()) {
                 self.add(
                     path,
-                    Some("stage"),
-                    None,
+                    &stage,
                     format!(
-                        "commit {c} moved the stage {from} -> {to} but its trailers say Rel-From: {}, Rel-To: {}",
+                        "commit {short} moved the stage {from} -> {to} but its trailers say Rel-From: {}, Rel-To: {}",
                         rf.unwrap_or("(none)"),
                         rt.unwrap_or("(none)")
                     ),
@@ -479,37 +777,60 @@ impl Judge<'_> {
             }
         }
         if forward {
-            let mut release = after.clone();
-            release.stage = from;
-            let no_changes = BTreeMap::new();
-            let eval = gates::evaluate(&GateContext {
-                release: &release,
-                changes: &no_changes,
-                nearby: &[],
-                last_closed: None,
-                policy: self.policy,
-                calendar: self.calendar,
-                now: step.time,
-                to,
-            });
-            for g in eval.gates.iter().filter(|g| {
-                g.status == GateStatus::Fail && EVIDENCE_GATES.contains(&g.name.as_str())
-            }) {
-                self.add(
-                    path,
-                    Some("stage"),
-                    None,
-                    format!(
-                        "stage moved {from} -> {to} in commit {c} although gate {} fails: {}",
-                        g.name, g.message
-                    ),
-                );
-            }
+            self.gates_again(c, path, from, to, after);
         }
     }
 
-    fn append_only(&mut self, step: &Step, path: &Path, before: &Release, after: &Release) {
-        let c = step.short();
+    /// Evaluates the transition's gates again, as of the commit that made
+    /// it: the release, its changes and the releases around it as they were
+    /// in that commit, under the base's policy and calendars.
+    fn gates_again(&mut self, c: &Commit, path: &Path, from: Stage, to: Stage, after: &Release) {
+        let short = c.short();
+        let mut release = after.clone();
+        release.stage = from;
+        let Ok(rev) = self.repo.revision(c.oid) else {
+            return;
+        };
+        let changes: BTreeMap<String, Option<ChangeRef>> = release
+            .changes
+            .iter()
+            .map(|id| (id.clone(), rev.find_change(self.policy, id).ok().flatten()))
+            .collect();
+        let nearby = nearby_releases(&rev, &release).unwrap_or_default();
+        let needs_version = self
+            .policy
+            .gates
+            .get(&to)
+            .is_some_and(|g| g.iter().any(|s| s.name == "version"));
+        let last = if needs_version {
+            last_closed(&rev, &release).ok().flatten()
+        } else {
+            None
+        };
+        let eval = gates::evaluate(&GateContext {
+            release: &release,
+            changes: &changes,
+            nearby: &nearby,
+            last_closed: last.as_ref(),
+            policy: self.policy,
+            calendar: self.calendar,
+            now: c.time,
+            to,
+        });
+        for g in eval.gates.iter().filter(|g| g.status == GateStatus::Fail) {
+            self.add(
+                path,
+                &[Key("stage")],
+                format!(
+                    "stage moved {from} -> {to} in commit {short} although gate {} fails: {}",
+                    g.name, g.message
+                ),
+            );
+        }
+    }
+
+    fn append_only(&mut self, c: &Commit, path: &Path, before: &Release, after: &Release) {
+        let short = c.short();
         let checks = [
             (
                 "approvals",
@@ -529,339 +850,337 @@ impl Judge<'_> {
             ("waivers", prefix_break(&before.waivers, &after.waivers)),
         ];
         for (field, broken) in checks {
-            if let Some(why) = broken {
+            if let Some((why, index)) = broken {
+                let mut at = vec![Key(field)];
+                at.extend(index.map(Index));
                 self.add(
                     path,
-                    Some(field),
-                    None,
-                    format!("{field}: {why} by commit {c}; evidence is append-only"),
+                    &at,
+                    format!("{field}: {why} by commit {short}; evidence is append-only"),
                 );
             }
         }
-        let singles = [
-            (
-                "readiness",
-                before.readiness.is_some(),
-                after.readiness.is_some(),
-                before.readiness != after.readiness,
-            ),
-            (
-                "go",
-                before.go.is_some(),
-                after.go.is_some(),
-                before.go != after.go,
-            ),
-            (
-                "deployment",
-                before.deployment.is_some(),
-                after.deployment.is_some(),
-                before.deployment != after.deployment,
-            ),
-            (
-                "closure",
-                before.closure.is_some(),
-                after.closure.is_some(),
-                before.closure != after.closure,
-            ),
-            (
-                "cancellation",
-                before.cancellation.is_some(),
-                after.cancellation.is_some(),
-                before.cancellation != after.cancellation,
-            ),
-        ];
-        for (field, had, has, differs) in singles {
-            if had && !has {
-                self.add(
+        let old = singles(before);
+        let new = singles(after);
+        for o in &old {
+            match new.iter().find(|n| n.section == o.section) {
+                None => self.add(
                     path,
-                    None,
-                    None,
-                    format!("{field}: removed by commit {c}; evidence is append-only"),
-                );
-            } else if had && differs && !step.is_rel() {
-                self.add(
-                    path,
-                    Some(field),
-                    None,
+                    &[],
                     format!(
-                        "{field}: rewritten by a hand edit in commit {c}; evidence is append-only"
+                        "{}: removed by commit {short}; evidence is append-only",
+                        o.section
+                    ),
+                ),
+                Some(n) if !n.same(o) && !c.is_rel() => self.add(
+                    path,
+                    &n.at,
+                    format!(
+                        "{}: rewritten by a hand edit in commit {short}; evidence is append-only",
+                        o.section
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// A release's definition changed after plan: only by the rel command
+    /// that owns the field.
+    fn redefined(&mut self, c: &Commit, path: &Path, before: &Release, after: &Release) {
+        if before.stage == Stage::Plan && after.stage == Stage::Plan {
+            // The plan -> build gates judge the definition as it will be.
+            return;
+        }
+        let short = c.short();
+        let old = definition(before);
+        for ((field, at, was), (_, _, now)) in old.into_iter().zip(definition(after)) {
+            if was == now {
+                continue;
+            }
+            let by = match c.trailer("Rel-Action") {
+                Some(action) if may_redefine(action, field) => continue,
+                Some(action) => {
+                    format!("commit {short} (Rel-Action: {action}, which does not change it)")
+                }
+                None => format!("a hand edit in commit {short} ({})", c.email),
+            };
+            self.add(
+                path,
+                &at,
+                format!(
+                    "{field} changed ({was} -> {now}) by {by} in stage {}; a release's definition is fixed once it leaves plan (the plan -> build gates judged the old one)",
+                    before.stage
+                ),
+            );
+        }
+    }
+
+    /// A merge commit's version of a release, against each parent's and
+    /// the merge base's.
+    fn merge(
+        &mut self,
+        c: &Commit,
+        path: &Path,
+        after: &Release,
+        parents: &[Release],
+        base: Option<&Release>,
+    ) {
+        for problem in merge_problems(c, after, parents, base) {
+            self.add(path, &problem.at, problem.message);
+        }
+        let old: Vec<Vec<Entry>> = parents.iter().map(entries).collect();
+        let added: Vec<Entry> = entries(after)
+            .into_iter()
+            .filter(|e| !old.iter().any(|list| list.iter().any(|o| o.same(e))))
+            .collect();
+        self.new_entries(c, path, after, &added);
+        if let Some(a) = added.iter().find(|a| a.signoff) {
+            let approvers: Vec<String> = added
+                .iter()
+                .filter(|a| a.signoff)
+                .map(|a| email_of(&a.by).to_string())
+                .collect();
+            let what = format!("recording {} by {}", a.what, a.by);
+            let at = a.at.clone();
+            self.signed(c, path, &what, &at, &approvers);
+        }
+    }
+
+    fn change_file(&mut self, c: &Commit, fc: &FileChange) {
+        if c.is_rel() {
+            return;
+        }
+        let after = match self.changes.get(self.repo, &fc.path, fc.new) {
+            State::Present(r) => r,
+            State::Absent => return,
+            State::Unreadable(why) => {
+                self.note(
+                    &fc.path,
+                    format!(
+                        "not a valid record in commit {} ({why}); that version is skipped and the next valid one is judged against the last valid one",
+                        c.short()
                     ),
                 );
+                return;
             }
-        }
-    }
-}
-
-fn minutes_text(m: i64) -> String {
-    if m >= 48 * 60 {
-        format!("{} days", m / (24 * 60))
-    } else if m >= 120 {
-        format!("{} hours", m / 60)
-    } else {
-        format!("{m} minutes")
-    }
-}
-
-/// 1-based line of `needle` at or after the top-level key `section`, else
-/// of the key itself, else of the first `needle` anywhere.
-/// `needle` may hold alternatives separated by NUL, tried in order.
-fn locate(text: &str, section: Option<&str>, needle: Option<&str>) -> Option<usize> {
-    if let Some(n) = needle
-        && n.contains('\0')
-    {
-        let alternatives: Vec<&str> = n.split('\0').collect();
-        return alternatives
-            .iter()
-            .find_map(|a| locate_one(text, section, Some(a), false))
-            .or_else(|| locate_one(text, section, None, true));
-    }
-    locate_one(text, section, needle, true)
-}
-
-fn locate_one(
-    text: &str,
-    section: Option<&str>,
-    needle: Option<&str>,
-    fallback: bool,
-) -> Option<usize> {
-    let lines: Vec<&str> = text.lines().collect();
-    let start = section.and_then(|s| {
-        let key = format!("{s}:");
-        lines.iter().position(|l| l.starts_with(&key))
-    });
-    if let (Some(start), Some(needle)) = (start, needle)
-        && let Some(i) = lines[start..].iter().position(|l| l.contains(needle))
-    {
-        return Some(start + i + 1);
-    }
-    if !fallback {
-        return None;
-    }
-    if let Some(start) = start {
-        return Some(start + 1);
-    }
-    needle.and_then(|n| lines.iter().position(|l| l.contains(n)).map(|i| i + 1))
-}
-
-/// Why `new` does not start with `old`, if it does not.
-fn prefix_break<T: PartialEq>(old: &[T], new: &[T]) -> Option<String> {
-    if let Some(i) = old.iter().zip(new).position(|(a, b)| a != b) {
-        return Some(format!("entry {} rewritten", i + 1));
-    }
-    (new.len() < old.len()).then(|| format!("{} entry(ies) removed", old.len() - new.len()))
-}
-
-/// Defects are append-only too, except that an open defect may be resolved
-/// (status, workaround, resolved_by, resolved_at).
-fn defects_break(before: &Release, after: &Release) -> Option<String> {
-    for (i, old) in before.defects.iter().enumerate() {
-        let Some(new) = after.defects.get(i) else {
-            return Some(format!(
-                "{} entry(ies) removed",
-                before.defects.len() - after.defects.len()
-            ));
         };
-        if old == new {
-            continue;
-        }
-        let resolved = old.status == DefectStatus::Open
-            && new.status != DefectStatus::Open
-            && old.resolved_at.is_none()
-            && old.resolved_by.is_none()
-            && (old.workaround.is_none() || old.workaround == new.workaround)
-            && old.id == new.id
-            && old.severity == new.severity
-            && old.title == new.title
-            && old.post_deploy == new.post_deploy
-            && old.by == new.by
-            && old.at == new.at;
-        if !resolved {
-            return Some(format!("{} rewritten", old.id));
+        let parents: Vec<ChangeRef> = (0..fc.parents.len())
+            .filter_map(|k| self.changes.before(self.repo, c, fc, k))
+            .collect();
+        for (field, what) in changed_controls(c, &after, &parents) {
+            self.add(&fc.path, &[Key(field)], what);
         }
     }
-    None
 }
 
-/// Evidence entries `after` holds that `before` did not.
-fn added<'r>(before: Option<&Release>, after: &'r Release) -> Vec<Added<'r>> {
-    fn tail<T>(old: usize, new: &[T]) -> &[T] {
-        &new[old.min(new.len())..]
-    }
-    let len = |f: fn(&Release) -> usize| before.map(f).unwrap_or(0);
+/// A problem with what a commit did, located on a node of the file.
+struct Problem {
+    at: Vec<Seg>,
+    message: String,
+}
+
+/// What a merge commit did to a release record beyond taking each side's
+/// work: a stage neither side had, a definition field set to a value
+/// neither side had (after plan), entries a side added that the merge
+/// dropped, entries both sides kept that the merge dropped.
+fn merge_problems(
+    c: &Commit,
+    after: &Release,
+    parents: &[Release],
+    base: Option<&Release>,
+) -> Vec<Problem> {
+    let short = c.short();
     let mut out = vec![];
-    for a in tail(len(|r| r.approvals.len()), &after.approvals) {
-        out.push(Added {
-            section: "approvals",
-            by: &a.by,
-            at: a.at,
-            signoff: true,
-            what: format!("{} approval as {}", a.purpose, a.role),
+    if !parents.iter().any(|p| p.stage == after.stage) {
+        let sides: Vec<&str> = parents.iter().map(|p| p.stage.as_str()).collect();
+        out.push(Problem {
+            at: vec![Key("stage")],
+            message: format!(
+                "stage {} in merge commit {short} is neither side's ({}); a merge takes one side's stage, transitions are made with rel",
+                after.stage,
+                sides.join(", ")
+            ),
         });
     }
-    for b in tail(len(|r| r.build.len()), &after.build) {
-        out.push(Added {
-            section: "build",
-            by: &b.by,
-            at: b.at,
-            signoff: false,
-            what: "build verification".to_string(),
-        });
-    }
-    for t in tail(len(|r| r.tests.len()), &after.tests) {
-        out.push(Added {
-            section: "tests",
-            by: &t.by,
-            at: t.at,
-            signoff: false,
-            what: format!("{} test result", t.category),
-        });
-    }
-    for n in tail(len(|r| r.notifications.len()), &after.notifications) {
-        out.push(Added {
-            section: "notifications",
-            by: &n.by,
-            at: n.sent_at,
-            signoff: false,
-            what: format!("notification to {}", n.audience),
-        });
-    }
-    for f in tail(len(|r| r.fix_cycles.len()), &after.fix_cycles) {
-        out.push(Added {
-            section: "fix_cycles",
-            by: &f.by,
-            at: f.at,
-            signoff: false,
-            what: "fix cycle".to_string(),
-        });
-    }
-    for w in tail(len(|r| r.waivers.len()), &after.waivers) {
-        out.push(Added {
-            section: "waivers",
-            by: &w.by,
-            at: w.at,
-            signoff: false,
-            what: format!("waiver of {}", w.gate),
-        });
-    }
-    let old_defects = before.map(|r| r.defects.as_slice()).unwrap_or(&[]);
-    for (i, d) in after.defects.iter().enumerate() {
-        match old_defects.get(i) {
-            None => out.push(Added {
-                section: "defects",
-                by: &d.by,
-                at: d.at,
-                signoff: false,
-                what: format!("defect {}", d.id),
-            }),
-            Some(old) => {
-                if old.resolved_at.is_none()
-                    && let (Some(at), Some(by)) = (d.resolved_at, d.resolved_by.as_deref())
-                {
-                    out.push(Added {
-                        section: "defects",
-                        by,
-                        at,
-                        signoff: false,
-                        what: format!("resolution of {}", d.id),
-                    });
-                }
+    if after.stage != Stage::Plan || parents.iter().any(|p| p.stage != Stage::Plan) {
+        let sides: Vec<Vec<(&str, Vec<Seg>, String)>> = parents.iter().map(definition).collect();
+        for (i, (field, at, now)) in definition(after).into_iter().enumerate() {
+            if !sides.iter().any(|s| s[i].2 == now) {
+                out.push(Problem {
+                    at,
+                    message: format!(
+                        "{field} set to {now} by merge commit {short}, a value neither side had; a release's definition is fixed once it leaves plan"
+                    ),
+                });
             }
         }
     }
-    if let Some(s) = &after.readiness
-        && before.is_none_or(|b| b.readiness.as_ref() != Some(s))
-    {
-        out.push(Added {
-            section: "readiness",
-            by: &s.by,
-            at: s.at,
-            signoff: false,
-            what: "readiness review".to_string(),
-        });
+    let merged = entries(after);
+    let sides: Vec<Vec<Entry>> = parents.iter().map(entries).collect();
+    let before = base.map(entries).unwrap_or_default();
+    let has = |list: &[Entry], e: &Entry| list.iter().any(|x| x.same(e));
+    let mut dropped: Vec<&Entry> = vec![];
+    for side in &sides {
+        for e in side {
+            let new_on_side = !has(&before, e);
+            let kept_by_all = sides.iter().all(|s| has(s, e));
+            if (new_on_side || kept_by_all)
+                && !has(&merged, e)
+                && !dropped.iter().any(|d| d.same(e))
+            {
+                dropped.push(e);
+            }
+        }
     }
-    if let Some(s) = &after.go
-        && before.is_none_or(|b| b.go.as_ref() != Some(s))
-    {
-        out.push(Added {
-            section: "go",
-            by: &s.by,
-            at: s.at,
-            signoff: true,
-            what: "go decision".to_string(),
-        });
-    }
-    if let Some(d) = &after.deployment
-        && before.is_none_or(|b| b.deployment.as_ref() != Some(d))
-    {
-        out.push(Added {
-            section: "deployment",
-            by: &d.by,
-            at: d.at,
-            signoff: false,
-            what: "deployment confirmation".to_string(),
-        });
-    }
-    if let Some(c) = &after.closure
-        && before.is_none_or(|b| b.closure.as_ref() != Some(c))
-    {
-        out.push(Added {
-            section: "closure",
-            by: &c.by,
-            at: c.at,
-            signoff: false,
-            what: "closure".to_string(),
-        });
-    }
-    if let Some(c) = &after.cancellation
-        && before.is_none_or(|b| b.cancellation.as_ref() != Some(c))
-    {
-        out.push(Added {
-            section: "cancellation",
-            by: &c.by,
-            at: c.at,
-            signoff: false,
-            what: "cancellation".to_string(),
+    for e in dropped {
+        out.push(Problem {
+            at: vec![Key(e.section)],
+            message: format!(
+                "{}: {} by {} was dropped by merge commit {short}; evidence is append-only",
+                e.section, e.what, e.by
+            ),
         });
     }
     out
 }
 
-/// `rel check --base REF`: the whole repository as it is, plus every change
-/// to a release record between REF and HEAD, commit by commit.
-pub fn check_base(repo: &Repo, base: &str) -> Result<Outcome> {
-    let base_oid = resolve(repo, "--base", base)?;
-    let mut findings = check_all(repo)?;
+/// Approval and readiness fields of a change reference that a commit
+/// without rel trailers changed (for a merge: set to a value no parent
+/// had), with the finding's message.
+fn changed_controls(
+    c: &Commit,
+    after: &ChangeRef,
+    parents: &[ChangeRef],
+) -> Vec<(&'static str, String)> {
+    let short = c.short();
+    let mut out = vec![];
+    if parents.is_empty() {
+        return out;
+    }
+    let sides: Vec<Vec<(&str, String)>> = parents.iter().map(change_controls).collect();
+    for (i, (field, now)) in change_controls(after).into_iter().enumerate() {
+        if sides.iter().any(|s| s[i].1 == now) {
+            continue;
+        }
+        let was = &sides[0][i].1;
+        let by = if parents.len() > 1 {
+            format!("merge commit {short}, to a value neither side had")
+        } else {
+            format!("a hand edit in commit {short} ({})", c.email)
+        };
+        out.push((
+            field,
+            format!(
+                "{field} of {} changed ({was} -> {now}) by {by}; a change reference mirrors the change-management system: use `rel change set`",
+                after.id
+            ),
+        ));
+    }
+    out
+}
+
+/// The rules a branch is judged by: the base's policy and calendars, or
+/// the branch's own when the base has none that can be read.
+fn base_rules(
+    repo: &Repo,
+    base: git2::Oid,
+    reference: &str,
+    notes: &mut Vec<Finding>,
+) -> Result<(Policy, Calendar)> {
+    let rev = repo.revision(base)?;
+    let note = |notes: &mut Vec<Finding>, file: &str, message: String| {
+        notes.push(Finding {
+            file: file.to_string(),
+            line: None,
+            message,
+        })
+    };
+    match rev.policy() {
+        Ok(Some(policy)) => match rev.calendar(&policy) {
+            Ok(calendar) => return Ok((policy, calendar)),
+            Err(e) => note(
+                notes,
+                paths::CALENDARS,
+                format!(
+                    "the calendars of {reference} cannot be read ({e}); the branch is judged under its own"
+                ),
+            ),
+        },
+        Ok(None) => note(
+            notes,
+            paths::POLICY,
+            format!("{reference} has no policy.yaml; the branch is judged under its own"),
+        ),
+        Err(e) => note(
+            notes,
+            paths::POLICY,
+            format!(
+                "the policy of {reference} cannot be read ({e}); the branch is judged under its own"
+            ),
+        ),
+    }
     let policy = repo.load_policy()?;
     let calendar = repo.load_calendar(&policy)?;
-    // A pull request cannot relax the rules it is judged by.
-    let base_policy = policy_at(repo, base_oid);
-    let require_signed =
-        policy.require_signed || base_policy.as_ref().is_some_and(|p| p.require_signed);
-    let tolerance = base_policy
-        .as_ref()
-        .map_or(policy.backdate_tolerance_minutes, |p| {
-            p.backdate_tolerance_minutes
-                .min(policy.backdate_tolerance_minutes)
-        });
+    Ok((policy, calendar))
+}
+
+/// `rel check --base REF`: the whole repository as it is, plus every change
+/// to a record between REF and HEAD, commit by commit, judged under the
+/// policy and calendars of REF.
+pub fn check_base(repo: &Repo, base: &str) -> Result<Outcome> {
+    let base_oid = resolve(repo, "--base", base)?;
+    let mut out = check_all(repo)?;
+    let mut notes = vec![];
+    let head = repo.git().head().ok().and_then(|h| h.target());
+    // What the pull request changes in the rules: reviewers read that diff;
+    // the records are judged by the rules of the base.
+    if let Some(head) = head {
+        let fork = repo.git().merge_base(base_oid, head).unwrap_or(base_oid);
+        let (at_fork, at_head) = (repo.revision(fork)?, repo.revision(head)?);
+        for what in [paths::POLICY, paths::CALENDARS] {
+            if at_fork.object(Path::new(what)) != at_head.object(Path::new(what)) {
+                notes.push(Finding {
+                    file: what.to_string(),
+                    line: None,
+                    message: format!(
+                        "changed on this branch; its records are judged under the {} of {base}, and the change itself is for the reviewers",
+                        if what == paths::POLICY { "policy" } else { "calendars" }
+                    ),
+                });
+            }
+        }
+    }
+    let (policy, calendar) = match base_rules(repo, base_oid, base, &mut notes) {
+        Ok(rules) => rules,
+        Err(e) => {
+            // Neither the base's rules nor the branch's can be read: the
+            // whole-repository check has said why.
+            out.unreadable(e)?;
+            out.notes = notes;
+            return Ok(out);
+        }
+    };
+    let head_policy = repo.load_policy().ok();
     let mut judge = Judge {
         repo,
         policy: &policy,
         calendar: &calendar,
-        require_signed,
-        tolerance_minutes: i64::from(tolerance),
-        texts: BTreeMap::new(),
+        head_policy: head_policy.as_ref(),
+        findings: Findings::new(repo),
+        notes,
+        releases: Blobs::new(),
+        changes: Blobs::new(),
         signatures: BTreeMap::new(),
-        findings: vec![],
     };
-    for step in walk(repo, Some(base_oid), &["releases"])? {
-        for fc in step.files.iter().filter(|f| is_release_file(&f.path)) {
-            let before = read_release(repo, &fc.path, fc.old, &step)?;
-            let after = read_release(repo, &fc.path, fc.new, &step)?;
-            judge.release(&step, &fc.path, before.as_ref(), after.as_ref());
+    for c in history::walk(repo, Some(base_oid), &[paths::RELEASES, paths::CHANGES])? {
+        for fc in &c.files {
+            judge.file(&c, fc);
         }
     }
-    findings.findings.extend(judge.findings);
-    Ok(findings)
+    out.findings.extend(judge.findings.list);
+    out.notes.extend(judge.notes);
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------
@@ -909,10 +1228,10 @@ fn evidence_differs(a: &Release, b: &Release) -> bool {
 
 /// The file a rel commit may change: its release's record, and change
 /// references for the actions that write them.
-fn allowed(step: &Step, path: &Path) -> bool {
-    let action = step.trailer("Rel-Action").unwrap_or_default();
-    if is_release_file(path) {
-        return step
+fn allowed(c: &Commit, path: &Path) -> bool {
+    let action = c.trailer("Rel-Action").unwrap_or_default();
+    if path.starts_with(paths::RELEASES) {
+        return c
             .trailer("Rel-Release")
             .and_then(|id| ReleaseId::parse(id).ok())
             .is_some_and(|id| paths::release(&id) == path);
@@ -922,7 +1241,7 @@ fn allowed(step: &Step, path: &Path) -> bool {
             return true;
         }
         if action.starts_with("change") {
-            let named: Vec<&str> = step
+            let named: Vec<&str> = c
                 .trailer("Rel-Changes")
                 .unwrap_or_default()
                 .split(',')
@@ -938,143 +1257,268 @@ fn allowed(step: &Step, path: &Path) -> bool {
     true
 }
 
-fn audit_rel_commit(repo: &Repo, step: &Step, report: &mut AuditReport) {
-    let commit = step.oid.to_string();
-    let mut finding = |file: &Path, message: String| {
-        report.findings.push(AuditFinding {
-            commit: commit.clone(),
-            file: file.display().to_string(),
-            message,
-        })
-    };
-    let action = step.trailer("Rel-Action").unwrap_or_default();
-    for fc in &step.files {
-        if !allowed(step, &fc.path) {
-            finding(
-                &fc.path,
-                format!(
-                    "commit {} (Rel-Action: {action}{}) changed a file that is not its own",
-                    step.short(),
-                    step.trailer("Rel-Release")
-                        .map(|r| format!(", Rel-Release: {r}"))
-                        .unwrap_or_default()
-                ),
-            );
-        }
-    }
-    let Some(id) = step.trailer("Rel-Release") else {
-        return;
-    };
-    let Ok(rid) = ReleaseId::parse(id) else {
-        finding(
-            Path::new(""),
-            format!(
-                "commit {}: Rel-Release `{id}` is not a release id",
-                step.short()
-            ),
-        );
-        return;
-    };
-    let path = paths::release(&rid);
-    let from = step.trailer("Rel-From").map(|s| (s, Stage::parse(s)));
-    let to = step.trailer("Rel-To").map(|s| (s, Stage::parse(s)));
-    let Some(fc) = step.files.iter().find(|f| f.path == path) else {
-        if from.is_some() || to.is_some() {
-            finding(
-                &path,
-                format!(
-                    "commit {} says {id} moved {} -> {} but did not change its record",
-                    step.short(),
-                    from.map(|f| f.0).unwrap_or("?"),
-                    to.map(|t| t.0).unwrap_or("?")
-                ),
-            );
-        }
-        return;
-    };
-    let read = |oid| read_release(repo, &path, oid, step);
-    let (before, after) = match (read(fc.old), read(fc.new)) {
-        (Ok(b), Ok(a)) => (b, a),
-        (Err(e), _) | (_, Err(e)) => {
-            finding(&path, e.to_string());
-            return;
-        }
-    };
-    let Some(after) = after else {
-        finding(
-            &path,
-            format!("commit {} deleted the record of {id}", step.short()),
-        );
-        return;
-    };
-    let old_stage = before.as_ref().map(|b| b.stage);
-    match (from, to) {
-        (Some((fs, f)), Some((ts, t))) => {
-            if f.is_none() || t.is_none() || old_stage != f || Some(after.stage) != t {
-                finding(
-                    &path,
-                    format!(
-                        "commit {} says Rel-From: {fs}, Rel-To: {ts} but the record moved {} -> {}",
-                        step.short(),
-                        old_stage.map_or("(absent)", |s| s.as_str()),
-                        after.stage
-                    ),
-                );
-            } else {
-                report.transitions += 1;
-            }
-        }
-        (None, None) => {
-            let expected = old_stage.unwrap_or(Stage::Plan);
-            if after.stage != expected {
-                finding(
-                    &path,
-                    format!(
-                        "commit {} (Rel-Action: {action}) has no Rel-From/Rel-To but the stage moved {} -> {}",
-                        step.short(),
-                        old_stage.map_or("(absent)", |s| s.as_str()),
-                        after.stage
-                    ),
-                );
-            }
-        }
-        _ => finding(
-            &path,
-            format!(
-                "commit {} carries only one of Rel-From and Rel-To",
-                step.short()
-            ),
-        ),
-    }
+struct Audit<'r> {
+    repo: &'r Repo,
+    releases: Blobs<Release>,
+    changes: Blobs<ChangeRef>,
+    report: AuditReport,
 }
 
-fn audit_hand_commit(repo: &Repo, step: &Step, report: &mut AuditReport) {
-    for fc in step.files.iter().filter(|f| is_release_file(&f.path)) {
-        let read = |oid| read_release(repo, &fc.path, oid, step);
-        let what = match (read(fc.old), read(fc.new)) {
-            (Err(e), _) | (_, Err(e)) => Some(e.to_string()),
-            (Ok(None), Ok(Some(a))) => Some(format!("record created in stage {}", a.stage)),
-            (Ok(Some(_)), Ok(None)) => Some("record deleted".to_string()),
-            (Ok(Some(b)), Ok(Some(a))) => {
+impl Audit<'_> {
+    fn finding(&mut self, c: &Commit, file: &Path, message: String) {
+        self.report.findings.push(AuditFinding {
+            commit: c.oid.to_string(),
+            file: file.display().to_string(),
+            message,
+        });
+    }
+
+    fn hand_edit(&mut self, c: &Commit, file: &Path, what: String) {
+        self.report.hand_edits.push(HandEdit {
+            commit: c.oid.to_string(),
+            file: file.display().to_string(),
+            author: format!("{} <{}>", c.author, c.email),
+            subject: c.subject.clone(),
+            what,
+        });
+    }
+
+    fn rel_commit(&mut self, c: &Commit) {
+        let action = c.trailer("Rel-Action").unwrap_or_default().to_string();
+        for fc in &c.files {
+            if !allowed(c, &fc.path) {
+                self.finding(
+                    c,
+                    &fc.path,
+                    format!(
+                        "commit {} (Rel-Action: {action}{}) changed a file that is not its own",
+                        c.short(),
+                        c.trailer("Rel-Release")
+                            .map(|r| format!(", Rel-Release: {r}"))
+                            .unwrap_or_default()
+                    ),
+                );
+            }
+        }
+        let Some(id) = c.trailer("Rel-Release") else {
+            return;
+        };
+        let Ok(rid) = ReleaseId::parse(id) else {
+            self.finding(
+                c,
+                Path::new(""),
+                format!(
+                    "commit {}: Rel-Release `{id}` is not a release id",
+                    c.short()
+                ),
+            );
+            return;
+        };
+        let path = paths::release(&rid);
+        let from = c.trailer("Rel-From").map(|s| (s, Stage::parse(s)));
+        let to = c.trailer("Rel-To").map(|s| (s, Stage::parse(s)));
+        let Some(fc) = c.files.iter().find(|f| f.path == path) else {
+            if from.is_some() || to.is_some() {
+                self.finding(
+                    c,
+                    &path,
+                    format!(
+                        "commit {} says {id} moved {} -> {} but did not change its record",
+                        c.short(),
+                        from.map(|f| f.0).unwrap_or("?"),
+                        to.map(|t| t.0).unwrap_or("?")
+                    ),
+                );
+            }
+            return;
+        };
+        let before = match self.releases.get(self.repo, &path, fc.old()) {
+            State::Unreadable(why) => {
+                let m = format!("not a valid record before commit {}: {why}", c.short());
+                return self.finding(c, &path, m);
+            }
+            State::Absent => None,
+            State::Present(r) => Some(r),
+        };
+        let after = match self.releases.get(self.repo, &path, fc.new) {
+            State::Unreadable(why) => {
+                let m = format!(
+                    "commit {} left a record that is not valid: {why}",
+                    c.short()
+                );
+                return self.finding(c, &path, m);
+            }
+            State::Absent => {
+                let m = format!("commit {} deleted the record of {id}", c.short());
+                return self.finding(c, &path, m);
+            }
+            State::Present(r) => r,
+        };
+        let old_stage = before.as_ref().map(|b| b.stage);
+        match (from, to) {
+            (Some((fs, f)), Some((ts, t))) => {
+                if f.is_none() || t.is_none() || old_stage != f || Some(after.stage) != t {
+                    self.finding(
+                        c,
+                        &path,
+                        format!(
+                            "commit {} says Rel-From: {fs}, Rel-To: {ts} but the record moved {} -> {}",
+                            c.short(),
+                            old_stage.map_or("(absent)", |s| s.as_str()),
+                            after.stage
+                        ),
+                    );
+                } else {
+                    self.report.transitions += 1;
+                }
+            }
+            (None, None) => {
+                let expected = old_stage.unwrap_or(Stage::Plan);
+                if after.stage != expected {
+                    self.finding(
+                        c,
+                        &path,
+                        format!(
+                            "commit {} (Rel-Action: {action}) has no Rel-From/Rel-To but the stage moved {} -> {}",
+                            c.short(),
+                            old_stage.map_or("(absent)", |s| s.as_str()),
+                            after.stage
+                        ),
+                    );
+                }
+            }
+            _ => self.finding(
+                c,
+                &path,
+                format!(
+                    "commit {} carries only one of Rel-From and Rel-To",
+                    c.short()
+                ),
+            ),
+        }
+        if let Some(before) = &before {
+            let action = c.trailer("Rel-Action").unwrap_or_default();
+            for ((field, _, was), (_, _, now)) in
+                definition(before).into_iter().zip(definition(&after))
+            {
+                if was != now
+                    && (before.stage != Stage::Plan || after.stage != Stage::Plan)
+                    && !may_redefine(action, field)
+                {
+                    self.finding(
+                        c,
+                        &path,
+                        format!(
+                            "commit {} (Rel-Action: {action}) changed {field} ({was} -> {now}) after plan; no rel command does that",
+                            c.short()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn hand_commit(&mut self, c: &Commit) {
+        for fc in &c.files {
+            // A file a merge took whole from one side is that side's work.
+            if fc.is_merge() && fc.parents.contains(&fc.new) {
+                continue;
+            }
+            let what = if is_release_file(&fc.path) {
+                self.release_edit(c, fc)
+            } else if is_change_file(&fc.path) {
+                self.change_edit(c, fc)
+            } else {
+                None
+            };
+            if let Some(what) = what {
+                self.hand_edit(c, &fc.path, what);
+            }
+        }
+    }
+
+    fn release_edit(&mut self, c: &Commit, fc: &FileChange) -> Option<String> {
+        let after = match self.releases.get(self.repo, &fc.path, fc.new) {
+            State::Unreadable(why) => return Some(format!("not a valid record: {why}")),
+            State::Absent => None,
+            State::Present(r) => Some(r),
+        };
+        let parents: Vec<Release> = (0..fc.parents.len())
+            .filter_map(|k| self.releases.before(self.repo, c, fc, k))
+            .collect();
+        match (parents.as_slice(), after) {
+            ([], None) => None,
+            ([], Some(a)) => Some(format!("record created in stage {}", a.stage)),
+            (_, None) => Some("record deleted".to_string()),
+            ([b], Some(a)) => {
                 let mut parts = vec![];
                 if b.stage != a.stage {
                     parts.push(format!("stage {} -> {}", b.stage, a.stage));
                 }
-                if evidence_differs(&b, &a) {
+                if evidence_differs(b, &a) {
                     parts.push("evidence changed".to_string());
+                }
+                if b.stage != Stage::Plan || a.stage != Stage::Plan {
+                    for ((field, _, was), (_, _, now)) in
+                        definition(b).into_iter().zip(definition(&a))
+                    {
+                        if was != now {
+                            parts.push(format!("{field} {was} -> {now} after plan"));
+                        }
+                    }
                 }
                 (!parts.is_empty()).then(|| parts.join(", "))
             }
-            (Ok(None), Ok(None)) => None,
+            (parents, Some(a)) => {
+                let base = match self.releases.get(self.repo, &fc.path, fc.base) {
+                    State::Present(r) => Some(r),
+                    _ => None,
+                };
+                let mut parts: Vec<String> = merge_problems(c, &a, parents, base.as_ref())
+                    .into_iter()
+                    .map(|p| p.message)
+                    .collect();
+                let old: Vec<Vec<Entry>> = parents.iter().map(entries).collect();
+                for e in entries(&a) {
+                    if !old.iter().any(|list| list.iter().any(|o| o.same(&e))) {
+                        parts.push(format!(
+                            "{}: {} by {} added by the merge",
+                            e.section, e.what, e.by
+                        ));
+                    }
+                }
+                (!parts.is_empty()).then(|| parts.join("; "))
+            }
+        }
+    }
+
+    fn change_edit(&mut self, c: &Commit, fc: &FileChange) -> Option<String> {
+        let after = match self.changes.get(self.repo, &fc.path, fc.new) {
+            State::Unreadable(why) => return Some(format!("not a valid record: {why}")),
+            State::Absent => None,
+            State::Present(r) => Some(r),
         };
-        if let Some(what) = what {
-            report.hand_edits.push(HandEdit {
-                commit: step.oid.to_string(),
-                file: fc.path.display().to_string(),
-                author: format!("{} <{}>", step.author, step.author_email),
-                subject: step.subject.clone(),
-                what,
-            });
+        let parents: Vec<ChangeRef> = (0..fc.parents.len())
+            .filter_map(|k| self.changes.before(self.repo, c, fc, k))
+            .collect();
+        match (parents.is_empty(), after) {
+            (true, None) => None,
+            (true, Some(a)) => Some(format!(
+                "change record created by hand (status {}{})",
+                a.status.as_str(),
+                if a.ready { ", ready" } else { "" }
+            )),
+            (false, None) => Some("change record deleted".to_string()),
+            (false, Some(a)) => {
+                let sides: Vec<Vec<(&str, String)>> = parents.iter().map(change_controls).collect();
+                let parts: Vec<String> = change_controls(&a)
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, (_, now))| !sides.iter().any(|s| s[*i].1 == *now))
+                    .map(|(i, (field, now))| format!("{field} {} -> {now}", sides[0][i].1))
+                    .collect();
+                (!parts.is_empty()).then(|| parts.join(", "))
+            }
         }
     }
 }
@@ -1082,15 +1526,21 @@ fn audit_hand_commit(repo: &Repo, step: &Step, report: &mut AuditReport) {
 fn verify(ctx: &Ctx, since: Option<&str>) -> Result<()> {
     let repo = ctx.repo()?;
     let hide = since.map(|s| resolve(&repo, "--since", s)).transpose()?;
-    let mut report = AuditReport::default();
-    for step in walk(&repo, hide, &["releases", "changes"])? {
-        if step.is_rel() {
-            report.rel_commits += 1;
-            audit_rel_commit(&repo, &step, &mut report);
+    let mut audit = Audit {
+        repo: &repo,
+        releases: Blobs::new(),
+        changes: Blobs::new(),
+        report: AuditReport::default(),
+    };
+    for c in history::walk(&repo, hide, &[paths::RELEASES, paths::CHANGES])? {
+        if c.is_rel() {
+            audit.report.rel_commits += 1;
+            audit.rel_commit(&c);
         } else {
-            audit_hand_commit(&repo, &step, &mut report);
+            audit.hand_commit(&c);
         }
     }
+    let mut report = audit.report;
     report.ok = report.findings.is_empty() && report.hand_edits.is_empty();
     if ctx.json() {
         print_json(&report)?;

@@ -3,6 +3,8 @@
 use super::Repo;
 use crate::error::Result;
 use chrono::{DateTime, FixedOffset};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -80,10 +82,219 @@ pub fn log(repo: &Repo, release: Option<&str>) -> Result<Vec<LogEntry>> {
                 .trim()
                 .to_string(),
             trailers,
-            signature: signature(repo, oid),
+            signature: signature(repo, oid).status,
         });
     }
     Ok(out)
+}
+
+/// One commit of a [`walk`].
+#[derive(Debug, Clone)]
+pub struct Commit {
+    pub oid: git2::Oid,
+    pub author: String,
+    pub email: String,
+    /// The author date: what the person did and when. Rebase and
+    /// cherry-pick keep it (they reset the committer date).
+    pub time: DateTime<FixedOffset>,
+    pub subject: String,
+    pub trailers: Vec<(String, String)>,
+    /// The record files the commit changed.
+    pub files: Vec<FileChange>,
+}
+
+impl Commit {
+    pub fn trailer(&self, key: &str) -> Option<&str> {
+        self.trailers
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Made by rel (it carries a `Rel-Action` trailer).
+    pub fn is_rel(&self) -> bool {
+        self.trailer("Rel-Action").is_some()
+    }
+
+    /// The first ten hex digits of the commit id.
+    pub fn short(&self) -> String {
+        self.oid.to_string().chars().take(10).collect()
+    }
+}
+
+/// A record file a commit changed, relative to the records root, with its
+/// blob after the commit and in each parent (`None`: absent).
+///
+/// A merge commit lists a file when it differs from at least one parent;
+/// `base` is then the file in the merge base, so that what each side added
+/// since can be told from what the merge itself did.
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    pub path: PathBuf,
+    pub new: Option<git2::Oid>,
+    /// One entry per parent (`[None]` for a root commit).
+    pub parents: Vec<Option<git2::Oid>>,
+    pub base: Option<git2::Oid>,
+}
+
+impl FileChange {
+    /// The file before an ordinary commit (in the first parent).
+    pub fn old(&self) -> Option<git2::Oid> {
+        self.parents.first().copied().flatten()
+    }
+
+    pub fn is_merge(&self) -> bool {
+        self.parents.len() > 1
+    }
+}
+
+fn blob_at(tree: &git2::Tree, path: &Path) -> Option<git2::Oid> {
+    tree.get_path(path)
+        .ok()
+        .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+        .map(|e| e.id())
+}
+
+/// The paths (inside the work tree) that differ between two trees under
+/// `specs`.
+fn diff_paths(
+    git: &git2::Repository,
+    old: Option<&git2::Tree>,
+    new: &git2::Tree,
+    specs: &[PathBuf],
+) -> Result<BTreeSet<PathBuf>> {
+    let mut opts = git2::DiffOptions::new();
+    for s in specs {
+        opts.pathspec(s);
+    }
+    let diff = git.diff_tree_to_tree(old, Some(new), Some(&mut opts))?;
+    Ok(diff
+        .deltas()
+        .filter_map(|d| d.new_file().path().or(d.old_file().path()))
+        .map(Path::to_path_buf)
+        .collect())
+}
+
+/// What `commit` changed under `specs` (paths inside the work tree),
+/// reported relative to the records root (`prefix`).
+fn changed_files(
+    git: &git2::Repository,
+    commit: &git2::Commit,
+    prefix: &Path,
+    specs: &[PathBuf],
+) -> Result<Vec<FileChange>> {
+    let tree = commit.tree()?;
+    let parents: Vec<git2::Commit> = commit.parents().collect();
+    let parent_trees = parents
+        .iter()
+        .map(|p| p.tree())
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut paths = BTreeSet::new();
+    if parent_trees.is_empty() {
+        paths = diff_paths(git, None, &tree, specs)?;
+    }
+    for p in &parent_trees {
+        paths.extend(diff_paths(git, Some(p), &tree, specs)?);
+    }
+    let base_tree = if parents.len() > 1 {
+        let ids: Vec<git2::Oid> = parents.iter().map(|p| p.id()).collect();
+        match git.merge_base_many(&ids) {
+            Ok(base) => Some(git.find_commit(base)?.tree()?),
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    Ok(paths
+        .into_iter()
+        .filter_map(|path| {
+            let rel = path.strip_prefix(prefix).ok()?.to_path_buf();
+            let mut in_parents: Vec<Option<git2::Oid>> =
+                parent_trees.iter().map(|t| blob_at(t, &path)).collect();
+            if in_parents.is_empty() {
+                in_parents.push(None);
+            }
+            Some(FileChange {
+                new: blob_at(&tree, &path),
+                base: base_tree.as_ref().and_then(|t| blob_at(t, &path)),
+                parents: in_parents,
+                path: rel,
+            })
+        })
+        .collect())
+}
+
+/// The records root's path inside the work tree, joined to `dirs`.
+fn specs(repo: &Repo, dirs: &[&str]) -> Vec<PathBuf> {
+    let prefix = repo.prefix();
+    dirs.iter().map(|d| prefix.join(d)).collect()
+}
+
+fn commit_of(commit: &git2::Commit, files: Vec<FileChange>) -> Commit {
+    let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+    let author = commit.author();
+    Commit {
+        oid: commit.id(),
+        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+        time: to_datetime(author.when()),
+        subject: message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        trailers: trailers(&message),
+        files,
+    }
+}
+
+/// Commits reachable from HEAD and not from `hide`, oldest first (parents
+/// before children), each with the record files it changed under the
+/// records root's `dirs`.
+pub fn walk(repo: &Repo, hide: Option<git2::Oid>, dirs: &[&str]) -> Result<Vec<Commit>> {
+    let git = repo.git();
+    let mut walk = git.revwalk()?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+    match walk.push_head() {
+        Ok(()) => {}
+        Err(e)
+            if e.code() == git2::ErrorCode::UnbornBranch
+                || e.code() == git2::ErrorCode::NotFound =>
+        {
+            return Ok(vec![]);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if let Some(h) = hide {
+        walk.hide(h)?;
+    }
+    let prefix = repo.prefix();
+    let specs = specs(repo, dirs);
+    let mut out = vec![];
+    for oid in walk {
+        let commit = git.find_commit(oid?)?;
+        let files = changed_files(git, &commit, &prefix, &specs)?;
+        out.push(commit_of(&commit, files));
+    }
+    Ok(out)
+}
+
+/// The text of a blob.
+pub fn blob_text(repo: &Repo, oid: git2::Oid) -> Result<String> {
+    let blob = repo.git().find_blob(oid)?;
+    Ok(String::from_utf8_lossy(blob.content()).into_owned())
+}
+
+/// The first parent of `commit`, if it has one.
+pub fn first_parent(repo: &Repo, commit: git2::Oid) -> Option<git2::Oid> {
+    repo.git().find_commit(commit).ok()?.parent_id(0).ok()
+}
+
+/// The blob of `rel` (relative to the records root) in `commit`.
+pub fn blob_in(repo: &Repo, commit: git2::Oid, rel: &Path) -> Option<git2::Oid> {
+    let tree = repo.git().find_commit(commit).ok()?.tree().ok()?;
+    blob_at(&tree, &repo.prefix().join(rel))
 }
 
 pub fn to_datetime(t: git2::Time) -> DateTime<FixedOffset> {
@@ -118,31 +329,122 @@ pub fn trailers(message: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Whether the commit is signed, and if so whether git (with the user's
-/// gpg or ssh setup) accepts the signature. Only signed commits cost a
-/// `git verify-commit`.
-pub fn signature(repo: &Repo, oid: git2::Oid) -> Signature {
-    if repo.git().extract_signature(&oid, None).is_err() {
-        return Signature::None;
+/// A commit's signature as git judges it, with the identities of the
+/// signer when it is good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureCheck {
+    pub status: Signature,
+    /// For gpg, the key's user id (`Name <email>`); for ssh, every
+    /// principal the allowed-signers file lists for the key.
+    pub signers: Vec<String>,
+}
+
+impl SignatureCheck {
+    /// Whether one of the signer identities is `email` (a gpg user id
+    /// names it between angle brackets; an ssh principal is the address).
+    pub fn names(&self, email: &str) -> bool {
+        self.signers.iter().any(|s| {
+            let id = match (s.rfind('<'), s.rfind('>')) {
+                (Some(a), Some(b)) if a < b => &s[a + 1..b],
+                _ => s.as_str(),
+            };
+            id.trim().eq_ignore_ascii_case(email.trim())
+        })
     }
+}
+
+/// Whether the commit is signed, and if so whether git (with the user's
+/// gpg or ssh setup) accepts the signature and whose it is. Only signed
+/// commits cost a `git` call.
+///
+/// A signature git cannot check is `Unknown` (unverified), not `Bad`: a gpg
+/// key missing from the keyring, an ssh key no principal of the
+/// allowed-signers file matches, no allowed-signers file at all, an
+/// expired key. `Bad` is a signature that does not match the commit, or a
+/// revoked key.
+pub fn signature(repo: &Repo, oid: git2::Oid) -> SignatureCheck {
+    let unsigned = SignatureCheck {
+        status: Signature::None,
+        signers: vec![],
+    };
+    let Ok((signature, _)) = repo.git().extract_signature(&oid, None) else {
+        return unsigned;
+    };
     let out = std::process::Command::new("git")
         .current_dir(&repo.workdir)
-        .args(["verify-commit", "--raw", &oid.to_string()])
+        .args(["log", "-1", "--format=%G?%x00%GS", &oid.to_string()])
         .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .output();
-    match out {
-        Err(_) => Signature::Unknown,
-        Ok(out) if out.status.success() => Signature::Good,
-        Ok(out) => {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            // A key rel cannot check is not a forged signature.
-            if stderr.contains("[GNUPG:] ERRSIG") || stderr.contains("[GNUPG:] NO_PUBKEY") {
-                Signature::Unknown
-            } else {
-                Signature::Bad
-            }
-        }
+    let unknown = SignatureCheck {
+        status: Signature::Unknown,
+        signers: vec![],
+    };
+    let Ok(out) = out else { return unknown };
+    if !out.status.success() {
+        return unknown;
     }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (code, signer) = text.trim_end().split_once('\0').unwrap_or((&text, ""));
+    let signer = signer.trim().to_string();
+    let ssh = signature.starts_with(b"-----BEGIN SSH SIGNATURE");
+    let status = match code.trim() {
+        "G" => Signature::Good,
+        // gpg: a good signature by a key whose trust is not set (git
+        // verify-commit accepts it). ssh: no principal matched.
+        "U" if !ssh && !signer.is_empty() => Signature::Good,
+        "B" | "R" => Signature::Bad,
+        _ => Signature::Unknown,
+    };
+    if status != Signature::Good {
+        return SignatureCheck {
+            status,
+            signers: vec![],
+        };
+    }
+    let mut signers = if ssh {
+        ssh_principals(repo, &signature).unwrap_or_default()
+    } else {
+        vec![]
+    };
+    if signers.is_empty() && !signer.is_empty() {
+        signers.push(signer);
+    }
+    SignatureCheck { status, signers }
+}
+
+/// Every principal the allowed-signers file lists for the key of an ssh
+/// signature (git reports only the first).
+fn ssh_principals(repo: &Repo, signature: &[u8]) -> Option<Vec<String>> {
+    let config = std::process::Command::new("git")
+        .current_dir(&repo.workdir)
+        .args(["config", "--path", "gpg.ssh.allowedSignersFile"])
+        .output()
+        .ok()?;
+    let file = String::from_utf8_lossy(&config.stdout).trim().to_string();
+    if !config.status.success() || file.is_empty() {
+        return None;
+    }
+    let mut sig = tempfile::NamedTempFile::new().ok()?;
+    std::io::Write::write_all(&mut sig, signature).ok()?;
+    let out = std::process::Command::new("ssh-keygen")
+        .current_dir(&repo.workdir)
+        .args(["-Y", "find-principals", "-f", &file, "-s"])
+        .arg(sig.path())
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -696,3 +696,534 @@ fn a_change_in_two_releases_is_a_finding_on_the_one_that_took_it() {
         run.stdout
     );
 }
+
+// ---------------------------------------------------------------------------
+// `rel check --base`: the rules of the base, merges, rebases, signatures,
+// hand edits, history that was broken for a while
+
+/// Commits a hand edit of any file with plain git as the current person.
+fn hand_commit_file(
+    repo: &Repo,
+    path: &str,
+    edit: impl FnOnce(String) -> String,
+    message: &str,
+) -> String {
+    let text = edit(repo.read(path));
+    repo.write(path, &text);
+    repo.git(&["add", path]);
+    repo.git(&["commit", "-q", "-m", message]);
+    repo.head()
+}
+
+fn short(commit: &str) -> String {
+    commit.chars().take(10).collect()
+}
+
+#[test]
+fn a_branch_is_judged_by_the_policy_it_is_merged_into() {
+    let mut repo = planned();
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    // The branch makes Sam an owner of finance, then uses it.
+    repo.at("2025-03-04T08:00:00+00:00");
+    let policy = repo.read("policy.yaml").replace(
+        "owners: [fo@example.com]",
+        "owners: [fo@example.com, sam@example.com]",
+    );
+    repo.commit_file("policy.yaml", &policy);
+    repo.at("2025-03-04T09:00:00+00:00").by(STRANGER);
+    repo.rel(&["approve", REL, "--role", "service-owner"]).ok();
+    repo.at("2025-03-05T09:00:00+00:00").by(RM);
+    repo.rel(&["promote", REL]).ok();
+    let by = line_of(&repo, "by: Sam Stranger");
+    let stage = line_of(&repo, "stage:");
+    repo.rel(&["check", "--base", "main"])
+        .code(1)
+        .stdout_has(&format!(
+            "{FILE}:{by}: approvals: definition approval as service-owner by Sam Stranger <sam@example.com> is allowed only by this branch's policy.yaml"
+        ))
+        .stdout_has(&format!(
+            "{FILE}:{stage}: stage moved plan -> build in commit "
+        ))
+        .stdout_has("although gate definition-approved fails")
+        .stderr_has("note: policy.yaml: changed on this branch");
+
+    // A branch that only changes the policy is for the reviewers to read:
+    // no finding, a note.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "policy-only"]);
+    repo.commit_file("policy.yaml", &policy);
+    repo.commit_file("calendars/extra.yaml", "holidays: [2025-12-26]\n");
+    repo.rel(&["check", "--base", "main"])
+        .ok()
+        .stderr_has("note: policy.yaml: changed on this branch; its records are judged under the policy of main")
+        .stderr_has("note: calendars: changed on this branch");
+    repo.rel(&["check", "--base", "main", "--format", "github"])
+        .ok()
+        .stdout_has("::notice file=policy.yaml::changed on this branch");
+    let json = repo.rel(&["--json", "check", "--base", "main"]).ok().json();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["notes"][0]["file"], "calendars");
+    assert_eq!(json["notes"][1]["file"], "policy.yaml");
+}
+
+/// `approved()`, promoted to build and its build recorded, on main.
+fn built() -> Repo {
+    let mut repo = approved();
+    repo.at("2025-03-05T09:00:00+00:00");
+    repo.rel(&["promote", REL]).ok();
+    repo.at("2025-03-07T11:00:00+00:00");
+    repo.rel(&["record", REL, "build", "--verification", "passed"])
+        .ok();
+    repo
+}
+
+#[test]
+fn merging_main_into_a_branch_is_clean() {
+    let mut repo = built();
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.at("2025-03-07T11:30:00+00:00");
+    repo.rel(&["notify", REL, "--audience", "All users"]).ok();
+    // Meanwhile main moves the same release on.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.at("2025-03-07T12:00:00+00:00");
+    repo.rel(&["promote", REL, "--to", "test"]).ok();
+    // "Update branch": main merged into the branch, a day later.
+    repo.git(&["checkout", "-q", "pr"]);
+    repo.at("2025-03-08T09:00:00+00:00");
+    repo.git(&["merge", "-q", "--no-edit", "main"]);
+    assert!(repo.read(FILE).contains("stage: test"));
+    assert!(repo.read(FILE).contains("audience: All users"));
+    repo.at("2025-03-08T10:00:00+00:00");
+    repo.rel(&[
+        "record",
+        REL,
+        "test",
+        "--category",
+        "smoke",
+        "--passed",
+        "5",
+        "--failed",
+        "0",
+    ])
+    .ok();
+    repo.rel(&["check", "--base", "main"]).ok();
+    repo.rel(&["audit", "verify"]).ok();
+
+    // A merge that settles both sides by hand is still judged: here it
+    // drops the branch's notification and invents a stage.
+    repo.git(&["checkout", "-q", "-b", "bad-merge", "pr~2"]);
+    repo.at("2025-03-08T11:00:00+00:00");
+    repo.git(&["merge", "-q", "--no-commit", "main"]);
+    let text = repo.read(FILE);
+    let text = text[..text.find("notifications:").unwrap()].replace("stage: test", "stage: stage");
+    repo.write(FILE, &text);
+    repo.git(&["add", FILE]);
+    repo.git(&["commit", "-q", "--no-edit"]);
+    let merge = short(&repo.head());
+    repo.rel(&["check", "--base", "main"])
+        .code(1)
+        .stdout_has(&format!(
+            "notifications: notification to All users by Riley Manager <rm@example.com> was dropped by merge commit {merge}"
+        ))
+        .stdout_has(&format!("stage stage in merge commit {merge} is neither side's"));
+}
+
+#[test]
+fn a_pull_request_merge_commit_is_clean() {
+    let mut repo = planned();
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.at("2025-03-04T09:00:00+00:00").by(OWNER);
+    repo.rel(&["approve", REL, "--role", "service-owner"]).ok();
+    // Main changes the same record elsewhere (its title, while in plan).
+    repo.git(&["checkout", "-q", "main"]);
+    repo.at("2025-03-04T10:00:00+00:00").by(RM);
+    hand_commit(
+        &repo,
+        |t| t.replace("title: ", "title: Finance "),
+        "Clearer title",
+    );
+    // refs/pull/N/merge: GitHub's merge of the head into main, made later.
+    repo.at("2025-03-06T09:00:00+00:00")
+        .by(("GitHub", "noreply@github.com"));
+    repo.git(&["checkout", "-q", "--detach", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "-m", "Merge pr into main", "pr"]);
+    let text = repo.read(FILE);
+    assert!(text.contains("title: Finance ") && text.contains("by: Frances Owner"));
+    repo.rel(&["check", "--base", "main"]).ok();
+    repo.rel(&["check", "--base", "main", "--format", "github"])
+        .ok();
+}
+
+#[test]
+fn a_rebased_branch_is_clean() {
+    let mut repo = planned();
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.at("2025-03-04T09:00:00+00:00").by(OWNER);
+    repo.rel(&["approve", REL, "--role", "service-owner"]).ok();
+    repo.at("2025-03-05T09:00:00+00:00").by(RM);
+    repo.rel(&["promote", REL]).ok();
+    repo.at("2025-03-07T11:00:00+00:00");
+    repo.rel(&["record", REL, "build", "--verification", "passed"])
+        .ok();
+    repo.git(&["checkout", "-q", "main"]);
+    repo.at("2025-03-06T09:00:00+00:00");
+    repo.change("CHG-2025-0893", "finance", "2025-03-22");
+    // Rebased two days later: every committer date is the 9th.
+    repo.git(&["checkout", "-q", "pr"]);
+    repo.at("2025-03-09T09:00:00+00:00");
+    repo.git(&["rebase", "-q", "main"]);
+    assert!(
+        repo.git(&["log", "-1", "--format=%cI"])
+            .starts_with("2025-03-09T09:00:00"),
+    );
+    repo.rel(&["check", "--base", "main"]).ok();
+}
+
+/// A new ed25519 key pair in `dir`: (private key path, public key line).
+fn ssh_key(dir: &std::path::Path, name: &str) -> (std::path::PathBuf, String) {
+    let key = dir.join(name);
+    let out = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    (key, public.trim().to_string())
+}
+
+/// Signing with ssh keys: `allowed` is the allowed-signers file's text
+/// (`None`: no such file configured).
+fn sign_with_ssh(repo: &Repo, keys: &std::path::Path, allowed: Option<&str>) {
+    repo.git(&["config", "gpg.format", "ssh"]);
+    repo.git(&["config", "commit.gpgsign", "true"]);
+    if let Some(text) = allowed {
+        let file = keys.join("allowed");
+        std::fs::write(&file, text).unwrap();
+        repo.git(&[
+            "config",
+            "gpg.ssh.allowedSignersFile",
+            file.to_str().unwrap(),
+        ]);
+    }
+}
+
+fn signing_key(repo: &Repo, key: &std::path::Path) {
+    repo.git(&["config", "user.signingkey", key.to_str().unwrap()]);
+}
+
+fn require_signed(repo: &Repo) {
+    let policy = repo
+        .read("policy.yaml")
+        .replace("require_signed: false", "require_signed: true");
+    repo.commit_file("policy.yaml", &policy);
+}
+
+#[test]
+fn a_signature_must_be_the_authors_own() {
+    if !ssh_keygen_available() {
+        eprintln!("ssh-keygen not available; skipped");
+        return;
+    }
+    let mut repo = planned();
+    require_signed(&repo);
+    let keys = tempfile::tempdir().unwrap();
+    let (fo_key, fo_pub) = ssh_key(keys.path(), "fo");
+    let (rm_key, rm_pub) = ssh_key(keys.path(), "rm");
+    sign_with_ssh(
+        &repo,
+        keys.path(),
+        Some(&format!(
+            "fo@example.com {fo_pub}\nrm@example.com {rm_pub}\n"
+        )),
+    );
+
+    // The owner's approval, signed with the release manager's key.
+    repo.git(&["checkout", "-q", "-b", "forged"]);
+    signing_key(&repo, &rm_key);
+    repo.at("2025-03-04T09:00:00+00:00").by(OWNER);
+    repo.rel(&["approve", REL, "--role", "service-owner"]).ok();
+    let commit = short(&repo.head());
+    // The approval entry starts on the line after `approvals:`.
+    let entry = line_of(&repo, "approvals:") + 1;
+    repo.rel(&["check", "--base", "main"])
+        .code(1)
+        .stdout_has(&format!(
+            "{FILE}:{entry}: commit {commit} (recording definition approval as service-owner by Frances Owner <fo@example.com>) is signed by rm@example.com, not by its author fo@example.com"
+        ));
+
+    // Each signs with their own key: clean.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "honest"]);
+    signing_key(&repo, &fo_key);
+    repo.rel(&["approve", REL, "--role", "service-owner"]).ok();
+    signing_key(&repo, &rm_key);
+    repo.at("2025-03-05T09:00:00+00:00").by(RM);
+    repo.rel(&["promote", REL]).ok();
+    repo.rel(&["check", "--base", "main"]).ok();
+}
+
+#[test]
+fn an_ssh_signature_git_cannot_check_is_unverified_not_bad() {
+    if !ssh_keygen_available() {
+        eprintln!("ssh-keygen not available; skipped");
+        return;
+    }
+    let mut repo = approved();
+    require_signed(&repo);
+    let keys = tempfile::tempdir().unwrap();
+    let (_, fo_pub) = ssh_key(keys.path(), "fo");
+    let (rm_key, _) = ssh_key(keys.path(), "rm");
+    // Only the owner's key is trusted: no principal matches the manager's.
+    sign_with_ssh(
+        &repo,
+        keys.path(),
+        Some(&format!("fo@example.com {fo_pub}\n")),
+    );
+    signing_key(&repo, &rm_key);
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.at("2025-03-05T09:00:00+00:00");
+    repo.rel(&["promote", REL]).ok();
+    let run = repo.rel(&["log", REL]).ok().stdout_has("unverified");
+    assert!(!run.stdout.contains("BAD"), "{}", run.stdout);
+    let log = repo.rel(&["--json", "log", REL]).ok().json();
+    assert_eq!(log[0]["signature"], "unknown");
+    let run = repo
+        .rel(&["check", "--base", "main"])
+        .code(1)
+        .stdout_has("has a signature git cannot verify");
+    assert!(!run.stdout.contains("bad signature"), "{}", run.stdout);
+
+    // No allowed-signers file at all: unverified too.
+    repo.git(&["config", "--unset", "gpg.ssh.allowedSignersFile"]);
+    let run = repo.rel(&["log", REL]).ok().stdout_has("unverified");
+    assert!(!run.stdout.contains("BAD"), "{}", run.stdout);
+}
+
+#[test]
+fn a_hand_edit_of_the_definition_after_plan_is_a_finding() {
+    let mut repo = built();
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.at("2025-03-08T09:00:00+00:00");
+    // A Friday evening, outside every maintenance window; and a new version.
+    let commit = hand_commit(
+        &repo,
+        |t| {
+            t.replace("2025-03-15T20:00:00Z", "2025-03-14T20:00:00Z")
+                .replace("version: \"2.4.0\"", "version: \"2.5.0\"")
+        },
+        "Move the window",
+    );
+    let c = short(&commit);
+    let start = line_of(&repo, "start: \"2025-03-14T20:00:00Z\"");
+    let version = line_of(&repo, "version:");
+    repo.rel(&["check", "--base", "main"])
+        .code(1)
+        .stdout_has(&format!(
+            "{FILE}:{start}: window.start changed (2025-03-15T20:00:00+00:00 -> 2025-03-14T20:00:00+00:00) by a hand edit in commit {c} (rm@example.com) in stage build"
+        ))
+        .stdout_has(&format!(
+            "{FILE}:{version}: version changed (2.4.0 -> 2.5.0) by a hand edit in commit {c}"
+        ));
+    repo.rel(&["audit", "verify", "--since", "main"])
+        .code(1)
+        .stdout_has(&format!("hand edit: {commit} {FILE}: window.start 2025-03-15T20:00:00+00:00 -> 2025-03-14T20:00:00+00:00 after plan, version 2.4.0 -> 2.5.0 after plan"));
+
+    // In plan, the definition may still be edited: the plan -> build gates
+    // judge it.
+    let mut repo = planned();
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.at("2025-03-03T11:00:00+00:00");
+    hand_commit(
+        &repo,
+        |t| t.replace("2025-03-15T20:00:00Z", "2025-03-15T21:00:00Z"),
+        "Start an hour later",
+    );
+    repo.rel(&["check", "--base", "main"]).ok();
+}
+
+const CHANGE_FILE: &str = "changes/2025/CHG-2025-0892.yaml";
+
+#[test]
+fn a_hand_edit_of_a_change_reference_is_a_finding() {
+    let mut repo = planned();
+    repo.rel(&[
+        "change",
+        "set",
+        "CHG-2025-0892",
+        "--status",
+        "assessing",
+        "--not-ready",
+    ])
+    .ok();
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.at("2025-03-04T09:00:00+00:00");
+    let commit = hand_commit_file(
+        &repo,
+        CHANGE_FILE,
+        |t| {
+            t.replace("status: assessing", "status: approved")
+                .replace("ready: false", "ready: true")
+        },
+        "The change is approved",
+    );
+    let c = short(&commit);
+    let text = repo.read(CHANGE_FILE);
+    let status = text.lines().position(|l| l.starts_with("status:")).unwrap() + 1;
+    let ready = text.lines().position(|l| l.starts_with("ready:")).unwrap() + 1;
+    repo.rel(&["check", "--base", "main"])
+        .code(1)
+        .stdout_has(&format!(
+            "{CHANGE_FILE}:{status}: status of CHG-2025-0892 changed (assessing -> approved) by a hand edit in commit {c} (rm@example.com); a change reference mirrors the change-management system: use `rel change set`"
+        ))
+        .stdout_has(&format!(
+            "{CHANGE_FILE}:{ready}: ready of CHG-2025-0892 changed (false -> true) by a hand edit"
+        ));
+    repo.rel(&["audit", "verify", "--since", "main"])
+        .code(1)
+        .stdout_has(&format!(
+            "hand edit: {commit} {CHANGE_FILE}: status assessing -> approved, ready false -> true"
+        ));
+
+    // The same with rel: clean.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "pr2"]);
+    repo.rel(&[
+        "change",
+        "set",
+        "CHG-2025-0892",
+        "--status",
+        "approved",
+        "--ready",
+    ])
+    .ok();
+    repo.rel(&["check", "--base", "main"]).ok();
+    repo.rel(&["audit", "verify", "--since", "main"]).ok();
+}
+
+#[test]
+fn a_forged_transition_is_judged_with_its_changes_and_the_base_calendar() {
+    let mut repo = approved();
+    // On main: the change is taken back to assessment, and the weekend of
+    // the window becomes a blackout.
+    repo.at("2025-03-04T10:00:00+00:00");
+    repo.rel(&["change", "set", "CHG-2025-0892", "--status", "assessing"])
+        .ok();
+    repo.commit_file(
+        "calendars/freeze.yaml",
+        "blackouts:\n- name: audit-freeze\n  from: 2025-03-14\n  to: 2025-03-16\n",
+    );
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.at("2025-03-05T09:00:00+00:00");
+    hand_commit(
+        &repo,
+        |t| t.replace("stage: plan", "stage: build"),
+        &format!(
+            "{REL}: promote plan -> build\n\nRel-Action: promote\nRel-Release: {REL}\nRel-From: plan\nRel-To: build"
+        ),
+    );
+    let run = repo
+        .rel(&["check", "--base", "main"])
+        .code(1)
+        .stdout_has(
+            "although gate changes-approved fails: not approved: CHG-2025-0892 is assessing",
+        )
+        .stdout_has("although gate blackout fails");
+    assert!(
+        !run.stdout.contains("definition-approved"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_record_broken_for_a_while_is_a_note_not_an_error() {
+    let mut repo = planned();
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.at("2025-03-03T11:00:00+00:00");
+    let broken = hand_commit(&repo, |t| t + "stage: [\n", "Break the record");
+    let fixed = hand_commit(&repo, |t| t.replace("stage: [\n", ""), "Repair the record");
+    repo.at("2025-03-04T09:00:00+00:00").by(OWNER);
+    repo.rel(&["approve", REL, "--role", "service-owner"]).ok();
+    repo.by(RM);
+    repo.rel(&["check", "--base", "main"])
+        .ok()
+        .stderr_has(&format!(
+            "note: {FILE}: not a valid record in commit {} (line ",
+            short(&broken)
+        ));
+
+    // What happened while it was broken is still judged: the repair moves
+    // the stage on.
+    repo.git(&["checkout", "-q", "-b", "pr2", &broken]);
+    hand_commit(
+        &repo,
+        |t| {
+            t.replace("stage: [\n", "")
+                .replace("stage: plan", "stage: build")
+        },
+        "Repair the record",
+    );
+    repo.rel(&["check", "--base", "main"])
+        .code(1)
+        .stdout_has("stage changed by a hand edit (plan -> build)");
+
+    // audit verify names the file once per line.
+    let run = repo.rel(&["audit", "verify", "--since", "main"]).code(1);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains(&broken))
+        .unwrap()
+        .to_string();
+    assert_eq!(line.matches(FILE).count(), 1, "{line}");
+    assert!(line.contains("not a valid record: line "), "{line}");
+    let _ = fixed;
+}
+
+#[test]
+fn branch_findings_point_at_the_entry_concerned() {
+    let mut repo = approved();
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.at("2025-03-05T09:00:00+00:00").by(RM);
+    // The manager writes the owner's acceptance, after her definition
+    // approval.
+    hand_commit(
+        &repo,
+        |t| {
+            t + "- role: service-owner\n  for: acceptance\n  by: Frances Owner <fo@example.com>\n  at: \"2025-03-05T09:00:00Z\"\n"
+        },
+        "Acceptance",
+    );
+    let text = repo.read(FILE);
+    let second_by = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("by: Frances Owner"))
+        .nth(1)
+        .unwrap()
+        .0
+        + 1;
+    repo.rel(&["check", "--base", "main"])
+        .code(1)
+        .stdout_has(&format!(
+            "{FILE}:{second_by}: approvals: acceptance approval as service-owner by Frances Owner <fo@example.com> was added by commit"
+        ));
+
+    // Rewriting the second entry is reported on it, not on `approvals:`.
+    hand_commit(
+        &repo,
+        |t| t.replace("for: acceptance", "for: go"),
+        "Go, rather",
+    );
+    let second = line_of(&repo, "for: go") - 1;
+    repo.rel(&["check", "--base", "main"])
+        .code(1)
+        .stdout_has(&format!(
+            "{FILE}:{second}: approvals: entry 2 rewritten by commit"
+        ));
+}
