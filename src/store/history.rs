@@ -21,10 +21,39 @@ pub struct LogEntry {
     pub commit: String,
     pub author: String,
     pub email: String,
+    /// The author date.
     pub time: DateTime<FixedOffset>,
     pub subject: String,
+    /// The trailers as an object: rel writes each key at most once. Should
+    /// a commit written by hand repeat a key, its values are joined with
+    /// ", " in order.
+    #[serde(serialize_with = "trailer_object")]
     pub trailers: Vec<(String, String)>,
     pub signature: Signature,
+    /// The signer git reports for a good signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// Changed the release's record without rel trailers.
+    pub hand_edit: bool,
+}
+
+fn trailer_object<S: serde::Serializer>(
+    trailers: &[(String, String)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serde_json::Map::new();
+    for (k, v) in trailers {
+        match map.get_mut(k) {
+            Some(serde_json::Value::String(old)) => {
+                old.push_str(", ");
+                old.push_str(v);
+            }
+            _ => {
+                map.insert(k.clone(), serde_json::Value::String(v.clone()));
+            }
+        }
+    }
+    serde::Serialize::serialize(&map, s)
 }
 
 impl LogEntry {
@@ -36,9 +65,27 @@ impl LogEntry {
     }
 }
 
-/// Commits carrying `Rel-*` trailers, newest first; only those for
-/// `release` when given.
-pub fn log(repo: &Repo, release: Option<&str>) -> Result<Vec<LogEntry>> {
+/// Whether `commit` changed the file at `path` (inside the work tree): for
+/// a merge, whether its version differs from every parent's.
+fn touches(commit: &git2::Commit, path: &Path) -> Result<bool> {
+    let new = blob_at(&commit.tree()?, path);
+    let mut parents = commit.parents().peekable();
+    if parents.peek().is_none() {
+        return Ok(new.is_some());
+    }
+    for p in parents {
+        if blob_at(&p.tree()?, path) == new {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The audit trail, newest first: commits carrying `Rel-*` trailers; for
+/// one release (`release` with its record's path relative to the records
+/// root), its rel commits and every other commit that changed its record
+/// (hand edits).
+pub fn log(repo: &Repo, release: Option<(&str, &Path)>) -> Result<Vec<LogEntry>> {
     let git = repo.git();
     let mut walk = git.revwalk()?;
     walk.set_sorting(git2::Sort::TIME)?;
@@ -53,23 +100,30 @@ pub fn log(repo: &Repo, release: Option<&str>) -> Result<Vec<LogEntry>> {
         }
         Err(e) => return Err(e.into()),
     }
+    let file = release.map(|(_, path)| repo.prefix().join(path));
     let mut out = vec![];
     for oid in walk {
         let oid = oid?;
         let commit = git.find_commit(oid)?;
         let message = String::from_utf8_lossy(commit.message_bytes());
         let trailers = trailers(&message);
-        if !trailers.iter().any(|(k, _)| k == "Rel-Action") {
-            continue;
-        }
-        if let Some(want) = release
-            && !trailers
-                .iter()
-                .any(|(k, v)| k == "Rel-Release" && v == want)
-        {
-            continue;
-        }
+        let is_rel = trailers.iter().any(|(k, _)| k == "Rel-Action");
+        let hand_edit = match (release, &file) {
+            (Some((id, _)), Some(file)) => {
+                let names = trailers.iter().any(|(k, v)| k == "Rel-Release" && v == id);
+                if is_rel && names {
+                    false
+                } else if touches(&commit, file)? {
+                    !is_rel
+                } else {
+                    continue;
+                }
+            }
+            _ if is_rel => false,
+            _ => continue,
+        };
         let author = commit.author();
+        let check = signature(repo, oid);
         out.push(LogEntry {
             commit: oid.to_string(),
             author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
@@ -82,7 +136,9 @@ pub fn log(repo: &Repo, release: Option<&str>) -> Result<Vec<LogEntry>> {
                 .trim()
                 .to_string(),
             trailers,
-            signature: signature(repo, oid).status,
+            signature: check.status,
+            signer: check.signers.into_iter().next(),
+            hand_edit,
         });
     }
     Ok(out)
@@ -486,7 +542,8 @@ mod tests {
 
         let all = log(&repo, None).unwrap();
         assert_eq!(all.len(), 3);
-        let mine = log(&repo, Some("REL-2025-03-001")).unwrap();
+        let path = Path::new("releases/2025/03/REL-2025-03-001.yaml");
+        let mine = log(&repo, Some(("REL-2025-03-001", path))).unwrap();
         let commits: Vec<&str> = mine.iter().map(|e| e.commit.as_str()).collect();
         assert_eq!(commits, [last.as_str(), first.as_str()]);
         let e = &mine[0];

@@ -1227,3 +1227,50 @@ fn branch_findings_point_at_the_entry_concerned() {
             "{FILE}:{second}: approvals: entry 2 rewritten by commit"
         ));
 }
+
+#[test]
+fn log_of_a_release_shows_its_hand_edits_and_takes_date_times() {
+    let mut repo = approved();
+    repo.at("2025-03-04T15:00:00+00:00");
+    let edit = hand_commit(
+        &repo,
+        |t| t.replace("stage: plan", "stage: build"),
+        "Move it on",
+    );
+    repo.rel(&["log", REL])
+        .ok()
+        .stdout_has("hand edit: Move it on")
+        .stdout_has(&edit[..10]);
+    let json = repo.rel(&["--json", "log", REL]).ok().json();
+    assert_eq!(json[0]["commit"], edit.as_str());
+    assert_eq!(json[0]["hand_edit"], true);
+    assert_eq!(json[1]["hand_edit"], false);
+    // Trailers are an object.
+    assert_eq!(json[1]["trailers"]["Rel-Action"], "approve");
+    assert_eq!(json[1]["trailers"]["Rel-Release"], REL);
+    // Without an id, the trail is rel's commits.
+    let all = repo.rel(&["--json", "log"]).ok().json();
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["hand_edit"] == false)
+    );
+
+    // Date-times as well as dates, in the policy's zone or with an offset.
+    let since = repo
+        .rel(&["--json", "log", REL, "--since", "2025-03-04 10:00"])
+        .ok()
+        .json();
+    assert_eq!(since.as_array().unwrap().len(), 1, "{since}");
+    let until = repo
+        .rel(&["--json", "log", REL, "--until", "2025-03-04T09:00:00+00:00"])
+        .ok()
+        .json();
+    assert_eq!(until.as_array().unwrap().len(), 2, "{until}");
+    repo.rel(&["log", "--since", "4 March"]).code(2);
+
+    // An unknown release is not an empty trail.
+    repo.refused(3, &["log", "REL-2025-03-009"])
+        .stderr_has("no release REL-2025-03-009");
+}
