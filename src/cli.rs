@@ -84,8 +84,8 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Shell completions.
     Completions(CompletionsArgs),
-    /// The man page (roff) on stdout.
-    Man,
+    /// The man page (roff) on stdout, or every page into a folder.
+    Man(ManArgs),
     /// Walk a release from plan to closed in a scratch repository.
     Demo(DemoArgs),
 }
@@ -504,6 +504,14 @@ pub enum AuditCommand {
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// Write the schemas into this folder (default: print them).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write rel.1 and a page for every subcommand (rel-plan.1,
+    /// rel-change-add.1, ...) into this folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }

@@ -115,7 +115,7 @@ pub fn run(cli: Cli, now: Timestamp, cwd: PathBuf) -> Result<()> {
         Command::Audit(a) => audit::run(&ctx, a),
         Command::Schema(a) => schema::schema(&ctx, a),
         Command::Completions(a) => schema::completions(a),
-        Command::Man => schema::man(),
+        Command::Man(a) => schema::man(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
     }
 }

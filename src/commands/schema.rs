@@ -2,7 +2,7 @@
 //! the clap definitions, never written by hand.
 
 use super::Ctx;
-use crate::cli::{Cli, CompletionsArgs, SchemaArgs};
+use crate::cli::{Cli, CompletionsArgs, ManArgs, SchemaArgs};
 use crate::error::{Error, Result};
 use clap::CommandFactory;
 
@@ -53,11 +53,91 @@ pub fn completions(a: CompletionsArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn man() -> Result<()> {
-    let cmd = Cli::command();
-    clap_mangen::Man::new(cmd)
-        .render(&mut std::io::stdout())
-        .map_err(|e| Error::data(format!("cannot write the man page: {e}")))
+/// What the top page adds to clap's sections: exit codes (SPEC section 6),
+/// the environment rel reads, and where the subcommands' pages come from.
+const MAN_EXTRA: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+Success.
+.TP
+\fB1\fR
+Refused by policy: a gate failed, \fBrel check\fR findings, a calendar conflict, an unauthorised actor.
+.TP
+\fB2\fR
+Usage error: a wrong or missing argument.
+.TP
+\fB3\fR
+Bad data or environment: malformed YAML (with file, line and column), an unknown field, not a records repository, a record with uncommitted edits, a git failure.
+.TP
+\fB4\fR
+Concurrent update: another rel process holds the lock, or HEAD moved. Nothing was written; retry.
+.SH ENVIRONMENT
+.TP
+\fBREL_ROOT\fR
+The records root, as \fB\-\-root\fR.
+.TP
+\fBREL_NOW\fR
+The clock, as an RFC 3339 time (for tests and backfills); commits made by rel are dated by it.
+.TP
+\fBNO_COLOR\fR
+Never colour the output (it is coloured only on a terminal anyway).
+.TP
+\fBCI\fR
+When set, rel never prompts, as with \fB\-\-no\-input\fR.
+.TP
+\fBGIT_AUTHOR_DATE\fR, \fBGIT_COMMITTER_DATE\fR
+Dates for the commits rel makes, when set (else \fBREL_NOW\fR or the clock).
+.SH "SEE ALSO"
+Each subcommand has its own page (\fBrel\-plan\fR(1), \fBrel\-change\-add\fR(1), ...), written with every other page by \fBrel man \-\-out\fR \fIDIR\fR.
+"#;
+
+/// The top page: clap's sections plus exit status and environment.
+fn render_top(cmd: &clap::Command, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(w)?;
+    man.render_name_section(w)?;
+    man.render_synopsis_section(w)?;
+    man.render_description_section(w)?;
+    man.render_options_section(w)?;
+    man.render_subcommands_section(w)?;
+    w.write_all(MAN_EXTRA.as_bytes())?;
+    man.render_version_section(w)
+}
+
+/// Pages for every subcommand, recursively, named as the top page's
+/// SUBCOMMANDS section refers to them (`rel-change-add.1`).
+fn write_pages(
+    cmd: &clap::Command,
+    dir: &std::path::Path,
+    wrote: &mut Vec<std::path::PathBuf>,
+) -> std::io::Result<()> {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        write_pages(sub, dir, wrote)?;
+        wrote.push(clap_mangen::Man::new(sub.clone()).generate_to(dir)?);
+    }
+    Ok(())
+}
+
+pub fn man(ctx: &Ctx, a: ManArgs) -> Result<()> {
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let failed = |e: std::io::Error| Error::data(format!("cannot write the man page: {e}"));
+    let Some(dir) = a.out else {
+        return render_top(&cmd, &mut std::io::stdout()).map_err(failed);
+    };
+    let dir = ctx.cwd.join(dir);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::file(&dir, e.to_string()))?;
+    let top = dir.join("rel.1");
+    let mut text = vec![];
+    render_top(&cmd, &mut text).map_err(failed)?;
+    crate::store::atomic::write(&top, &text)?;
+    let mut wrote = vec![top];
+    write_pages(&cmd, &dir, &mut wrote).map_err(|e| Error::file(&dir, e.to_string()))?;
+    wrote.sort();
+    for path in wrote {
+        println!("wrote {}", path.display());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -466,7 +466,46 @@ fn completions_and_man_page_are_generated() {
         assert!(run.stdout.len() > 1000, "{shell} completions too short");
     }
     repo.rel(&["completions", "tcsh"]).code(2);
-    repo.rel(&["man"]).ok().stdout_has(".TH").stdout_has("rel");
+    repo.rel(&["man"])
+        .ok()
+        .stdout_has(".TH")
+        .stdout_has("rel")
+        .stdout_has(".SH \"EXIT STATUS\"")
+        .stdout_has(".SH ENVIRONMENT")
+        .stdout_has("REL_NOW")
+        .stdout_has("NO_COLOR");
+    // Every page the top page refers to is written by `rel man --out`.
+    let top = repo.rel(&["man"]).ok().stdout;
+    repo.rel(&["man", "--out", "pages"])
+        .ok()
+        .stdout_has("rel-change-add.1");
+    let written = |name: &str| repo.path().join("pages").join(name).is_file();
+    assert!(written("rel.1") && written("rel-check.1") && written("rel-audit-verify.1"));
+    let mut referred = 0;
+    for word in top.split(|c: char| c.is_whitespace() || c == '"') {
+        let word = word
+            .replace("\\fB", "")
+            .replace("\\fR", "")
+            .replace("\\-", "-");
+        if let Some(name) = word.strip_suffix("(1)")
+            && name.starts_with("rel-")
+        {
+            referred += 1;
+            assert!(
+                written(&format!("{name}.1")),
+                "{name}(1) is referred to but not written"
+            );
+        }
+    }
+    assert!(referred > 20, "{referred}");
+    // --format lists its values in help and completions.
+    repo.rel(&["check", "--help"])
+        .ok()
+        .stdout_has("human")
+        .stdout_has("github");
+    repo.rel(&["completions", "bash"])
+        .ok()
+        .stdout_has("human github");
     let schemas = repo.rel(&["schema"]).ok().json();
     assert!(schemas["release.schema.json"].is_object());
 }
