@@ -39,11 +39,7 @@ pub fn run(ctx: &Ctx, cmd: AuditCommand) -> Result<()> {
 /// A revision given on the command line, as a commit; exit 3 when git does
 /// not know it.
 fn resolve(repo: &Repo, flag: &str, reference: &str) -> Result<git2::Oid> {
-    repo.git()
-        .revparse_single(reference)
-        .and_then(|o| o.peel_to_commit())
-        .map(|c| c.id())
-        .map_err(|e| Error::data(format!("{flag} {reference}: {}", e.message())))
+    history::resolve(repo, reference).map_err(|e| Error::data(format!("{flag} {reference}: {e}")))
 }
 
 /// A record file at a release record's own path (`releases/YYYY/MM/<id>.yaml`).
@@ -123,7 +119,7 @@ impl<T: DeserializeOwned + Clone> Blobs<T> {
             State::Absent => None,
             State::Present(r) => Some(r),
             State::Unreadable(_) => {
-                let parent = repo.git().find_commit(commit.oid).ok()?.parent_id(k).ok()?;
+                let parent = history::parent(repo, commit.oid, k)?;
                 self.readable(repo, &fc.path, parent)
             }
         }
@@ -1132,11 +1128,11 @@ pub fn check_base(repo: &Repo, base: &str) -> Result<Outcome> {
     let base_oid = resolve(repo, "--base", base)?;
     let mut out = check_all(repo)?;
     let mut notes = vec![];
-    let head = repo.git().head().ok().and_then(|h| h.target());
+    let head = history::head(repo);
     // What the pull request changes in the rules: reviewers read that diff;
     // the records are judged by the rules of the base.
     if let Some(head) = head {
-        let fork = repo.git().merge_base(base_oid, head).unwrap_or(base_oid);
+        let fork = history::merge_base(repo, base_oid, head).unwrap_or(base_oid);
         let (at_fork, at_head) = (repo.revision(fork)?, repo.revision(head)?);
         for what in [paths::POLICY, paths::CALENDARS] {
             if at_fork.object(Path::new(what)) != at_head.object(Path::new(what)) {

@@ -344,7 +344,32 @@ pub fn blob_text(repo: &Repo, oid: git2::Oid) -> Result<String> {
 
 /// The first parent of `commit`, if it has one.
 pub fn first_parent(repo: &Repo, commit: git2::Oid) -> Option<git2::Oid> {
-    repo.git().find_commit(commit).ok()?.parent_id(0).ok()
+    parent(repo, commit, 0)
+}
+
+/// The `k`-th parent of `commit`, if it has one.
+pub fn parent(repo: &Repo, commit: git2::Oid, k: usize) -> Option<git2::Oid> {
+    repo.git().find_commit(commit).ok()?.parent_id(k).ok()
+}
+
+/// The commit HEAD points at; `None` before the first commit.
+pub fn head(repo: &Repo) -> Option<git2::Oid> {
+    repo.git().head().ok().and_then(|h| h.target())
+}
+
+/// The best common ancestor of two commits, if they have one.
+pub fn merge_base(repo: &Repo, a: git2::Oid, b: git2::Oid) -> Option<git2::Oid> {
+    repo.git().merge_base(a, b).ok()
+}
+
+/// A revision as git reads it (`main`, `origin/main`, `HEAD~3`, a sha),
+/// peeled to its commit; the error is git's message.
+pub fn resolve(repo: &Repo, revision: &str) -> std::result::Result<git2::Oid, String> {
+    repo.git()
+        .revparse_single(revision)
+        .and_then(|o| o.peel_to_commit())
+        .map(|c| c.id())
+        .map_err(|e| e.message().to_string())
 }
 
 /// The blob of `rel` (relative to the records root) in `commit`.
@@ -553,6 +578,20 @@ mod tests {
         assert_eq!(e.trailer("Rel-To"), Some("test"));
         assert_eq!(e.trailer("Rel-Action"), Some("promote"));
         assert_eq!(e.signature, Signature::None);
+    }
+
+    #[test]
+    fn a_signer_names_an_email_by_gpg_user_id_or_ssh_principal() {
+        let check = |signers: &[&str]| SignatureCheck {
+            status: Signature::Good,
+            signers: signers.iter().map(|s| s.to_string()).collect(),
+        };
+        assert!(check(&["Frances Owner <FO@example.com>"]).names("fo@example.com"));
+        assert!(check(&["rm@example.com", "fo@example.com"]).names("fo@example.com"));
+        assert!(!check(&["rm@example.com"]).names("fo@example.com"));
+        assert!(!check(&["Frances <fo@example.com.evil>"]).names("fo@example.com"));
+        assert!(!check(&["*@example.com"]).names("fo@example.com"));
+        assert!(!check(&[]).names("fo@example.com"));
     }
 
     #[test]
