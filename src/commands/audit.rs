@@ -15,7 +15,7 @@ use super::{Ctx, last_closed, nearby_releases, print_json};
 use crate::calendar::Calendar;
 use crate::cli::AuditCommand;
 use crate::error::{Error, Result};
-use crate::model::{ChangeRef, Release, ReleaseId, Stage, Timestamp};
+use crate::model::{ChangeRef, Release, ReleaseId, Stage, Timestamp, Waiver};
 use crate::policy::Policy;
 use crate::policy::auth::{authorise, email_of};
 use crate::policy::gates::{self, GateContext, GateStatus};
@@ -438,6 +438,36 @@ fn may_redefine(action: &str, field: &str) -> bool {
     matches!((action, field), ("plan", _) | ("record", "version"))
 }
 
+/// Whether `policy` lets `waiver` stand: the gate is waivable for that
+/// transition and the person holds a waiver role; else why not.
+fn waiver_allowed(policy: &Policy, service: &str, waiver: &Waiver) -> Result<(), String> {
+    let waivable = policy
+        .gates
+        .get(&waiver.to)
+        .is_some_and(|specs| specs.iter().any(|s| s.name == waiver.gate && s.waivable));
+    if !waivable {
+        return Err(format!(
+            "gate {} is not waivable for -> {}",
+            waiver.gate, waiver.to
+        ));
+    }
+    let email = email_of(&waiver.by);
+    let today = policy.local_date(waiver.at);
+    if policy
+        .waivers
+        .roles
+        .iter()
+        .any(|role| authorise(policy, role, service, email, today).is_ok())
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "{email} holds none of the waiver roles {}",
+            policy.waivers.roles.join(", ")
+        ))
+    }
+}
+
 fn minutes_text(m: i64) -> String {
     if m >= 48 * 60 {
         format!("{} days", m / (24 * 60))
@@ -657,6 +687,20 @@ impl<'a> Judge<'a> {
                     );
                 }
             }
+            if a.section == "waivers"
+                && let Some(Index(i)) = a.at.get(1)
+                && let Some(w) = release.waivers.get(*i)
+                && let Err(why) = waiver_allowed(self.policy, &release.service, w)
+            {
+                self.add(
+                    path,
+                    &a.node("gate"),
+                    format!(
+                        "waivers: {} by {} is not allowed by the policy it is merged under: {why}",
+                        a.what, a.by
+                    ),
+                );
+            }
             let late = (c.time - a.time).num_minutes();
             if late > tolerance {
                 self.add(
@@ -784,6 +828,11 @@ impl<'a> Judge<'a> {
         let short = c.short();
         let mut release = after.clone();
         release.stage = from;
+        // A waiver the base's policy does not allow waives nothing.
+        let service = release.service.clone();
+        release
+            .waivers
+            .retain(|w| waiver_allowed(self.policy, &service, w).is_ok());
         let Ok(rev) = self.repo.revision(c.oid) else {
             return;
         };

@@ -1313,3 +1313,35 @@ fn log_of_a_release_shows_its_hand_edits_and_takes_date_times() {
     repo.refused(3, &["log", "REL-2025-03-009"])
         .stderr_has("no release REL-2025-03-009");
 }
+
+#[test]
+fn a_waiver_only_the_branchs_policy_allows_waives_nothing() {
+    let mut repo = approved();
+    repo.commit_file(
+        "calendars/freeze.yaml",
+        "blackouts:\n- name: audit-freeze\n  from: 2025-03-14\n  to: 2025-03-16\n",
+    );
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    let policy = repo.read("policy.yaml").replace(
+        "    - blackout\n",
+        "    - { name: blackout, waivable: true }\n",
+    );
+    repo.commit_file("policy.yaml", &policy);
+    repo.at("2025-03-05T09:00:00+00:00");
+    repo.rel(&[
+        "promote",
+        REL,
+        "--waive",
+        "blackout",
+        "--reason",
+        "The board agreed",
+    ])
+    .ok();
+    let gate = line_of(&repo, "gate: blackout");
+    repo.rel(&["check", "--base", "main"])
+        .code(1)
+        .stdout_has(&format!(
+            "{FILE}:{gate}: waivers: waiver of blackout by Riley Manager <rm@example.com> is not allowed by the policy it is merged under: gate blackout is not waivable for -> build"
+        ))
+        .stdout_has("although gate blackout fails");
+}
