@@ -1344,4 +1344,15 @@ fn a_waiver_only_the_branchs_policy_allows_waives_nothing() {
             "{FILE}:{gate}: waivers: waiver of blackout by Riley Manager <rm@example.com> is not allowed by the policy it is merged under: gate blackout is not waivable for -> build"
         ))
         .stdout_has("although gate blackout fails");
+
+    // Nor can a branch lift the blackout from the calendars it is judged by.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "pr2"]);
+    repo.git(&["rm", "-q", "calendars/freeze.yaml"]);
+    repo.git(&["commit", "-q", "-m", "No freeze after all"]);
+    repo.rel(&["promote", REL]).ok();
+    repo.rel(&["check", "--base", "main"])
+        .code(1)
+        .stdout_has("although gate blackout fails: window falls in blackout audit-freeze")
+        .stderr_has("note: calendars: changed on this branch");
 }
