@@ -604,7 +604,7 @@ impl<'a> Judge<'a> {
             }
         }
         // What a signature is needed for, and where to report its absence.
-        let mut needs_signature: Option<(String, Vec<Seg>, Vec<String>)> = None;
+        let mut needs_signature: Option<(String, Vec<Seg>)> = None;
         match before {
             None => {
                 if after.stage != Stage::Plan {
@@ -623,7 +623,6 @@ impl<'a> Judge<'a> {
                 needs_signature = Some((
                     format!("moving {} {} -> {}", after.id, before.stage, after.stage),
                     vec![Key("stage")],
-                    vec![],
                 ));
             }
             Some(_) => {}
@@ -637,13 +636,9 @@ impl<'a> Judge<'a> {
         if needs_signature.is_none()
             && let Some(a) = added.iter().find(|a| a.signoff)
         {
-            needs_signature = Some((
-                format!("recording {} by {}", a.what, a.by),
-                a.at.clone(),
-                vec![],
-            ));
+            needs_signature = Some((format!("recording {} by {}", a.what, a.by), a.at.clone()));
         }
-        if let Some((what, at, _)) = needs_signature {
+        if let Some((what, at)) = needs_signature {
             let approvers: Vec<String> = added
                 .iter()
                 .filter(|a| a.signoff)
