@@ -65,7 +65,7 @@ impl Ctx {
     }
 
     pub fn repo(&self) -> Result<Repo> {
-        Repo::discover(self.global.root.as_deref(), &self.cwd)
+        Ok(Repo::discover(self.global.root.as_deref(), &self.cwd)?.with_clock(self.now))
     }
 
     /// A required value: the flag's value, else a prompt on a terminal, else
