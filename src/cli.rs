@@ -398,17 +398,20 @@ pub struct ReasonArgs {
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {
+    /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
-    /// successful, partial, rolled-back.
+    /// successful, partial, rolled-back (required for the confirmation).
     #[arg(long)]
-    pub status: String,
-    /// Actual start, "YYYY-MM-DD HH:MM" or RFC 3339.
+    pub status: Option<String>,
+    /// Actual start, "YYYY-MM-DD HH:MM" (policy time zone) or RFC 3339
+    /// (required for the confirmation).
     #[arg(long)]
-    pub started: String,
-    /// Actual duration, e.g. 2h15m.
+    pub started: Option<String>,
+    /// Actual duration, e.g. 2h15m (required for the confirmation).
     #[arg(long)]
-    pub duration: String,
-    /// passed or failed.
+    pub duration: Option<String>,
+    /// Post-deployment verification: passed or failed. May be given later
+    /// on its own, once, to complete a confirmation recorded without it.
     #[arg(long)]
     pub verification: Option<String>,
     /// An issue encountered and its resolution (repeat).

@@ -191,6 +191,34 @@ impl Loaded {
         })
     }
 
+    /// Warns on stderr when the gate `name`, if the policy lists it for
+    /// `to`, would fail for `release`: evidence being recorded that cannot
+    /// satisfy it is still recorded (it is what happened), but not silently.
+    pub fn warn_unless(&self, release: &Release, name: &str, to: Stage, now: Timestamp) {
+        let listed = self.policy.gates.get(&to).is_some_and(|g| {
+            g.iter()
+                .any(|s| s.name == name && s.applies_to(release.kind))
+        });
+        if !listed {
+            return;
+        }
+        let ctx = GateContext {
+            release,
+            changes: &self.changes,
+            nearby: &self.nearby,
+            last_closed: self.last_closed.as_ref(),
+            policy: &self.policy,
+            calendar: &self.calendar,
+            now,
+            to,
+        };
+        if let Some(o) = gates::run_one(name, &ctx)
+            && o.status == gates::GateStatus::Fail
+        {
+            eprintln!("warning: {name}: {}", o.message);
+        }
+    }
+
     /// The path of the release file, relative to the records root.
     pub fn release_path(&self) -> PathBuf {
         release_path(&self.release)
@@ -251,7 +279,8 @@ pub fn nearby_releases(repo: &Repo, release: &Release) -> Result<Vec<Release>> {
     Ok(out)
 }
 
-/// The latest closed release of the same service before this one, found by
+/// The latest closed release of the same service before this one whose
+/// deployment was not rolled back (the version in production), found by
 /// walking month folders backwards from the release's own month.
 pub fn last_closed(repo: &Repo, release: &Release) -> Result<Option<Release>> {
     let years = repo.release_years()?;
@@ -263,7 +292,15 @@ pub fn last_closed(repo: &Repo, release: &Release) -> Result<Option<Release>> {
     let mut best: Option<Release> = None;
     while m.year() >= oldest {
         for r in repo.releases_in_month(m.year(), m.month())? {
-            if r.id == release.id || r.service != release.service || r.stage != Stage::Closed {
+            let rolled_back = r
+                .deployment
+                .as_ref()
+                .is_some_and(|d| d.status == crate::model::DeploymentStatus::RolledBack);
+            if r.id == release.id
+                || r.service != release.service
+                || r.stage != Stage::Closed
+                || rolled_back
+            {
                 continue;
             }
             if best
