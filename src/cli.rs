@@ -67,6 +67,9 @@ pub enum Command {
     Close(CloseArgs),
     /// The release calendar and its conflicts.
     Calendar(CalendarArgs),
+    /// Correct a release's details after planning (not its service, type,
+    /// changes or window: cancel and re-plan for those).
+    Amend(AmendArgs),
     /// Release notes (Markdown).
     Notes(IdArg),
     /// The test summary report.
@@ -252,6 +255,51 @@ pub struct PlanArgs {
     /// Book the next free slot at or after --target instead of refusing.
     #[arg(long)]
     pub next: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AmendArgs {
+    /// Release id, REL-YYYY-MM-NNN.
+    pub id: String,
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Why this release type.
+    #[arg(long)]
+    pub rationale: Option<String>,
+    /// high, medium or low (sets the notification lead time).
+    #[arg(long)]
+    pub impact: Option<String>,
+    /// Risk summary (its level follows the impact).
+    #[arg(long)]
+    pub risk: Option<String>,
+    /// How long after deployment a rollback is possible, e.g. 4h.
+    #[arg(long)]
+    pub rollback_window: Option<String>,
+    /// How to roll back (a runbook reference or the steps).
+    #[arg(long)]
+    pub rollback_procedure: Option<String>,
+    /// Releases to deploy first; replaces the list (repeat).
+    #[arg(long = "depends-on", value_name = "ID")]
+    pub depends_on: Vec<String>,
+    /// Depends on no other release.
+    #[arg(long, conflicts_with = "depends_on")]
+    pub no_depends_on: bool,
+    /// Key personnel; replaces the list (repeat).
+    #[arg(long = "person", value_name = "EMAIL")]
+    pub people: Vec<String>,
+    /// Resources needed; replaces the list (repeat).
+    #[arg(long = "resource")]
+    pub resources: Vec<String>,
+    /// A requirement for the release notes' dependencies; replaces the list
+    /// (repeat).
+    #[arg(long = "requires", value_name = "TEXT")]
+    pub requires: Vec<String>,
+    /// Hand-written release notes text (kept apart from the generated part).
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// The version the release will carry.
+    #[arg(long)]
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Args)]

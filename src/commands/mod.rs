@@ -1,6 +1,7 @@
 //! One file per command: each turns parsed arguments into work on the store
 //! and the core, and prints the outcome.
 
+mod amend;
 mod approve;
 mod audit;
 mod calendar;
@@ -107,6 +108,7 @@ pub fn run(cli: Cli, now: Timestamp, cwd: PathBuf) -> Result<()> {
         Command::Deploy(a) => deploy::run(&ctx, a),
         Command::Close(a) => close::run(&ctx, a),
         Command::Calendar(a) => calendar::run(&ctx, a),
+        Command::Amend(a) => amend::run(&ctx, a),
         Command::Notes(a) => notes::run(&ctx, &a.id),
         Command::Report(a) => report::run(&ctx, &a.id),
         Command::Log(a) => log::run(&ctx, a),

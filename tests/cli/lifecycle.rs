@@ -561,17 +561,61 @@ fn notes_renderable_gate_needs_a_rollback() {
     let r = plan(&mut repo, &Plan::seed().no_rollback());
     walk(&mut repo, &r, "build");
     record_build(&mut repo, &r, "passed");
-    enter_blocked(&mut repo, &r, "test", &["notes-renderable"]).stderr_has("no rollback window");
-    // The schedule and the rollback are editable in review: add it by hand.
-    let text = repo.read(&r.path());
-    assert!(!text.contains("rollback:"));
-    let text = text.replacen(
-        "impact: high\n",
-        "impact: high\nrollback:\n  window: 4h\n  procedure: See deployment runbook section 7\n",
-        1,
+    enter_blocked(&mut repo, &r, "test", &["notes-renderable"])
+        .stderr_has("no rollback window")
+        .stderr_has(&format!("rel amend {} --rollback-window", r.id));
+    assert!(!repo.read(&r.path()).contains("rollback:"));
+    repo.at(&r.t(-8, "11:30"))
+        .by(RM)
+        .rel(&[
+            "amend",
+            &r.id,
+            "--rollback-window",
+            "4h",
+            "--rollback-procedure",
+            "See deployment runbook section 7",
+        ])
+        .ok()
+        .stdout_has("amend rollback");
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s"]).trim(),
+        format!("{}: amend rollback", r.id)
     );
-    repo.commit_file(&r.path(), &text);
     enter(&mut repo, &r, "test");
+}
+
+#[test]
+fn amend_corrects_details_but_not_the_booking_or_evidence() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    repo.at(&r.t(-11, "08:00")).by(RM);
+    repo.refused(2, &["amend", &r.id])
+        .stderr_has("nothing to amend");
+    repo.refused(2, &["amend", &r.id, "--impact", "severe"])
+        .stderr_has("--impact");
+    repo.refused(2, &["amend", &r.id, "--depends-on", "REL-2025-03-099"])
+        .stderr_has("--depends-on: no release REL-2025-03-099");
+    repo.refused(2, &["amend", &r.id, "--service", "ledger"]);
+    repo.rel(&[
+        "amend",
+        &r.id,
+        "--impact",
+        "low",
+        "--notes",
+        "Reporting export ships to all regions.",
+    ])
+    .ok()
+    .stdout_has("amend impact, notes");
+    let json = show(&repo, &r);
+    assert_eq!(json["impact"], "low");
+    assert_eq!(json["notes"], "Reporting export ships to all regions.");
+    walk(&mut repo, &r, "test");
+    repo.at(&r.t(-7, "09:00"))
+        .refused(1, &["amend", &r.id, "--version", "2.5.0"])
+        .stderr_has("its version is the one its build was verified with");
+    walk_from(&mut repo, &r, "test", "deploy");
+    repo.refused(1, &["amend", &r.id, "--title", "Late"])
+        .stderr_has("amended before it is deployed");
 }
 
 // ---------------------------------------------------------------------------
@@ -1290,7 +1334,7 @@ fn release_notes_follow_the_seed_and_keep_hand_written_notes_apart() {
     insta::assert_snapshot!(out, @r"
     # Release: FINANCE v2.4.0
 
-    - Release: REL-2024-03-001
+    - Release: REL-2024-03-001 (Finance system v2.4.0)
     - Date: 2024-03-16
     - Type: Minor
 
