@@ -28,7 +28,7 @@ fn parse_status(flag: &str, s: &str) -> Result<ChangeStatus> {
     })
 }
 
-fn check_service(policy: &Policy, flag: &str, service: &str) -> Result<()> {
+pub(super) fn check_service(policy: &Policy, flag: &str, service: &str) -> Result<()> {
     if policy.services.contains_key(service) {
         Ok(())
     } else {

@@ -660,7 +660,17 @@ fn tests_passed_gate_needs_the_scope_the_matrix_asks_for() {
         ])
         .ok();
     enter_blocked(&mut repo, &r, "stage", &["tests-passed"])
-        .stderr_has("regression: run at scope critical-paths, the policy requires full-suite");
+        .stderr_has("regression: run at scope critical-paths, the policy requires full-suite")
+        .stderr_has("--category regression --scope full-suite");
+    // A scope the matrix does not know is a typo, not evidence.
+    repo.refused(
+        2,
+        &[
+            "record", &r.id, "test", "--category", "regression", "--passed", "40", "--failed",
+            "0", "--scope", "fullsuite",
+        ],
+    )
+    .stderr_has("--scope: `fullsuite` is not a scope of regression; expected one of: critical-paths, full-suite");
     repo.rel(&["report", &r.id])
         .ok()
         .stdout_has("scope too narrow")
@@ -928,10 +938,10 @@ fn dependencies_deployed_gate_waits_for_the_release_depended_on() {
     walk(&mut repo, &second, "stage");
     evidence_for(&mut repo, &second, "deploy");
     enter_blocked(&mut repo, &second, "deploy", &["dependencies-deployed"])
-        .stderr_has("REL-2025-03-001 (stage stage)");
+        .stderr_has("REL-2025-03-001 (still in stage)");
     walk_from(&mut repo, &first, "stage", "deploy");
     enter_blocked(&mut repo, &second, "deploy", &["dependencies-deployed"])
-        .stderr_has("REL-2025-03-001 (stage deploy)");
+        .stderr_has("REL-2025-03-001 (still in deploy)");
     evidence_for(&mut repo, &first, "closed");
     enter(&mut repo, &second, "deploy").stdout_has("dependencies deployed: REL-2025-03-001");
 }

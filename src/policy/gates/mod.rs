@@ -108,7 +108,7 @@ impl Outcome {
     }
 }
 
-pub use test::scope_covers;
+pub use test::{known_scopes, scope_covers};
 
 type GateFn = fn(&GateContext) -> Outcome;
 

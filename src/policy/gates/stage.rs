@@ -200,7 +200,7 @@ pub fn dependencies(ctx: &GateContext) -> Outcome {
                 Some(DeploymentStatus::Successful) => {}
                 Some(status) => waiting.push(format!("{dep} (deployment {status})")),
                 None if o.stage == Stage::Closed => {}
-                None => waiting.push(format!("{dep} (stage {})", o.stage)),
+                None => waiting.push(format!("{dep} (still in {})", o.stage)),
             },
         }
     }
