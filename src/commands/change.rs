@@ -3,7 +3,7 @@
 use super::{Ctx, parse_date, parse_time, print_json};
 use crate::cli::{ChangeAddArgs, ChangeCommand, ChangeImportArgs, ChangeListArgs, ChangeSetArgs};
 use crate::error::{Error, Result};
-use crate::model::{ChangeRef, ChangeStatus};
+use crate::model::{ChangeRef, ChangeStatus, ReleaseId, Stage};
 use crate::policy::Policy;
 use crate::render::table;
 use crate::store::{CommitMessage, Repo, paths, yaml};
@@ -175,6 +175,23 @@ fn set(ctx: &Ctx, a: ChangeSetArgs) -> Result<()> {
     }
     if let Some(v) = a.description {
         change.description = Some(v);
+    }
+    // A change that shipped in a closed release is history: it may only be
+    // marked implemented (or given more detail), not reopened or moved.
+    if let Some(rid) = &before.release {
+        let closed = ReleaseId::parse(rid)
+            .ok()
+            .filter(|id| repo.root.join(paths::release(id)).exists())
+            .map(|id| repo.load_release(&id))
+            .transpose()?
+            .is_some_and(|r| r.stage == Stage::Closed);
+        let reopened = change.status != before.status && change.status != ChangeStatus::Implemented;
+        if closed && (reopened || change.service != before.service) {
+            return Err(Error::refused(format!(
+                "{} shipped in {rid}, which is closed: its status may only become implemented, and its service stays {}",
+                change.id, before.service
+            )));
+        }
     }
     if change == before {
         return Err(Error::usage(format!(

@@ -1845,3 +1845,18 @@ fn evidence_that_cannot_satisfy_its_gate_is_recorded_with_a_warning() {
         .ok()
         .stderr_has("warning: notifications-sent");
 }
+
+#[test]
+fn a_change_shipped_in_a_closed_release_may_only_become_implemented() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    walk(&mut repo, &r, "closed");
+    repo.at(&r.t(3, "09:00")).by(RM);
+    repo.refused(
+        1,
+        &["change", "set", "CHG-2025-0892", "--status", "rejected"],
+    )
+    .stderr_has("shipped in REL-2025-03-001, which is closed");
+    repo.rel(&["change", "set", "CHG-2025-0892", "--status", "implemented"])
+        .ok();
+}
