@@ -814,6 +814,46 @@ fn commits_are_dated_by_rel_now() {
     );
 }
 
+#[test]
+fn a_change_owner_must_be_an_email() {
+    let repo = Repo::new();
+    repo.refused(
+        2,
+        &[
+            "change",
+            "add",
+            "CHG-2025-0001",
+            "--title",
+            "T",
+            "--service",
+            "finance",
+            "--status",
+            "approved",
+            "--owner",
+            "not an email",
+            "--target",
+            "2025-03-15",
+        ],
+    )
+    .stderr_has("--owner: `not an email` is not an email address");
+    repo.rel(&[
+        "change",
+        "add",
+        "CHG-2025-0001",
+        "--title",
+        "T",
+        "--service",
+        "finance",
+        "--status",
+        "approved",
+        "--owner",
+        "Dev One <dev1@example.com>",
+        "--target",
+        "2025-03-15",
+    ])
+    .ok();
+}
+
 // 11. Check
 
 #[test]
