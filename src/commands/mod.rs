@@ -181,7 +181,16 @@ impl Loaded {
 
     /// Evaluates the gates for entering `to` with `release` as it would be.
     pub fn evaluate(&self, release: &Release, to: Stage, now: Timestamp) -> Evaluation {
-        gates::evaluate(&GateContext {
+        gates::evaluate(&self.gate_context(release, to, now))
+    }
+
+    fn gate_context<'a>(
+        &'a self,
+        release: &'a Release,
+        to: Stage,
+        now: Timestamp,
+    ) -> GateContext<'a> {
+        GateContext {
             release,
             changes: &self.changes,
             nearby: &self.nearby,
@@ -190,7 +199,7 @@ impl Loaded {
             calendar: &self.calendar,
             now,
             to,
-        })
+        }
     }
 
     /// Warns on stderr when the gate `name`, if the policy lists it for
@@ -204,17 +213,7 @@ impl Loaded {
         if !listed {
             return;
         }
-        let ctx = GateContext {
-            release,
-            changes: &self.changes,
-            nearby: &self.nearby,
-            last_closed: self.last_closed.as_ref(),
-            policy: &self.policy,
-            calendar: &self.calendar,
-            now,
-            to,
-        };
-        if let Some(o) = gates::run_one(name, &ctx)
+        if let Some(o) = gates::run_one(name, &self.gate_context(release, to, now))
             && o.status == gates::GateStatus::Fail
         {
             eprintln!("warning: {name}: {}", o.message);
