@@ -294,6 +294,9 @@ fn major_definition_needs_service_owner_and_cab() {
     let mut repo = Repo::new();
     repo.change("CHG-2025-0001", "finance", "2025-03-15");
     let id = repo.plan("finance", "major", TARGET, &["CHG-2025-0001"], &[]);
+    repo.rel(&["gate", &id]).code(1).stdout_has(&format!(
+        "rel approve {id} --role service-owner, and rel approve {id} --role cab"
+    ));
     repo.by(OWNER)
         .rel(&["approve", &id, "--role", "service-owner"])
         .ok();
@@ -313,6 +316,9 @@ fn min_approvers_two_needs_two_distinct_cab_members() {
     repo.commit_file("policy.yaml", &edited);
     repo.change("CHG-2025-0001", "finance", "2025-03-15");
     let id = repo.plan("finance", "major", TARGET, &["CHG-2025-0001"], &[]);
+    repo.rel(&["gate", &id]).code(1).stdout_has(&format!(
+        "rel approve {id} --role service-owner, and rel approve {id} --role cab"
+    ));
     repo.by(OWNER)
         .rel(&["approve", &id, "--role", "service-owner"])
         .ok();
