@@ -18,13 +18,19 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct Global {
     /// The records root (the folder holding policy.yaml).
-    #[arg(long, global = true, env = "REL_ROOT", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "REL_ROOT",
+        value_name = "DIR",
+        help_heading = "Global options"
+    )]
     pub root: Option<PathBuf>,
     /// Machine-readable output on stdout; diagnostics on stderr.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
     /// Never prompt (also when stdin is not a terminal or CI is set).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub no_input: bool,
 }
 
@@ -67,6 +73,9 @@ pub enum Command {
     Close(CloseArgs),
     /// The release calendar and its conflicts.
     Calendar(CalendarArgs),
+    /// Correct a release's details after planning (not its service, type,
+    /// changes or window: cancel and re-plan for those).
+    Amend(AmendArgs),
     /// Release notes (Markdown).
     Notes(IdArg),
     /// The test summary report.
@@ -158,6 +167,7 @@ pub struct ChangeAddArgs {
 
 #[derive(Debug, Args)]
 pub struct ChangeSetArgs {
+    /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
     #[arg(long)]
     pub title: Option<String>,
@@ -204,6 +214,7 @@ pub struct ChangeImportArgs {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
+    /// The service released (a key of `services` in policy.yaml).
     #[arg(long)]
     pub service: Option<String>,
     /// major, minor, patch, emergency.
@@ -218,8 +229,11 @@ pub struct PlanArgs {
     /// A change to include (repeat for several).
     #[arg(long = "change", value_name = "ID")]
     pub changes: Vec<String>,
+    /// A title (default: "<service> <type> release").
     #[arg(long)]
     pub title: Option<String>,
+    /// The version it will carry: X.Y.Z, or YYYY.MM.DD for a date-versioned
+    /// service (may also come with the build).
     #[arg(long)]
     pub version: Option<String>,
     /// high, medium, low.
@@ -244,6 +258,7 @@ pub struct PlanArgs {
     /// How long after deployment a rollback is possible, e.g. 4h.
     #[arg(long)]
     pub rollback_window: Option<String>,
+    /// How to roll back (a runbook reference or the steps).
     #[arg(long)]
     pub rollback_procedure: Option<String>,
     /// Risk assessment summary.
@@ -255,15 +270,64 @@ pub struct PlanArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct AmendArgs {
+    /// Release id, REL-YYYY-MM-NNN.
+    pub id: String,
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Why this release type.
+    #[arg(long)]
+    pub rationale: Option<String>,
+    /// high, medium or low (sets the notification lead time).
+    #[arg(long)]
+    pub impact: Option<String>,
+    /// Risk summary (its level follows the impact).
+    #[arg(long)]
+    pub risk: Option<String>,
+    /// How long after deployment a rollback is possible, e.g. 4h.
+    #[arg(long)]
+    pub rollback_window: Option<String>,
+    /// How to roll back (a runbook reference or the steps).
+    #[arg(long)]
+    pub rollback_procedure: Option<String>,
+    /// Releases to deploy first; replaces the list (repeat).
+    #[arg(long = "depends-on", value_name = "ID")]
+    pub depends_on: Vec<String>,
+    /// Depends on no other release.
+    #[arg(long, conflicts_with = "depends_on")]
+    pub no_depends_on: bool,
+    /// Key personnel; replaces the list (repeat).
+    #[arg(long = "person", value_name = "EMAIL")]
+    pub people: Vec<String>,
+    /// Resources needed; replaces the list (repeat).
+    #[arg(long = "resource")]
+    pub resources: Vec<String>,
+    /// A requirement for the release notes' dependencies; replaces the list
+    /// (repeat).
+    #[arg(long = "requires", value_name = "TEXT")]
+    pub requires: Vec<String>,
+    /// Hand-written release notes text (kept apart from the generated part).
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// The version the release will carry.
+    #[arg(long)]
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct ListArgs {
+    /// Only releases in this stage: plan, build, test, stage, deploy,
+    /// closed, cancelled.
     #[arg(long)]
     pub stage: Option<String>,
+    /// Only releases of this service (a key of `services` in policy.yaml).
     #[arg(long)]
     pub service: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
+    /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
     /// The role approved in: service-owner, cab, release-manager, ...
     #[arg(long)]
@@ -275,6 +339,7 @@ pub struct ApproveArgs {
 
 #[derive(Debug, Args)]
 pub struct RecordArgs {
+    /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
     #[command(subcommand)]
     pub what: RecordWhat,
@@ -303,13 +368,17 @@ pub enum RecordWhat {
         /// integration, performance, security.
         #[arg(long)]
         category: String,
+        /// Cases passed.
         #[arg(long)]
         passed: u32,
+        /// Cases failed.
         #[arg(long)]
         failed: u32,
+        /// Cases that could not run.
         #[arg(long, default_value_t = 0)]
         blocked: u32,
-        /// Scope run, e.g. full-suite.
+        /// Scope run, as the policy's test matrix names it (e.g.
+        /// critical-paths, full-suite).
         #[arg(long)]
         scope: Option<String>,
     },
@@ -317,6 +386,7 @@ pub enum RecordWhat {
 
 #[derive(Debug, Args)]
 pub struct DefectArgs {
+    /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
     #[command(subcommand)]
     pub what: DefectWhat,
@@ -329,6 +399,7 @@ pub enum DefectWhat {
         /// critical, high, medium, low.
         #[arg(long)]
         severity: String,
+        /// What is wrong, as the release notes' known issues would say it.
         #[arg(long)]
         title: String,
         /// Found in production after deployment.
@@ -339,10 +410,13 @@ pub enum DefectWhat {
     Resolve {
         /// DEF-N
         defect: String,
+        /// Fixed (critical and high: by a new build after a fix cycle).
         #[arg(long, conflicts_with = "known_issue")]
         fixed: bool,
+        /// Ships as a known issue (medium and low only), with --workaround.
         #[arg(long, requires = "workaround")]
         known_issue: bool,
+        /// The workaround users are given.
         #[arg(long)]
         workaround: Option<String>,
     },
@@ -350,24 +424,29 @@ pub enum DefectWhat {
 
 #[derive(Debug, Args)]
 pub struct NotifyArgs {
+    /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
     /// Who was notified.
     #[arg(long)]
     pub audience: String,
-    /// When it was sent (default: now).
+    /// When it was sent, "YYYY-MM-DD HH:MM" (policy time zone) or RFC 3339
+    /// (default: now).
     #[arg(long)]
     pub sent_at: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct SignoffArgs {
+    /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
+    /// A remark kept with the record (e.g. who attended).
     #[arg(long)]
     pub note: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct PromoteArgs {
+    /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
     /// The expected next stage; refused if it is not.
     #[arg(long)]
@@ -375,40 +454,48 @@ pub struct PromoteArgs {
     /// Waive a waivable gate (repeat); needs --reason.
     #[arg(long, requires = "reason")]
     pub waive: Vec<String>,
+    /// Why the gate is waived (recorded with the waiver).
     #[arg(long)]
     pub reason: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct DemoteArgs {
+    /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
     /// Only `build` (a fix cycle).
     #[arg(long)]
     pub to: String,
+    /// What the fix cycle fixes (recorded).
     #[arg(long)]
     pub reason: String,
 }
 
 #[derive(Debug, Args)]
 pub struct ReasonArgs {
+    /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
+    /// Why the release is cancelled (recorded).
     #[arg(long)]
     pub reason: String,
 }
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {
+    /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
-    /// successful, partial, rolled-back.
+    /// successful, partial, rolled-back (required for the confirmation).
     #[arg(long)]
-    pub status: String,
-    /// Actual start, "YYYY-MM-DD HH:MM" or RFC 3339.
+    pub status: Option<String>,
+    /// Actual start, "YYYY-MM-DD HH:MM" (policy time zone) or RFC 3339
+    /// (required for the confirmation).
     #[arg(long)]
-    pub started: String,
-    /// Actual duration, e.g. 2h15m.
+    pub started: Option<String>,
+    /// Actual duration, e.g. 2h15m (required for the confirmation).
     #[arg(long)]
-    pub duration: String,
-    /// passed or failed.
+    pub duration: Option<String>,
+    /// Post-deployment verification: passed or failed. May be given later
+    /// on its own, once, to complete a confirmation recorded without it.
     #[arg(long)]
     pub verification: Option<String>,
     /// An issue encountered and its resolution (repeat).
@@ -421,11 +508,13 @@ pub struct DeployArgs {
 
 #[derive(Debug, Args)]
 pub struct CloseArgs {
+    /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
     /// Configuration records (CMDB) were updated.
     #[arg(long)]
     pub config_updated: bool,
-    /// Post-implementation review date (major: default is the deadline).
+    /// Post-implementation review date, YYYY-MM-DD (major: default and
+    /// latest is 5 business days after deployment).
     #[arg(long)]
     pub pir_date: Option<String>,
 }
@@ -484,9 +573,10 @@ pub enum CheckFormat {
 
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
-    /// Only releases deployed on or after this date.
+    /// Only releases deployed on or after this date, YYYY-MM-DD.
     #[arg(long)]
     pub since: Option<String>,
+    /// Only releases of this service.
     #[arg(long)]
     pub service: Option<String>,
 }

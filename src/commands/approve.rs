@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
     };
     if release.stage != expected_stage {
         return Err(Error::refused(format!(
-            "{} is in {}: {purpose} approval is given in stage {expected_stage}",
+            "{} is in {}: {purpose} approval is given while the release is in `{expected_stage}`",
             release.id, release.stage
         )));
     }
@@ -99,7 +99,7 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
                 && email_of(&x.by).eq_ignore_ascii_case(&email)
                 && release.approval_current(x)
         }) {
-            return Err(Error::usage(format!(
+            return Err(Error::refused(format!(
                 "{email} has already given {purpose} approval as {} for {}",
                 a.role, release.id
             )));

@@ -3,7 +3,7 @@
 use super::{Ctx, parse_date, parse_time, print_json};
 use crate::cli::{ChangeAddArgs, ChangeCommand, ChangeImportArgs, ChangeListArgs, ChangeSetArgs};
 use crate::error::{Error, Result};
-use crate::model::{ChangeRef, ChangeStatus};
+use crate::model::{ChangeRef, ChangeStatus, ReleaseId, Stage};
 use crate::policy::Policy;
 use crate::render::table;
 use crate::store::{CommitMessage, Repo, paths, yaml};
@@ -28,7 +28,22 @@ fn parse_status(flag: &str, s: &str) -> Result<ChangeStatus> {
     })
 }
 
-fn check_service(policy: &Policy, flag: &str, service: &str) -> Result<()> {
+/// An owner is someone rel can name: an email, or `Name <email>`.
+fn check_owner(owner: &str) -> std::result::Result<(), String> {
+    let email = crate::policy::auth::email_of(owner);
+    let ok = email.split_once('@').is_some_and(|(user, host)| {
+        !user.is_empty() && host.contains('.') && !email.contains(char::is_whitespace)
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{owner}` is not an email address; expected `name@example.com` or `Name <name@example.com>`"
+        ))
+    }
+}
+
+pub(super) fn check_service(policy: &Policy, flag: &str, service: &str) -> Result<()> {
     if policy.services.contains_key(service) {
         Ok(())
     } else {
@@ -89,6 +104,7 @@ fn add(ctx: &Ctx, a: ChangeAddArgs) -> Result<()> {
     check_service(&policy, "--service", &service)?;
     let status = parse_status("--status", &ctx.require(a.status, "--status", "Status")?)?;
     let owner = ctx.require(a.owner, "--owner", "Change owner")?;
+    check_owner(&owner).map_err(|e| Error::usage(format!("--owner: {e}")))?;
     let target = parse_date(
         "--target",
         &ctx.require(a.target, "--target", "Target date (YYYY-MM-DD)")?,
@@ -150,6 +166,7 @@ fn set(ctx: &Ctx, a: ChangeSetArgs) -> Result<()> {
         change.status = parse_status("--status", &s)?;
     }
     if let Some(o) = a.owner {
+        check_owner(&o).map_err(|e| Error::usage(format!("--owner: {e}")))?;
         change.owner = o;
     }
     if let Some(t) = a.target {
@@ -175,6 +192,23 @@ fn set(ctx: &Ctx, a: ChangeSetArgs) -> Result<()> {
     }
     if let Some(v) = a.description {
         change.description = Some(v);
+    }
+    // A change that shipped in a closed release is history: it may only be
+    // marked implemented (or given more detail), not reopened or moved.
+    if let Some(rid) = &before.release {
+        let closed = ReleaseId::parse(rid)
+            .ok()
+            .filter(|id| repo.root.join(paths::release(id)).exists())
+            .map(|id| repo.load_release(&id))
+            .transpose()?
+            .is_some_and(|r| r.stage == Stage::Closed);
+        let reopened = change.status != before.status && change.status != ChangeStatus::Implemented;
+        if closed && (reopened || change.service != before.service) {
+            return Err(Error::refused(format!(
+                "{} shipped in {rid}, which is closed: its status may only become implemented, and its service stays {}",
+                change.id, before.service
+            )));
+        }
     }
     if change == before {
         return Err(Error::usage(format!(
@@ -324,7 +358,11 @@ fn row_to_change(
         title: need("title")?,
         service,
         status,
-        owner: need("owner")?,
+        owner: {
+            let owner = need("owner")?;
+            check_owner(&owner).map_err(|e| format!("owner: {e}"))?;
+            owner
+        },
         target,
         ready,
         approved_by: get("approved_by"),

@@ -26,6 +26,20 @@ pub fn run(ctx: &Ctx, a: CloseArgs) -> Result<()> {
         .as_deref()
         .map(|d| parse_date("--pir-date", d))
         .transpose()?;
+    if let (Some(date), Some(d)) = (pir_date, loaded.release.deployment.as_ref()) {
+        let deployed_on = to_local(loaded.policy.tz(), d.started).date_naive();
+        let today = loaded.policy.local_date(ctx.now);
+        if date < deployed_on {
+            return Err(Error::usage(format!(
+                "--pir-date: {date} is before the deployment on {deployed_on}; a review follows the deployment"
+            )));
+        }
+        if date < today {
+            return Err(Error::usage(format!(
+                "--pir-date: {date} is in the past (today is {today}); give the date the review will be held"
+            )));
+        }
+    }
     let holidays = loaded.calendar.holidays.clone();
     let policy = loaded.policy.clone();
     let actor = loaded.actor.clone();

@@ -55,13 +55,24 @@ pub fn run(ctx: &Ctx, a: DefectArgs) -> Result<()> {
                 ));
             }
             let release_id = release.id.clone();
+            let fixed_build = fixed_build_after(&release, &defect);
+            let known: Vec<String> = release.defects.iter().map(|d| d.id.clone()).collect();
             let d = release
                 .defects
                 .iter_mut()
                 .find(|d| d.id == defect)
-                .ok_or_else(|| Error::usage(format!("{release_id} has no defect {defect}")))?;
+                .ok_or_else(|| {
+                    Error::usage(format!(
+                        "{release_id} has no defect {defect}; its defects: {}",
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ))
+                })?;
             if d.status != DefectStatus::Open {
-                return Err(Error::usage(format!(
+                return Err(Error::refused(format!(
                     "{defect} is already resolved ({})",
                     d.status
                 )));
@@ -80,6 +91,17 @@ pub fn run(ctx: &Ctx, a: DefectArgs) -> Result<()> {
                 d.status = DefectStatus::KnownIssue;
                 d.workaround = Some(w);
             } else {
+                // Seed, "Test the release": critical and high defects
+                // trigger a fix cycle; they are fixed by a new build.
+                if matches!(d.severity, Severity::Critical | Severity::High)
+                    && !d.post_deploy
+                    && !fixed_build
+                {
+                    return Err(Error::refused(format!(
+                        "{defect} is {}: it is fixed through a fix cycle and a new build: rel demote {release_id} --to build --reason \"fix {defect}\", rel record {release_id} build --verification passed ..., then rel defect {release_id} resolve {defect} --fixed",
+                        d.severity
+                    )));
+                }
                 d.status = DefectStatus::Fixed;
             }
             d.resolved_by = Some(loaded.actor.clone());
@@ -95,4 +117,17 @@ pub fn run(ctx: &Ctx, a: DefectArgs) -> Result<()> {
         println!("{}: {text}", release.id);
         Ok(())
     }
+}
+
+/// A fix cycle began after `defect` was found and its build is recorded.
+fn fixed_build_after(release: &crate::model::Release, defect: &str) -> bool {
+    let Some(found) = release
+        .defects
+        .iter()
+        .find(|d| d.id == defect)
+        .map(|d| d.at)
+    else {
+        return false;
+    };
+    release.fix_cycles.last().is_some_and(|f| f.at >= found) && release.current_build().is_some()
 }

@@ -45,13 +45,16 @@ pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
         audience: a.audience.clone(),
         sent_at,
         by: loaded.actor.clone(),
+        recorded_at: (sent_at != ctx.now).then_some(ctx.now),
     });
     let text = format!(
         "notify {} ({})",
         a.audience,
         super::local(&loaded.policy, sent_at)
     );
-    save(ctx, &loaded, &release, "notify", &text)
+    save(ctx, &loaded, &release, "notify", &text)?;
+    loaded.warn_unless(&release, "notifications-sent", Stage::Deploy, ctx.now);
+    Ok(())
 }
 
 pub fn readiness(ctx: &Ctx, a: SignoffArgs) -> Result<()> {
@@ -59,7 +62,7 @@ pub fn readiness(ctx: &Ctx, a: SignoffArgs) -> Result<()> {
     let mut release = loaded.release.clone();
     require_stage(&release, Stage::Stage, "the readiness review")?;
     if release.current_signoff(&release.readiness).is_some() {
-        return Err(Error::usage(format!(
+        return Err(Error::refused(format!(
             "{} already has a readiness review recorded for this build",
             release.id
         )));
@@ -71,7 +74,9 @@ pub fn readiness(ctx: &Ctx, a: SignoffArgs) -> Result<()> {
     });
     let hours = (release.window.start - ctx.now).num_minutes() as f64 / 60.0;
     let text = format!("readiness review ({hours:.1} h before the window)");
-    save(ctx, &loaded, &release, "readiness", &text)
+    save(ctx, &loaded, &release, "readiness", &text)?;
+    loaded.warn_unless(&release, "readiness-review", Stage::Deploy, ctx.now);
+    Ok(())
 }
 
 pub fn go(ctx: &Ctx, a: SignoffArgs) -> Result<()> {
@@ -107,5 +112,7 @@ pub fn go(ctx: &Ctx, a: SignoffArgs) -> Result<()> {
         at: ctx.now,
         note: a.note,
     });
-    save(ctx, &loaded, &release, "go", "go decision")
+    save(ctx, &loaded, &release, "go", "go decision")?;
+    loaded.warn_unless(&release, "go-decision", Stage::Deploy, ctx.now);
+    Ok(())
 }

@@ -15,7 +15,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> Result<()> {
         Some(d) => ctx.cwd.join(d),
         None => ctx.cwd.clone(),
     };
-    let root = init_at(&dir)?;
+    let root = init_at(&dir, ctx.now)?;
     if ctx.json() {
         super::print_json(&serde_json::json!({ "root": root.display().to_string() }))?;
     } else {
@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> Result<()> {
 
 /// Creates the layout at `dir` (running `git init` when it is not inside a
 /// work tree) and commits it. Refuses when `policy.yaml` already exists.
-pub fn init_at(dir: &Path) -> Result<std::path::PathBuf> {
+pub fn init_at(dir: &Path, now: crate::model::Timestamp) -> Result<std::path::PathBuf> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::file(dir, format!("cannot create the folder: {e}")))?;
     let dir = dir
@@ -46,7 +46,7 @@ pub fn init_at(dir: &Path) -> Result<std::path::PathBuf> {
     }
     // The repository exists once policy.yaml does; it is written by the
     // commit below, so a failed init leaves nothing behind but the git init.
-    let repo = Repo::create(&dir)?;
+    let repo = Repo::create(&dir)?.with_clock(now);
     let mut tx = repo.begin()?;
     tx.write(Path::new(paths::POLICY), POLICY_EXAMPLE.to_string())?;
     tx.write(

@@ -54,7 +54,11 @@ pub fn compute<'a>(releases: impl IntoIterator<Item = &'a Release>) -> Metrics {
 
 pub fn run(ctx: &Ctx, a: MetricsArgs) -> Result<()> {
     let repo = ctx.repo()?;
-    let tz = repo.load_policy()?.tz();
+    let policy = repo.load_policy()?;
+    if let Some(s) = &a.service {
+        super::change::check_service(&policy, "--service", s)?;
+    }
+    let tz = policy.tz();
     let since = a
         .since
         .as_deref()

@@ -1,6 +1,7 @@
 //! One file per command: each turns parsed arguments into work on the store
 //! and the core, and prints the outcome.
 
+mod amend;
 mod approve;
 mod audit;
 mod calendar;
@@ -65,7 +66,7 @@ impl Ctx {
     }
 
     pub fn repo(&self) -> Result<Repo> {
-        Repo::discover(self.global.root.as_deref(), &self.cwd)
+        Ok(Repo::discover(self.global.root.as_deref(), &self.cwd)?.with_clock(self.now))
     }
 
     /// A required value: the flag's value, else a prompt on a terminal, else
@@ -107,6 +108,7 @@ pub fn run(cli: Cli, now: Timestamp, cwd: PathBuf) -> Result<()> {
         Command::Deploy(a) => deploy::run(&ctx, a),
         Command::Close(a) => close::run(&ctx, a),
         Command::Calendar(a) => calendar::run(&ctx, a),
+        Command::Amend(a) => amend::run(&ctx, a),
         Command::Notes(a) => notes::run(&ctx, &a.id),
         Command::Report(a) => report::run(&ctx, &a.id),
         Command::Log(a) => log::run(&ctx, a),
@@ -179,7 +181,16 @@ impl Loaded {
 
     /// Evaluates the gates for entering `to` with `release` as it would be.
     pub fn evaluate(&self, release: &Release, to: Stage, now: Timestamp) -> Evaluation {
-        gates::evaluate(&GateContext {
+        gates::evaluate(&self.gate_context(release, to, now))
+    }
+
+    fn gate_context<'a>(
+        &'a self,
+        release: &'a Release,
+        to: Stage,
+        now: Timestamp,
+    ) -> GateContext<'a> {
+        GateContext {
             release,
             changes: &self.changes,
             nearby: &self.nearby,
@@ -188,7 +199,25 @@ impl Loaded {
             calendar: &self.calendar,
             now,
             to,
-        })
+        }
+    }
+
+    /// Warns on stderr when the gate `name`, if the policy lists it for
+    /// `to`, would fail for `release`: evidence being recorded that cannot
+    /// satisfy it is still recorded (it is what happened), but not silently.
+    pub fn warn_unless(&self, release: &Release, name: &str, to: Stage, now: Timestamp) {
+        let listed = self.policy.gates.get(&to).is_some_and(|g| {
+            g.iter()
+                .any(|s| s.name == name && s.applies_to(release.kind))
+        });
+        if !listed {
+            return;
+        }
+        if let Some(o) = gates::run_one(name, &self.gate_context(release, to, now))
+            && o.status == gates::GateStatus::Fail
+        {
+            eprintln!("warning: {name}: {}", o.message);
+        }
     }
 
     /// The path of the release file, relative to the records root.
@@ -251,7 +280,8 @@ pub fn nearby_releases(repo: &impl Records, release: &Release) -> Result<Vec<Rel
     Ok(out)
 }
 
-/// The latest closed release of the same service before this one, found by
+/// The latest closed release of the same service before this one whose
+/// deployment was not rolled back (the version in production), found by
 /// walking month folders backwards from the release's own month.
 pub fn last_closed(repo: &impl Records, release: &Release) -> Result<Option<Release>> {
     let years = repo.release_years()?;
@@ -263,7 +293,15 @@ pub fn last_closed(repo: &impl Records, release: &Release) -> Result<Option<Rele
     let mut best: Option<Release> = None;
     while m.year() >= oldest {
         for r in repo.releases_in_month(m.year(), m.month())? {
-            if r.id == release.id || r.service != release.service || r.stage != Stage::Closed {
+            let rolled_back = r
+                .deployment
+                .as_ref()
+                .is_some_and(|d| d.status == crate::model::DeploymentStatus::RolledBack);
+            if r.id == release.id
+                || r.service != release.service
+                || r.stage != Stage::Closed
+                || rolled_back
+            {
                 continue;
             }
             if best

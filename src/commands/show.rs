@@ -186,6 +186,9 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
 pub fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
     let repo = ctx.repo()?;
     let policy = repo.load_policy()?;
+    if let Some(s) = &a.service {
+        super::change::check_service(&policy, "--service", s)?;
+    }
     let stage = a
         .stage
         .as_deref()

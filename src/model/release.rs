@@ -197,6 +197,10 @@ pub struct Notification {
     pub audience: String,
     pub sent_at: Timestamp,
     pub by: String,
+    /// When it was recorded, if later than it was sent (`rel notify
+    /// --sent-at`): back-dating is judged by this, not by `sent_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<Timestamp>,
 }
 
 /// A readiness review or go decision: who, when, and a note.

@@ -72,7 +72,7 @@ pub fn authorise(
         });
     }
     let who = if role == SERVICE_OWNER {
-        format!("the owners of service `{service}`")
+        format!("the service-owner role for `{service}`")
     } else {
         format!("role `{role}`")
     };

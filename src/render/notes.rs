@@ -21,7 +21,10 @@ pub fn problems(release: &Release, changes: &BTreeMap<String, Option<ChangeRef>>
         out.push(format!("no change reference for {}", missing.join(", ")));
     }
     if release.rollback.is_none() {
-        out.push("no rollback window and procedure (plan with --rollback-window)".to_string());
+        out.push(format!(
+            "no rollback window and procedure (rel amend {} --rollback-window 4h --rollback-procedure \"...\")",
+            release.id
+        ));
     }
     out
 }
@@ -47,7 +50,7 @@ pub fn render(
         "# Release: {} v{version}\n\n",
         release.service.to_uppercase()
     ));
-    md.push_str(&format!("- Release: {}\n", release.id));
+    md.push_str(&format!("- Release: {} ({})\n", release.id, release.title));
     md.push_str(&format!("- Date: {date}\n"));
     md.push_str(&format!("- Type: {}\n", capitalise(release.kind.as_str())));
     md.push_str("\n## Changes included\n\n");

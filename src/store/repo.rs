@@ -17,6 +17,10 @@ pub struct Repo {
     /// The commit HEAD pointed at when the repository was opened: records
     /// are read after this, so a commit is only made on top of it.
     pub(crate) opened_head: std::cell::Cell<Option<git2::Oid>>,
+    /// The command's clock (`REL_NOW` or the time it started): the date of
+    /// the commits it makes, unless `GIT_AUTHOR_DATE`/`GIT_COMMITTER_DATE`
+    /// say otherwise, so a backfill's commits agree with its records.
+    pub(crate) clock: std::cell::Cell<Option<crate::model::Timestamp>>,
 }
 
 /// Opens the git repository holding `dir` the way git does: `GIT_DIR`,
@@ -51,7 +55,14 @@ impl Repo {
             workdir,
             git,
             opened_head: std::cell::Cell::new(opened_head),
+            clock: std::cell::Cell::new(None),
         }
+    }
+
+    /// Dates this command's commits at `now` (see [`Repo::clock`]).
+    pub fn with_clock(self, now: crate::model::Timestamp) -> Repo {
+        self.clock.set(Some(now));
+        self
     }
 
     /// A records root being created at `dir` by `rel init`: inside a git

@@ -242,10 +242,17 @@ impl Transaction<'_> {
         // (b, c) The commit object; nothing points at it yet.
         let text = message.render();
         let commit_id = if gpg_sign(git) {
-            commit_with_git_program(&self.repo.workdir, tree_id, self.parent, &text)?
+            commit_with_git_program(
+                &self.repo.workdir,
+                tree_id,
+                self.parent,
+                &text,
+                self.repo.clock.get(),
+            )?
         } else {
-            let author = identity(git, "AUTHOR")?;
-            let committer = identity(git, "COMMITTER")?;
+            let clock = self.repo.clock.get();
+            let author = identity(git, "AUTHOR", clock)?;
+            let committer = identity(git, "COMMITTER", clock)?;
             let parent = self.parent.map(|p| git.find_commit(p)).transpose()?;
             let parents: Vec<&git2::Commit> = parent.iter().collect();
             git.commit(None, &author, &committer, &text, &tree, &parents)?
@@ -318,6 +325,7 @@ fn commit_with_git_program(
     tree: Oid,
     parent: Option<Oid>,
     message: &str,
+    clock: Option<crate::model::Timestamp>,
 ) -> Result<Oid> {
     use std::io::Write;
     use std::process::{Command, Stdio};
@@ -327,6 +335,14 @@ fn commit_with_git_program(
         .arg(tree.to_string());
     if let Some(p) = parent {
         cmd.arg("-p").arg(p.to_string());
+    }
+    if let Some(now) = clock {
+        let date = git_date(now);
+        for var in ["GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"] {
+            if std::env::var(var).map_or(true, |v| v.trim().is_empty()) {
+                cmd.env(var, &date);
+            }
+        }
     }
     cmd.arg("-S")
         .stdin(Stdio::piped())
@@ -359,8 +375,12 @@ fn commit_with_git_program(
 
 /// Author or committer, as git would choose them: `GIT_<KIND>_NAME`,
 /// `GIT_<KIND>_EMAIL` and `GIT_<KIND>_DATE` from the environment when set,
-/// else `user.name`/`user.email` and now.
-fn identity(git: &git2::Repository, kind: &str) -> Result<git2::Signature<'static>> {
+/// else `user.name`/`user.email` and the command's clock.
+fn identity(
+    git: &git2::Repository,
+    kind: &str,
+    clock: Option<crate::model::Timestamp>,
+) -> Result<git2::Signature<'static>> {
     let config = git.config()?;
     let value = |env: String, key: &str| -> Result<String> {
         if let Ok(v) = std::env::var(&env)
@@ -389,8 +409,27 @@ fn identity(git: &git2::Repository, kind: &str) -> Result<git2::Signature<'stati
             })?;
             Ok(git2::Signature::new(&name, &email, &time)?)
         }
-        _ => Ok(git2::Signature::now(&name, &email)?),
+        _ => match clock {
+            Some(now) => {
+                let time = git2::Time::new(now.timestamp(), now.offset().local_minus_utc() / 60);
+                Ok(git2::Signature::new(&name, &email, &time)?)
+            }
+            None => Ok(git2::Signature::now(&name, &email)?),
+        },
     }
+}
+
+/// `now` in git's internal date format, for the `git` program's environment.
+fn git_date(now: crate::model::Timestamp) -> String {
+    let minutes = now.offset().local_minus_utc() / 60;
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let minutes = minutes.abs();
+    format!(
+        "@{} {sign}{:02}{:02}",
+        now.timestamp(),
+        minutes / 60,
+        minutes % 60
+    )
 }
 
 /// The date formats git accepts that scripts and tests use: its internal

@@ -294,6 +294,9 @@ fn major_definition_needs_service_owner_and_cab() {
     let mut repo = Repo::new();
     repo.change("CHG-2025-0001", "finance", "2025-03-15");
     let id = repo.plan("finance", "major", TARGET, &["CHG-2025-0001"], &[]);
+    repo.rel(&["gate", &id]).code(1).stdout_has(&format!(
+        "rel approve {id} --role service-owner, and rel approve {id} --role cab"
+    ));
     repo.by(OWNER)
         .rel(&["approve", &id, "--role", "service-owner"])
         .ok();
@@ -313,6 +316,9 @@ fn min_approvers_two_needs_two_distinct_cab_members() {
     repo.commit_file("policy.yaml", &edited);
     repo.change("CHG-2025-0001", "finance", "2025-03-15");
     let id = repo.plan("finance", "major", TARGET, &["CHG-2025-0001"], &[]);
+    repo.rel(&["gate", &id]).code(1).stdout_has(&format!(
+        "rel approve {id} --role service-owner, and rel approve {id} --role cab"
+    ));
     repo.by(OWNER)
         .rel(&["approve", &id, "--role", "service-owner"])
         .ok();
@@ -736,6 +742,122 @@ fn plan_without_service_names_the_flag() {
         ],
     )
     .stderr_has("--service");
+}
+
+/// On a terminal, a missing required value is asked for (and only then):
+/// `script` from util-linux gives the command a pseudo-terminal. Skipped
+/// where `script` is not installed.
+#[test]
+fn missing_values_are_prompted_for_on_a_terminal() {
+    let repo = Repo::new();
+    let probe = std::process::Command::new("script")
+        .arg("--version")
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: no util-linux `script` to provide a terminal");
+        return;
+    }
+    let cmd = repo.command(&[]);
+    let rel = env!("CARGO_BIN_EXE_rel");
+    let mut term = std::process::Command::new("script");
+    term.args([
+        "-qec",
+        &format!("'{rel}' change add CHG-2025-0009"),
+        "/dev/null",
+    ])
+    .current_dir(repo.path())
+    .env_clear()
+    .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))))
+    .env("TERM", "dumb")
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = term.spawn().unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Quarterly export\nfinance\napproved\ndev@example.com\n2025-03-15\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Service:"), "{text}");
+    let record = repo.read("changes/2025/CHG-2025-0009.yaml");
+    assert!(record.contains("title: Quarterly export"), "{record}");
+    assert!(record.contains("service: finance"), "{record}");
+    assert!(record.contains("target: \"2025-03-15\""), "{record}");
+}
+
+/// `REL_NOW` is the clock of the whole command, its commit included, so a
+/// backfill's history agrees with its records.
+#[test]
+fn commits_are_dated_by_rel_now() {
+    let repo = Repo::new();
+    let mut cmd = repo.command(&[
+        "change",
+        "add",
+        "CHG-2025-0001",
+        "--title",
+        "T",
+        "--service",
+        "finance",
+        "--status",
+        "approved",
+        "--owner",
+        "dev@example.com",
+        "--target",
+        "2025-03-15",
+    ]);
+    cmd.env_remove("GIT_AUTHOR_DATE")
+        .env_remove("GIT_COMMITTER_DATE")
+        .env("REL_NOW", "2025-03-04T10:30:00+01:00");
+    assert!(cmd.output().unwrap().status.success());
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%aI %cI"]).trim(),
+        "2025-03-04T10:30:00+01:00 2025-03-04T10:30:00+01:00"
+    );
+}
+
+#[test]
+fn a_change_owner_must_be_an_email() {
+    let repo = Repo::new();
+    repo.refused(
+        2,
+        &[
+            "change",
+            "add",
+            "CHG-2025-0001",
+            "--title",
+            "T",
+            "--service",
+            "finance",
+            "--status",
+            "approved",
+            "--owner",
+            "not an email",
+            "--target",
+            "2025-03-15",
+        ],
+    )
+    .stderr_has("--owner: `not an email` is not an email address");
+    repo.rel(&[
+        "change",
+        "add",
+        "CHG-2025-0001",
+        "--title",
+        "T",
+        "--service",
+        "finance",
+        "--status",
+        "approved",
+        "--owner",
+        "Dev One <dev1@example.com>",
+        "--target",
+        "2025-03-15",
+    ])
+    .ok();
 }
 
 // 11. Check

@@ -26,7 +26,7 @@ pub fn version(ctx: &GateContext) -> Outcome {
     };
     let Some(last) = ctx.last_closed else {
         return Outcome::pass(format!(
-            "version {text} (first closed release of {})",
+            "version {text} (no earlier release of {} in production)",
             r.service
         ));
     };

@@ -112,6 +112,41 @@ pub fn target_aligned(ctx: &GateContext) -> Outcome {
     }
 }
 
+/// A change belongs to the release's service; one of a service it depends
+/// on (or that depends on it) is allowed with a warning, since the two are
+/// deployed together; any other service's change is refused.
+pub fn same_service(ctx: &GateContext) -> Outcome {
+    let (found, _) = present(ctx);
+    let service = &ctx.release.service;
+    let related = ctx.policy.related_services(service);
+    let mut warn = vec![];
+    let mut fail = vec![];
+    for c in found.iter().filter(|c| &c.service != service) {
+        let text = format!("{} ({})", c.id, c.service);
+        if related.contains(&c.service) {
+            warn.push(text);
+        } else {
+            fail.push(text);
+        }
+    }
+    if !fail.is_empty() {
+        Outcome::fail(
+            format!(
+                "changes for a service unrelated to {service}: {}",
+                list(&fail)
+            ),
+            "plan each service's changes into a release of that service",
+        )
+    } else if !warn.is_empty() {
+        Outcome::warn(format!(
+            "changes for a related service (depends_on) ride in this {service} release: {}",
+            list(&warn)
+        ))
+    } else {
+        Outcome::pass(format!("every change is for {service}"))
+    }
+}
+
 pub fn count(ctx: &GateContext) -> Outcome {
     let n = ctx.release.changes.len() as u32;
     let limits = &ctx.policy.limits;

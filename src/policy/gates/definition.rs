@@ -92,11 +92,18 @@ pub fn approved(ctx: &GateContext) -> Outcome {
                 release.kind,
                 missing.join(", ")
             ),
-            format!(
-                "rel approve {} --role {} (as a holder of that role)",
-                release.id,
-                missing[0].split(' ').next().unwrap_or("ROLE")
-            ),
+            missing
+                .iter()
+                .map(|m| {
+                    format!(
+                        "rel approve {} --role {}",
+                        release.id,
+                        m.split(' ').next().unwrap_or("ROLE")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", and ")
+                + " (each as a holder of that role)",
         )
     }
 }

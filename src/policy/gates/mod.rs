@@ -108,7 +108,7 @@ impl Outcome {
     }
 }
 
-pub use test::scope_covers;
+pub use test::{known_scopes, scope_covers};
 
 type GateFn = fn(&GateContext) -> Outcome;
 
@@ -118,6 +118,7 @@ const GATES: &[(&str, Stage, GateFn)] = &[
     ("changes-unique", Stage::Build, changes::unique),
     ("changes-ready", Stage::Build, changes::ready),
     ("changes-target", Stage::Build, changes::target_aligned),
+    ("changes-service", Stage::Build, changes::same_service),
     ("change-count", Stage::Build, changes::count),
     ("definition-approved", Stage::Build, definition::approved),
     (
@@ -160,6 +161,7 @@ pub const NAMES: &[&str] = &[
     "changes-unique",
     "changes-ready",
     "changes-target",
+    "changes-service",
     "change-count",
     "definition-approved",
     "maintenance-window",
@@ -181,6 +183,15 @@ pub const NAMES: &[&str] = &[
     "pir-scheduled",
 ];
 
+/// One gate's outcome, whatever the policy lists (for warning when evidence
+/// being recorded cannot satisfy it).
+pub fn run_one(name: &str, ctx: &GateContext) -> Option<Outcome> {
+    GATES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, _, gate)| gate(ctx))
+}
+
 pub fn is_known(name: &str) -> bool {
     GATES.iter().any(|(n, _, _)| *n == name)
 }
@@ -196,13 +207,18 @@ pub fn transition_of(name: &str) -> Option<Stage> {
 /// Every built-in gate enabled, each under its own transition.
 pub fn default_gates() -> BTreeMap<Stage, Vec<GateSpec>> {
     let mut map: BTreeMap<Stage, Vec<GateSpec>> = BTreeMap::new();
+    let spec = |name: &str| GateSpec {
+        name: name.to_string(),
+        types: vec![],
+        waivable: false,
+    };
     for (name, stage, _) in GATES {
-        map.entry(*stage).or_default().push(GateSpec {
-            name: name.to_string(),
-            types: vec![],
-            waivable: false,
-        });
+        map.entry(*stage).or_default().push(spec(name));
     }
+    // Defects found in acceptance block deployment as they block staging.
+    let deploy = map.entry(Stage::Deploy).or_default();
+    deploy.insert(0, spec("known-issues-documented"));
+    deploy.insert(0, spec("no-blocking-defects"));
     map
 }
 
@@ -272,6 +288,19 @@ pub fn evaluate(ctx: &GateContext) -> Evaluation {
                 message: format!("{} (waived by {}: {})", outcome.message, w.by, w.reason),
                 remedy: None,
             },
+            // A waivable gate's refusal names the waiver as the other way on.
+            (GateStatus::Fail, None) if spec.waivable => GateResult {
+                name: spec.name.clone(),
+                status: outcome.status,
+                message: outcome.message,
+                remedy: Some(format!(
+                    "{}or, as a holder of {}: rel promote {} --waive {} --reason \"...\"",
+                    outcome.remedy.map(|r| format!("{r}; ")).unwrap_or_default(),
+                    waiver_roles(ctx),
+                    release.id,
+                    spec.name
+                )),
+            },
             _ => GateResult {
                 name: spec.name.clone(),
                 status: outcome.status,
@@ -287,6 +316,16 @@ pub fn evaluate(ctx: &GateContext) -> Evaluation {
         to: ctx.to,
         allowed: results.iter().all(|g| g.status != GateStatus::Fail),
         gates: results,
+    }
+}
+
+/// The roles that may waive, as a phrase: `release-manager or cab`.
+fn waiver_roles(ctx: &GateContext) -> String {
+    let roles = &ctx.policy.waivers.roles;
+    if roles.is_empty() {
+        "the waiver role".to_string()
+    } else {
+        roles.join(" or ")
     }
 }
 

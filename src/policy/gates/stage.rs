@@ -45,12 +45,14 @@ pub fn readiness(ctx: &GateContext) -> Outcome {
     let r = ctx.release;
     let hours = i64::from(ctx.policy.readiness_hours);
     let Some(review) = r.current_signoff(&r.readiness) else {
+        let when = if r.kind.is_emergency() {
+            String::new()
+        } else {
+            format!(" (at least {hours} h before the window)")
+        };
         return Outcome::fail(
             "no readiness review recorded",
-            format!(
-                "rel readiness {} (at least {hours} h before the window)",
-                r.id
-            ),
+            format!("rel readiness {}{when}", r.id),
         );
     };
     if r.kind.is_emergency() {
@@ -73,30 +75,42 @@ pub fn readiness(ctx: &GateContext) -> Outcome {
                 r.window.start.format("%Y-%m-%d %H:%M"),
                 latest.format("%Y-%m-%d %H:%M")
             ),
-            "move the window later, or waive with a reason if the policy allows",
+            "a review held this late cannot count; hold it earlier for a later window (cancel and re-plan)",
         )
     }
 }
 
 pub fn notifications(ctx: &GateContext) -> Outcome {
     let r = ctx.release;
-    if r.kind.is_emergency() {
-        return Outcome::skipped("emergency releases bypass notification lead times");
-    }
     let tz = ctx.policy.tz();
     let days = ctx.policy.lead_times.for_impact(r.impact);
     let deploy_day = local_time::to_local(tz, r.window.start).date_naive();
     let latest = business_days::before(deploy_day, days, &ctx.calendar.holidays);
-    let notice = format!(
-        "{days} business day{}' notice",
-        if days == 1 { "" } else { "s" }
-    );
+    let notice = if days == 1 {
+        "1 business day's notice".to_string()
+    } else {
+        format!("{days} business days' notice")
+    };
     // Seed table "Notification timing depends on release impact".
     let audience = match r.impact {
         crate::model::Impact::High => "All users, leadership, partners",
         crate::model::Impact::Medium => "Affected users, support team",
         crate::model::Impact::Low => "Technical teams",
     };
+    // Emergency releases bypass the lead time, not the notification.
+    if r.kind.is_emergency() {
+        return match r.notifications.first() {
+            Some(n) => Outcome::pass(format!(
+                "{} notified {} (emergency: no lead time)",
+                n.audience,
+                n.sent_at.format("%Y-%m-%d %H:%M")
+            )),
+            None => Outcome::fail(
+                "no notification sent; an emergency release bypasses the lead time, not the notice",
+                format!("rel notify {} --audience \"{audience}\"", r.id),
+            ),
+        };
+    }
     if r.notifications.is_empty() {
         return Outcome::fail(
             format!(
@@ -129,7 +143,7 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
                 list(&sent),
                 r.impact
             ),
-            "move the window later, or waive with a reason if the policy allows",
+            "notice this late cannot count; a later window gives it time (cancel and re-plan)",
         )
     }
 }
@@ -180,15 +194,14 @@ pub fn dependencies(ctx: &GateContext) -> Outcome {
     for dep in &r.depends_on {
         match ctx.nearby.iter().find(|o| &o.id == dep) {
             None => waiting.push(format!("{dep} (not found)")),
-            Some(o) => {
-                let deployed = o.stage == Stage::Closed
-                    || o.deployment
-                        .as_ref()
-                        .is_some_and(|d| d.status == DeploymentStatus::Successful);
-                if !deployed {
-                    waiting.push(format!("{dep} (stage {})", o.stage));
-                }
-            }
+            // A dependency is in production when its deployment succeeded;
+            // one rolled back or only partly deployed is not, closed or not.
+            Some(o) => match o.deployment.as_ref().map(|d| d.status) {
+                Some(DeploymentStatus::Successful) => {}
+                Some(status) => waiting.push(format!("{dep} (deployment {status})")),
+                None if o.stage == Stage::Closed => {}
+                None => waiting.push(format!("{dep} (still in {})", o.stage)),
+            },
         }
     }
     if waiting.is_empty() {

@@ -3,7 +3,7 @@
 //! documented as known issues with workarounds").
 
 use super::{GateContext, Outcome, list};
-use crate::model::{DefectStatus, Severity, TestRun};
+use crate::model::{DefectStatus, Severity, TestCategory, TestRun};
 
 /// The latest run of each category in the current fix cycle.
 fn latest<'a>(ctx: &'a GateContext, category: crate::model::TestCategory) -> Option<&'a TestRun> {
@@ -41,6 +41,27 @@ pub fn scope_covers(ran: Option<&str>, needed: &str) -> bool {
         // `required` with no ladder of its own: any scope of that category.
         None => needed == "required",
     }
+}
+
+/// The scopes a run of `category` may be recorded at: those the policy's
+/// matrix names for it and the seed's ladder they belong to.
+pub fn known_scopes(policy: &crate::policy::Policy, category: TestCategory) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for row in policy.test_matrix.values() {
+        if let Some(scope) = row.get(&category) {
+            let ladder = SCOPE_LADDERS.iter().find(|l| l.contains(&scope.as_str()));
+            let names: Vec<String> = match ladder {
+                Some(l) => l.iter().map(|s| s.to_string()).collect(),
+                None => vec![scope.clone()],
+            };
+            for n in names {
+                if n != "not-required" && !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+        }
+    }
+    out
 }
 
 pub fn required_passed(ctx: &GateContext) -> Outcome {
@@ -82,10 +103,17 @@ pub fn required_passed(ctx: &GateContext) -> Outcome {
         .and_then(|s| s.split([' ', ':']).next())
         .unwrap_or("CATEGORY")
         .to_string();
+    let scope = required
+        .iter()
+        .find(|(c, _)| c.as_str() == next)
+        .map(|(_, s)| s.as_str())
+        .filter(|s| *s != "required")
+        .map(|s| format!(" --scope {s}"))
+        .unwrap_or_default();
     Outcome::fail(
         parts.join("; "),
         format!(
-            "rel record {} test --category {next} --passed N --failed 0",
+            "rel record {} test --category {next}{scope} --passed N --failed 0",
             r.id
         ),
     )
