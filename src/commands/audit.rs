@@ -433,9 +433,14 @@ fn change_controls(c: &ChangeRef) -> Vec<(&'static str, String)> {
 }
 
 /// Rel commands that may change a release's definition after plan, and
-/// which fields: `rel record build --version` sets the version.
+/// which fields: `rel record build --version` sets the version, and `rel
+/// amend` corrects the version (until built) and the dependencies. The
+/// booking (window, type, service, changes) is never changed after plan.
 fn may_redefine(action: &str, field: &str) -> bool {
-    matches!((action, field), ("plan", _) | ("record", "version"))
+    matches!(
+        (action, field),
+        ("plan", _) | ("record", "version") | ("amend", "version" | "depends_on")
+    )
 }
 
 /// Whether `policy` lets `waiver` stand: the gate is waivable for that

@@ -1072,6 +1072,13 @@ fn a_hand_edit_of_the_definition_after_plan_is_a_finding() {
         .code(1)
         .stdout_has(&format!("hand edit: {commit} {FILE}: window.start 2025-03-15T20:00:00+00:00 -> 2025-03-14T20:00:00+00:00 after plan, version 2.4.0 -> 2.5.0 after plan"));
 
+    // The version corrected with rel, as the command allows until built.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "amended"]);
+    repo.rel(&["amend", REL, "--version", "2.4.1"]).ok();
+    repo.rel(&["check", "--base", "main"]).ok();
+    repo.rel(&["audit", "verify", "--since", "main"]).ok();
+
     // In plan, the definition may still be edited: the plan -> build gates
     // judge it.
     let mut repo = planned();
