@@ -242,11 +242,29 @@ fn added(before: Option<&Release>, after: &Release) -> Vec<Entry> {
             "notifications",
             &after.notifications,
             len(|r| r.notifications.len()),
-            |n| (&n.by, n.sent_at, format!("notification to {}", n.audience)),
+            // Sent earlier than recorded (`rel notify --sent-at`): the
+            // recording time is what the commit must not lag behind.
+            |n| {
+                (
+                    &n.by,
+                    n.recorded_at.unwrap_or(n.sent_at),
+                    format!("notification to {}", n.audience),
+                )
+            },
         )
         .into_iter()
-        .map(|mut e| {
-            e.time_key = "sent_at";
+        .zip(
+            after
+                .notifications
+                .iter()
+                .skip(len(|r| r.notifications.len())),
+        )
+        .map(|(mut e, n)| {
+            e.time_key = if n.recorded_at.is_some() {
+                "recorded_at"
+            } else {
+                "sent_at"
+            };
             e
         }),
     );

@@ -214,8 +214,21 @@ fn a_branch_made_with_rel_commands_is_clean() {
     repo.at("2025-03-07T11:00:00+00:00");
     repo.rel(&["record", REL, "build", "--verification", "passed"])
         .ok();
+    // Sent on Monday, recorded on Friday: not back-dating.
     repo.at("2025-03-07T11:30:00+00:00");
-    repo.rel(&["notify", REL, "--audience", "All users"]).ok();
+    repo.rel(&[
+        "notify",
+        REL,
+        "--audience",
+        "All users",
+        "--sent-at",
+        "2025-03-03 09:00",
+    ])
+    .ok();
+    assert!(
+        repo.read(FILE)
+            .contains("recorded_at: \"2025-03-07T11:30:00Z\"")
+    );
     repo.at("2025-03-07T12:00:00+00:00");
     repo.rel(&["promote", REL, "--to", "test"]).ok();
     repo.rel(&["check", "--base", "main"]).ok();
