@@ -38,16 +38,44 @@ pub struct Conflict {
     pub reason: String,
 }
 
-/// Every conflict of `candidate` with the other releases and the calendar.
-/// Emergency releases still get conflicts: they bypass windows and
-/// blackouts only (SPEC section 3).
+/// How a tie between two releases of the same type, impact and booking
+/// time is broken. Ids cannot order bookings (an id follows the window's
+/// month, not the order of booking), and with a pinned clock booking times
+/// can be equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tie {
+    /// The candidate is being booked now and every other release is already
+    /// on the calendar: the existing booking keeps its slot.
+    ExistingWins,
+    /// Both releases are on the calendar and neither was booked first: the
+    /// smaller id wins, so that every view agrees.
+    SmallerId,
+}
+
+/// Every conflict of `candidate`, a release already on the calendar, with
+/// the other releases and the calendar. Emergency releases still get
+/// conflicts: they bypass windows and blackouts only (SPEC section 3).
 pub fn find(
     candidate: &Release,
     others: &[Release],
     cal: &Calendar,
     policy: &Policy,
 ) -> Vec<Conflict> {
-    find_with_escape(candidate, others, cal, policy)
+    find_with_escape(candidate, others, cal, policy, Tie::SmallerId)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// As `find`, for a release being booked: on a tie, the releases already
+/// booked win (`rel plan` must not push out an existing booking).
+pub fn find_for_booking(
+    candidate: &Release,
+    others: &[Release],
+    cal: &Calendar,
+    policy: &Policy,
+) -> Vec<Conflict> {
+    find_with_escape(candidate, others, cal, policy, Tie::ExistingWins)
         .into_iter()
         .map(|(c, _)| c)
         .collect()
@@ -60,6 +88,7 @@ pub(crate) fn find_with_escape(
     others: &[Release],
     cal: &Calendar,
     policy: &Policy,
+    tie: Tie,
 ) -> Vec<(Conflict, DateTime<FixedOffset>)> {
     let tz = policy.tz();
     let (start, end) = (candidate.window.start, candidate.window.end());
@@ -87,7 +116,7 @@ pub(crate) fn find_with_escape(
                 candidate.service, o.service
             )
         };
-        let (candidate_wins, rule) = precedence(candidate, o);
+        let (candidate_wins, rule) = precedence(candidate, o, tie);
         let winner = if candidate_wins { &candidate.id } else { &o.id };
         out.push((
             Conflict {
@@ -197,7 +226,7 @@ pub(crate) fn find_with_escape(
 }
 
 /// Does the candidate win against `o`, and by which rule.
-fn precedence(c: &Release, o: &Release) -> (bool, String) {
+fn precedence(c: &Release, o: &Release, tie: Tie) -> (bool, String) {
     let (ce, oe) = (c.kind.is_emergency(), o.kind.is_emergency());
     if ce != oe {
         return (
@@ -234,10 +263,28 @@ fn precedence(c: &Release, o: &Release) -> (bool, String) {
                 ),
             )
         }
-        Ordering::Equal => (
-            c.id < o.id,
-            "same type, impact and booking time, so the smaller id wins".to_string(),
-        ),
+        Ordering::Equal => match tie {
+            Tie::ExistingWins => (
+                false,
+                format!(
+                    "same type, impact and booking time, and {} is already booked, so it keeps its slot",
+                    o.id
+                ),
+            ),
+            Tie::SmallerId => {
+                let (small, large) = if c.id < o.id {
+                    (&c.id, &o.id)
+                } else {
+                    (&o.id, &c.id)
+                };
+                (
+                    c.id < o.id,
+                    format!(
+                        "same type, impact and booking time and neither was booked first, so the smaller id wins ({small} over {large})"
+                    ),
+                )
+            }
+        },
     }
 }
 
@@ -495,9 +542,26 @@ pub(crate) mod tests {
             "2025-03-15 20:30",
             "2025-03-01 09:00",
         );
-        let f = find(&b, &[a], &Calendar::default(), &p);
+        let f = find(&b, std::slice::from_ref(&a), &Calendar::default(), &p);
         assert!(f[0].candidate_wins);
-        assert!(f[0].reason.contains("smaller id"), "{}", f[0].reason);
+        assert!(
+            f[0].reason.ends_with(
+                "neither was booked first, so the smaller id wins (REL-2025-03-001 over REL-2025-03-002)"
+            ),
+            "{}",
+            f[0].reason
+        );
+        // Being booked, the same release loses the tie: the existing
+        // booking keeps its slot, whatever the ids.
+        let f = find_for_booking(&b, &[a], &Calendar::default(), &p);
+        assert!(!f[0].candidate_wins);
+        assert_eq!(f[0].winner, "REL-2025-03-002");
+        assert!(
+            f[0].reason
+                .ends_with("REL-2025-03-002 is already booked, so it keeps its slot"),
+            "{}",
+            f[0].reason
+        );
     }
 
     #[test]

@@ -144,16 +144,36 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         .any(|g| !CALENDAR_GATES.contains(&g.name.as_str()));
     let mut proposal = None;
     if calendar_refused {
-        let horizon_end = start + chrono::Duration::days(i64::from(HORIZON_DAYS));
-        // nearby_releases read up to the month after the window's end.
-        let read_up_to =
-            release.window.end().date_naive().with_day(1).unwrap() + chrono::Months::new(1);
-        let mut m = read_up_to + chrono::Months::new(1);
-        while m <= horizon_end.date_naive() {
-            others.extend(repo.releases_in_month(m.year(), m.month())?);
-            m = m + chrono::Months::new(1);
+        // The search may walk into later months: read each month the
+        // proposal lands near, and search again until every release that
+        // could meet the proposed window has been read. Releases only add
+        // constraints, so each pass proposes the same start or a later one,
+        // and the months between the window and the proposal need not be
+        // read at all.
+        let dur = release.window.duration.to_chrono();
+        let mut read: std::collections::BTreeSet<(i32, u32)> =
+            super::months_around(release.window.start, release.window.end())
+                .into_iter()
+                .collect();
+        loop {
+            proposal = slots::next_free(&release, start, &others, &calendar, &policy, HORIZON_DAYS);
+            let Some(p) = proposal else { break };
+            let missing: Vec<(i32, u32)> = super::months_around(p, p + dur)
+                .into_iter()
+                .filter(|m| !read.contains(m))
+                .collect();
+            if missing.is_empty() {
+                break;
+            }
+            for (y, m) in missing {
+                read.insert((y, m));
+                for r in repo.releases_in_month(y, m)? {
+                    if r.id != release.id && !others.iter().any(|o| o.id == r.id) {
+                        others.push(r);
+                    }
+                }
+            }
         }
-        proposal = slots::next_free(&release, start, &others, &calendar, &policy, HORIZON_DAYS);
     }
     if calendar_refused && a.next && !other_refused {
         let Some(slot) = proposal else {
@@ -291,7 +311,7 @@ fn evaluate(
     calendar: &Calendar,
     ctx: &Ctx,
 ) -> Evaluation {
-    let mut eval = gates::evaluate(&GateContext {
+    let context = GateContext {
         release,
         changes,
         nearby: others,
@@ -300,9 +320,19 @@ fn evaluate(
         calendar,
         now: ctx.now,
         to: Stage::Build,
-    });
+    };
+    let mut eval = gates::evaluate(&context);
     eval.gates
         .retain(|g| !NOT_AT_PLAN.contains(&g.name.as_str()));
+    // The release is being booked: on a tie, the releases already booked
+    // keep their slots (the gate as run for a booked release would let the
+    // smaller id win, and ids follow months, not the order of booking).
+    for g in eval.gates.iter_mut().filter(|g| g.name == "conflicts") {
+        let outcome = gates::calendar::booking_conflicts(&context);
+        g.status = outcome.status;
+        g.message = outcome.message;
+        g.remedy = outcome.remedy;
+    }
     eval.allowed = eval.gates.iter().all(|g| g.status != GateStatus::Fail);
     eval.to = Stage::Plan;
     eval

@@ -446,3 +446,129 @@ fn plan_next_books_the_next_free_slot() {
     assert_ne!(start, "2025-03-15T20:00:00Z");
     assert!(start >= "2025-03-15T22:00:00", "{start}");
 }
+
+/// `rel plan` arguments with `--duration`.
+fn plan_args_for(repo: &Repo, service: &str, kind: &str, target: &str, dur: &str) -> Vec<String> {
+    let mut args = plan_args(repo, service, kind, target);
+    args.extend(["--duration".to_string(), dur.to_string()]);
+    args
+}
+
+#[test]
+fn proposal_sees_releases_filed_under_a_later_month() {
+    let mut repo = Repo::new();
+    repo.at("2025-07-01T09:00:00+00:00");
+    let taken = book(
+        &repo,
+        "hr-portal",
+        "minor",
+        "2025-09-06 18:00",
+        &["--duration", "1h"],
+    );
+    assert_eq!(taken, "REL-2025-09-001");
+    // Sat 30 Aug is in the month-end blackout; Sat 6 Sep 18:00 is taken
+    // (by a release filed under September, booked at the same time).
+    let args = plan_args_for(&repo, "hr-portal", "minor", "2025-08-30 20:00", "1h");
+    let run = repo.refused(1, &strs(&args)).stderr_has("month-end");
+    assert_eq!(proposed(&run), "2025-09-06 19:00");
+    // The proposal is accepted as proposed.
+    let id = book(
+        &repo,
+        "hr-portal",
+        "minor",
+        "2025-09-06 19:00",
+        &["--duration", "1h"],
+    );
+    assert_eq!(id, "REL-2025-09-002");
+}
+
+#[test]
+fn proposal_sees_releases_of_the_next_year() {
+    let mut repo = Repo::new();
+    repo.at("2025-11-01T09:00:00+00:00");
+    let taken = book(
+        &repo,
+        "hr-portal",
+        "minor",
+        "2026-01-10 18:00",
+        &["--duration", "1h"],
+    );
+    assert_eq!(taken, "REL-2026-01-001");
+    // Sat 27 Dec is in the year-end freeze (to 5 January). The change
+    // targets Sat 3 Jan, a week from both the target and the slot.
+    repo.change("CHG-2025-0900", "hr-portal", "2026-01-03");
+    let mut args: Vec<String> = [
+        "plan",
+        "--service",
+        "hr-portal",
+        "--type",
+        "minor",
+        "--target",
+        "2025-12-27 20:00",
+        "--duration",
+        "1h",
+        "--change",
+        "CHG-2025-0900",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let run = repo.refused(1, &strs(&args)).stderr_has("year-end-freeze");
+    assert_eq!(proposed(&run), "2026-01-10 19:00");
+    // --next books exactly that slot.
+    args.push("--next".into());
+    let run = repo.rel(&strs(&args)).ok();
+    let id = run.stdout.lines().next().unwrap().trim().to_string();
+    assert_eq!(id, "REL-2026-01-002");
+    let v = repo.rel(&["--json", "show", &id]).ok().json();
+    assert_eq!(v["window"]["start"], "2026-01-10T19:00:00Z");
+}
+
+#[test]
+fn on_a_tie_the_existing_booking_keeps_its_slot() {
+    let mut repo = Repo::new();
+    repo.at("2025-07-01T09:00:00+00:00");
+    // Two emergencies (no windows, no blackouts) of the same impact booked
+    // at the same instant. The new one's id (August) is smaller than the
+    // existing one's (September); it must not push the existing one out.
+    let existing = book(
+        &repo,
+        "finance",
+        "emergency",
+        "2025-09-01 00:00",
+        &["--duration", "2h"],
+    );
+    assert_eq!(existing, "REL-2025-09-001");
+    let args = plan_args_for(&repo, "finance", "emergency", "2025-08-31 23:00", "2h");
+    let run = repo
+        .refused(1, &strs(&args))
+        .stderr_has("REL-2025-09-001 wins")
+        .stderr_has("REL-2025-09-001 is already booked, so it keeps its slot");
+    assert_eq!(proposed(&run), "2025-09-01 02:00");
+    // Both on the calendar (a tie made by hand), the calendar breaks the
+    // tie by the smaller id and says so.
+    let yaml = repo
+        .read("releases/2025/09/REL-2025-09-001.yaml")
+        .replace("id: REL-2025-09-001", "id: REL-2025-08-001")
+        .replace("2025-09-01T00:00:00+01:00", "2025-08-31T23:00:00+01:00");
+    repo.commit_file("releases/2025/08/REL-2025-08-001.yaml", &yaml);
+    let v = repo
+        .rel(&[
+            "--json",
+            "calendar",
+            "--from",
+            "2025-08-31",
+            "--to",
+            "2025-09-01",
+        ])
+        .ok()
+        .json();
+    let conflicts = v["conflicts"].as_array().unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0]["winner"], "REL-2025-08-001");
+    let reason = conflicts[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.ends_with("so the smaller id wins (REL-2025-08-001 over REL-2025-09-001)"),
+        "{reason}"
+    );
+}

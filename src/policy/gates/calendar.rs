@@ -54,7 +54,26 @@ pub fn blackout(ctx: &GateContext) -> Outcome {
 }
 
 pub fn conflicts(ctx: &GateContext) -> Outcome {
-    let found = conflicts::find(ctx.release, ctx.nearby, ctx.calendar, ctx.policy);
+    conflicts_outcome(&conflicts::find(
+        ctx.release,
+        ctx.nearby,
+        ctx.calendar,
+        ctx.policy,
+    ))
+}
+
+/// The conflicts gate for a release being booked (`rel plan`): on a tie
+/// the releases already booked win, so a booking never pushes one out.
+pub fn booking_conflicts(ctx: &GateContext) -> Outcome {
+    conflicts_outcome(&conflicts::find_for_booking(
+        ctx.release,
+        ctx.nearby,
+        ctx.calendar,
+        ctx.policy,
+    ))
+}
+
+fn conflicts_outcome(found: &[conflicts::Conflict]) -> Outcome {
     let lost: Vec<String> = found
         .iter()
         .filter(|c| !c.candidate_wins)
