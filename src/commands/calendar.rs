@@ -2,7 +2,9 @@
 
 use super::{Ctx, parse_date, print_json};
 use crate::calendar::conflicts::{self, Conflict, ConflictWith};
-use crate::calendar::local_time::{midnight, point_end_lenient, point_start_lenient, to_local};
+use crate::calendar::local_time::{
+    format_local, midnight, point_end_lenient, point_start_lenient, to_local,
+};
 use crate::calendar::{Calendar, EventKind, Point};
 use crate::cli::CalendarArgs;
 use crate::error::{Error, Result};
@@ -192,7 +194,7 @@ pub fn run(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
         });
     }
     if a.list {
-        print!("{}", list(&view, &policy));
+        print!("{}", list(&view));
         return Ok(());
     }
     let mut monday = from;
@@ -433,7 +435,7 @@ fn week_of(view: &View, monday: NaiveDate) -> week::Week {
     w
 }
 
-fn list(view: &View, policy: &Policy) -> String {
+fn list(view: &View) -> String {
     let mut t = table::new(&["WHEN", "KIND", "NAME", "SERVICE", "DETAIL"]);
     for e in &view.entries {
         let when = match (e.first, e.last) {
@@ -441,11 +443,20 @@ fn list(view: &View, policy: &Policy) -> String {
             (Some(f), Some(l)) => {
                 format!("{} to {}", f.format("%a %d %b %Y"), l.format("%a %d %b %Y"))
             }
-            _ => format!(
-                "{} to {}",
-                super::local(policy, e.start),
-                to_local(view.tz, e.end).format("%H:%M")
-            ),
+            _ => {
+                // The end's day is shown when it is not the start's.
+                let same_day = to_local(view.tz, e.start).date_naive()
+                    == to_local(view.tz, e.end).date_naive();
+                format!(
+                    "{} to {}",
+                    format_local(view.tz, e.start, "%a %d %b %Y %H:%M"),
+                    format_local(
+                        view.tz,
+                        e.end,
+                        if same_day { "%H:%M" } else { "%a %d %b %H:%M" }
+                    )
+                )
+            }
         };
         let kind = match e.event_kind {
             Some(k) => format!("event ({k})"),

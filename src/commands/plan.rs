@@ -18,6 +18,8 @@ use chrono::Datelike;
 const NOT_AT_PLAN: &[&str] = &["definition-approved"];
 /// Gates whose refusal moving the window can cure.
 const CALENDAR_GATES: &[&str] = &["maintenance-window", "blackout", "conflicts"];
+/// How a window start is shown (with the offset when it is ambiguous).
+const LONG: &str = "%a %d %b %Y %H:%M";
 /// How far ahead `--next` and the refusal's proposal search.
 const HORIZON_DAYS: u32 = 120;
 
@@ -180,7 +182,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
             return Err(Error::refused(format!(
                 "no free slot for a {} window within {HORIZON_DAYS} days of {}",
                 duration,
-                super::local(&policy, start)
+                local_time::format_local(policy.tz(), start, LONG)
             )));
         };
         release.window.start = slot;
@@ -208,8 +210,8 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
             match proposal {
                 Some(p) => text.push_str(&format!(
                     "next start at which it could be booked: {} (--target \"{}\", or add --next)\n",
-                    super::local(&policy, p),
-                    local_time::to_local(policy.tz(), p).format("%Y-%m-%d %H:%M")
+                    local_time::format_local(policy.tz(), p, LONG),
+                    local_time::target_text(policy.tz(), p)
                 )),
                 None => text.push_str(&format!("no free slot within {HORIZON_DAYS} days\n")),
             }
@@ -249,7 +251,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         release.service,
         release.kind,
         release.impact,
-        super::local(&policy, release.window.start),
+        local_time::format_local(policy.tz(), release.window.start, LONG),
         release.window.duration
     );
     let s = &release.schedule;

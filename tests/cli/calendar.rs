@@ -55,13 +55,14 @@ fn refuse(repo: &Repo, code: i32, service: &str, kind: &str, target: &str) -> Ru
     repo.refused(code, &strs(&args))
 }
 
-/// The `--target "YYYY-MM-DD HH:MM"` a refusal proposes.
+/// The `--target "..."` a refusal proposes.
 fn proposed(run: &Run) -> String {
     let text = format!("{}{}", run.stdout, run.stderr);
     let at = text
         .find("--target \"")
         .unwrap_or_else(|| panic!("no proposal in:\n{text}"));
-    text[at + 10..at + 26].to_string()
+    let rest = &text[at + 10..];
+    rest[..rest.find('"').unwrap()].to_string()
 }
 
 const BOARD_MEETING: &str = "events:\n  - name: board-meeting\n    kind: organisational\n    from: 2025-03-13\n    to: 2025-03-14\n    no_deploy: true\n";
@@ -571,4 +572,41 @@ fn on_a_tie_the_existing_booking_keeps_its_slot() {
         reason.ends_with("so the smaller id wins (REL-2025-08-001 over REL-2025-09-001)"),
         "{reason}"
     );
+}
+
+#[test]
+fn proposal_in_the_repeated_hour_carries_its_offset_and_is_accepted() {
+    let repo = Repo::new();
+    // Sat 25 Oct 18:00 BST for 7h30m ends at the first 01:30 of Sun 26 Oct
+    // (clocks go back at 02:00 BST to 01:00 GMT).
+    book(
+        &repo,
+        "hr-portal",
+        "minor",
+        "2025-10-25 18:00",
+        &["--duration", "7h30m"],
+    );
+    let args = plan_args_for(&repo, "hr-portal", "minor", "2025-10-25 20:00", "1h");
+    let run = repo
+        .refused(1, &strs(&args))
+        .stderr_has("next start at which it could be booked: Sun 26 Oct 2025 01:30 +01:00");
+    let next = proposed(&run);
+    assert_eq!(next, "2025-10-26T01:30:00+01:00");
+    // Copied as proposed, it is accepted.
+    let id = book(&repo, "hr-portal", "minor", &next, &["--duration", "1h"]);
+    let v = repo.rel(&["--json", "show", &id]).ok().json();
+    assert_eq!(v["window"]["start"], "2025-10-26T01:30:00+01:00");
+    // The list tells the two 01:30s apart.
+    let out = repo
+        .rel(&[
+            "calendar",
+            "--list",
+            "--from",
+            "2025-10-26",
+            "--to",
+            "2025-10-26",
+        ])
+        .ok()
+        .stdout;
+    assert!(out.contains("+01:00 to 01:30 +00:00"), "{out}");
 }
