@@ -225,6 +225,61 @@ impl Point {
     }
 }
 
+/// The sections whose entries are named, as written in the file.
+pub const NAMED_SECTIONS: [&str; 3] = ["maintenance_windows", "blackouts", "events"];
+
+impl CalendarFile {
+    /// Every named entry: its section, its name, and the line (1-based) of
+    /// its `name:` in `text` when that can be found (block-style YAML; a
+    /// name written in flow style has no line).
+    pub fn named_entries(&self, text: &str) -> Vec<(&'static str, &str, Option<usize>)> {
+        let names: [Vec<&str>; 3] = [
+            self.maintenance_windows
+                .iter()
+                .map(|w| w.name.as_str())
+                .collect(),
+            self.blackouts.iter().map(|b| b.name.as_str()).collect(),
+            self.events.iter().map(|e| e.name.as_str()).collect(),
+        ];
+        let mut out = vec![];
+        for (section, names) in NAMED_SECTIONS.iter().zip(names) {
+            let lines = name_lines(text, section);
+            // Only trust the lines when there is one for every entry.
+            let lines_fit = lines.len() == names.len();
+            for (i, name) in names.into_iter().enumerate() {
+                let line = if lines_fit { Some(lines[i]) } else { None };
+                out.push((*section, name, line));
+            }
+        }
+        out
+    }
+}
+
+/// The lines (1-based) of the `name:` keys of the items of a top-level
+/// `section` in block-style YAML, in order.
+fn name_lines(text: &str, section: &str) -> Vec<usize> {
+    let mut out = vec![];
+    let mut inside = false;
+    for (i, line) in text.lines().enumerate() {
+        let starts_key = !line.starts_with([' ', '\t', '-', '#']) && !line.trim().is_empty();
+        if starts_key {
+            inside = line
+                .strip_prefix(section)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'));
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        let item = line.trim_start();
+        let key = item.strip_prefix('-').map(str::trim_start).unwrap_or(item);
+        if key.starts_with("name:") {
+            out.push(i + 1);
+        }
+    }
+    out
+}
+
 // Entry-level validation. Each entry is read into a plain `Raw` twin and
 // checked before it becomes the public type, so a bad entry fails while the
 // YAML is read and the error carries its line and the field's name.
@@ -596,6 +651,21 @@ unavailability:
         assert!(
             e.contains("`to` 2025-03-15 is before `from` 2025-03-16"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn named_entries_have_their_lines() {
+        let text = "# note\nmaintenance_windows:\n  - name: a\n    days: [sat]\n    start: \"18:00\"\n    end: \"06:00\"\n  -\n    name: b\n    days: [sun]\n    start: \"18:00\"\n    end: \"06:00\"\nblackouts:\n  - { name: x, from: 2025-01-01, to: 2025-01-02 }\nevents:\n  - kind: organisational\n    name: a\n    from: 2025-03-13\n    to: 2025-03-14\n";
+        let f = parse(text).unwrap();
+        assert_eq!(
+            f.named_entries(text),
+            vec![
+                ("maintenance_windows", "a", Some(3)),
+                ("maintenance_windows", "b", Some(8)),
+                ("blackouts", "x", None),
+                ("events", "a", Some(16)),
+            ]
         );
     }
 

@@ -1,7 +1,7 @@
 //! Finding and reading the records repository.
 
 use super::{paths, yaml};
-use crate::calendar::{Calendar, CalendarFile};
+use crate::calendar::{self, Calendar, CalendarFile, NameAt};
 use crate::error::{Error, Result};
 use crate::model::{ChangeRef, Release, ReleaseId};
 use crate::policy::Policy;
@@ -176,10 +176,21 @@ impl Repo {
     pub fn load_calendar(&self, policy: &Policy) -> Result<Calendar> {
         let dir = Path::new(paths::CALENDARS);
         let mut files = vec![];
+        let mut names: Vec<(&'static str, String, NameAt)> = vec![];
         for name in self.yaml_names(dir)? {
             let rel = dir.join(&name);
             let text = self.read(&rel)?;
             let file: CalendarFile = yaml::from_str(&rel, &text)?;
+            for (section, entry, line) in file.named_entries(&text) {
+                names.push((
+                    section,
+                    entry.to_string(),
+                    NameAt {
+                        file: rel.display().to_string(),
+                        line,
+                    },
+                ));
+            }
             // Checked one file at a time, so the error names the file and
             // the line of the offending value.
             let problems = Calendar::merge([file.clone()]).validate(policy);
@@ -194,6 +205,22 @@ impl Repo {
                 return Err(Error::file(&rel, format!("{at}{}", problems.join("; "))));
             }
             files.push(file);
+        }
+        if let Some((section, name, first, again)) = calendar::first_reused_name(
+            names
+                .iter()
+                .map(|(section, name, at)| (*section, name.as_str(), at.clone())),
+        ) {
+            let line = again
+                .line
+                .map(|l| format!("line {l}: "))
+                .unwrap_or_default();
+            return Err(Error::file(
+                &again.file,
+                format!(
+                    "{line}{section}: the name `{name}` is already used at {first}; names identify entries (in conflicts and iCalendar UIDs), so give each its own"
+                ),
+            ));
         }
         Ok(Calendar::merge(files))
     }

@@ -625,3 +625,47 @@ fn maintenance_window_refusal_shows_the_real_end_across_a_dst_change() {
         "window Sat 29 Mar 2025 23:00 to Sun 30 Mar 07:00 is not inside any maintenance window",
     );
 }
+
+#[test]
+fn a_name_used_twice_is_refused_naming_both_places() {
+    let repo = Repo::new();
+    // calendars/standard.yaml already has a sunday-evening window.
+    let standard = repo.read("calendars/standard.yaml");
+    let line = standard
+        .lines()
+        .position(|l| l.contains("name: sunday-evening"))
+        .unwrap()
+        + 1;
+    repo.commit_file(
+        "calendars/extra.yaml",
+        "maintenance_windows:\n  - name: sunday-evening\n    days: [sun]\n    start: \"08:00\"\n    end: \"10:00\"\n",
+    );
+    for args in [
+        vec!["calendar"],
+        vec!["calendar", "--ics", "cal.ics"],
+        vec![
+            "plan",
+            "--service",
+            "finance",
+            "--type",
+            "minor",
+            "--target",
+            "2025-03-15 20:00",
+            "--change",
+            "CHG-2025-0001",
+        ],
+    ] {
+        // extra.yaml is read first (file-name order).
+        repo.refused(3, &args).stderr_has(&format!(
+            "calendars/standard.yaml: line {line}: maintenance_windows: the name `sunday-evening` is already used at calendars/extra.yaml line 2"
+        ));
+    }
+    // Twice in one file.
+    repo.commit_file(
+        "calendars/extra.yaml",
+        "blackouts:\n  - name: audit\n    from: 2025-06-02\n    to: 2025-06-06\n  - name: audit\n    from: 2025-09-01\n    to: 2025-09-05\n",
+    );
+    repo.refused(3, &["calendar"]).stderr_has(
+        "calendars/extra.yaml: line 5: blackouts: the name `audit` is already used at calendars/extra.yaml line 2",
+    );
+}
