@@ -88,7 +88,7 @@ impl Calendar {
 
 /// The occurrence of `w` that starts on local date `day`, if `w` runs that
 /// weekday.
-fn occurrence_on(
+pub fn occurrence_on(
     tz: Tz,
     w: &MaintenanceWindow,
     day: chrono::NaiveDate,
@@ -112,6 +112,19 @@ fn occurrence_on(
         start,
         end,
     })
+}
+
+impl MaintenanceWindow {
+    /// Its length on a day without a DST change: `start` to `end`, an end
+    /// at or before the start being the next day's.
+    pub fn ordinary_length(&self) -> Duration {
+        let minutes = |c: super::ClockTime| i64::from(c.hour * 60 + c.minute);
+        let mut m = minutes(self.end) - minutes(self.start);
+        if m <= 0 {
+            m += 24 * 60;
+        }
+        Duration::minutes(m)
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use crate::calendar::conflicts::{self, Conflict, ConflictWith};
 use crate::calendar::local_time::{
     format_local, midnight, point_end_lenient, point_start_lenient, to_local,
 };
-use crate::calendar::{Calendar, EventKind, Point};
+use crate::calendar::{Calendar, EventKind, Point, windows};
 use crate::cli::CalendarArgs;
 use crate::error::{Error, Result};
 use crate::model::{Release, Stage, Timestamp};
@@ -512,9 +512,9 @@ fn list(view: &View) -> String {
     out
 }
 
-/// The iCalendar events: each release, each maintenance window as a weekly
-/// event from its first occurrence on or after the range start, each
-/// blackout occurrence as all-day events. UIDs hold names and dates only,
+/// The iCalendar events of the range: each release, each maintenance
+/// window as a weekly event over its occurrences starting in the range,
+/// each blackout occurrence as all-day events. UIDs hold names and dates only,
 /// so a rerun gives the same UIDs.
 fn ics_events(view: &View, calendar: &Calendar) -> Vec<ics::Event> {
     let mut out = vec![];
@@ -544,23 +544,32 @@ fn ics_events(view: &View, calendar: &Calendar) -> Vec<ics::Event> {
             continue;
         }
         for day in &w.days {
-            let mut first = view.from;
-            while first.weekday() != day.to_chrono() {
-                first += Duration::days(1);
+            // Every occurrence starting on a day of the range, with its
+            // real instants (11 or 13 hours on the nights clocks change).
+            let mut occurrences = vec![];
+            let mut d = view.from;
+            while d <= view.to {
+                if d.weekday() == day.to_chrono()
+                    && let Some(o) = windows::occurrence_on(view.tz, w, d)
+                {
+                    occurrences.push(ics::Occurrence {
+                        nominal: d.and_time(w.start.to_naive()),
+                        start: o.start.with_timezone(&Utc),
+                        end: o.end.with_timezone(&Utc),
+                    });
+                }
+                d += Duration::days(1);
             }
-            let start = first.and_time(w.start.to_naive());
-            let mut minutes = i64::from(w.end.hour * 60 + w.end.minute)
-                - i64::from(w.start.hour * 60 + w.start.minute);
-            if minutes <= 0 {
-                minutes += 24 * 60;
+            if occurrences.is_empty() {
+                continue;
             }
             let code = &day.to_chrono().to_string()[..2];
             out.push(ics::Event {
                 uid: format!("window-{}-{}@rel", w.name, day_name(*day)),
                 span: ics::Span::Weekly {
-                    start,
-                    duration: Duration::minutes(minutes),
                     byday: code.to_uppercase(),
+                    length: w.ordinary_length(),
+                    occurrences,
                 },
                 summary: format!("Maintenance window: {}", w.name),
                 description: scope_text(&w.services),

@@ -332,10 +332,14 @@ fn ics_is_read_back_by_an_independent_parser_with_stable_uids() {
                 && c.find_prop("UID").unwrap().val.as_str() == "window-saturday-evening-sat@rel"
         })
         .unwrap();
-    assert_eq!(window.find_prop("DURATION").unwrap().val.as_str(), "PT12H");
+    assert!(window.find_prop("DURATION").is_none());
+    assert_eq!(
+        window.find_prop("DTEND").unwrap().val.as_str(),
+        "20250302T060000"
+    );
     assert_eq!(
         window.find_prop("RRULE").unwrap().val.as_str(),
-        "FREQ=WEEKLY;BYDAY=SA"
+        "FREQ=WEEKLY;BYDAY=SA;UNTIL=20250315T180000Z"
     );
     let dtstart = window.find_prop("DTSTART").unwrap();
     assert_eq!(dtstart.val.as_str(), "20250301T180000");
@@ -667,5 +671,145 @@ fn a_name_used_twice_is_refused_naming_both_places() {
     );
     repo.refused(3, &["calendar"]).stderr_has(
         "calendars/extra.yaml: line 5: blackouts: the name `audit` is already used at calendars/extra.yaml line 2",
+    );
+}
+
+/// The instant an iCalendar DATE-TIME property means: UTC (`...Z`) or a
+/// local time with a TZID, read with chrono-tz (the earlier of a repeated
+/// local time, as RFC 5545 says).
+fn ics_instant(prop: &icalendar::parser::Property) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    let v = prop.val.as_str();
+    let parse = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%S").unwrap();
+    if let Some(utc) = v.strip_suffix('Z') {
+        return parse(utc).and_utc();
+    }
+    let tzid = prop
+        .params
+        .iter()
+        .find(|p| p.key == "TZID")
+        .and_then(|p| p.val.as_ref())
+        .unwrap_or_else(|| panic!("{} {v} has neither Z nor TZID", prop.name.as_str()));
+    let tz: chrono_tz::Tz = tzid.as_str().parse().unwrap();
+    tz.from_local_datetime(&parse(v))
+        .earliest()
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// Every VEVENT with `uid`, and the VTIMEZONE observance onsets
+/// (`DTSTART` values, local) of `text`.
+fn ics_read(text: &str, uid: &str) -> (Vec<Vec<(String, String)>>, Vec<String>) {
+    let unfolded = icalendar::parser::unfold(text);
+    let cal = icalendar::parser::read_calendar(&unfolded).unwrap();
+    let events = cal
+        .components
+        .iter()
+        .filter(|c| c.name == "VEVENT" && c.find_prop("UID").unwrap().val.as_str() == uid)
+        .map(|c| {
+            c.properties
+                .iter()
+                .filter(|p| {
+                    ["DTSTART", "DTEND", "RECURRENCE-ID", "DURATION", "RRULE"]
+                        .contains(&p.name.as_str())
+                })
+                .map(|p| {
+                    let value = if p.name == "RRULE" || p.name == "DURATION" {
+                        p.val.to_string()
+                    } else {
+                        ics_instant(p).to_rfc3339()
+                    };
+                    (p.name.to_string(), value)
+                })
+                .collect()
+        })
+        .collect();
+    let onsets = cal
+        .components
+        .iter()
+        .filter(|c| c.name == "VTIMEZONE")
+        .flat_map(|c| c.components.iter())
+        .map(|o| o.find_prop("DTSTART").unwrap().val.to_string())
+        .collect();
+    (events, onsets)
+}
+
+#[test]
+fn ics_windows_end_at_their_local_end_across_dst_and_the_zone_covers_them() {
+    let repo = Repo::new();
+    repo.rel(&[
+        "calendar",
+        "--from",
+        "2025-10-18",
+        "--to",
+        "2025-11-01",
+        "--ics",
+        "autumn.ics",
+    ])
+    .ok();
+    let text = repo.read("autumn.ics");
+    let (events, onsets) = ics_read(&text, "window-saturday-evening-sat@rel");
+    let prop = |e: &Vec<(String, String)>, name: &str| {
+        e.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    };
+    // The rule: Saturdays 18:00 to 06:00 local (12 h on ordinary nights),
+    // up to the range's last Saturday; no exact DURATION.
+    let master = events
+        .iter()
+        .find(|e| prop(e, "RECURRENCE-ID").is_none())
+        .unwrap();
+    assert_eq!(prop(master, "DURATION"), None);
+    assert_eq!(
+        prop(master, "DTSTART").unwrap(),
+        "2025-10-18T17:00:00+00:00"
+    );
+    assert_eq!(prop(master, "DTEND").unwrap(), "2025-10-19T05:00:00+00:00");
+    assert_eq!(
+        prop(master, "RRULE").unwrap(),
+        "FREQ=WEEKLY;BYDAY=SA;UNTIL=20251101T180000Z"
+    );
+    // The night clocks go back, 25 October, is 13 h: 18:00 BST to 06:00 GMT.
+    let nights: Vec<_> = events
+        .iter()
+        .filter(|e| prop(e, "RECURRENCE-ID").is_some())
+        .collect();
+    assert_eq!(nights.len(), 1, "{events:?}");
+    assert_eq!(
+        prop(nights[0], "RECURRENCE-ID").unwrap(),
+        "2025-10-25T17:00:00+00:00"
+    );
+    assert_eq!(
+        prop(nights[0], "DTSTART").unwrap(),
+        "2025-10-25T17:00:00+00:00"
+    );
+    assert_eq!(
+        prop(nights[0], "DTEND").unwrap(),
+        "2025-10-26T06:00:00+00:00"
+    );
+    // Every local time written is covered by an observance that began
+    // before it.
+    let earliest = "20251018T180000".to_string();
+    assert!(onsets.iter().any(|o| *o <= earliest), "{onsets:?}");
+
+    // A range in January: the window starts before the year's first
+    // change, and the zone still covers it.
+    repo.rel(&[
+        "calendar",
+        "--from",
+        "2025-01-06",
+        "--to",
+        "2025-01-12",
+        "--ics",
+        "january.ics",
+    ])
+    .ok();
+    let (events, onsets) = ics_read(&repo.read("january.ics"), "window-saturday-evening-sat@rel");
+    assert_eq!(
+        prop(&events[0], "DTSTART").unwrap(),
+        "2025-01-11T18:00:00+00:00"
+    );
+    assert!(
+        onsets.iter().any(|o| o.as_str() <= "20250111T180000"),
+        "{onsets:?}"
     );
 }
