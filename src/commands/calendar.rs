@@ -224,9 +224,11 @@ fn build(
     let svc = service.as_deref();
     let in_range = |d: NaiveDate| from <= d && d <= to;
 
+    // Every release whose window overlaps the range, including one that
+    // starts the evening before and runs into it.
     let mut releases: Vec<Release> = loaded
         .iter()
-        .filter(|r| in_range(to_local(tz, r.window.start).date_naive()))
+        .filter(|r| r.window.start < end && start < r.window.end())
         .filter(|r| svc.is_none_or(|s| r.service == s))
         .cloned()
         .collect();
@@ -362,9 +364,15 @@ fn week_of(view: &View, monday: NaiveDate) -> week::Week {
         service: view.service.clone(),
         ..week::Week::default()
     };
+    // Releases whose window overlaps the week: a cell shows those starting
+    // that day, the list underneath all of them.
+    let (week_start, week_end) = (
+        midnight(tz, monday),
+        midnight(tz, sunday + Duration::days(1)),
+    );
     for r in &view.releases {
         let start = local(r.window.start);
-        if this_week(start.date()) {
+        if r.window.start < week_end && week_start < r.window.end() {
             w.releases.push(week::Release {
                 id: r.id.clone(),
                 title: r.title.clone(),

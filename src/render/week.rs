@@ -136,16 +136,15 @@ pub fn render(week: &Week) -> String {
             .as_ref()
             .map(|v| format!(" v{v}"))
             .unwrap_or_default();
+        // A release that began before the week says on which day.
+        let start = if r.start.date() < week.monday {
+            r.start.format("%a %d %b %H:%M")
+        } else {
+            r.start.format("%a %H:%M")
+        };
         push_item(
             &mut out,
-            &format!(
-                "{}: {} {}{} ({})",
-                r.id,
-                r.title,
-                r.service,
-                version,
-                r.start.format("%a %H:%M")
-            ),
+            &format!("{}: {} {}{} ({start})", r.id, r.title, r.service, version),
         );
     }
     out.push(String::new());

@@ -813,3 +813,59 @@ fn ics_windows_end_at_their_local_end_across_dst_and_the_zone_covers_them() {
         "{onsets:?}"
     );
 }
+
+#[test]
+fn releases_running_into_the_range_are_shown() {
+    let repo = Repo::new();
+    // Sat 13 Dec 22:00 to Sun 14 Dec 02:00.
+    let late = book(
+        &repo,
+        "hr-portal",
+        "minor",
+        "2025-12-13 22:00",
+        &["--duration", "4h", "--title", "Late"],
+    );
+    let list = |from: &str, to: &str| {
+        repo.rel(&["calendar", "--list", "--from", from, "--to", to])
+            .ok()
+            .stdout
+    };
+    let out = list("2025-12-14", "2025-12-14");
+    assert!(out.contains(&late), "{out}");
+    let v = repo
+        .rel(&[
+            "--json",
+            "calendar",
+            "--from",
+            "2025-12-14",
+            "--to",
+            "2025-12-14",
+        ])
+        .ok()
+        .json();
+    let ids: Vec<&str> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "release")
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![late.as_str()]);
+    // Not once it has ended.
+    let out = list("2025-12-15", "2025-12-15");
+    assert!(!out.contains(&late), "{out}");
+    // The week grid lists a release from Sunday night into Monday in the
+    // Monday's week, with its day.
+    let sunday = book(
+        &repo,
+        "finance",
+        "minor",
+        "2025-03-16 23:00",
+        &["--title", "Night"],
+    );
+    let grid = repo.rel(&["calendar", "--from", "2025-03-17"]).ok().stdout;
+    assert!(
+        grid.contains(&format!("{sunday}: Night finance (Sun 16 Mar 23:00)")),
+        "{grid}"
+    );
+}
