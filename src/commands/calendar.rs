@@ -446,23 +446,31 @@ fn week_of(view: &View, monday: NaiveDate) -> week::Week {
 fn list(view: &View) -> String {
     let mut t = table::new(&["WHEN", "KIND", "NAME", "SERVICE", "DETAIL"]);
     for e in &view.entries {
-        let when = match (e.first, e.last) {
-            (Some(f), Some(l)) if f == l => f.format("%a %d %b %Y").to_string(),
-            (Some(f), Some(l)) => {
-                format!("{} to {}", f.format("%a %d %b %Y"), l.format("%a %d %b %Y"))
+        // The heading gives the year; a date shows its own only when the
+        // range spans years or the date is in another year.
+        let day = |d: NaiveDate| {
+            if view.from.year() == view.to.year() && d.year() == view.from.year() {
+                d.format("%a %d %b").to_string()
+            } else {
+                d.format("%a %d %b %Y").to_string()
             }
+        };
+        let when = match (e.first, e.last) {
+            (Some(f), Some(l)) if f == l => day(f),
+            (Some(f), Some(l)) => format!("{}\nto {}", day(f), day(l)),
             _ => {
+                let (s, en) = (to_local(view.tz, e.start), to_local(view.tz, e.end));
                 // The end's day is shown when it is not the start's.
-                let same_day = to_local(view.tz, e.start).date_naive()
-                    == to_local(view.tz, e.end).date_naive();
+                let end_day = if s.date_naive() == en.date_naive() {
+                    String::new()
+                } else {
+                    format!("{} ", day(en.date_naive()))
+                };
                 format!(
-                    "{} to {}",
-                    format_local(view.tz, e.start, "%a %d %b %Y %H:%M"),
-                    format_local(
-                        view.tz,
-                        e.end,
-                        if same_day { "%H:%M" } else { "%a %d %b %H:%M" }
-                    )
+                    "{} {}\nto {end_day}{}",
+                    day(s.date_naive()),
+                    format_local(view.tz, e.start, "%H:%M"),
+                    format_local(view.tz, e.end, "%H:%M")
                 )
             }
         };
@@ -498,6 +506,9 @@ fn list(view: &View) -> String {
         };
         t.add_row(vec![when, kind, name, service, detail]);
     }
+    // Times, ids, names, kinds and services stay whole; the detail wraps.
+    table::keep_lines(&mut t, &[0]);
+    table::keep_words(&mut t, &[1, 2, 3]);
     let mut out = format!(
         "Calendar {} to {}\n{t}\n",
         view.from.format("%a %d %b %Y"),
@@ -515,6 +526,7 @@ fn list(view: &View) -> String {
                 x.reason.clone(),
             ]);
         }
+        table::keep_words(&mut c, &[0, 1, 2]);
         out.push_str(&format!("Conflicts\n{c}\n"));
     }
     out

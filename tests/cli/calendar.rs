@@ -101,15 +101,15 @@ fn week_grid_of_figure_4() {
     insta::assert_snapshot!(out, @r#"
     Week of 10 March 2025
 
-    +----------+----------+----------+----------+----------+----------+----------+
-    |   Mon    |   Tue    |   Wed    |   Thu    |   Fri    |   Sat    |   Sun    |
-    |  10 Mar  |  11 Mar  |  12 Mar  |  13 Mar  |  14 Mar  |  15 Mar  |  16 Mar  |
-    +----------+----------+----------+----------+----------+----------+----------+
-    |          |          |          | blocked  | blocked  | REL-2025 | REL-2025 |
-    |          |          |          |          |          | -03-001  | -03-002  |
-    |          |          |          |          |          |          |          |
-    |          |          |          |          |          |          |          |
-    +----------+----------+----------+----------+----------+----------+----------+
+    +--------+--------+--------+--------+--------+---------------+---------------+
+    |  Mon   |  Tue   |  Wed   |  Thu   |  Fri   |      Sat      |      Sun      |
+    | 10 Mar | 11 Mar | 12 Mar | 13 Mar | 14 Mar |    15 Mar     |    16 Mar     |
+    +--------+--------+--------+--------+--------+---------------+---------------+
+    |        |        |        |blocked |blocked |     20:00     |     19:00     |
+    |        |        |        |        |        |REL-2025-03-001|REL-2025-03-002|
+    |        |        |        |        |        |               |               |
+    |        |        |        |        |        |               |               |
+    +--------+--------+--------+--------+--------+---------------+---------------+
 
     Maintenance windows: Sat 18:00-06:00, Sun 18:00-06:00
     Blackouts: none
@@ -612,7 +612,8 @@ fn proposal_in_the_repeated_hour_carries_its_offset_and_is_accepted() {
         ])
         .ok()
         .stdout;
-    assert!(out.contains("+01:00 to 01:30 +00:00"), "{out}");
+    assert!(out.contains("Sun 26 Oct 01:30 +01:00 "), "{out}");
+    assert!(out.contains("to 01:30 +00:00 "), "{out}");
 }
 
 #[test]
@@ -868,4 +869,44 @@ fn releases_running_into_the_range_are_shown() {
         grid.contains(&format!("{sunday}: Night finance (Sun 16 Mar 23:00)")),
         "{grid}"
     );
+}
+
+#[test]
+fn list_keeps_ids_and_names_whole_in_80_columns() {
+    let repo = Repo::new();
+    let id = book(
+        &repo,
+        "hr-portal",
+        "minor",
+        "2025-03-15 20:00",
+        &[
+            "--title",
+            "A rather long release title that explains what this release does in detail",
+        ],
+    );
+    let out = repo
+        .command(&["calendar", "--list", "--from", "2025-03-10"])
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = String::from_utf8(out.stdout).unwrap();
+    for line in out.lines() {
+        assert!(line.chars().count() <= 80, "too wide: {line:?}\n{out}");
+    }
+    for whole in [
+        id.as_str(),
+        "saturday-evening",
+        "sunday-evening",
+        "maintenance",
+        "hr-portal",
+    ] {
+        assert!(out.contains(whole), "{whole} is split:\n{out}");
+    }
+    // The free text wraps instead.
+    assert!(
+        !out.contains("explains what this release does in detail"),
+        "{out}"
+    );
+    assert!(out.contains("A rather"), "{out}");
 }
