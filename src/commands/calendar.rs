@@ -118,6 +118,11 @@ pub fn run(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
         Some(t) => parse_date("--to", t)?,
         None => from + Duration::days(6),
     };
+    if ctx.json() && a.ics.as_deref().is_some_and(|p| p.as_os_str() == "-") {
+        return Err(Error::usage(
+            "--ics - writes the calendar to stdout, where --json writes too; give --ics a file name, or leave out --json",
+        ));
+    }
     if to < from {
         return Err(Error::usage(format!(
             "--to {to} is before --from {from}; give a --to on or after --from"
@@ -169,13 +174,20 @@ pub fn run(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
             tz,
             ctx.now.with_timezone(&Utc),
         );
+        let n = text.matches("BEGIN:VEVENT").count();
+        // `-`: the calendar itself on stdout, nothing else.
+        if path.as_os_str() == "-" {
+            print!("{text}");
+            return Ok(());
+        }
         let path = if path.is_absolute() {
             path.clone()
         } else {
             ctx.cwd.join(path)
         };
-        crate::store::atomic::write(&path, text.as_bytes())?;
-        let n = text.matches("BEGIN:VEVENT").count();
+        // Meant to be published: ordinary permissions, and a mistyped
+        // folder is an error rather than created.
+        crate::store::atomic::write_public(&path, text.as_bytes())?;
         let summary = format!("wrote {n} events to {}", path.display());
         if ctx.json() {
             eprintln!("{summary}");

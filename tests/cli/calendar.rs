@@ -910,3 +910,49 @@ fn list_keeps_ids_and_names_whole_in_80_columns() {
     );
     assert!(out.contains("A rather"), "{out}");
 }
+
+/// The process umask (Linux), for the mode a new file gets.
+fn umask() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        })
+        .unwrap_or(0o022)
+}
+
+#[test]
+fn ics_file_has_ordinary_permissions_dash_is_stdout_and_a_missing_folder_is_an_error() {
+    let repo = Repo::new();
+    repo.rel(&["calendar", "--from", "2025-03-10", "--ics", "cal.ics"])
+        .ok();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(repo.path().join("cal.ics"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o666 & !umask(), "{mode:o}");
+    }
+    // `-` writes the calendar to stdout and no file.
+    let run = repo
+        .refused(0, &["calendar", "--from", "2025-03-10", "--ics", "-"])
+        .ok();
+    assert!(
+        run.stdout.starts_with("BEGIN:VCALENDAR\r\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.ends_with("END:VCALENDAR\r\n"), "{}", run.stdout);
+    assert!(!repo.path().join("-").exists());
+    repo.refused(2, &["--json", "calendar", "--ics", "-"])
+        .stderr_has("--ics -");
+    // A folder that does not exist is not created.
+    repo.refused(3, &["calendar", "--ics", "exports/cal.ics"])
+        .stderr_has("exports/cal.ics")
+        .stderr_has("does not exist");
+}
