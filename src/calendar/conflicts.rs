@@ -137,11 +137,23 @@ pub(crate) fn find_with_escape(
 
     for e in &cal.events {
         match e.kind {
-            // (b) Infrastructure maintenance on the candidate's service.
+            // (b) Infrastructure maintenance on the candidate's service, or
+            // on a service it depends on (policy `depends_on`, transitively:
+            // "conflicts propagate along these edges").
             EventKind::Infrastructure => {
-                if !(e.services.is_empty() || e.services.contains(&candidate.service)) {
+                let on = if e.services.is_empty() || e.services.contains(&candidate.service) {
+                    candidate.service.clone()
+                } else if let Some(path) = dependency_path(policy, &candidate.service, &e.services)
+                {
+                    format!(
+                        "{}, which {} depends on ({})",
+                        path.last().map(String::as_str).unwrap_or_default(),
+                        candidate.service,
+                        path.join(" -> ")
+                    )
+                } else {
                     continue;
-                }
+                };
                 let (es, ee) = (
                     point_start_lenient(tz, &e.from),
                     point_end_lenient(tz, &e.to),
@@ -158,11 +170,10 @@ pub(crate) fn find_with_escape(
                         candidate_wins: false,
                         winner: e.name.clone(),
                         reason: format!(
-                            "{} ({span}) overlaps infrastructure maintenance {} ({}) on {}; the maintenance wins: a release does not deploy onto infrastructure being maintained",
+                            "{} ({span}) overlaps infrastructure maintenance {} ({}) on {on}; the maintenance wins: a release does not deploy onto infrastructure being maintained",
                             candidate.id,
                             e.name,
                             describe_span(tz, es, ee),
-                            candidate.service
                         ),
                     },
                     ee,
@@ -286,6 +297,38 @@ fn precedence(c: &Release, o: &Release, tie: Tie) -> (bool, String) {
             }
         },
     }
+}
+
+/// The shortest chain of `depends_on` edges from `service` to one of
+/// `targets`, both ends included (`finance -> ledger -> core`); `None` when
+/// `service` depends on none of them. Ties go to the first edge listed.
+pub fn dependency_path(policy: &Policy, service: &str, targets: &[String]) -> Option<Vec<String>> {
+    let mut came_from: std::collections::BTreeMap<String, String> = Default::default();
+    let mut queue = std::collections::VecDeque::from([service.to_string()]);
+    while let Some(s) = queue.pop_front() {
+        if s != service && targets.contains(&s) {
+            let mut path = vec![s.clone()];
+            let mut at = s;
+            while let Some(prev) = came_from.get(&at) {
+                path.push(prev.clone());
+                at = prev.clone();
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for d in policy
+            .services
+            .get(&s)
+            .map(|x| x.depends_on.as_slice())
+            .unwrap_or_default()
+        {
+            if d != service && !came_from.contains_key(d) {
+                came_from.insert(d.clone(), s.clone());
+                queue.push_back(d.clone());
+            }
+        }
+    }
+    None
 }
 
 /// The email part of `Name <email>` or a bare email, lower-cased.
@@ -636,14 +679,33 @@ pub(crate) mod tests {
             "2025-03-01 09:00",
         );
         assert!(find(&r, &[], &cal, &p).is_empty());
-        // Another service (even a dependent one) is not affected.
+        // A service depending on ledger is affected, and told why.
         let r = minor(
             "REL-2025-03-001",
             "finance",
             "2025-03-22 22:00",
             "2025-03-01 09:00",
         );
-        assert!(find(&r, &[], &cal, &p).is_empty());
+        let f = find(&r, &[], &cal, &p);
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].candidate_wins);
+        assert!(
+            f[0].reason.contains(
+                "infrastructure maintenance db-patching (Sat 2025-03-22 18:00 to 23:00 Europe/London) on ledger, which finance depends on (finance -> ledger); the maintenance wins"
+            ),
+            "{}",
+            f[0].reason
+        );
+        // What ledger depends on, and unrelated services, are not.
+        for service in ["core", "hr"] {
+            let r = minor(
+                "REL-2025-03-001",
+                service,
+                "2025-03-22 22:00",
+                "2025-03-01 09:00",
+            );
+            assert!(find(&r, &[], &cal, &p).is_empty(), "{service}");
+        }
         // An emergency still gets the conflict.
         let mut r = minor(
             "REL-2025-03-001",
@@ -653,6 +715,20 @@ pub(crate) mod tests {
         );
         r.kind = ReleaseType::Emergency;
         assert_eq!(find(&r, &[], &cal, &p).len(), 1);
+    }
+
+    #[test]
+    fn dependency_paths_follow_depends_on_transitively() {
+        let p = policy();
+        let path = |from: &str, to: &str| dependency_path(&p, from, &[to.to_string()]);
+        assert_eq!(
+            path("finance", "core"),
+            Some(vec!["finance".into(), "ledger".into(), "core".into()])
+        );
+        assert_eq!(path("finance", "ledger").unwrap().len(), 2);
+        assert_eq!(path("core", "finance"), None);
+        assert_eq!(path("hr", "core"), None);
+        assert_eq!(path("finance", "finance"), None);
     }
 
     #[test]

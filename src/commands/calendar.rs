@@ -283,7 +283,14 @@ fn build(
             point_start_lenient(tz, &ev.from),
             point_end_lenient(tz, &ev.to),
         );
-        if !(es < end && start < ee && applies(&ev.services, svc)) {
+        // Infrastructure maintenance on a service the filtered one depends
+        // on blocks it too, so it is shown with it.
+        let shown = applies(&ev.services, svc)
+            || (ev.kind == EventKind::Infrastructure
+                && svc.is_some_and(|s| {
+                    conflicts::dependency_path(policy, s, &ev.services).is_some()
+                }));
+        if !(es < end && start < ee && shown) {
             continue;
         }
         let mut e = Entry::new("event", es, ee);

@@ -956,3 +956,48 @@ fn ics_file_has_ordinary_permissions_dash_is_stdout_and_a_missing_folder_is_an_e
         .stderr_has("exports/cal.ics")
         .stderr_has("does not exist");
 }
+
+#[test]
+fn infrastructure_maintenance_blocks_services_that_depend_on_it() {
+    let repo = Repo::new();
+    repo.commit_file(
+        "calendars/events.yaml",
+        "events:\n  - name: db-patching\n    kind: infrastructure\n    from: 2025-03-22T18:00\n    to: 2025-03-22T23:00\n    services: [ledger]\n",
+    );
+    // finance depends on ledger (policy.yaml).
+    let run = refuse(&repo, 1, "finance", "minor", "2025-03-22 20:00")
+        .stderr_has("overlaps infrastructure maintenance db-patching")
+        .stderr_has("on ledger, which finance depends on (finance -> ledger)");
+    assert_eq!(proposed(&run), "2025-03-22 23:00");
+    // hr-portal depends on nothing: not blocked.
+    book(&repo, "hr-portal", "minor", "2025-03-22 20:00", &[]);
+    // The calendar of finance shows the maintenance in its way.
+    let out = repo
+        .rel(&[
+            "calendar",
+            "--list",
+            "--from",
+            "2025-03-22",
+            "--to",
+            "2025-03-22",
+            "--service",
+            "finance",
+        ])
+        .ok()
+        .stdout;
+    assert!(out.contains("db-patching"), "{out}");
+    let out = repo
+        .rel(&[
+            "calendar",
+            "--list",
+            "--from",
+            "2025-03-22",
+            "--to",
+            "2025-03-22",
+            "--service",
+            "hr-portal",
+        ])
+        .ok()
+        .stdout;
+    assert!(!out.contains("db-patching"), "{out}");
+}
