@@ -1001,3 +1001,25 @@ fn infrastructure_maintenance_blocks_services_that_depend_on_it() {
         .stdout;
     assert!(!out.contains("db-patching"), "{out}");
 }
+
+#[test]
+fn calendar_errors_name_the_field_and_point_at_its_line() {
+    let repo = Repo::new();
+    for (text, message) in [
+        (
+            "holidays: [2025-02-30]\n",
+            "calendars/bad.yaml: line 1 column 12: holidays: `2025-02-30` is not a date: February 2025 has 28 days, so there is no day 30",
+        ),
+        (
+            "maintenance_windows:\n  - name: w\n    days: [sat]\n    start: \"18:00\"\n    end: \"25:00\"\n",
+            "calendars/bad.yaml: line 5 column 10: end: `25:00` is not a time",
+        ),
+        (
+            "blackouts:\n  - name: b\n    monthly:\n      from_day: 28\n      to_day: 35\n",
+            "calendars/bad.yaml: line 5 column 15: monthly.to_day: 35 is not a day of the month (1 to 31)",
+        ),
+    ] {
+        repo.commit_file("calendars/bad.yaml", text);
+        repo.refused(3, &["calendar"]).stderr_has(message);
+    }
+}
