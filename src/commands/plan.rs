@@ -179,11 +179,14 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     }
     if calendar_refused && a.next && !other_refused {
         let Some(slot) = proposal else {
-            return Err(Error::refused(format!(
-                "no free slot for a {} window within {HORIZON_DAYS} days of {}",
-                duration,
-                local_time::format_local(policy.tz(), start, LONG)
-            )));
+            return Err(Error::refused(match too_long(&release, &calendar) {
+                Some(why) => why,
+                None => format!(
+                    "no free slot for a {} window within {HORIZON_DAYS} days of {}",
+                    duration,
+                    local_time::format_local(policy.tz(), start, LONG)
+                ),
+            }));
         };
         release.window.start = slot;
         release.schedule = timeline::schedule(
@@ -213,7 +216,11 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
                     local_time::format_local(policy.tz(), p, LONG),
                     local_time::target_text(policy.tz(), p)
                 )),
-                None => text.push_str(&format!("no free slot within {HORIZON_DAYS} days\n")),
+                None => text.push_str(&format!(
+                    "{}\n",
+                    too_long(&release, &calendar)
+                        .unwrap_or_else(|| format!("no free slot within {HORIZON_DAYS} days"))
+                )),
             }
         }
         if ctx.json() {
@@ -290,6 +297,28 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Why no start can ever fit, when the window is longer than every
+/// maintenance window open to its service (emergencies need none).
+fn too_long(release: &Release, calendar: &Calendar) -> Option<String> {
+    if release.kind.is_emergency() {
+        return None;
+    }
+    match calendar.longest_window(&release.service) {
+        None => Some(format!(
+            "no start can be proposed: no maintenance window is open to {}",
+            release.service
+        )),
+        Some((name, longest)) if release.window.duration.to_chrono() > longest => Some(format!(
+            "no start can be proposed: a {} window is longer than the longest maintenance window ({}, {}) open to {}",
+            release.window.duration,
+            Duration::minutes(longest.num_minutes()),
+            name,
+            release.service
+        )),
+        Some(_) => None,
+    }
 }
 
 /// The next free number in the month of the window's local date.

@@ -1023,3 +1023,24 @@ fn calendar_errors_name_the_field_and_point_at_its_line() {
         repo.refused(3, &["calendar"]).stderr_has(message);
     }
 }
+
+#[test]
+fn a_window_longer_than_every_maintenance_window_says_so() {
+    let repo = Repo::new();
+    let args = plan_args_for(&repo, "finance", "minor", "2025-03-15 18:00", "13h");
+    repo.refused(1, &strs(&args))
+        .stderr_has("is not inside any maintenance window")
+        .stderr_has("no start can be proposed: a 13h window is longer than the longest maintenance window (12h, saturday-evening) open to finance");
+    let mut args = args;
+    args.push("--next".into());
+    repo.refused(1, &strs(&args))
+        .stderr_has("a 13h window is longer than the longest maintenance window (12h");
+    // 12 hours fit.
+    book(
+        &repo,
+        "finance",
+        "minor",
+        "2025-03-15 18:00",
+        &["--duration", "12h"],
+    );
+}
