@@ -20,7 +20,8 @@ const NOT_AT_PLAN: &[&str] = &["definition-approved"];
 const CALENDAR_GATES: &[&str] = &["maintenance-window", "blackout", "conflicts"];
 /// How a window start is shown (with the offset when it is ambiguous).
 const LONG: &str = "%a %d %b %Y %H:%M";
-/// How far ahead `--next` and the refusal's proposal search.
+/// How far ahead `--next` and the refusal's proposal search (said in the
+/// help of `--next`, src/cli.rs).
 const HORIZON_DAYS: u32 = 120;
 
 pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
@@ -367,4 +368,19 @@ fn evaluate(
     eval.allowed = eval.gates.iter().all(|g| g.status != GateStatus::Fail);
     eval.to = Stage::Plan;
     eval
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HORIZON_DAYS;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_help_of_next_names_the_search_limit() {
+        let cli = crate::cli::Cli::command();
+        let plan = cli.find_subcommand("plan").unwrap();
+        let next = plan.get_arguments().find(|a| a.get_id() == "next").unwrap();
+        let help = next.get_help().unwrap().to_string();
+        assert!(help.contains(&format!("{HORIZON_DAYS} days")), "{help}");
+    }
 }

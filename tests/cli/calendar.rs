@@ -1044,3 +1044,18 @@ fn a_window_longer_than_every_maintenance_window_says_so() {
         &["--duration", "12h"],
     );
 }
+
+#[test]
+fn calendar_and_plan_help_say_the_range_and_the_search_limit() {
+    let repo = Repo::new();
+    let help = repo.rel(&["calendar", "--help"]).ok().stdout;
+    for needle in [
+        "Write the --from/--to range (default: this week, Monday to Sunday)",
+        "`-` for stdout",
+        "Only this service",
+    ] {
+        assert!(help.contains(needle), "{needle}:\n{help}");
+    }
+    let help = repo.rel(&["plan", "--help"]).ok().stdout;
+    assert!(help.contains("searched up to 120 days ahead"), "{help}");
+}
