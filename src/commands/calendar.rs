@@ -3,7 +3,7 @@
 use super::{Ctx, parse_date, print_json};
 use crate::calendar::conflicts::{self, Conflict, ConflictWith};
 use crate::calendar::local_time::{
-    format_local, midnight, point_end_lenient, point_start_lenient, to_local,
+    format_local, is_ambiguous, midnight, point_end_lenient, point_start_lenient, to_local,
 };
 use crate::calendar::{Calendar, EventKind, Point, windows};
 use crate::cli::CalendarArgs;
@@ -398,6 +398,8 @@ fn week_of(view: &View, monday: NaiveDate) -> week::Week {
                 service: r.service.clone(),
                 version: r.version.clone(),
                 start,
+                offset: is_ambiguous(tz, r.window.start)
+                    .then(|| to_local(tz, r.window.start).format("%:z").to_string()),
             });
         }
     }

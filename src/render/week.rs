@@ -18,6 +18,20 @@ pub struct Release {
     pub service: String,
     pub version: Option<String>,
     pub start: NaiveDateTime,
+    /// The UTC offset (`+01:00`) when the local start happens twice (the
+    /// night clocks go back), shown after the time.
+    pub offset: Option<String>,
+}
+
+impl Release {
+    /// `20:00`, or `01:30 +01:00` when that local time is ambiguous.
+    fn time(&self, fmt: &str) -> String {
+        let t = self.start.format(fmt).to_string();
+        match &self.offset {
+            Some(o) => format!("{t} {o}"),
+            None => t,
+        }
+    }
 }
 
 /// A named range of whole local dates, inclusive.
@@ -164,9 +178,9 @@ pub fn render(week: &Week) -> String {
             .unwrap_or_default();
         // A release that began before the week says on which day.
         let start = if r.start.date() < week.monday {
-            r.start.format("%a %d %b %H:%M")
+            r.time("%a %d %b %H:%M")
         } else {
-            r.start.format("%a %H:%M")
+            r.time("%a %H:%M")
         };
         push_item(
             &mut out,
@@ -261,7 +275,7 @@ fn cell(week: &Week, day: NaiveDate, split_ids: bool) -> Vec<String> {
         if !lines.is_empty() {
             lines.push(String::new());
         }
-        lines.push(r.start.format("%H:%M").to_string());
+        lines.push(r.time("%H:%M"));
         if split_ids {
             lines.extend(wrap_id(&r.id));
         } else {
@@ -478,6 +492,7 @@ mod tests {
                     service: "finance".into(),
                     version: Some("2.4.0".into()),
                     start: at("2025-03-15 20:00"),
+                    offset: None,
                 },
                 Release {
                     id: "REL-2025-03-016".into(),
@@ -485,6 +500,7 @@ mod tests {
                     service: "hr-portal".into(),
                     version: None,
                     start: at("2025-03-16 19:00"),
+                    offset: None,
                 },
             ],
             windows: vec![
@@ -603,6 +619,7 @@ mod tests {
             service: "ledger".into(),
             version: None,
             start: at("2025-03-15 18:00"),
+            offset: None,
         });
         let out = render(&w);
         let g = grid(&out);
@@ -628,6 +645,7 @@ mod tests {
                 service: "hr".into(),
                 version: None,
                 start: at(&format!("{day} 10:00")),
+                offset: None,
             });
         }
         let out = render(&w);

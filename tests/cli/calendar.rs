@@ -614,6 +614,16 @@ fn proposal_in_the_repeated_hour_carries_its_offset_and_is_accepted() {
         .stdout;
     assert!(out.contains("Sun 26 Oct 01:30 +01:00 "), "{out}");
     assert!(out.contains("to 01:30 +00:00 "), "{out}");
+    // So does the week grid.
+    let grid = repo.rel(&["calendar", "--from", "2025-10-20"]).ok().stdout;
+    assert!(
+        grid.contains(&format!(
+            "{id}: hr-portal minor release hr-portal (Sun 01:30 +01:00)"
+        )),
+        "{grid}"
+    );
+    assert!(grid.contains("| 01:30 +01:00  |"), "{grid}");
+    assert!(grid.lines().all(|l| l.chars().count() <= 80), "{grid}");
 }
 
 #[test]
