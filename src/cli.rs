@@ -264,7 +264,8 @@ pub struct PlanArgs {
     /// Risk assessment summary.
     #[arg(long)]
     pub risk: Option<String>,
-    /// Book the next free slot at or after --target instead of refusing.
+    /// Book the next free slot at or after --target instead of refusing
+    /// (searched up to 120 days ahead; beyond that, nothing is booked).
     #[arg(long)]
     pub next: bool,
 }
@@ -524,15 +525,20 @@ pub struct CalendarArgs {
     /// First day shown, YYYY-MM-DD (default: this week's Monday).
     #[arg(long)]
     pub from: Option<String>,
-    /// Last day shown, YYYY-MM-DD (default: a week after --from).
+    /// Last day shown, YYYY-MM-DD (default: six days after --from, so one
+    /// week).
     #[arg(long)]
     pub to: Option<String>,
+    /// Only this service: its releases, the windows, blackouts and events
+    /// that apply to it, and maintenance on services it depends on.
     #[arg(long)]
     pub service: Option<String>,
     /// A list instead of the week grid.
     #[arg(long)]
     pub list: bool,
-    /// Write RFC 5545 iCalendar to FILE.
+    /// Write the --from/--to range (default: this week, Monday to Sunday)
+    /// as RFC 5545 iCalendar to FILE, `-` for stdout: releases,
+    /// maintenance windows and blackouts, with stable UIDs.
     #[arg(long, value_name = "FILE")]
     pub ics: Option<PathBuf>,
 }

@@ -38,16 +38,44 @@ pub struct Conflict {
     pub reason: String,
 }
 
-/// Every conflict of `candidate` with the other releases and the calendar.
-/// Emergency releases still get conflicts: they bypass windows and
-/// blackouts only (SPEC section 3).
+/// How a tie between two releases of the same type, impact and booking
+/// time is broken. Ids cannot order bookings (an id follows the window's
+/// month, not the order of booking), and with a pinned clock booking times
+/// can be equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tie {
+    /// The candidate is being booked now and every other release is already
+    /// on the calendar: the existing booking keeps its slot.
+    ExistingWins,
+    /// Both releases are on the calendar and neither was booked first: the
+    /// smaller id wins, so that every view agrees.
+    SmallerId,
+}
+
+/// Every conflict of `candidate`, a release already on the calendar, with
+/// the other releases and the calendar. Emergency releases still get
+/// conflicts: they bypass windows and blackouts only (SPEC section 3).
 pub fn find(
     candidate: &Release,
     others: &[Release],
     cal: &Calendar,
     policy: &Policy,
 ) -> Vec<Conflict> {
-    find_with_escape(candidate, others, cal, policy)
+    find_with_escape(candidate, others, cal, policy, Tie::SmallerId)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// As `find`, for a release being booked: on a tie, the releases already
+/// booked win (`rel plan` must not push out an existing booking).
+pub fn find_for_booking(
+    candidate: &Release,
+    others: &[Release],
+    cal: &Calendar,
+    policy: &Policy,
+) -> Vec<Conflict> {
+    find_with_escape(candidate, others, cal, policy, Tie::ExistingWins)
         .into_iter()
         .map(|(c, _)| c)
         .collect()
@@ -60,6 +88,7 @@ pub(crate) fn find_with_escape(
     others: &[Release],
     cal: &Calendar,
     policy: &Policy,
+    tie: Tie,
 ) -> Vec<(Conflict, DateTime<FixedOffset>)> {
     let tz = policy.tz();
     let (start, end) = (candidate.window.start, candidate.window.end());
@@ -87,7 +116,7 @@ pub(crate) fn find_with_escape(
                 candidate.service, o.service
             )
         };
-        let (candidate_wins, rule) = precedence(candidate, o);
+        let (candidate_wins, rule) = precedence(candidate, o, tie);
         let winner = if candidate_wins { &candidate.id } else { &o.id };
         out.push((
             Conflict {
@@ -108,11 +137,23 @@ pub(crate) fn find_with_escape(
 
     for e in &cal.events {
         match e.kind {
-            // (b) Infrastructure maintenance on the candidate's service.
+            // (b) Infrastructure maintenance on the candidate's service, or
+            // on a service it depends on (policy `depends_on`, transitively:
+            // "conflicts propagate along these edges").
             EventKind::Infrastructure => {
-                if !(e.services.is_empty() || e.services.contains(&candidate.service)) {
+                let on = if e.services.is_empty() || e.services.contains(&candidate.service) {
+                    candidate.service.clone()
+                } else if let Some(path) = dependency_path(policy, &candidate.service, &e.services)
+                {
+                    format!(
+                        "{}, which {} depends on ({})",
+                        path.last().map(String::as_str).unwrap_or_default(),
+                        candidate.service,
+                        path.join(" -> ")
+                    )
+                } else {
                     continue;
-                }
+                };
                 let (es, ee) = (
                     point_start_lenient(tz, &e.from),
                     point_end_lenient(tz, &e.to),
@@ -129,11 +170,10 @@ pub(crate) fn find_with_escape(
                         candidate_wins: false,
                         winner: e.name.clone(),
                         reason: format!(
-                            "{} ({span}) overlaps infrastructure maintenance {} ({}) on {}; the maintenance wins: a release does not deploy onto infrastructure being maintained",
+                            "{} ({span}) overlaps infrastructure maintenance {} ({}) on {on}; the maintenance wins: a release does not deploy onto infrastructure being maintained",
                             candidate.id,
                             e.name,
                             describe_span(tz, es, ee),
-                            candidate.service
                         ),
                     },
                     ee,
@@ -197,7 +237,7 @@ pub(crate) fn find_with_escape(
 }
 
 /// Does the candidate win against `o`, and by which rule.
-fn precedence(c: &Release, o: &Release) -> (bool, String) {
+fn precedence(c: &Release, o: &Release, tie: Tie) -> (bool, String) {
     let (ce, oe) = (c.kind.is_emergency(), o.kind.is_emergency());
     if ce != oe {
         return (
@@ -234,11 +274,61 @@ fn precedence(c: &Release, o: &Release) -> (bool, String) {
                 ),
             )
         }
-        Ordering::Equal => (
-            c.id < o.id,
-            "same type, impact and booking time, so the smaller id wins".to_string(),
-        ),
+        Ordering::Equal => match tie {
+            Tie::ExistingWins => (
+                false,
+                format!(
+                    "same type, impact and booking time, and {} is already booked, so it keeps its slot",
+                    o.id
+                ),
+            ),
+            Tie::SmallerId => {
+                let (small, large) = if c.id < o.id {
+                    (&c.id, &o.id)
+                } else {
+                    (&o.id, &c.id)
+                };
+                (
+                    c.id < o.id,
+                    format!(
+                        "same type, impact and booking time and neither was booked first, so the smaller id wins ({small} over {large})"
+                    ),
+                )
+            }
+        },
     }
+}
+
+/// The shortest chain of `depends_on` edges from `service` to one of
+/// `targets`, both ends included (`finance -> ledger -> core`); `None` when
+/// `service` depends on none of them. Ties go to the first edge listed.
+pub fn dependency_path(policy: &Policy, service: &str, targets: &[String]) -> Option<Vec<String>> {
+    let mut came_from: std::collections::BTreeMap<String, String> = Default::default();
+    let mut queue = std::collections::VecDeque::from([service.to_string()]);
+    while let Some(s) = queue.pop_front() {
+        if s != service && targets.contains(&s) {
+            let mut path = vec![s.clone()];
+            let mut at = s;
+            while let Some(prev) = came_from.get(&at) {
+                path.push(prev.clone());
+                at = prev.clone();
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for d in policy
+            .services
+            .get(&s)
+            .map(|x| x.depends_on.as_slice())
+            .unwrap_or_default()
+        {
+            if d != service && !came_from.contains_key(d) {
+                came_from.insert(d.clone(), s.clone());
+                queue.push_back(d.clone());
+            }
+        }
+    }
+    None
 }
 
 /// The email part of `Name <email>` or a bare email, lower-cased.
@@ -495,9 +585,26 @@ pub(crate) mod tests {
             "2025-03-15 20:30",
             "2025-03-01 09:00",
         );
-        let f = find(&b, &[a], &Calendar::default(), &p);
+        let f = find(&b, std::slice::from_ref(&a), &Calendar::default(), &p);
         assert!(f[0].candidate_wins);
-        assert!(f[0].reason.contains("smaller id"), "{}", f[0].reason);
+        assert!(
+            f[0].reason.ends_with(
+                "neither was booked first, so the smaller id wins (REL-2025-03-001 over REL-2025-03-002)"
+            ),
+            "{}",
+            f[0].reason
+        );
+        // Being booked, the same release loses the tie: the existing
+        // booking keeps its slot, whatever the ids.
+        let f = find_for_booking(&b, &[a], &Calendar::default(), &p);
+        assert!(!f[0].candidate_wins);
+        assert_eq!(f[0].winner, "REL-2025-03-002");
+        assert!(
+            f[0].reason
+                .ends_with("REL-2025-03-002 is already booked, so it keeps its slot"),
+            "{}",
+            f[0].reason
+        );
     }
 
     #[test]
@@ -572,14 +679,33 @@ pub(crate) mod tests {
             "2025-03-01 09:00",
         );
         assert!(find(&r, &[], &cal, &p).is_empty());
-        // Another service (even a dependent one) is not affected.
+        // A service depending on ledger is affected, and told why.
         let r = minor(
             "REL-2025-03-001",
             "finance",
             "2025-03-22 22:00",
             "2025-03-01 09:00",
         );
-        assert!(find(&r, &[], &cal, &p).is_empty());
+        let f = find(&r, &[], &cal, &p);
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].candidate_wins);
+        assert!(
+            f[0].reason.contains(
+                "infrastructure maintenance db-patching (Sat 2025-03-22 18:00 to 23:00 Europe/London) on ledger, which finance depends on (finance -> ledger); the maintenance wins"
+            ),
+            "{}",
+            f[0].reason
+        );
+        // What ledger depends on, and unrelated services, are not.
+        for service in ["core", "hr"] {
+            let r = minor(
+                "REL-2025-03-001",
+                service,
+                "2025-03-22 22:00",
+                "2025-03-01 09:00",
+            );
+            assert!(find(&r, &[], &cal, &p).is_empty(), "{service}");
+        }
         // An emergency still gets the conflict.
         let mut r = minor(
             "REL-2025-03-001",
@@ -589,6 +715,20 @@ pub(crate) mod tests {
         );
         r.kind = ReleaseType::Emergency;
         assert_eq!(find(&r, &[], &cal, &p).len(), 1);
+    }
+
+    #[test]
+    fn dependency_paths_follow_depends_on_transitively() {
+        let p = policy();
+        let path = |from: &str, to: &str| dependency_path(&p, from, &[to.to_string()]);
+        assert_eq!(
+            path("finance", "core"),
+            Some(vec!["finance".into(), "ledger".into(), "core".into()])
+        );
+        assert_eq!(path("finance", "ledger").unwrap().len(), 2);
+        assert_eq!(path("core", "finance"), None);
+        assert_eq!(path("hr", "core"), None);
+        assert_eq!(path("finance", "finance"), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub struct CalendarFile {
     pub blackouts: Vec<Blackout>,
     #[serde(default)]
     pub events: Vec<Event>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "named::holidays")]
     pub holidays: Vec<chrono::NaiveDate>,
     #[serde(default)]
     pub unavailability: Vec<Unavailability>,
@@ -57,7 +57,9 @@ pub struct Blackout {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MonthlyRange {
+    #[serde(deserialize_with = "named::from_day")]
     pub from_day: u32,
+    #[serde(deserialize_with = "named::to_day")]
     pub to_day: u32,
 }
 
@@ -65,7 +67,9 @@ pub struct MonthlyRange {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct YearlyRange {
+    #[serde(deserialize_with = "named::yearly_from")]
     pub from: MonthDay,
+    #[serde(deserialize_with = "named::yearly_to")]
     pub to: MonthDay,
 }
 
@@ -202,10 +206,51 @@ impl MonthDay {
     }
 }
 
+/// A date `YYYY-MM-DD`; a well-formed date that does not exist says why
+/// (`2025-02-30`: February 2025 has 28 days).
+pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(d);
+    }
+    Err(format!("`{text}` is not a date: {}", why_not_a_date(text)))
+}
+
+/// Why `text` is not a date: a month or day that does not exist, or not
+/// the `YYYY-MM-DD` form at all.
+fn why_not_a_date(text: &str) -> String {
+    let parts: Vec<&str> = text.splitn(3, '-').collect();
+    let numbers: Option<Vec<u32>> = match parts.as_slice() {
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
+            parts.iter().map(|p| p.parse::<u32>().ok()).collect()
+        }
+        _ => None,
+    };
+    match numbers.as_deref() {
+        Some([_, m, _]) if !(1..=12).contains(m) => format!("there is no month {m}"),
+        Some([y, m, d]) => {
+            let first = chrono::NaiveDate::from_ymd_opt(*y as i32, *m, 1);
+            let days = first
+                .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
+                .and_then(|n| n.pred_opt())
+                .map(|l| chrono::Datelike::day(&l));
+            match (first, days) {
+                (Some(f), Some(n)) => {
+                    format!("{} has {n} days, so there is no day {d}", f.format("%B %Y"))
+                }
+                _ => "expected YYYY-MM-DD".to_string(),
+            }
+        }
+        _ => "expected YYYY-MM-DD".to_string(),
+    }
+}
+
 impl Point {
     pub fn parse(text: &str) -> Result<Point, String> {
         if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
             return Ok(Point::Date(d));
+        }
+        if text.len() == 10 {
+            return Err(format!("`{text}` is not a date: {}", why_not_a_date(text)));
         }
         for fmt in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
             if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(text, fmt) {
@@ -223,6 +268,61 @@ impl Point {
             Point::DateTime(dt) => write!(f, "{}", dt.format("%Y-%m-%dT%H:%M")),
         }
     }
+}
+
+/// The sections whose entries are named, as written in the file.
+pub const NAMED_SECTIONS: [&str; 3] = ["maintenance_windows", "blackouts", "events"];
+
+impl CalendarFile {
+    /// Every named entry: its section, its name, and the line (1-based) of
+    /// its `name:` in `text` when that can be found (block-style YAML; a
+    /// name written in flow style has no line).
+    pub fn named_entries(&self, text: &str) -> Vec<(&'static str, &str, Option<usize>)> {
+        let names: [Vec<&str>; 3] = [
+            self.maintenance_windows
+                .iter()
+                .map(|w| w.name.as_str())
+                .collect(),
+            self.blackouts.iter().map(|b| b.name.as_str()).collect(),
+            self.events.iter().map(|e| e.name.as_str()).collect(),
+        ];
+        let mut out = vec![];
+        for (section, names) in NAMED_SECTIONS.iter().zip(names) {
+            let lines = name_lines(text, section);
+            // Only trust the lines when there is one for every entry.
+            let lines_fit = lines.len() == names.len();
+            for (i, name) in names.into_iter().enumerate() {
+                let line = if lines_fit { Some(lines[i]) } else { None };
+                out.push((*section, name, line));
+            }
+        }
+        out
+    }
+}
+
+/// The lines (1-based) of the `name:` keys of the items of a top-level
+/// `section` in block-style YAML, in order.
+fn name_lines(text: &str, section: &str) -> Vec<usize> {
+    let mut out = vec![];
+    let mut inside = false;
+    for (i, line) in text.lines().enumerate() {
+        let starts_key = !line.starts_with([' ', '\t', '-', '#']) && !line.trim().is_empty();
+        if starts_key {
+            inside = line
+                .strip_prefix(section)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'));
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        let item = line.trim_start();
+        let key = item.strip_prefix('-').map(str::trim_start).unwrap_or(item);
+        if key.starts_with("name:") {
+            out.push(i + 1);
+        }
+    }
+    out
 }
 
 // Entry-level validation. Each entry is read into a plain `Raw` twin and
@@ -300,6 +400,113 @@ impl Point {
     }
 }
 
+/// Deserializers for single fields whose errors name the field, raised
+/// while the field's value is read so the error points at its line:
+/// `start: \`25:00\` is not a time`, `monthly.to_day: 35 is not a day`.
+mod named {
+    use super::{ClockTime, MonthDay, Point, Weekday, parse_date};
+    use serde::de::{Deserialize, Deserializer, Error};
+
+    fn text<'de, D: Deserializer<'de>, T>(
+        d: D,
+        field: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<T, D::Error> {
+        let text = String::deserialize(d)?;
+        parse(&text).map_err(|e| D::Error::custom(format!("{field}: {e}")))
+    }
+
+    /// A list whose items are read one at a time, so an error points at
+    /// the item.
+    fn list<'de, D: Deserializer<'de>, T: Item>(d: D) -> Result<Vec<T::Value>, D::Error> {
+        Ok(Vec::<T>::deserialize(d)?
+            .into_iter()
+            .map(Item::value)
+            .collect())
+    }
+
+    pub trait Item: for<'de> Deserialize<'de> {
+        type Value;
+        fn value(self) -> Self::Value;
+    }
+
+    macro_rules! item {
+        ($name:ident, $field:literal, $t:ty, $parse:expr) => {
+            pub struct $name($t);
+            impl<'de> Deserialize<'de> for $name {
+                fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    text(d, $field, $parse).map($name)
+                }
+            }
+            impl Item for $name {
+                type Value = $t;
+                fn value(self) -> $t {
+                    self.0
+                }
+            }
+        };
+    }
+
+    item!(Holiday, "holidays", chrono::NaiveDate, parse_date);
+    item!(Day, "days", Weekday, Weekday::parse);
+
+    fn day_of_month<'de, D: Deserializer<'de>>(d: D, field: &str) -> Result<u32, D::Error> {
+        let day = u32::deserialize(d)?;
+        if !(1..=31).contains(&day) {
+            return Err(D::Error::custom(format!(
+                "{field}: {day} is not a day of the month (1 to 31)"
+            )));
+        }
+        Ok(day)
+    }
+
+    macro_rules! field {
+        ($name:ident, $field:literal, $t:ty, $how:ident, $parse:expr) => {
+            pub fn $name<'de, D: Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                $how(d, $field, $parse)
+            }
+        };
+    }
+
+    pub fn holidays<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<chrono::NaiveDate>, D::Error> {
+        list::<D, Holiday>(d)
+    }
+
+    pub fn days<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
+        list::<D, Day>(d)
+    }
+    field!(start, "start", ClockTime, text, ClockTime::parse);
+    field!(end, "end", ClockTime, text, ClockTime::parse);
+    field!(yearly_from, "yearly.from", MonthDay, text, MonthDay::parse);
+    field!(yearly_to, "yearly.to", MonthDay, text, MonthDay::parse);
+    field!(from_point, "from", Point, text, Point::parse);
+    field!(to_point, "to", Point, text, Point::parse);
+    field!(from_date, "from", chrono::NaiveDate, text, parse_date);
+    field!(to_date, "to", chrono::NaiveDate, text, parse_date);
+    field!(
+        from_date_opt,
+        "from",
+        Option<chrono::NaiveDate>,
+        text,
+        |t: &str| parse_date(t).map(Some)
+    );
+    field!(
+        to_date_opt,
+        "to",
+        Option<chrono::NaiveDate>,
+        text,
+        |t: &str| parse_date(t).map(Some)
+    );
+
+    pub fn from_day<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+        day_of_month(d, "monthly.from_day")
+    }
+
+    pub fn to_day<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+        day_of_month(d, "monthly.to_day")
+    }
+}
+
 macro_rules! validated_deserialize {
     ($t:ty, $raw:ty) => {
         impl<'de> Deserialize<'de> for $t {
@@ -315,8 +522,11 @@ macro_rules! validated_deserialize {
 #[serde(deny_unknown_fields)]
 struct MaintenanceWindowRaw {
     name: String,
+    #[serde(deserialize_with = "named::days")]
     days: Vec<Weekday>,
+    #[serde(deserialize_with = "named::start")]
     start: ClockTime,
+    #[serde(deserialize_with = "named::end")]
     end: ClockTime,
     #[serde(default)]
     services: Vec<String>,
@@ -357,9 +567,9 @@ struct BlackoutRaw {
     monthly: Option<MonthlyRange>,
     #[serde(default)]
     yearly: Option<YearlyRange>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "named::from_date_opt")]
     from: Option<chrono::NaiveDate>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "named::to_date_opt")]
     to: Option<chrono::NaiveDate>,
     #[serde(default)]
     services: Vec<String>,
@@ -379,15 +589,7 @@ impl TryFrom<BlackoutRaw> for Blackout {
                 "{at}: give exactly one of `monthly`, `yearly`, or `from` and `to` (found {kinds})"
             ));
         }
-        if let Some(m) = &r.monthly {
-            for (field, day) in [("from_day", m.from_day), ("to_day", m.to_day)] {
-                if !(1..=31).contains(&day) {
-                    return Err(format!(
-                        "{at}.monthly.{field}: {day} is not a day of the month (1 to 31)"
-                    ));
-                }
-            }
-        }
+        // Days of the month (1 to 31) are checked as they are read.
         if one_off {
             match (r.from, r.to) {
                 (Some(from), Some(to)) if to < from => {
@@ -415,7 +617,9 @@ validated_deserialize!(Blackout, BlackoutRaw);
 struct EventRaw {
     name: String,
     kind: EventKind,
+    #[serde(deserialize_with = "named::from_point")]
     from: Point,
+    #[serde(deserialize_with = "named::to_point")]
     to: Point,
     #[serde(default)]
     no_deploy: bool,
@@ -457,7 +661,9 @@ validated_deserialize!(Event, EventRaw);
 #[serde(deny_unknown_fields)]
 struct UnavailabilityRaw {
     person: String,
+    #[serde(deserialize_with = "named::from_date")]
     from: chrono::NaiveDate,
+    #[serde(deserialize_with = "named::to_date")]
     to: chrono::NaiveDate,
 }
 
@@ -560,10 +766,15 @@ unavailability:
     fn monthly_days_are_checked() {
         let e = parse("blackouts:\n  - name: x\n    monthly: { from_day: 0, to_day: 2 }\n")
             .unwrap_err();
-        assert!(e.contains("blackouts[x].monthly.from_day: 0"), "{e}");
-        let e = parse("blackouts:\n  - name: x\n    monthly: { from_day: 28, to_day: 32 }\n")
-            .unwrap_err();
-        assert!(e.contains("monthly.to_day: 32"), "{e}");
+        assert!(
+            e.contains("line 3 column 26: monthly.from_day: 0 is not a day of the month (1 to 31)"),
+            "{e}"
+        );
+        // The field's own line, not the entry's.
+        let e =
+            parse("blackouts:\n  - name: x\n    monthly:\n      from_day: 28\n      to_day: 32\n")
+                .unwrap_err();
+        assert!(e.contains("line 5 column 15: monthly.to_day: 32"), "{e}");
         assert!(
             parse("blackouts:\n  - name: x\n    monthly: { from_day: 31, to_day: 1 }\n").is_ok()
         );
@@ -600,6 +811,21 @@ unavailability:
     }
 
     #[test]
+    fn named_entries_have_their_lines() {
+        let text = "# note\nmaintenance_windows:\n  - name: a\n    days: [sat]\n    start: \"18:00\"\n    end: \"06:00\"\n  -\n    name: b\n    days: [sun]\n    start: \"18:00\"\n    end: \"06:00\"\nblackouts:\n  - { name: x, from: 2025-01-01, to: 2025-01-02 }\nevents:\n  - kind: organisational\n    name: a\n    from: 2025-03-13\n    to: 2025-03-14\n";
+        let f = parse(text).unwrap();
+        assert_eq!(
+            f.named_entries(text),
+            vec![
+                ("maintenance_windows", "a", Some(3)),
+                ("maintenance_windows", "b", Some(8)),
+                ("blackouts", "x", None),
+                ("events", "a", Some(16)),
+            ]
+        );
+    }
+
+    #[test]
     fn windows_are_checked() {
         let e = parse(
             "maintenance_windows:\n  - name: w\n    days: []\n    start: \"18:00\"\n    end: \"06:00\"\n",
@@ -625,6 +851,58 @@ unavailability:
             "maintenance_windows:\n  - name: w\n    days: [sat]\n    start: \"25:00\"\n    end: \"06:00\"\n",
         )
         .unwrap_err();
-        assert!(e.contains("not a time"), "{e}");
+        assert!(
+            e.contains("line 4 column 12: start: `25:00` is not a time"),
+            "{e}"
+        );
+        let e = parse(
+            "maintenance_windows:\n  - name: w\n    days: [sat]\n    start: \"05:00\"\n    end: \"6:00\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("line 5 column 10: end: `6:00` is not a time"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn dates_that_do_not_exist_say_why_and_name_the_field() {
+        let e = parse("holidays: [2025-02-30]\n").unwrap_err();
+        assert!(
+            e.contains("line 1 column 12: holidays: `2025-02-30` is not a date: February 2025 has 28 days, so there is no day 30"),
+            "{e}"
+        );
+        let e = parse("holidays:\n  - 2024-02-29\n  - 2025-13-01\n").unwrap_err();
+        assert!(
+            e.contains(
+                "line 3 column 5: holidays: `2025-13-01` is not a date: there is no month 13"
+            ),
+            "{e}"
+        );
+        let e = parse("holidays: [next-friday]\n").unwrap_err();
+        assert!(e.contains("expected YYYY-MM-DD"), "{e}");
+        let e = parse(
+            "unavailability:\n  - person: a@example.com\n    from: 2025-04-31\n    to: 2025-05-02\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains(
+                "line 3 column 11: from: `2025-04-31` is not a date: April 2025 has 30 days"
+            ),
+            "{e}"
+        );
+        let e = parse(
+            "events:\n  - name: e\n    kind: organisational\n    from: 2025-03-13\n    to: 2025-02-29\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains(
+                "line 5 column 9: to: `2025-02-29` is not a date: February 2025 has 28 days"
+            ),
+            "{e}"
+        );
+        let e = parse("blackouts:\n  - name: b\n    yearly: { from: \"12-32\", to: \"01-05\" }\n")
+            .unwrap_err();
+        assert!(e.contains("yearly.from: `12-32` is not a month-day"), "{e}");
     }
 }

@@ -163,9 +163,45 @@ pub(crate) fn next_day(d: NaiveDate) -> NaiveDate {
     d.succ_opt().unwrap_or(d)
 }
 
-/// `2025-03-15 20:00 Europe/London`-style text for messages.
+/// `Sat 2025-03-15 20:00`-style text for messages (with the offset when
+/// the wall time is ambiguous, see `format_local`).
 pub(crate) fn fmt_local(tz: Tz, t: DateTime<FixedOffset>) -> String {
-    to_local(tz, t).format("%a %Y-%m-%d %H:%M").to_string()
+    format_local(tz, t, "%a %Y-%m-%d %H:%M")
+}
+
+/// Whether the local wall time of `t` happens twice in `tz` (the hour
+/// repeated when clocks go back), so that the time alone does not say
+/// which instant is meant.
+pub fn is_ambiguous(tz: Tz, t: DateTime<FixedOffset>) -> bool {
+    matches!(
+        tz.from_local_datetime(&to_local(tz, t).naive_local()),
+        LocalResult::Ambiguous(..)
+    )
+}
+
+/// `t` as a local time in `tz` written with `fmt`, followed by its UTC
+/// offset (` +01:00`) when the wall time is ambiguous: `01:30 +01:00` and
+/// `01:30 +00:00` on the night clocks go back are different instants.
+pub fn format_local(tz: Tz, t: DateTime<FixedOffset>, fmt: &str) -> String {
+    let local = to_local(tz, t);
+    let text = local.format(fmt).to_string();
+    if is_ambiguous(tz, t) {
+        format!("{text} {}", local.format("%:z"))
+    } else {
+        text
+    }
+}
+
+/// What to give `--target` (or any flag read by `parse_local`) to mean
+/// exactly `t`: `YYYY-MM-DD HH:MM` in `tz` when that reads back as `t`,
+/// else RFC 3339 with the offset (an ambiguous local time, or seconds).
+pub fn target_text(tz: Tz, t: DateTime<FixedOffset>) -> String {
+    let local = to_local(tz, t);
+    let short = local.format("%Y-%m-%d %H:%M").to_string();
+    match parse_local(tz, &short) {
+        Ok(back) if back == t => short,
+        _ => local.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -244,6 +280,30 @@ mod tests {
         );
         let e = parse_local(London, "next saturday").unwrap_err();
         assert!(e.contains("expected YYYY-MM-DD HH:MM"), "{e}");
+    }
+
+    #[test]
+    fn ambiguous_times_carry_their_offset() {
+        let first = parse_local(London, "2025-10-26T01:30:00+01:00").unwrap();
+        let second = parse_local(London, "2025-10-26T01:30:00+00:00").unwrap();
+        assert!(is_ambiguous(London, first) && is_ambiguous(London, second));
+        assert_eq!(
+            format_local(London, first, "%a %d %b %H:%M"),
+            "Sun 26 Oct 01:30 +01:00"
+        );
+        assert_eq!(format_local(London, second, "%H:%M"), "01:30 +00:00");
+        assert_eq!(target_text(London, first), "2025-10-26T01:30:00+01:00");
+        assert_eq!(target_text(London, second), "2025-10-26T01:30:00+00:00");
+        for t in [first, second] {
+            assert_eq!(parse_local(London, &target_text(London, t)).unwrap(), t);
+        }
+        // Unambiguous times stay short, and read back as themselves.
+        let t = parse_local(London, "2025-10-26 02:00").unwrap();
+        assert!(!is_ambiguous(London, t));
+        assert_eq!(format_local(London, t, "%H:%M"), "02:00");
+        assert_eq!(target_text(London, t), "2025-10-26 02:00");
+        let t = parse_local(London, "2025-10-26T00:30:00Z").unwrap();
+        assert_eq!(target_text(London, t), "2025-10-26T01:30:00+01:00");
     }
 
     #[test]

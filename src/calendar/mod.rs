@@ -50,6 +50,41 @@ impl Calendar {
     }
 }
 
+/// Where a named entry was written: a file, and the line of its name when
+/// known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameAt {
+    pub file: String,
+    pub line: Option<usize>,
+}
+
+impl std::fmt::Display for NameAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{} line {l}", self.file),
+            None => write!(f, "{}", self.file),
+        }
+    }
+}
+
+/// Names identify entries (conflicts name the event, iCalendar UIDs are
+/// built from names), so within a section a name may be used once across
+/// every calendar file. Returns the first reuse: section, name, where it
+/// was first used, and where again.
+pub fn first_reused_name<'a>(
+    entries: impl IntoIterator<Item = (&'static str, &'a str, NameAt)>,
+) -> Option<(&'static str, &'a str, NameAt, NameAt)> {
+    let mut seen: std::collections::BTreeMap<(&'static str, &'a str), NameAt> =
+        std::collections::BTreeMap::new();
+    for (section, name, at) in entries {
+        if let Some(first) = seen.get(&(section, name)) {
+            return Some((section, name, first.clone(), at));
+        }
+        seen.insert((section, name), at);
+    }
+    None
+}
+
 impl Calendar {
     /// Problems only the policy can reveal: services the policy does not
     /// know (entry-level problems are refused while reading the files).
@@ -86,6 +121,26 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_reused_within_a_section_is_found_with_both_places() {
+        let at = |file: &str, line| NameAt {
+            file: file.into(),
+            line,
+        };
+        let entries = vec![
+            ("maintenance_windows", "a", at("calendars/a.yaml", Some(3))),
+            ("blackouts", "a", at("calendars/a.yaml", Some(9))),
+            ("events", "b", at("calendars/a.yaml", None)),
+            ("maintenance_windows", "a", at("calendars/b.yaml", Some(2))),
+        ];
+        let (section, name, first, again) = first_reused_name(entries.clone()).unwrap();
+        assert_eq!((section, name), ("maintenance_windows", "a"));
+        assert_eq!(first.to_string(), "calendars/a.yaml line 3");
+        assert_eq!(again.to_string(), "calendars/b.yaml line 2");
+        // The same name in different sections is fine.
+        assert_eq!(first_reused_name(entries[..3].to_vec()), None);
+    }
 
     #[test]
     fn validate_names_unknown_services() {

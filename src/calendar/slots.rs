@@ -3,16 +3,16 @@
 //! release could be booked").
 
 use super::Calendar;
-use super::conflicts::find_with_escape;
+use super::conflicts::{Tie, find_with_escape};
 use super::local_time::{midnight, to_local};
 use crate::model::Release;
 use crate::policy::Policy;
 use chrono::{DateTime, Duration, FixedOffset, Timelike};
 
 /// The earliest start >= `after`, in whole minutes, at which `candidate`
-/// (with its duration) would be accepted: inside one maintenance window
-/// occurrence and outside blackouts (non-emergency only), and losing no
-/// conflict. Searches `horizon_days` ahead; `None` when nothing fits.
+/// (with its duration) would be accepted as a new booking: inside one
+/// maintenance window occurrence and outside blackouts (non-emergency only),
+/// and losing no conflict (on a tie, the releases in `others` win). Searches `horizon_days` ahead; `None` when nothing fits.
 ///
 /// Walks forward by jumps rather than minute by minute: each rule that
 /// refuses a start also says the earliest start that escapes it (the end of
@@ -53,7 +53,7 @@ pub fn next_free(
             }
         }
         moved.window.start = t;
-        let escape = find_with_escape(&moved, others, cal, policy)
+        let escape = find_with_escape(&moved, others, cal, policy, Tie::ExistingWins)
             .into_iter()
             .filter(|(c, _)| !c.candidate_wins)
             .map(|(_, at)| at)
@@ -86,7 +86,7 @@ fn ceil_minute(t: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::conflicts::find;
+    use crate::calendar::conflicts::find_for_booking;
     use crate::calendar::conflicts::tests::{policy, release, t};
     use crate::calendar::{CalendarFile, Unavailability};
     use crate::model::{Impact, ReleaseType};
@@ -123,7 +123,10 @@ events:
         let window_ok = r.kind.is_emergency()
             || (cal.containing_window(London, s, e, &r.service).is_some()
                 && cal.blackouts_hit(London, s, e, &r.service).is_empty());
-        window_ok && find(r, others, cal, &p).iter().all(|c| c.candidate_wins)
+        window_ok
+            && find_for_booking(r, others, cal, &p)
+                .iter()
+                .all(|c| c.candidate_wins)
     }
 
     fn book_at(r: &Release, start: DateTime<FixedOffset>) -> Release {

@@ -63,6 +63,22 @@ impl Calendar {
         out
     }
 
+    /// The longest maintenance window open to `service`, by its length on
+    /// an ordinary day (the nights clocks change add or take an hour), with
+    /// its name (the first listed of equally long ones); `None` when no
+    /// window is open to it.
+    pub fn longest_window(&self, service: &str) -> Option<(String, Duration)> {
+        let mut best: Option<(String, Duration)> = None;
+        for w in &self.maintenance_windows {
+            let length = w.ordinary_length();
+            if applies_to(&w.services, Some(service)) && best.as_ref().is_none_or(|b| length > b.1)
+            {
+                best = Some((w.name.clone(), length));
+            }
+        }
+        best
+    }
+
     /// The occurrence that holds the whole release window [start, end), if
     /// any (SPEC section 4: "must lie entirely inside one maintenance
     /// window"). Ending exactly at the occurrence's end is inside.
@@ -88,7 +104,7 @@ impl Calendar {
 
 /// The occurrence of `w` that starts on local date `day`, if `w` runs that
 /// weekday.
-fn occurrence_on(
+pub fn occurrence_on(
     tz: Tz,
     w: &MaintenanceWindow,
     day: chrono::NaiveDate,
@@ -112,6 +128,19 @@ fn occurrence_on(
         start,
         end,
     })
+}
+
+impl MaintenanceWindow {
+    /// Its length on a day without a DST change: `start` to `end`, an end
+    /// at or before the start being the next day's.
+    pub fn ordinary_length(&self) -> Duration {
+        let minutes = |c: super::ClockTime| i64::from(c.hour * 60 + c.minute);
+        let mut m = minutes(self.end) - minutes(self.start);
+        if m <= 0 {
+            m += 24 * 60;
+        }
+        Duration::minutes(m)
+    }
 }
 
 #[cfg(test)]
@@ -194,6 +223,23 @@ mod tests {
         let occ =
             cal.window_occurrences(London, t("2025-10-26 00:00"), t("2025-10-27 00:00"), None);
         assert_eq!(occ[0].start.to_rfc3339(), "2025-10-26T01:30:00+01:00");
+    }
+
+    #[test]
+    fn longest_window_open_to_a_service() {
+        let mut cal = saturday_evening();
+        let mut w = window("ledger-long", &[Weekday::Wed], "20:00", "10:00");
+        w.services = vec!["ledger".into()];
+        cal.maintenance_windows.push(w);
+        assert_eq!(
+            cal.longest_window("finance"),
+            Some(("saturday-evening".to_string(), Duration::hours(12)))
+        );
+        assert_eq!(
+            cal.longest_window("ledger"),
+            Some(("ledger-long".to_string(), Duration::hours(14)))
+        );
+        assert_eq!(Calendar::default().longest_window("finance"), None);
     }
 
     #[test]

@@ -2,8 +2,10 @@
 
 use super::{Ctx, parse_date, print_json};
 use crate::calendar::conflicts::{self, Conflict, ConflictWith};
-use crate::calendar::local_time::{midnight, point_end_lenient, point_start_lenient, to_local};
-use crate::calendar::{Calendar, EventKind, Point};
+use crate::calendar::local_time::{
+    format_local, is_ambiguous, midnight, point_end_lenient, point_start_lenient, to_local,
+};
+use crate::calendar::{Calendar, EventKind, Point, windows};
 use crate::cli::CalendarArgs;
 use crate::error::{Error, Result};
 use crate::model::{Release, Stage, Timestamp};
@@ -116,6 +118,11 @@ pub fn run(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
         Some(t) => parse_date("--to", t)?,
         None => from + Duration::days(6),
     };
+    if ctx.json() && a.ics.as_deref().is_some_and(|p| p.as_os_str() == "-") {
+        return Err(Error::usage(
+            "--ics - writes the calendar to stdout, where --json writes too; give --ics a file name, or leave out --json",
+        ));
+    }
     if to < from {
         return Err(Error::usage(format!(
             "--to {to} is before --from {from}; give a --to on or after --from"
@@ -167,13 +174,20 @@ pub fn run(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
             tz,
             ctx.now.with_timezone(&Utc),
         );
+        let n = text.matches("BEGIN:VEVENT").count();
+        // `-`: the calendar itself on stdout, nothing else.
+        if path.as_os_str() == "-" {
+            print!("{text}");
+            return Ok(());
+        }
         let path = if path.is_absolute() {
             path.clone()
         } else {
             ctx.cwd.join(path)
         };
-        crate::store::atomic::write(&path, text.as_bytes())?;
-        let n = text.matches("BEGIN:VEVENT").count();
+        // Meant to be published: ordinary permissions, and a mistyped
+        // folder is an error rather than created.
+        crate::store::atomic::write_public(&path, text.as_bytes())?;
         let summary = format!("wrote {n} events to {}", path.display());
         if ctx.json() {
             eprintln!("{summary}");
@@ -192,7 +206,7 @@ pub fn run(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
         });
     }
     if a.list {
-        print!("{}", list(&view, &policy));
+        print!("{}", list(&view));
         return Ok(());
     }
     let mut monday = from;
@@ -222,9 +236,11 @@ fn build(
     let svc = service.as_deref();
     let in_range = |d: NaiveDate| from <= d && d <= to;
 
+    // Every release whose window overlaps the range, including one that
+    // starts the evening before and runs into it.
     let mut releases: Vec<Release> = loaded
         .iter()
-        .filter(|r| in_range(to_local(tz, r.window.start).date_naive()))
+        .filter(|r| r.window.start < end && start < r.window.end())
         .filter(|r| svc.is_none_or(|s| r.service == s))
         .cloned()
         .collect();
@@ -267,7 +283,14 @@ fn build(
             point_start_lenient(tz, &ev.from),
             point_end_lenient(tz, &ev.to),
         );
-        if !(es < end && start < ee && applies(&ev.services, svc)) {
+        // Infrastructure maintenance on a service the filtered one depends
+        // on blocks it too, so it is shown with it.
+        let shown = applies(&ev.services, svc)
+            || (ev.kind == EventKind::Infrastructure
+                && svc.is_some_and(|s| {
+                    conflicts::dependency_path(policy, s, &ev.services).is_some()
+                }));
+        if !(es < end && start < ee && shown) {
             continue;
         }
         let mut e = Entry::new("event", es, ee);
@@ -360,15 +383,23 @@ fn week_of(view: &View, monday: NaiveDate) -> week::Week {
         service: view.service.clone(),
         ..week::Week::default()
     };
+    // Releases whose window overlaps the week: a cell shows those starting
+    // that day, the list underneath all of them.
+    let (week_start, week_end) = (
+        midnight(tz, monday),
+        midnight(tz, sunday + Duration::days(1)),
+    );
     for r in &view.releases {
         let start = local(r.window.start);
-        if this_week(start.date()) {
+        if r.window.start < week_end && week_start < r.window.end() {
             w.releases.push(week::Release {
                 id: r.id.clone(),
                 title: r.title.clone(),
                 service: r.service.clone(),
                 version: r.version.clone(),
                 start,
+                offset: is_ambiguous(tz, r.window.start)
+                    .then(|| to_local(tz, r.window.start).format("%:z").to_string()),
             });
         }
     }
@@ -433,19 +464,36 @@ fn week_of(view: &View, monday: NaiveDate) -> week::Week {
     w
 }
 
-fn list(view: &View, policy: &Policy) -> String {
+fn list(view: &View) -> String {
     let mut t = table::new(&["WHEN", "KIND", "NAME", "SERVICE", "DETAIL"]);
     for e in &view.entries {
-        let when = match (e.first, e.last) {
-            (Some(f), Some(l)) if f == l => f.format("%a %d %b %Y").to_string(),
-            (Some(f), Some(l)) => {
-                format!("{} to {}", f.format("%a %d %b %Y"), l.format("%a %d %b %Y"))
+        // The heading gives the year; a date shows its own only when the
+        // range spans years or the date is in another year.
+        let day = |d: NaiveDate| {
+            if view.from.year() == view.to.year() && d.year() == view.from.year() {
+                d.format("%a %d %b").to_string()
+            } else {
+                d.format("%a %d %b %Y").to_string()
             }
-            _ => format!(
-                "{} to {}",
-                super::local(policy, e.start),
-                to_local(view.tz, e.end).format("%H:%M")
-            ),
+        };
+        let when = match (e.first, e.last) {
+            (Some(f), Some(l)) if f == l => day(f),
+            (Some(f), Some(l)) => format!("{}\nto {}", day(f), day(l)),
+            _ => {
+                let (s, en) = (to_local(view.tz, e.start), to_local(view.tz, e.end));
+                // The end's day is shown when it is not the start's.
+                let end_day = if s.date_naive() == en.date_naive() {
+                    String::new()
+                } else {
+                    format!("{} ", day(en.date_naive()))
+                };
+                format!(
+                    "{} {}\nto {end_day}{}",
+                    day(s.date_naive()),
+                    format_local(view.tz, e.start, "%H:%M"),
+                    format_local(view.tz, e.end, "%H:%M")
+                )
+            }
         };
         let kind = match e.event_kind {
             Some(k) => format!("event ({k})"),
@@ -479,6 +527,9 @@ fn list(view: &View, policy: &Policy) -> String {
         };
         t.add_row(vec![when, kind, name, service, detail]);
     }
+    // Times, ids, names, kinds and services stay whole; the detail wraps.
+    table::keep_lines(&mut t, &[0]);
+    table::keep_words(&mut t, &[1, 2, 3]);
     let mut out = format!(
         "Calendar {} to {}\n{t}\n",
         view.from.format("%a %d %b %Y"),
@@ -496,14 +547,15 @@ fn list(view: &View, policy: &Policy) -> String {
                 x.reason.clone(),
             ]);
         }
+        table::keep_words(&mut c, &[0, 1, 2]);
         out.push_str(&format!("Conflicts\n{c}\n"));
     }
     out
 }
 
-/// The iCalendar events: each release, each maintenance window as a weekly
-/// event from its first occurrence on or after the range start, each
-/// blackout occurrence as all-day events. UIDs hold names and dates only,
+/// The iCalendar events of the range: each release, each maintenance
+/// window as a weekly event over its occurrences starting in the range,
+/// each blackout occurrence as all-day events. UIDs hold names and dates only,
 /// so a rerun gives the same UIDs.
 fn ics_events(view: &View, calendar: &Calendar) -> Vec<ics::Event> {
     let mut out = vec![];
@@ -533,23 +585,32 @@ fn ics_events(view: &View, calendar: &Calendar) -> Vec<ics::Event> {
             continue;
         }
         for day in &w.days {
-            let mut first = view.from;
-            while first.weekday() != day.to_chrono() {
-                first += Duration::days(1);
+            // Every occurrence starting on a day of the range, with its
+            // real instants (11 or 13 hours on the nights clocks change).
+            let mut occurrences = vec![];
+            let mut d = view.from;
+            while d <= view.to {
+                if d.weekday() == day.to_chrono()
+                    && let Some(o) = windows::occurrence_on(view.tz, w, d)
+                {
+                    occurrences.push(ics::Occurrence {
+                        nominal: d.and_time(w.start.to_naive()),
+                        start: o.start.with_timezone(&Utc),
+                        end: o.end.with_timezone(&Utc),
+                    });
+                }
+                d += Duration::days(1);
             }
-            let start = first.and_time(w.start.to_naive());
-            let mut minutes = i64::from(w.end.hour * 60 + w.end.minute)
-                - i64::from(w.start.hour * 60 + w.start.minute);
-            if minutes <= 0 {
-                minutes += 24 * 60;
+            if occurrences.is_empty() {
+                continue;
             }
             let code = &day.to_chrono().to_string()[..2];
             out.push(ics::Event {
                 uid: format!("window-{}-{}@rel", w.name, day_name(*day)),
                 span: ics::Span::Weekly {
-                    start,
-                    duration: Duration::minutes(minutes),
                     byday: code.to_uppercase(),
+                    length: w.ordinary_length(),
+                    occurrences,
                 },
                 summary: format!("Maintenance window: {}", w.name),
                 description: scope_text(&w.services),

@@ -18,7 +18,10 @@ use chrono::Datelike;
 const NOT_AT_PLAN: &[&str] = &["definition-approved"];
 /// Gates whose refusal moving the window can cure.
 const CALENDAR_GATES: &[&str] = &["maintenance-window", "blackout", "conflicts"];
-/// How far ahead `--next` and the refusal's proposal search.
+/// How a window start is shown (with the offset when it is ambiguous).
+const LONG: &str = "%a %d %b %Y %H:%M";
+/// How far ahead `--next` and the refusal's proposal search (said in the
+/// help of `--next`, src/cli.rs).
 const HORIZON_DAYS: u32 = 120;
 
 pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
@@ -144,24 +147,47 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         .any(|g| !CALENDAR_GATES.contains(&g.name.as_str()));
     let mut proposal = None;
     if calendar_refused {
-        let horizon_end = start + chrono::Duration::days(i64::from(HORIZON_DAYS));
-        // nearby_releases read up to the month after the window's end.
-        let read_up_to =
-            release.window.end().date_naive().with_day(1).unwrap() + chrono::Months::new(1);
-        let mut m = read_up_to + chrono::Months::new(1);
-        while m <= horizon_end.date_naive() {
-            others.extend(repo.releases_in_month(m.year(), m.month())?);
-            m = m + chrono::Months::new(1);
+        // The search may walk into later months: read each month the
+        // proposal lands near, and search again until every release that
+        // could meet the proposed window has been read. Releases only add
+        // constraints, so each pass proposes the same start or a later one,
+        // and the months between the window and the proposal need not be
+        // read at all.
+        let dur = release.window.duration.to_chrono();
+        let mut read: std::collections::BTreeSet<(i32, u32)> =
+            super::months_around(release.window.start, release.window.end())
+                .into_iter()
+                .collect();
+        loop {
+            proposal = slots::next_free(&release, start, &others, &calendar, &policy, HORIZON_DAYS);
+            let Some(p) = proposal else { break };
+            let missing: Vec<(i32, u32)> = super::months_around(p, p + dur)
+                .into_iter()
+                .filter(|m| !read.contains(m))
+                .collect();
+            if missing.is_empty() {
+                break;
+            }
+            for (y, m) in missing {
+                read.insert((y, m));
+                for r in repo.releases_in_month(y, m)? {
+                    if r.id != release.id && !others.iter().any(|o| o.id == r.id) {
+                        others.push(r);
+                    }
+                }
+            }
         }
-        proposal = slots::next_free(&release, start, &others, &calendar, &policy, HORIZON_DAYS);
     }
     if calendar_refused && a.next && !other_refused {
         let Some(slot) = proposal else {
-            return Err(Error::refused(format!(
-                "no free slot for a {} window within {HORIZON_DAYS} days of {}",
-                duration,
-                super::local(&policy, start)
-            )));
+            return Err(Error::refused(match too_long(&release, &calendar) {
+                Some(why) => why,
+                None => format!(
+                    "no free slot for a {} window within {HORIZON_DAYS} days of {}",
+                    duration,
+                    local_time::format_local(policy.tz(), start, LONG)
+                ),
+            }));
         };
         release.window.start = slot;
         release.schedule = timeline::schedule(
@@ -188,10 +214,14 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
             match proposal {
                 Some(p) => text.push_str(&format!(
                     "next start at which it could be booked: {} (--target \"{}\", or add --next)\n",
-                    super::local(&policy, p),
-                    local_time::to_local(policy.tz(), p).format("%Y-%m-%d %H:%M")
+                    local_time::format_local(policy.tz(), p, LONG),
+                    local_time::target_text(policy.tz(), p)
                 )),
-                None => text.push_str(&format!("no free slot within {HORIZON_DAYS} days\n")),
+                None => text.push_str(&format!(
+                    "{}\n",
+                    too_long(&release, &calendar)
+                        .unwrap_or_else(|| format!("no free slot within {HORIZON_DAYS} days"))
+                )),
             }
         }
         if ctx.json() {
@@ -229,7 +259,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         release.service,
         release.kind,
         release.impact,
-        super::local(&policy, release.window.start),
+        local_time::format_local(policy.tz(), release.window.start, LONG),
         release.window.duration
     );
     let s = &release.schedule;
@@ -270,6 +300,28 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     Ok(())
 }
 
+/// Why no start can ever fit, when the window is longer than every
+/// maintenance window open to its service (emergencies need none).
+fn too_long(release: &Release, calendar: &Calendar) -> Option<String> {
+    if release.kind.is_emergency() {
+        return None;
+    }
+    match calendar.longest_window(&release.service) {
+        None => Some(format!(
+            "no start can be proposed: no maintenance window is open to {}",
+            release.service
+        )),
+        Some((name, longest)) if release.window.duration.to_chrono() > longest => Some(format!(
+            "no start can be proposed: a {} window is longer than the longest maintenance window ({}, {}) open to {}",
+            release.window.duration,
+            Duration::minutes(longest.num_minutes()),
+            name,
+            release.service
+        )),
+        Some(_) => None,
+    }
+}
+
 /// The next free number in the month of the window's local date.
 fn assign_id(
     repo: &crate::store::Repo,
@@ -291,7 +343,7 @@ fn evaluate(
     calendar: &Calendar,
     ctx: &Ctx,
 ) -> Evaluation {
-    let mut eval = gates::evaluate(&GateContext {
+    let context = GateContext {
         release,
         changes,
         nearby: others,
@@ -300,10 +352,35 @@ fn evaluate(
         calendar,
         now: ctx.now,
         to: Stage::Build,
-    });
+    };
+    let mut eval = gates::evaluate(&context);
     eval.gates
         .retain(|g| !NOT_AT_PLAN.contains(&g.name.as_str()));
+    // The release is being booked: on a tie, the releases already booked
+    // keep their slots (the gate as run for a booked release would let the
+    // smaller id win, and ids follow months, not the order of booking).
+    for g in eval.gates.iter_mut().filter(|g| g.name == "conflicts") {
+        let outcome = gates::calendar::booking_conflicts(&context);
+        g.status = outcome.status;
+        g.message = outcome.message;
+        g.remedy = outcome.remedy;
+    }
     eval.allowed = eval.gates.iter().all(|g| g.status != GateStatus::Fail);
     eval.to = Stage::Plan;
     eval
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HORIZON_DAYS;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_help_of_next_names_the_search_limit() {
+        let cli = crate::cli::Cli::command();
+        let plan = cli.find_subcommand("plan").unwrap();
+        let next = plan.get_arguments().find(|a| a.get_id() == "next").unwrap();
+        let help = next.get_help().unwrap().to_string();
+        assert!(help.contains(&format!("{HORIZON_DAYS} days")), "{help}");
+    }
 }

@@ -3,7 +3,9 @@
 //! calendar client reads the file; UIDs come from the caller and must be
 //! stable so a subscribed client sees updates, not duplicates.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc,
+};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
 
 /// When an event happens.
@@ -14,15 +16,35 @@ pub enum Span {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     },
-    /// A weekly recurring event starting at a local time in the zone.
+    /// A weekly recurring event in the zone, given as each of its
+    /// occurrences (at least one, in order).
+    ///
+    /// Written as one event with a weekly RRULE up to the last occurrence,
+    /// DTSTART and DTEND in the zone's local time. RFC 5545 gives every
+    /// instance of a rule the exact length of DTSTART to DTEND, so an
+    /// occurrence whose real times differ (the nights clocks change, when a
+    /// window from 18:00 to 06:00 lasts 11 or 13 hours) is also written as
+    /// an override (RECURRENCE-ID) with its real start and end.
     Weekly {
-        start: NaiveDateTime,
-        duration: Duration,
-        /// RFC 5545 day codes: `MO`, `TU`, ... `SU`.
+        /// RFC 5545 day code: `MO`, `TU`, ... `SU`.
         byday: String,
+        /// The length on an ordinary day (no DST change inside).
+        length: Duration,
+        occurrences: Vec<Occurrence>,
     },
     /// Whole days, `first` to `last` inclusive.
     AllDay { first: NaiveDate, last: NaiveDate },
+}
+
+/// One occurrence of a weekly event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Occurrence {
+    /// The local date and wall-clock start the rule repeats: what
+    /// identifies the occurrence (RECURRENCE-ID).
+    pub nominal: NaiveDateTime,
+    /// The real instants, [start, end).
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,7 +57,8 @@ pub struct Event {
 }
 
 /// The whole calendar. `tz` names the zone of `Span::Weekly` events; a
-/// VTIMEZONE for it is included when one is used.
+/// VTIMEZONE for it, covering every local time written, is included when
+/// one is used.
 pub fn render(events: &[Event], tz: Tz, dtstamp: DateTime<Utc>) -> String {
     let mut lines: Vec<String> = vec![
         "BEGIN:VCALENDAR".into(),
@@ -43,54 +66,87 @@ pub fn render(events: &[Event], tz: Tz, dtstamp: DateTime<Utc>) -> String {
         "PRODID:-//rel//release calendar//EN".into(),
         "CALSCALE:GREGORIAN".into(),
     ];
-    let weekly_years = events
-        .iter()
-        .filter_map(|e| match &e.span {
-            Span::Weekly { start, .. } => Some(start.year()),
-            _ => None,
-        })
-        .min();
-    if let Some(year) = weekly_years {
-        lines.extend(vtimezone(tz, year, year + 2));
-    }
+    let mut body: Vec<String> = vec![];
+    // Every instant written as a local time in `tz`: the VTIMEZONE must
+    // cover them all.
+    let mut local_times: Vec<DateTime<Utc>> = vec![];
     for e in events {
-        lines.push("BEGIN:VEVENT".into());
-        lines.push(format!("UID:{}", escape(&e.uid)));
-        lines.push(format!("DTSTAMP:{}", utc(dtstamp)));
+        let mut head = vec![
+            "BEGIN:VEVENT".to_string(),
+            format!("UID:{}", escape(&e.uid)),
+            format!("DTSTAMP:{}", utc(dtstamp)),
+        ];
+        let mut overrides: Vec<Vec<String>> = vec![];
         match &e.span {
             Span::Utc { start, end } => {
-                lines.push(format!("DTSTART:{}", utc(*start)));
-                lines.push(format!("DTEND:{}", utc(*end)));
+                head.push(format!("DTSTART:{}", utc(*start)));
+                head.push(format!("DTEND:{}", utc(*end)));
             }
             Span::Weekly {
-                start,
-                duration,
                 byday,
+                length,
+                occurrences,
             } => {
-                lines.push(format!(
+                let (Some(first), Some(last)) = (occurrences.first(), occurrences.last()) else {
+                    continue;
+                };
+                // The master: the first occurrence's wall-clock start and
+                // the ordinary length, which every instance of the rule
+                // gets.
+                let master_start = rule_instant(tz, first.nominal);
+                head.push(format!(
                     "DTSTART;TZID={}:{}",
                     tz.name(),
-                    start.format("%Y%m%dT%H%M%S")
+                    local(first.nominal)
                 ));
-                lines.push(format!("DURATION:{}", ics_duration(*duration)));
-                lines.push(format!("RRULE:FREQ=WEEKLY;BYDAY={byday}"));
+                head.push(format!("DTEND{}", when(tz, master_start + *length)));
+                head.push(format!(
+                    "RRULE:FREQ=WEEKLY;BYDAY={byday};UNTIL={}",
+                    utc(rule_instant(tz, last.nominal))
+                ));
+                local_times.extend([master_start, master_start + *length]);
+                for o in occurrences {
+                    let start = rule_instant(tz, o.nominal);
+                    local_times.push(start);
+                    if (start, start + *length) == (o.start, o.end) {
+                        continue;
+                    }
+                    local_times.extend([o.start, o.end]);
+                    overrides.push(vec![
+                        "BEGIN:VEVENT".to_string(),
+                        format!("UID:{}", escape(&e.uid)),
+                        format!("DTSTAMP:{}", utc(dtstamp)),
+                        format!("RECURRENCE-ID;TZID={}:{}", tz.name(), local(o.nominal)),
+                        format!("DTSTART{}", when(tz, o.start)),
+                        format!("DTEND{}", when(tz, o.end)),
+                    ]);
+                }
             }
             Span::AllDay { first, last } => {
                 let end = last.succ_opt().unwrap_or(*last);
-                lines.push(format!("DTSTART;VALUE=DATE:{}", first.format("%Y%m%d")));
-                lines.push(format!("DTEND;VALUE=DATE:{}", end.format("%Y%m%d")));
-                lines.push("TRANSP:TRANSPARENT".into());
+                head.push(format!("DTSTART;VALUE=DATE:{}", first.format("%Y%m%d")));
+                head.push(format!("DTEND;VALUE=DATE:{}", end.format("%Y%m%d")));
+                head.push("TRANSP:TRANSPARENT".into());
             }
         }
+        let mut tail = vec![];
         if let Some(seq) = e.sequence {
-            lines.push(format!("SEQUENCE:{seq}"));
+            tail.push(format!("SEQUENCE:{seq}"));
         }
-        lines.push(format!("SUMMARY:{}", escape(&e.summary)));
+        tail.push(format!("SUMMARY:{}", escape(&e.summary)));
         if let Some(d) = &e.description {
-            lines.push(format!("DESCRIPTION:{}", escape(d)));
+            tail.push(format!("DESCRIPTION:{}", escape(d)));
         }
-        lines.push("END:VEVENT".into());
+        tail.push("END:VEVENT".into());
+        for component in std::iter::once(head).chain(overrides) {
+            body.extend(component);
+            body.extend(tail.iter().cloned());
+        }
     }
+    if let (Some(first), Some(last)) = (local_times.iter().min(), local_times.iter().max()) {
+        lines.extend(vtimezone(tz, first.year() - 1, last.year()));
+    }
+    lines.extend(body);
     lines.push("END:VCALENDAR".into());
     let mut out = String::new();
     for l in lines {
@@ -103,24 +159,37 @@ fn utc(t: DateTime<Utc>) -> String {
     t.format("%Y%m%dT%H%M%SZ").to_string()
 }
 
-/// `PT12H`, `PT2H30M`, `P1DT2H` (exact time, RFC 5545 3.3.6).
-fn ics_duration(d: Duration) -> String {
-    let total = d.num_minutes().max(0);
-    let (days, hours, minutes) = (total / 1440, (total % 1440) / 60, total % 60);
-    let mut s = String::from("P");
-    if days > 0 {
-        s.push_str(&format!("{days}D"));
-    }
-    if hours > 0 || minutes > 0 || days == 0 {
-        s.push('T');
-        if hours > 0 {
-            s.push_str(&format!("{hours}H"));
+fn local(t: NaiveDateTime) -> String {
+    t.format("%Y%m%dT%H%M%S").to_string()
+}
+
+/// The instant a client reads a local date-time with TZID as (RFC 5545
+/// 3.3.5): the earlier of a repeated time; a time in a gap with the offset
+/// before the gap.
+fn rule_instant(tz: Tz, t: NaiveDateTime) -> DateTime<Utc> {
+    match tz.from_local_datetime(&t) {
+        LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => x.with_timezone(&Utc),
+        LocalResult::None => {
+            // Zones change offset at most once within a day.
+            let before = tz
+                .offset_from_utc_datetime(&(t - Duration::days(1)))
+                .fix()
+                .local_minus_utc();
+            (t - Duration::seconds(i64::from(before))).and_utc()
         }
-        if minutes > 0 || hours == 0 {
-            s.push_str(&format!("{minutes}M"));
-        }
     }
-    s
+}
+
+/// `;TZID=zone:local` when a client reads that local time back as `t`,
+/// else `:utcZ` (the later of a repeated local time cannot be written
+/// with TZID).
+fn when(tz: Tz, t: DateTime<Utc>) -> String {
+    let wall = t.with_timezone(&tz).naive_local();
+    if rule_instant(tz, wall) == t {
+        format!(";TZID={}:{}", tz.name(), local(wall))
+    } else {
+        format!(":{}", utc(t))
+    }
 }
 
 /// Escapes a TEXT value (RFC 5545 3.3.11).
@@ -157,9 +226,10 @@ pub fn fold(line: &str) -> String {
     out
 }
 
-/// A VTIMEZONE for `tz` with each offset change from `from_year` to
-/// `to_year` inclusive as its own observance (found by scanning the zone),
-/// or one STANDARD observance for a zone without changes.
+/// A VTIMEZONE for `tz` from 1 January of `from_year` to the end of
+/// `to_year`: an observance holding the offset in force at the start (so
+/// a time before the first change is covered too), then each offset change
+/// as its own observance (found by scanning the zone).
 fn vtimezone(tz: Tz, from_year: i32, to_year: i32) -> Vec<String> {
     let mut lines = vec!["BEGIN:VTIMEZONE".to_string(), format!("TZID:{}", tz.name())];
     let start = NaiveDate::from_ymd_opt(from_year, 1, 1).unwrap_or_default();
@@ -167,7 +237,24 @@ fn vtimezone(tz: Tz, from_year: i32, to_year: i32) -> Vec<String> {
     let at = |t: DateTime<Utc>| tz.offset_from_utc_datetime(&t.naive_utc());
     let mut t = start.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let stop = end.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    let mut found = false;
+    {
+        let o = at(t);
+        let secs = o.fix().local_minus_utc();
+        let kind = if o.dst_offset().is_zero() {
+            "STANDARD"
+        } else {
+            "DAYLIGHT"
+        };
+        let wall = t.naive_utc() + Duration::seconds(i64::from(secs));
+        lines.push(format!("BEGIN:{kind}"));
+        lines.push(format!("DTSTART:{}", local(wall)));
+        lines.push(format!("TZOFFSETFROM:{}", offset(secs)));
+        lines.push(format!("TZOFFSETTO:{}", offset(secs)));
+        if let Some(name) = o.abbreviation() {
+            lines.push(format!("TZNAME:{}", escape(name)));
+        }
+        lines.push(format!("END:{kind}"));
+    }
     while t < stop {
         let next = t + Duration::hours(6);
         let (before, after) = (at(t), at(next));
@@ -203,21 +290,8 @@ fn vtimezone(tz: Tz, from_year: i32, to_year: i32) -> Vec<String> {
                 lines.push(format!("TZNAME:{}", escape(name)));
             }
             lines.push(format!("END:{kind}"));
-            found = true;
         }
         t = next;
-    }
-    if !found {
-        let o = at(t);
-        let secs = o.fix().local_minus_utc();
-        lines.push("BEGIN:STANDARD".into());
-        lines.push("DTSTART:19700101T000000".into());
-        lines.push(format!("TZOFFSETFROM:{}", offset(secs)));
-        lines.push(format!("TZOFFSETTO:{}", offset(secs)));
-        if let Some(name) = o.abbreviation() {
-            lines.push(format!("TZNAME:{}", escape(name)));
-        }
-        lines.push("END:STANDARD".into());
     }
     lines.push("END:VTIMEZONE".into());
     lines
@@ -256,18 +330,124 @@ mod tests {
         assert_eq!(fold("SHORT"), "SHORT\r\n");
     }
 
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    /// A Saturday 18:00 to Sunday 06:00 occurrence starting on `day`, with
+    /// its real instants in London.
+    fn saturday(day: &str) -> Occurrence {
+        let start = at(&format!("{day} 18:00"));
+        let end = start + Duration::hours(12);
+        let real = |t: NaiveDateTime| London.from_local_datetime(&t).unwrap().with_timezone(&Utc);
+        Occurrence {
+            nominal: start,
+            start: real(start),
+            end: real(end),
+        }
+    }
+
+    fn weekly(days: &[&str]) -> Event {
+        Event {
+            uid: "window-saturday-evening-sat@rel".into(),
+            span: Span::Weekly {
+                byday: "SA".into(),
+                length: Duration::hours(12),
+                occurrences: days.iter().map(|d| saturday(d)).collect(),
+            },
+            summary: "Maintenance window: saturday-evening".into(),
+            description: None,
+            sequence: None,
+        }
+    }
+
+    fn stamp() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 3, 1, 9, 0, 0).unwrap()
+    }
+
     #[test]
-    fn durations() {
-        assert_eq!(ics_duration(Duration::hours(12)), "PT12H");
-        assert_eq!(ics_duration(Duration::minutes(150)), "PT2H30M");
-        assert_eq!(ics_duration(Duration::minutes(0)), "PT0M");
-        assert_eq!(ics_duration(Duration::hours(26)), "P1DT2H");
-        assert_eq!(ics_duration(Duration::hours(24)), "P1D");
+    fn weekly_window_ends_at_its_local_end_on_the_nights_clocks_change() {
+        // Autumn: the night of 25 October lasts 13 hours.
+        let text = render(
+            &[weekly(&["2025-10-18", "2025-10-25", "2025-11-01"])],
+            London,
+            stamp(),
+        );
+        assert!(!text.contains("DURATION"), "{text}");
+        for needle in [
+            "DTSTART;TZID=Europe/London:20251018T180000\r\nDTEND;TZID=Europe/London:20251019T060000\r\nRRULE:FREQ=WEEKLY;BYDAY=SA;UNTIL=20251101T180000Z\r\n",
+            "RECURRENCE-ID;TZID=Europe/London:20251025T180000\r\nDTSTART;TZID=Europe/London:20251025T180000\r\nDTEND;TZID=Europe/London:20251026T060000\r\n",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+        }
+        assert_eq!(text.matches("RECURRENCE-ID").count(), 1, "{text}");
+        assert_eq!(text.matches("BEGIN:VEVENT").count(), 2, "{text}");
+        // Spring: the night of 29 March lasts 11 hours.
+        let text = render(&[weekly(&["2025-03-22", "2025-03-29"])], London, stamp());
+        assert!(
+            text.contains("RECURRENCE-ID;TZID=Europe/London:20250329T180000\r\nDTSTART;TZID=Europe/London:20250329T180000\r\nDTEND;TZID=Europe/London:20250330T060000\r\n"),
+            "{text}"
+        );
+        // No change in range: no override.
+        let text = render(&[weekly(&["2025-03-08", "2025-03-15"])], London, stamp());
+        assert!(!text.contains("RECURRENCE-ID"), "{text}");
+    }
+
+    #[test]
+    fn weekly_starting_on_the_night_clocks_change_keeps_the_ordinary_length() {
+        // The rule's length is the ordinary 12 hours; the first night is an
+        // override with its real end.
+        let text = render(&[weekly(&["2025-10-25", "2025-11-01"])], London, stamp());
+        assert!(
+            text.contains("DTSTART;TZID=Europe/London:20251025T180000\r\nDTEND;TZID=Europe/London:20251026T050000\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("RECURRENCE-ID;TZID=Europe/London:20251025T180000\r\nDTSTART;TZID=Europe/London:20251025T180000\r\nDTEND;TZID=Europe/London:20251026T060000\r\n"),
+            "{text}"
+        );
+        assert_eq!(text.matches("RECURRENCE-ID").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn the_later_of_a_repeated_hour_is_written_in_utc() {
+        let first = London
+            .with_ymd_and_hms(2025, 10, 26, 0, 30, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(when(London, first), ";TZID=Europe/London:20251026T003000");
+        // 01:30 GMT, the second 01:30.
+        let second = Utc.with_ymd_and_hms(2025, 10, 26, 1, 30, 0).unwrap();
+        assert_eq!(when(London, second), ":20251026T013000Z");
+        let first_0130 = Utc.with_ymd_and_hms(2025, 10, 26, 0, 30, 0).unwrap();
+        assert_eq!(rule_instant(London, at("2025-10-26 01:30")), first_0130);
+        // In the spring gap, the offset before the gap: 01:30 GMT.
+        assert_eq!(
+            rule_instant(London, at("2025-03-30 01:30")),
+            Utc.with_ymd_and_hms(2025, 3, 30, 1, 30, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn vtimezone_covers_a_start_before_the_first_change_of_its_year() {
+        // A January start: an observance must begin before it.
+        let text = render(&[weekly(&["2025-01-11", "2025-01-18"])], London, stamp());
+        let tz_part =
+            &text[text.find("BEGIN:VTIMEZONE").unwrap()..text.find("END:VTIMEZONE").unwrap()];
+        let onsets: Vec<&str> = tz_part
+            .split("\r\n")
+            .filter_map(|l| l.strip_prefix("DTSTART:"))
+            .collect();
+        assert!(onsets.iter().any(|o| *o <= "20250111T180000"), "{tz_part}");
+        assert!(
+            tz_part.starts_with("BEGIN:VTIMEZONE\r\nTZID:Europe/London\r\nBEGIN:STANDARD\r\nDTSTART:20240101T000000\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\n"),
+            "{tz_part}"
+        );
     }
 
     #[test]
     fn renders_every_kind_of_event() {
-        let stamp = Utc.with_ymd_and_hms(2025, 3, 1, 9, 0, 0).unwrap();
+        let stamp = stamp();
         let events = vec![
             Event {
                 uid: "REL-2025-03-001@rel".into(),
@@ -279,17 +459,7 @@ mod tests {
                 description: Some("service: finance\ntype: minor".into()),
                 sequence: Some(0),
             },
-            Event {
-                uid: "window-saturday-evening-sat@rel".into(),
-                span: Span::Weekly {
-                    start: day("2025-03-15").and_hms_opt(18, 0, 0).unwrap(),
-                    duration: Duration::hours(12),
-                    byday: "SA".into(),
-                },
-                summary: "Maintenance window saturday-evening".into(),
-                description: None,
-                sequence: None,
-            },
+            weekly(&["2025-03-15", "2025-03-22"]),
             Event {
                 uid: "blackout-month-end-2025-02-28@rel".into(),
                 span: Span::AllDay {
@@ -309,7 +479,7 @@ mod tests {
             "DTSTAMP:20250301T090000Z\r\n",
             "SUMMARY:REL-2025-03-001: Finance\\, system\r\n",
             "DESCRIPTION:service: finance\\ntype: minor\r\n",
-            "DTSTART;TZID=Europe/London:20250315T180000\r\nDURATION:PT12H\r\nRRULE:FREQ=WEEKLY;BYDAY=SA\r\n",
+            "DTSTART;TZID=Europe/London:20250315T180000\r\nDTEND;TZID=Europe/London:20250316T060000\r\nRRULE:FREQ=WEEKLY;BYDAY=SA;UNTIL=20250322T180000Z\r\n",
             "DTSTART;VALUE=DATE:20250228\r\nDTEND;VALUE=DATE:20250303\r\n",
             "BEGIN:DAYLIGHT\r\nDTSTART:20250330T010000\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100\r\nTZNAME:BST\r\nEND:DAYLIGHT\r\n",
             "BEGIN:STANDARD\r\nDTSTART:20251026T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\n",

@@ -1,7 +1,7 @@
 //! comfy-table with rel's defaults: no colour unless on a terminal and
 //! `NO_COLOR` is unset; plain ASCII-free borders that survive copy and paste.
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets};
 
 pub fn new(headers: &[&str]) -> Table {
     let mut t = Table::new();
@@ -14,13 +14,56 @@ pub fn new(headers: &[&str]) -> Table {
     t
 }
 
-/// The terminal width when stdout is one, for wrapping long messages.
+/// The terminal width when stdout is one, for wrapping long messages;
+/// else `COLUMNS` when set, else 100.
 fn width() -> Option<u16> {
     use std::io::IsTerminal;
     if std::io::stdout().is_terminal() {
         None // comfy-table asks the terminal itself
     } else {
-        Some(100)
+        Some(
+            std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse().ok())
+                .filter(|c| *c > 0)
+                .unwrap_or(100),
+        )
+    }
+}
+
+/// Keeps the words of `columns` whole: each is at least as wide as its
+/// longest word, so an id or a name is never split across lines (call
+/// after adding the rows). The other columns wrap to fit the width.
+pub fn keep_words(t: &mut Table, columns: &[usize]) {
+    at_least(t, columns, |text| {
+        text.split_whitespace().map(|w| w.chars().count()).max()
+    });
+}
+
+/// Keeps the lines of `columns` whole, as `keep_words` does words: for
+/// cells written as a few short lines on purpose (a start, then `to` an
+/// end).
+pub fn keep_lines(t: &mut Table, columns: &[usize]) {
+    at_least(t, columns, |text| {
+        text.lines().map(|l| l.chars().count()).max()
+    });
+}
+
+fn at_least(t: &mut Table, columns: &[usize], need: impl Fn(&str) -> Option<usize>) {
+    for &i in columns {
+        let longest = t
+            .column_cells_with_header_iter(i)
+            .flatten()
+            .filter_map(|c| need(&c.content()))
+            .max()
+            .unwrap_or(0);
+        if let Some(col) = t.column_mut(i) {
+            // The boundary counts the column's padding too.
+            let width = u16::try_from(longest)
+                .unwrap_or(u16::MAX)
+                .saturating_add(col.padding_width());
+            col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(width)));
+        }
     }
 }
 

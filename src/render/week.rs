@@ -18,6 +18,20 @@ pub struct Release {
     pub service: String,
     pub version: Option<String>,
     pub start: NaiveDateTime,
+    /// The UTC offset (`+01:00`) when the local start happens twice (the
+    /// night clocks go back), shown after the time.
+    pub offset: Option<String>,
+}
+
+impl Release {
+    /// `20:00`, or `01:30 +01:00` when that local time is ambiguous.
+    fn time(&self, fmt: &str) -> String {
+        let t = self.start.format(fmt).to_string();
+        match &self.offset {
+            Some(o) => format!("{t} {o}"),
+            None => t,
+        }
+    }
 }
 
 /// A named range of whole local dates, inclusive.
@@ -77,26 +91,52 @@ pub fn render(week: &Week) -> String {
     out.push(header);
     out.push(String::new());
 
-    // The grid.
-    let border = format!("+{}", format!("{}+", "-".repeat(CELL + 2)).repeat(7));
+    // The grid: each day's column as wide as its lines need (a release id
+    // is never split), narrow days giving way, within WIDTH.
+    let (cells, widths, pad) = match layout(
+        &days
+            .iter()
+            .map(|d| cell(week, *d, false))
+            .collect::<Vec<_>>(),
+    ) {
+        Some((w, pad, cells)) => (cells, w, pad),
+        // Too many days with releases for whole ids: ids break at dashes.
+        None => (
+            days.iter().map(|d| cell(week, *d, true)).collect(),
+            vec![CELL; 7],
+            1,
+        ),
+    };
+    let border = format!(
+        "+{}",
+        widths
+            .iter()
+            .map(|w| format!("{}+", "-".repeat(w + 2 * pad)))
+            .collect::<String>()
+    );
+    let row = |texts: Vec<String>| {
+        let mut s = String::from("|");
+        for (t, w) in texts.iter().zip(&widths) {
+            s.push_str(&format!("{0:pad$}{t:^w$}{0:pad$}|", ""));
+        }
+        s
+    };
     out.push(border.clone());
-    out.push(row(&days
+    out.push(row(days
         .iter()
-        .map(|d| format!("{:^CELL$}", d.format("%a").to_string()))
-        .collect::<Vec<_>>()));
-    out.push(row(&days
+        .map(|d| d.format("%a").to_string())
+        .collect()));
+    out.push(row(days
         .iter()
-        .map(|d| format!("{:^CELL$}", d.format("%d %b").to_string()))
-        .collect::<Vec<_>>()));
+        .map(|d| d.format("%d %b").to_string())
+        .collect()));
     out.push(border.clone());
-    let cells: Vec<Vec<String>> = days.iter().map(|d| cell(week, *d)).collect();
     let height = cells.iter().map(Vec::len).max().unwrap_or(0).max(4);
     for i in 0..height {
-        let line: Vec<String> = cells
+        out.push(row(cells
             .iter()
             .map(|c| c.get(i).cloned().unwrap_or_default())
-            .collect();
-        out.push(row(&line));
+            .collect()));
     }
     out.push(border);
     out.push(String::new());
@@ -136,16 +176,15 @@ pub fn render(week: &Week) -> String {
             .as_ref()
             .map(|v| format!(" v{v}"))
             .unwrap_or_default();
+        // A release that began before the week says on which day.
+        let start = if r.start.date() < week.monday {
+            r.time("%a %d %b %H:%M")
+        } else {
+            r.time("%a %H:%M")
+        };
         push_item(
             &mut out,
-            &format!(
-                "{}: {} {}{} ({})",
-                r.id,
-                r.title,
-                r.service,
-                version,
-                r.start.format("%a %H:%M")
-            ),
+            &format!("{}: {} {}{} ({start})", r.id, r.title, r.service, version),
         );
     }
     out.push(String::new());
@@ -221,15 +260,27 @@ pub fn render(week: &Week) -> String {
     text
 }
 
-/// What a day's cell holds: release ids (wrapped at dashes), then markers
+/// What a day's cell holds: for each release starting that day its start
+/// time and id (the id broken at dashes when `split_ids`), then markers
 /// for blackout, no-deploy and holiday days.
-fn cell(week: &Week, day: NaiveDate) -> Vec<String> {
+fn cell(week: &Week, day: NaiveDate, split_ids: bool) -> Vec<String> {
     let mut lines = vec![];
-    for r in week.releases.iter().filter(|r| r.start.date() == day) {
+    let mut releases: Vec<&Release> = week
+        .releases
+        .iter()
+        .filter(|r| r.start.date() == day)
+        .collect();
+    releases.sort_by_key(|r| (r.start, r.id.clone()));
+    for r in releases {
         if !lines.is_empty() {
             lines.push(String::new());
         }
-        lines.extend(wrap_id(&r.id));
+        lines.push(r.time("%H:%M"));
+        if split_ids {
+            lines.extend(wrap_id(&r.id));
+        } else {
+            lines.push(r.id.clone());
+        }
     }
     let mut marks = vec![];
     let on = |d: &Days| d.first <= day && day <= d.last;
@@ -249,6 +300,43 @@ fn cell(week: &Week, day: NaiveDate) -> Vec<String> {
         lines.extend(marks.iter().map(|m| m.to_string()));
     }
     lines
+}
+
+/// Column widths and the padding either side of a cell's text so that
+/// every line of every cell fits whole within WIDTH: each column as wide as
+/// its longest line (at least the `10 Mar` of its heading), the narrow ones
+/// then widened together towards CELL while the grid still fits. The
+/// padding drops to none before giving up; `None` when even that is too
+/// wide.
+fn layout(cells: &[Vec<String>]) -> Option<(Vec<usize>, usize, Vec<Vec<String>>)> {
+    let need: Vec<usize> = cells
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|l| l.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(6)
+        })
+        .collect();
+    for pad in [1, 0] {
+        let total = |w: &[usize]| 1 + w.iter().map(|x| x + 2 * pad + 1).sum::<usize>();
+        let mut w = need.clone();
+        if total(&w) > WIDTH {
+            continue;
+        }
+        loop {
+            let narrow: Vec<usize> = (0..w.len()).filter(|&i| w[i] < CELL).collect();
+            if narrow.is_empty() || total(&w) + narrow.len() > WIDTH {
+                break;
+            }
+            for i in narrow {
+                w[i] += 1;
+            }
+        }
+        return Some((w, pad, cells.to_vec()));
+    }
+    None
 }
 
 /// An id broken before dashes so that each piece fits a cell.
@@ -278,14 +366,6 @@ fn wrap_id(id: &str) -> Vec<String> {
         lines.push(cur);
     }
     lines
-}
-
-fn row(cells: &[String]) -> String {
-    let mut s = String::from("|");
-    for c in cells {
-        s.push_str(&format!(" {c:<CELL$} |"));
-    }
-    s
 }
 
 /// `10 March 2025`.
@@ -412,6 +492,7 @@ mod tests {
                     service: "finance".into(),
                     version: Some("2.4.0".into()),
                     start: at("2025-03-15 20:00"),
+                    offset: None,
                 },
                 Release {
                     id: "REL-2025-03-016".into(),
@@ -419,6 +500,7 @@ mod tests {
                     service: "hr-portal".into(),
                     version: None,
                     start: at("2025-03-16 19:00"),
+                    offset: None,
                 },
             ],
             windows: vec![
@@ -448,15 +530,15 @@ mod tests {
         insta::assert_snapshot!(out, @r#"
         Week of 10 March 2025
 
-        +----------+----------+----------+----------+----------+----------+----------+
-        |   Mon    |   Tue    |   Wed    |   Thu    |   Fri    |   Sat    |   Sun    |
-        |  10 Mar  |  11 Mar  |  12 Mar  |  13 Mar  |  14 Mar  |  15 Mar  |  16 Mar  |
-        +----------+----------+----------+----------+----------+----------+----------+
-        |          |          |          | blocked  | blocked  | REL-2025 | REL-2025 |
-        |          |          |          |          |          | -03-015  | -03-016  |
-        |          |          |          |          |          |          |          |
-        |          |          |          |          |          |          |          |
-        +----------+----------+----------+----------+----------+----------+----------+
+        +--------+--------+--------+--------+--------+---------------+---------------+
+        |  Mon   |  Tue   |  Wed   |  Thu   |  Fri   |      Sat      |      Sun      |
+        | 10 Mar | 11 Mar | 12 Mar | 13 Mar | 14 Mar |    15 Mar     |    16 Mar     |
+        +--------+--------+--------+--------+--------+---------------+---------------+
+        |        |        |        |blocked |blocked |     20:00     |     19:00     |
+        |        |        |        |        |        |REL-2025-03-015|REL-2025-03-016|
+        |        |        |        |        |        |               |               |
+        |        |        |        |        |        |               |               |
+        +--------+--------+--------+--------+--------+---------------+---------------+
 
         Maintenance windows: Sat 18:00-06:00, Sun 18:00-06:00
         Blackouts: none
@@ -498,6 +580,78 @@ mod tests {
             assert!(l.chars().count() <= WIDTH, "{l:?} is too wide");
         }
         assert!(out.contains("REL-2025-03-016 vs REL-2025-03-015: REL-2025-03-015 wins"));
+    }
+
+    /// The grid's lines (between the heading and the first blank line
+    /// after it).
+    fn grid(out: &str) -> Vec<&str> {
+        out.lines().skip(2).take_while(|l| !l.is_empty()).collect()
+    }
+
+    #[test]
+    fn one_release_day_keeps_the_padding_and_the_id_whole() {
+        let mut w = figure_4();
+        w.releases.truncate(1);
+        w.no_deploy.clear();
+        let out = render(&w);
+        let g = grid(&out);
+        assert!(g.iter().all(|l| l.chars().count() <= WIDTH), "{out}");
+        assert_eq!(
+            g[0],
+            "+---------+---------+---------+---------+---------+-----------------+---------+"
+        );
+        assert_eq!(
+            g[4],
+            "|         |         |         |         |         |      20:00      |         |"
+        );
+        assert_eq!(
+            g[5],
+            "|         |         |         |         |         | REL-2025-03-015 |         |"
+        );
+    }
+
+    #[test]
+    fn two_releases_on_a_day_and_a_dense_week() {
+        let mut w = figure_4();
+        w.releases.push(Release {
+            id: "REL-2025-03-017".into(),
+            title: "Ledger".into(),
+            service: "ledger".into(),
+            version: None,
+            start: at("2025-03-15 18:00"),
+            offset: None,
+        });
+        let out = render(&w);
+        let g = grid(&out);
+        assert!(g.iter().all(|l| l.chars().count() <= WIDTH), "{out}");
+        // In start order, each with its time, the ids whole.
+        let sat: Vec<String> = g[4..]
+            .iter()
+            .map(|l| l.split('|').nth(6).unwrap_or("").trim().to_string())
+            .collect();
+        assert_eq!(
+            sat[..5],
+            ["18:00", "REL-2025-03-017", "", "20:00", "REL-2025-03-015"]
+        );
+        // Releases on four days cannot all be whole in 80 columns: the ids
+        // break at dashes and the grid still fits.
+        for (i, day) in ["2025-03-10", "2025-03-11", "2025-03-12"]
+            .iter()
+            .enumerate()
+        {
+            w.releases.push(Release {
+                id: format!("REL-2025-03-02{i}"),
+                title: "More".into(),
+                service: "hr".into(),
+                version: None,
+                start: at(&format!("{day} 10:00")),
+                offset: None,
+            });
+        }
+        let out = render(&w);
+        assert!(out.lines().all(|l| l.chars().count() <= WIDTH), "{out}");
+        assert!(out.contains("| REL-2025 |"), "{out}");
+        assert!(out.contains("| -03-020  |"), "{out}");
     }
 
     #[test]

@@ -8,18 +8,66 @@ use std::path::Path;
 /// Writes `contents` to `path` through a temporary file in the same folder,
 /// synced to disk, then renamed over `path`. Creates missing parent folders.
 pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
-    let fail = |e: std::io::Error| Error::file(path, e.to_string());
-    let dir = match path.parent() {
+    let dir = folder_of(path);
+    std::fs::create_dir_all(dir).map_err(|e| Error::file(path, e.to_string()))?;
+    replace(path, contents, Mode::Private)
+}
+
+/// Writes a file meant for others to read (an export), atomically as
+/// `write` does, with the permissions of any file the user writes: those of
+/// the file it replaces, else read-write for all less the umask (0644
+/// under the usual umask), not the temporary file's 0600. The folder must
+/// exist: a missing one is an error naming the path, never created.
+pub fn write_public(path: &Path, contents: &[u8]) -> Result<()> {
+    let dir = folder_of(path);
+    if !dir.is_dir() {
+        return Err(Error::file(
+            path,
+            format!(
+                "cannot write the file: the folder {} does not exist",
+                dir.display()
+            ),
+        ));
+    }
+    let mode = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Mode::Keep(m.permissions()),
+        _ => Mode::Public,
+    };
+    replace(path, contents, mode)
+}
+
+/// The permissions of the written file.
+enum Mode {
+    /// The temporary file's own (0600): records are read through git.
+    Private,
+    /// Read-write for all, less the umask (applied at creation).
+    Public,
+    /// Exactly those of the file being replaced.
+    Keep(std::fs::Permissions),
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+}
+
+fn replace(path: &Path, contents: &[u8], mode: Mode) -> Result<()> {
+    let fail = |e: std::io::Error| Error::file(path, e.to_string());
+    let dir = folder_of(path);
     // Same folder, so the rename never crosses a file system.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".rel-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".rel-").suffix(".tmp");
+    #[cfg(unix)]
+    if let Mode::Public = mode {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
+    if let Mode::Keep(p) = mode {
+        tmp.as_file().set_permissions(p).map_err(fail)?;
+    }
     tmp.write_all(contents).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;
@@ -52,6 +100,30 @@ mod tests {
             names,
             vec![std::ffi::OsString::from("REL-2025-03-001.yaml")]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn public_files_get_ordinary_permissions_and_need_their_folder() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cal.ics");
+        write_public(&path, b"one").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        // 0666 less the umask: at least owner read-write, never execute,
+        // and more than the temporary file's 0600 under a usual umask.
+        assert_eq!(mode & 0o600, 0o600, "{mode:o}");
+        assert_eq!(mode & 0o111, 0, "{mode:o}");
+        // Replacing keeps the file's mode.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_public(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        let err = write_public(&dir.path().join("missing/cal.ics"), b"x").unwrap_err();
+        assert!(err.to_string().contains("missing/cal.ics"), "{err}");
+        assert!(err.to_string().contains("does not exist"), "{err}");
+        assert!(!dir.path().join("missing").exists());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Finding and reading the records repository.
 
 use super::{paths, yaml};
-use crate::calendar::{Calendar, CalendarFile};
+use crate::calendar::{self, Calendar, CalendarFile, NameAt};
 use crate::error::{Error, Result};
 use crate::model::{ChangeRef, Release, ReleaseId};
 use crate::policy::Policy;
@@ -189,8 +189,37 @@ impl Repo {
     /// against the policy (unknown services are errors naming file and line).
     pub fn load_calendar(&self, policy: &Policy) -> Result<Calendar> {
         let mut files = vec![];
+        let mut names: Vec<(&'static str, String, NameAt)> = vec![];
         for rel in self.calendar_paths()? {
-            files.push(parse_calendar_file(policy, &rel, &self.read(&rel)?)?);
+            let text = self.read(&rel)?;
+            let file = parse_calendar_file(policy, &rel, &text)?;
+            for (section, entry, line) in file.named_entries(&text) {
+                names.push((
+                    section,
+                    entry.to_string(),
+                    NameAt {
+                        file: rel.display().to_string(),
+                        line,
+                    },
+                ));
+            }
+            files.push(file);
+        }
+        if let Some((section, name, first, again)) = calendar::first_reused_name(
+            names
+                .iter()
+                .map(|(section, name, at)| (*section, name.as_str(), at.clone())),
+        ) {
+            let line = again
+                .line
+                .map(|l| format!("line {l}: "))
+                .unwrap_or_default();
+            return Err(Error::file(
+                &again.file,
+                format!(
+                    "{line}{section}: the name `{name}` is already used at {first}; names identify entries (in conflicts and iCalendar UIDs), so give each its own"
+                ),
+            ));
         }
         Ok(Calendar::merge(files))
     }

@@ -55,13 +55,14 @@ fn refuse(repo: &Repo, code: i32, service: &str, kind: &str, target: &str) -> Ru
     repo.refused(code, &strs(&args))
 }
 
-/// The `--target "YYYY-MM-DD HH:MM"` a refusal proposes.
+/// The `--target "..."` a refusal proposes.
 fn proposed(run: &Run) -> String {
     let text = format!("{}{}", run.stdout, run.stderr);
     let at = text
         .find("--target \"")
         .unwrap_or_else(|| panic!("no proposal in:\n{text}"));
-    text[at + 10..at + 26].to_string()
+    let rest = &text[at + 10..];
+    rest[..rest.find('"').unwrap()].to_string()
 }
 
 const BOARD_MEETING: &str = "events:\n  - name: board-meeting\n    kind: organisational\n    from: 2025-03-13\n    to: 2025-03-14\n    no_deploy: true\n";
@@ -100,15 +101,15 @@ fn week_grid_of_figure_4() {
     insta::assert_snapshot!(out, @r#"
     Week of 10 March 2025
 
-    +----------+----------+----------+----------+----------+----------+----------+
-    |   Mon    |   Tue    |   Wed    |   Thu    |   Fri    |   Sat    |   Sun    |
-    |  10 Mar  |  11 Mar  |  12 Mar  |  13 Mar  |  14 Mar  |  15 Mar  |  16 Mar  |
-    +----------+----------+----------+----------+----------+----------+----------+
-    |          |          |          | blocked  | blocked  | REL-2025 | REL-2025 |
-    |          |          |          |          |          | -03-001  | -03-002  |
-    |          |          |          |          |          |          |          |
-    |          |          |          |          |          |          |          |
-    +----------+----------+----------+----------+----------+----------+----------+
+    +--------+--------+--------+--------+--------+---------------+---------------+
+    |  Mon   |  Tue   |  Wed   |  Thu   |  Fri   |      Sat      |      Sun      |
+    | 10 Mar | 11 Mar | 12 Mar | 13 Mar | 14 Mar |    15 Mar     |    16 Mar     |
+    +--------+--------+--------+--------+--------+---------------+---------------+
+    |        |        |        |blocked |blocked |     20:00     |     19:00     |
+    |        |        |        |        |        |REL-2025-03-001|REL-2025-03-002|
+    |        |        |        |        |        |               |               |
+    |        |        |        |        |        |               |               |
+    +--------+--------+--------+--------+--------+---------------+---------------+
 
     Maintenance windows: Sat 18:00-06:00, Sun 18:00-06:00
     Blackouts: none
@@ -331,10 +332,14 @@ fn ics_is_read_back_by_an_independent_parser_with_stable_uids() {
                 && c.find_prop("UID").unwrap().val.as_str() == "window-saturday-evening-sat@rel"
         })
         .unwrap();
-    assert_eq!(window.find_prop("DURATION").unwrap().val.as_str(), "PT12H");
+    assert!(window.find_prop("DURATION").is_none());
+    assert_eq!(
+        window.find_prop("DTEND").unwrap().val.as_str(),
+        "20250302T060000"
+    );
     assert_eq!(
         window.find_prop("RRULE").unwrap().val.as_str(),
-        "FREQ=WEEKLY;BYDAY=SA"
+        "FREQ=WEEKLY;BYDAY=SA;UNTIL=20250315T180000Z"
     );
     let dtstart = window.find_prop("DTSTART").unwrap();
     assert_eq!(dtstart.val.as_str(), "20250301T180000");
@@ -445,4 +450,622 @@ fn plan_next_books_the_next_free_slot() {
     let start = v["window"]["start"].as_str().unwrap();
     assert_ne!(start, "2025-03-15T20:00:00Z");
     assert!(start >= "2025-03-15T22:00:00", "{start}");
+}
+
+/// `rel plan` arguments with `--duration`.
+fn plan_args_for(repo: &Repo, service: &str, kind: &str, target: &str, dur: &str) -> Vec<String> {
+    let mut args = plan_args(repo, service, kind, target);
+    args.extend(["--duration".to_string(), dur.to_string()]);
+    args
+}
+
+#[test]
+fn proposal_sees_releases_filed_under_a_later_month() {
+    let mut repo = Repo::new();
+    repo.at("2025-07-01T09:00:00+00:00");
+    let taken = book(
+        &repo,
+        "hr-portal",
+        "minor",
+        "2025-09-06 18:00",
+        &["--duration", "1h"],
+    );
+    assert_eq!(taken, "REL-2025-09-001");
+    // Sat 30 Aug is in the month-end blackout; Sat 6 Sep 18:00 is taken
+    // (by a release filed under September, booked at the same time).
+    let args = plan_args_for(&repo, "hr-portal", "minor", "2025-08-30 20:00", "1h");
+    let run = repo.refused(1, &strs(&args)).stderr_has("month-end");
+    assert_eq!(proposed(&run), "2025-09-06 19:00");
+    // The proposal is accepted as proposed.
+    let id = book(
+        &repo,
+        "hr-portal",
+        "minor",
+        "2025-09-06 19:00",
+        &["--duration", "1h"],
+    );
+    assert_eq!(id, "REL-2025-09-002");
+}
+
+#[test]
+fn proposal_sees_releases_of_the_next_year() {
+    let mut repo = Repo::new();
+    repo.at("2025-11-01T09:00:00+00:00");
+    let taken = book(
+        &repo,
+        "hr-portal",
+        "minor",
+        "2026-01-10 18:00",
+        &["--duration", "1h"],
+    );
+    assert_eq!(taken, "REL-2026-01-001");
+    // Sat 27 Dec is in the year-end freeze (to 5 January). The change
+    // targets Sat 3 Jan, a week from both the target and the slot.
+    repo.change("CHG-2025-0900", "hr-portal", "2026-01-03");
+    let mut args: Vec<String> = [
+        "plan",
+        "--service",
+        "hr-portal",
+        "--type",
+        "minor",
+        "--target",
+        "2025-12-27 20:00",
+        "--duration",
+        "1h",
+        "--change",
+        "CHG-2025-0900",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let run = repo.refused(1, &strs(&args)).stderr_has("year-end-freeze");
+    assert_eq!(proposed(&run), "2026-01-10 19:00");
+    // --next books exactly that slot.
+    args.push("--next".into());
+    let run = repo.rel(&strs(&args)).ok();
+    let id = run.stdout.lines().next().unwrap().trim().to_string();
+    assert_eq!(id, "REL-2026-01-002");
+    let v = repo.rel(&["--json", "show", &id]).ok().json();
+    assert_eq!(v["window"]["start"], "2026-01-10T19:00:00Z");
+}
+
+#[test]
+fn on_a_tie_the_existing_booking_keeps_its_slot() {
+    let mut repo = Repo::new();
+    repo.at("2025-07-01T09:00:00+00:00");
+    // Two emergencies (no windows, no blackouts) of the same impact booked
+    // at the same instant. The new one's id (August) is smaller than the
+    // existing one's (September); it must not push the existing one out.
+    let existing = book(
+        &repo,
+        "finance",
+        "emergency",
+        "2025-09-01 00:00",
+        &["--duration", "2h"],
+    );
+    assert_eq!(existing, "REL-2025-09-001");
+    let args = plan_args_for(&repo, "finance", "emergency", "2025-08-31 23:00", "2h");
+    let run = repo
+        .refused(1, &strs(&args))
+        .stderr_has("REL-2025-09-001 wins")
+        .stderr_has("REL-2025-09-001 is already booked, so it keeps its slot");
+    assert_eq!(proposed(&run), "2025-09-01 02:00");
+    // Both on the calendar (a tie made by hand), the calendar breaks the
+    // tie by the smaller id and says so.
+    let yaml = repo
+        .read("releases/2025/09/REL-2025-09-001.yaml")
+        .replace("id: REL-2025-09-001", "id: REL-2025-08-001")
+        .replace("2025-09-01T00:00:00+01:00", "2025-08-31T23:00:00+01:00");
+    repo.commit_file("releases/2025/08/REL-2025-08-001.yaml", &yaml);
+    let v = repo
+        .rel(&[
+            "--json",
+            "calendar",
+            "--from",
+            "2025-08-31",
+            "--to",
+            "2025-09-01",
+        ])
+        .ok()
+        .json();
+    let conflicts = v["conflicts"].as_array().unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0]["winner"], "REL-2025-08-001");
+    let reason = conflicts[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.ends_with("so the smaller id wins (REL-2025-08-001 over REL-2025-09-001)"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn proposal_in_the_repeated_hour_carries_its_offset_and_is_accepted() {
+    let repo = Repo::new();
+    // Sat 25 Oct 18:00 BST for 7h30m ends at the first 01:30 of Sun 26 Oct
+    // (clocks go back at 02:00 BST to 01:00 GMT).
+    book(
+        &repo,
+        "hr-portal",
+        "minor",
+        "2025-10-25 18:00",
+        &["--duration", "7h30m"],
+    );
+    let args = plan_args_for(&repo, "hr-portal", "minor", "2025-10-25 20:00", "1h");
+    let run = repo
+        .refused(1, &strs(&args))
+        .stderr_has("next start at which it could be booked: Sun 26 Oct 2025 01:30 +01:00");
+    let next = proposed(&run);
+    assert_eq!(next, "2025-10-26T01:30:00+01:00");
+    // Copied as proposed, it is accepted.
+    let id = book(&repo, "hr-portal", "minor", &next, &["--duration", "1h"]);
+    let v = repo.rel(&["--json", "show", &id]).ok().json();
+    assert_eq!(v["window"]["start"], "2025-10-26T01:30:00+01:00");
+    // The list tells the two 01:30s apart.
+    let out = repo
+        .rel(&[
+            "calendar",
+            "--list",
+            "--from",
+            "2025-10-26",
+            "--to",
+            "2025-10-26",
+        ])
+        .ok()
+        .stdout;
+    assert!(out.contains("Sun 26 Oct 01:30 +01:00 "), "{out}");
+    assert!(out.contains("to 01:30 +00:00 "), "{out}");
+    // So does the week grid.
+    let grid = repo.rel(&["calendar", "--from", "2025-10-20"]).ok().stdout;
+    assert!(
+        grid.contains(&format!(
+            "{id}: hr-portal minor release hr-portal (Sun 01:30 +01:00)"
+        )),
+        "{grid}"
+    );
+    assert!(grid.contains("| 01:30 +01:00  |"), "{grid}");
+    assert!(grid.lines().all(|l| l.chars().count() <= 80), "{grid}");
+}
+
+#[test]
+fn maintenance_window_refusal_shows_the_real_end_across_a_dst_change() {
+    let repo = Repo::new();
+    // Autumn: 23:00 BST + 9 h is 07:00 GMT (not 08:00).
+    let args = plan_args_for(&repo, "hr-portal", "minor", "2025-10-25 23:00", "9h");
+    repo.refused(1, &strs(&args)).stderr_has(
+        "window Sat 25 Oct 2025 23:00 to Sun 26 Oct 07:00 is not inside any maintenance window",
+    );
+    // Spring: 23:00 GMT + 7 h is 07:00 BST (not 06:00, which would fit).
+    let args = plan_args_for(&repo, "hr-portal", "minor", "2025-03-29 23:00", "7h");
+    repo.refused(1, &strs(&args)).stderr_has(
+        "window Sat 29 Mar 2025 23:00 to Sun 30 Mar 07:00 is not inside any maintenance window",
+    );
+}
+
+#[test]
+fn a_name_used_twice_is_refused_naming_both_places() {
+    let repo = Repo::new();
+    // calendars/standard.yaml already has a sunday-evening window.
+    let standard = repo.read("calendars/standard.yaml");
+    let line = standard
+        .lines()
+        .position(|l| l.contains("name: sunday-evening"))
+        .unwrap()
+        + 1;
+    repo.commit_file(
+        "calendars/extra.yaml",
+        "maintenance_windows:\n  - name: sunday-evening\n    days: [sun]\n    start: \"08:00\"\n    end: \"10:00\"\n",
+    );
+    for args in [
+        vec!["calendar"],
+        vec!["calendar", "--ics", "cal.ics"],
+        vec![
+            "plan",
+            "--service",
+            "finance",
+            "--type",
+            "minor",
+            "--target",
+            "2025-03-15 20:00",
+            "--change",
+            "CHG-2025-0001",
+        ],
+    ] {
+        // extra.yaml is read first (file-name order).
+        repo.refused(3, &args).stderr_has(&format!(
+            "calendars/standard.yaml: line {line}: maintenance_windows: the name `sunday-evening` is already used at calendars/extra.yaml line 2"
+        ));
+    }
+    // Twice in one file.
+    repo.commit_file(
+        "calendars/extra.yaml",
+        "blackouts:\n  - name: audit\n    from: 2025-06-02\n    to: 2025-06-06\n  - name: audit\n    from: 2025-09-01\n    to: 2025-09-05\n",
+    );
+    repo.refused(3, &["calendar"]).stderr_has(
+        "calendars/extra.yaml: line 5: blackouts: the name `audit` is already used at calendars/extra.yaml line 2",
+    );
+}
+
+/// The instant an iCalendar DATE-TIME property means: UTC (`...Z`) or a
+/// local time with a TZID, read with chrono-tz (the earlier of a repeated
+/// local time, as RFC 5545 says).
+fn ics_instant(prop: &icalendar::parser::Property) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    let v = prop.val.as_str();
+    let parse = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%S").unwrap();
+    if let Some(utc) = v.strip_suffix('Z') {
+        return parse(utc).and_utc();
+    }
+    let tzid = prop
+        .params
+        .iter()
+        .find(|p| p.key == "TZID")
+        .and_then(|p| p.val.as_ref())
+        .unwrap_or_else(|| panic!("{} {v} has neither Z nor TZID", prop.name.as_str()));
+    let tz: chrono_tz::Tz = tzid.as_str().parse().unwrap();
+    tz.from_local_datetime(&parse(v))
+        .earliest()
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// Every VEVENT with `uid`, and the VTIMEZONE observance onsets
+/// (`DTSTART` values, local) of `text`.
+fn ics_read(text: &str, uid: &str) -> (Vec<Vec<(String, String)>>, Vec<String>) {
+    let unfolded = icalendar::parser::unfold(text);
+    let cal = icalendar::parser::read_calendar(&unfolded).unwrap();
+    let events = cal
+        .components
+        .iter()
+        .filter(|c| c.name == "VEVENT" && c.find_prop("UID").unwrap().val.as_str() == uid)
+        .map(|c| {
+            c.properties
+                .iter()
+                .filter(|p| {
+                    ["DTSTART", "DTEND", "RECURRENCE-ID", "DURATION", "RRULE"]
+                        .contains(&p.name.as_str())
+                })
+                .map(|p| {
+                    let value = if p.name == "RRULE" || p.name == "DURATION" {
+                        p.val.to_string()
+                    } else {
+                        ics_instant(p).to_rfc3339()
+                    };
+                    (p.name.to_string(), value)
+                })
+                .collect()
+        })
+        .collect();
+    let onsets = cal
+        .components
+        .iter()
+        .filter(|c| c.name == "VTIMEZONE")
+        .flat_map(|c| c.components.iter())
+        .map(|o| o.find_prop("DTSTART").unwrap().val.to_string())
+        .collect();
+    (events, onsets)
+}
+
+#[test]
+fn ics_windows_end_at_their_local_end_across_dst_and_the_zone_covers_them() {
+    let repo = Repo::new();
+    repo.rel(&[
+        "calendar",
+        "--from",
+        "2025-10-18",
+        "--to",
+        "2025-11-01",
+        "--ics",
+        "autumn.ics",
+    ])
+    .ok();
+    let text = repo.read("autumn.ics");
+    let (events, onsets) = ics_read(&text, "window-saturday-evening-sat@rel");
+    let prop = |e: &Vec<(String, String)>, name: &str| {
+        e.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    };
+    // The rule: Saturdays 18:00 to 06:00 local (12 h on ordinary nights),
+    // up to the range's last Saturday; no exact DURATION.
+    let master = events
+        .iter()
+        .find(|e| prop(e, "RECURRENCE-ID").is_none())
+        .unwrap();
+    assert_eq!(prop(master, "DURATION"), None);
+    assert_eq!(
+        prop(master, "DTSTART").unwrap(),
+        "2025-10-18T17:00:00+00:00"
+    );
+    assert_eq!(prop(master, "DTEND").unwrap(), "2025-10-19T05:00:00+00:00");
+    assert_eq!(
+        prop(master, "RRULE").unwrap(),
+        "FREQ=WEEKLY;BYDAY=SA;UNTIL=20251101T180000Z"
+    );
+    // The night clocks go back, 25 October, is 13 h: 18:00 BST to 06:00 GMT.
+    let nights: Vec<_> = events
+        .iter()
+        .filter(|e| prop(e, "RECURRENCE-ID").is_some())
+        .collect();
+    assert_eq!(nights.len(), 1, "{events:?}");
+    assert_eq!(
+        prop(nights[0], "RECURRENCE-ID").unwrap(),
+        "2025-10-25T17:00:00+00:00"
+    );
+    assert_eq!(
+        prop(nights[0], "DTSTART").unwrap(),
+        "2025-10-25T17:00:00+00:00"
+    );
+    assert_eq!(
+        prop(nights[0], "DTEND").unwrap(),
+        "2025-10-26T06:00:00+00:00"
+    );
+    // Every local time written is covered by an observance that began
+    // before it.
+    let earliest = "20251018T180000".to_string();
+    assert!(onsets.iter().any(|o| *o <= earliest), "{onsets:?}");
+
+    // A range in January: the window starts before the year's first
+    // change, and the zone still covers it.
+    repo.rel(&[
+        "calendar",
+        "--from",
+        "2025-01-06",
+        "--to",
+        "2025-01-12",
+        "--ics",
+        "january.ics",
+    ])
+    .ok();
+    let (events, onsets) = ics_read(&repo.read("january.ics"), "window-saturday-evening-sat@rel");
+    assert_eq!(
+        prop(&events[0], "DTSTART").unwrap(),
+        "2025-01-11T18:00:00+00:00"
+    );
+    assert!(
+        onsets.iter().any(|o| o.as_str() <= "20250111T180000"),
+        "{onsets:?}"
+    );
+}
+
+#[test]
+fn releases_running_into_the_range_are_shown() {
+    let repo = Repo::new();
+    // Sat 13 Dec 22:00 to Sun 14 Dec 02:00.
+    let late = book(
+        &repo,
+        "hr-portal",
+        "minor",
+        "2025-12-13 22:00",
+        &["--duration", "4h", "--title", "Late"],
+    );
+    let list = |from: &str, to: &str| {
+        repo.rel(&["calendar", "--list", "--from", from, "--to", to])
+            .ok()
+            .stdout
+    };
+    let out = list("2025-12-14", "2025-12-14");
+    assert!(out.contains(&late), "{out}");
+    let v = repo
+        .rel(&[
+            "--json",
+            "calendar",
+            "--from",
+            "2025-12-14",
+            "--to",
+            "2025-12-14",
+        ])
+        .ok()
+        .json();
+    let ids: Vec<&str> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "release")
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![late.as_str()]);
+    // Not once it has ended.
+    let out = list("2025-12-15", "2025-12-15");
+    assert!(!out.contains(&late), "{out}");
+    // The week grid lists a release from Sunday night into Monday in the
+    // Monday's week, with its day.
+    let sunday = book(
+        &repo,
+        "finance",
+        "minor",
+        "2025-03-16 23:00",
+        &["--title", "Night"],
+    );
+    let grid = repo.rel(&["calendar", "--from", "2025-03-17"]).ok().stdout;
+    assert!(
+        grid.contains(&format!("{sunday}: Night finance (Sun 16 Mar 23:00)")),
+        "{grid}"
+    );
+}
+
+#[test]
+fn list_keeps_ids_and_names_whole_in_80_columns() {
+    let repo = Repo::new();
+    let id = book(
+        &repo,
+        "hr-portal",
+        "minor",
+        "2025-03-15 20:00",
+        &[
+            "--title",
+            "A rather long release title that explains what this release does in detail",
+        ],
+    );
+    let out = repo
+        .command(&["calendar", "--list", "--from", "2025-03-10"])
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = String::from_utf8(out.stdout).unwrap();
+    for line in out.lines() {
+        assert!(line.chars().count() <= 80, "too wide: {line:?}\n{out}");
+    }
+    for whole in [
+        id.as_str(),
+        "saturday-evening",
+        "sunday-evening",
+        "maintenance",
+        "hr-portal",
+    ] {
+        assert!(out.contains(whole), "{whole} is split:\n{out}");
+    }
+    // The free text wraps instead.
+    assert!(
+        !out.contains("explains what this release does in detail"),
+        "{out}"
+    );
+    assert!(out.contains("A rather"), "{out}");
+}
+
+/// The process umask (Linux), for the mode a new file gets.
+fn umask() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        })
+        .unwrap_or(0o022)
+}
+
+#[test]
+fn ics_file_has_ordinary_permissions_dash_is_stdout_and_a_missing_folder_is_an_error() {
+    let repo = Repo::new();
+    repo.rel(&["calendar", "--from", "2025-03-10", "--ics", "cal.ics"])
+        .ok();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(repo.path().join("cal.ics"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o666 & !umask(), "{mode:o}");
+    }
+    // `-` writes the calendar to stdout and no file.
+    let run = repo
+        .refused(0, &["calendar", "--from", "2025-03-10", "--ics", "-"])
+        .ok();
+    assert!(
+        run.stdout.starts_with("BEGIN:VCALENDAR\r\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.ends_with("END:VCALENDAR\r\n"), "{}", run.stdout);
+    assert!(!repo.path().join("-").exists());
+    repo.refused(2, &["--json", "calendar", "--ics", "-"])
+        .stderr_has("--ics -");
+    // A folder that does not exist is not created.
+    repo.refused(3, &["calendar", "--ics", "exports/cal.ics"])
+        .stderr_has("exports/cal.ics")
+        .stderr_has("does not exist");
+}
+
+#[test]
+fn infrastructure_maintenance_blocks_services_that_depend_on_it() {
+    let repo = Repo::new();
+    repo.commit_file(
+        "calendars/events.yaml",
+        "events:\n  - name: db-patching\n    kind: infrastructure\n    from: 2025-03-22T18:00\n    to: 2025-03-22T23:00\n    services: [ledger]\n",
+    );
+    // finance depends on ledger (policy.yaml).
+    let run = refuse(&repo, 1, "finance", "minor", "2025-03-22 20:00")
+        .stderr_has("overlaps infrastructure maintenance db-patching")
+        .stderr_has("on ledger, which finance depends on (finance -> ledger)");
+    assert_eq!(proposed(&run), "2025-03-22 23:00");
+    // hr-portal depends on nothing: not blocked.
+    book(&repo, "hr-portal", "minor", "2025-03-22 20:00", &[]);
+    // The calendar of finance shows the maintenance in its way.
+    let out = repo
+        .rel(&[
+            "calendar",
+            "--list",
+            "--from",
+            "2025-03-22",
+            "--to",
+            "2025-03-22",
+            "--service",
+            "finance",
+        ])
+        .ok()
+        .stdout;
+    assert!(out.contains("db-patching"), "{out}");
+    let out = repo
+        .rel(&[
+            "calendar",
+            "--list",
+            "--from",
+            "2025-03-22",
+            "--to",
+            "2025-03-22",
+            "--service",
+            "hr-portal",
+        ])
+        .ok()
+        .stdout;
+    assert!(!out.contains("db-patching"), "{out}");
+}
+
+#[test]
+fn calendar_errors_name_the_field_and_point_at_its_line() {
+    let repo = Repo::new();
+    for (text, message) in [
+        (
+            "holidays: [2025-02-30]\n",
+            "calendars/bad.yaml: line 1 column 12: holidays: `2025-02-30` is not a date: February 2025 has 28 days, so there is no day 30",
+        ),
+        (
+            "maintenance_windows:\n  - name: w\n    days: [sat]\n    start: \"18:00\"\n    end: \"25:00\"\n",
+            "calendars/bad.yaml: line 5 column 10: end: `25:00` is not a time",
+        ),
+        (
+            "blackouts:\n  - name: b\n    monthly:\n      from_day: 28\n      to_day: 35\n",
+            "calendars/bad.yaml: line 5 column 15: monthly.to_day: 35 is not a day of the month (1 to 31)",
+        ),
+    ] {
+        repo.commit_file("calendars/bad.yaml", text);
+        repo.refused(3, &["calendar"]).stderr_has(message);
+    }
+}
+
+#[test]
+fn a_window_longer_than_every_maintenance_window_says_so() {
+    let repo = Repo::new();
+    let args = plan_args_for(&repo, "finance", "minor", "2025-03-15 18:00", "13h");
+    repo.refused(1, &strs(&args))
+        .stderr_has("is not inside any maintenance window")
+        .stderr_has("no start can be proposed: a 13h window is longer than the longest maintenance window (12h, saturday-evening) open to finance");
+    let mut args = args;
+    args.push("--next".into());
+    repo.refused(1, &strs(&args))
+        .stderr_has("a 13h window is longer than the longest maintenance window (12h");
+    // 12 hours fit.
+    book(
+        &repo,
+        "finance",
+        "minor",
+        "2025-03-15 18:00",
+        &["--duration", "12h"],
+    );
+}
+
+#[test]
+fn calendar_and_plan_help_say_the_range_and_the_search_limit() {
+    let repo = Repo::new();
+    let help = repo.rel(&["calendar", "--help"]).ok().stdout;
+    for needle in [
+        "Write the --from/--to range (default: this week, Monday to Sunday)",
+        "`-` for stdout",
+        "Only this service",
+    ] {
+        assert!(help.contains(needle), "{needle}:\n{help}");
+    }
+    let help = repo.rel(&["plan", "--help"]).ok().stdout;
+    assert!(help.contains("searched up to 120 days ahead"), "{help}");
 }

@@ -3,6 +3,7 @@
 
 use super::{GateContext, Outcome};
 use crate::calendar::conflicts;
+use crate::calendar::local_time::format_local;
 
 pub fn maintenance_window(ctx: &GateContext) -> Outcome {
     let r = ctx.release;
@@ -14,17 +15,20 @@ pub fn maintenance_window(ctx: &GateContext) -> Outcome {
         .calendar
         .containing_window(tz, r.window.start, r.window.end(), &r.service)
     {
+        // Local times in the policy's zone: the end is the instant
+        // start + duration, which across a DST change is not the start's
+        // wall time plus the duration.
         Some(w) => Outcome::pass(format!(
             "inside maintenance window {} ({} to {})",
             w.name,
-            w.start.format("%a %d %b %H:%M"),
-            w.end.format("%a %d %b %H:%M")
+            format_local(tz, w.start, "%a %d %b %H:%M"),
+            format_local(tz, w.end, "%a %d %b %H:%M")
         )),
         None => Outcome::fail(
             format!(
                 "window {} to {} is not inside any maintenance window",
-                r.window.start.format("%a %d %b %Y %H:%M"),
-                r.window.end().format("%a %d %b %H:%M")
+                format_local(tz, r.window.start, "%a %d %b %Y %H:%M"),
+                format_local(tz, r.window.end(), "%a %d %b %H:%M")
             ),
             "move the window (`rel calendar` shows the maintenance windows)",
         ),
@@ -54,7 +58,26 @@ pub fn blackout(ctx: &GateContext) -> Outcome {
 }
 
 pub fn conflicts(ctx: &GateContext) -> Outcome {
-    let found = conflicts::find(ctx.release, ctx.nearby, ctx.calendar, ctx.policy);
+    conflicts_outcome(&conflicts::find(
+        ctx.release,
+        ctx.nearby,
+        ctx.calendar,
+        ctx.policy,
+    ))
+}
+
+/// The conflicts gate for a release being booked (`rel plan`): on a tie
+/// the releases already booked win, so a booking never pushes one out.
+pub fn booking_conflicts(ctx: &GateContext) -> Outcome {
+    conflicts_outcome(&conflicts::find_for_booking(
+        ctx.release,
+        ctx.nearby,
+        ctx.calendar,
+        ctx.policy,
+    ))
+}
+
+fn conflicts_outcome(found: &[conflicts::Conflict]) -> Outcome {
     let lost: Vec<String> = found
         .iter()
         .filter(|c| !c.candidate_wins)

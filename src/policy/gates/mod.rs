@@ -3,7 +3,7 @@
 //! each transition and release type (SPEC section 3).
 
 mod build;
-mod calendar;
+pub mod calendar;
 mod changes;
 mod close;
 mod definition;
