@@ -52,6 +52,13 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     )?;
     let target_text = ctx.require(a.target, "--target", "Window start (YYYY-MM-DD HH:MM)")?;
     let start = parse_time(&policy, "--target", &target_text)?;
+    if start <= ctx.now {
+        return Err(Error::refused(format!(
+            "--target: {} is not in the future (now {}); a window is booked ahead of time (REL_NOW sets the clock for a backfill)",
+            super::local(&policy, start),
+            super::local(&policy, ctx.now)
+        )));
+    }
     let duration =
         Duration::parse(&a.duration).map_err(|e| Error::usage(format!("--duration: {e}")))?;
     if duration.minutes <= 0 {
@@ -277,6 +284,25 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         ]);
     }
     println!("{t}");
+    // Seed, "Define the release schedule": the milestones work back from
+    // the target; one already behind us means a compressed timeline.
+    let today = policy.local_date(ctx.now);
+    let passed: Vec<String> = [
+        ("planning completion", s.planning),
+        ("build completion", s.build),
+        ("test completion", s.test),
+        ("staging acceptance", s.staging),
+    ]
+    .iter()
+    .filter(|(_, d)| *d < today)
+    .map(|(n, d)| format!("{n} {d}"))
+    .collect();
+    if !passed.is_empty() && !release.kind.is_emergency() {
+        eprintln!(
+            "warning: timeline: already past today ({today}): {}; the schedule is compressed",
+            passed.join(", ")
+        );
+    }
     for g in eval.gates.iter().filter(|g| g.status == GateStatus::Warn) {
         eprintln!("warning: {}: {}", g.name, g.message);
     }

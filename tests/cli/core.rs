@@ -860,6 +860,33 @@ fn a_change_owner_must_be_an_email() {
     .ok();
 }
 
+#[test]
+fn a_window_in_the_past_is_refused_and_a_compressed_timeline_warns() {
+    let mut repo = Repo::new();
+    repo.change("CHG-2025-0001", "finance", "2025-03-15");
+    repo.at("2025-03-15T20:30:00+00:00");
+    repo.refused(
+        1,
+        &[
+            "plan",
+            "--service",
+            "finance",
+            "--type",
+            "minor",
+            "--target",
+            TARGET,
+            "--change",
+            "CHG-2025-0001",
+        ],
+    )
+    .stderr_has("--target: Sat 15 Mar 2025 20:00 is not in the future");
+    // Four days ahead: planning, build and test completion are behind us.
+    repo.at("2025-03-11T12:00:00+00:00");
+    repo.rel(&["plan", "--service", "finance", "--type", "minor", "--target", TARGET, "--change", "CHG-2025-0001"])
+        .ok()
+        .stderr_has("warning: timeline: already past today (2025-03-11): planning completion 2025-03-05, build completion 2025-03-07");
+}
+
 // 11. Check
 
 #[test]
