@@ -184,7 +184,7 @@ pub fn render(week: &Week) -> String {
         };
         push_item(
             &mut out,
-            &format!("{}: {} {}{} ({start})", r.id, r.title, r.service, version),
+            &format!("{}: {}{} ({start}, {})", r.id, r.title, version, r.service),
         );
     }
     out.push(String::new());
@@ -544,8 +544,8 @@ mod tests {
         Blackouts: none
 
         Scheduled releases:
-          - REL-2025-03-015: Finance system finance v2.4.0 (Sat 20:00)
-          - REL-2025-03-016: HR portal patch hr-portal (Sun 19:00)
+          - REL-2025-03-015: Finance system v2.4.0 (Sat 20:00, finance)
+          - REL-2025-03-016: HR portal patch (Sun 19:00, hr-portal)
 
         Blocked windows:
           - Infrastructure maintenance: None this week

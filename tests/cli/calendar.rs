@@ -115,8 +115,8 @@ fn week_grid_of_figure_4() {
     Blackouts: none
 
     Scheduled releases:
-      - REL-2025-03-001: Finance system finance v2.4.0 (Sat 20:00)
-      - REL-2025-03-002: HR portal patch hr-portal (Sun 19:00)
+      - REL-2025-03-001: Finance system v2.4.0 (Sat 20:00, finance)
+      - REL-2025-03-002: HR portal patch (Sun 19:00, hr-portal)
 
     Blocked windows:
       - Infrastructure maintenance: None this week
@@ -618,7 +618,7 @@ fn proposal_in_the_repeated_hour_carries_its_offset_and_is_accepted() {
     let grid = repo.rel(&["calendar", "--from", "2025-10-20"]).ok().stdout;
     assert!(
         grid.contains(&format!(
-            "{id}: hr-portal minor release hr-portal (Sun 01:30 +01:00)"
+            "{id}: hr-portal minor release (Sun 01:30 +01:00, hr-portal)"
         )),
         "{grid}"
     );
@@ -876,7 +876,7 @@ fn releases_running_into_the_range_are_shown() {
     );
     let grid = repo.rel(&["calendar", "--from", "2025-03-17"]).ok().stdout;
     assert!(
-        grid.contains(&format!("{sunday}: Night finance (Sun 16 Mar 23:00)")),
+        grid.contains(&format!("{sunday}: Night (Sun 16 Mar 23:00, finance)")),
         "{grid}"
     );
 }
