@@ -7,9 +7,7 @@
 use super::{Ctx, Loaded, commit_release, message, print_json};
 use crate::cli::AmendArgs;
 use crate::error::{Error, Result};
-use crate::model::version::Version;
-use crate::model::{Duration, Impact, Release, ReleaseId, Risk, Rollback, Stage};
-use crate::store::paths;
+use crate::model::{Impact, Release, Risk, Stage};
 
 pub fn run(ctx: &Ctx, a: AmendArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
@@ -42,46 +40,12 @@ pub fn run(ctx: &Ctx, a: AmendArgs) -> Result<()> {
             summary,
         });
     }
-    match (a.rollback_window, a.rollback_procedure) {
-        (None, None) => {}
-        (window, procedure) => {
-            let window = match window {
-                Some(w) => Duration::parse(&w)
-                    .map_err(|e| Error::usage(format!("--rollback-window: {e}")))?,
-                None => match &r.rollback {
-                    Some(old) => old.window,
-                    None => {
-                        return Err(Error::usage(
-                            "--rollback-procedure needs --rollback-window (the release has none yet)",
-                        ));
-                    }
-                },
-            };
-            let procedure = procedure
-                .or_else(|| r.rollback.as_ref().map(|old| old.procedure.clone()))
-                .unwrap_or_default();
-            r.rollback = Some(Rollback { window, procedure });
-        }
-    }
+    r.rollback =
+        super::rollback_flags(a.rollback_window, a.rollback_procedure, r.rollback.as_ref())?;
     if a.no_depends_on {
         r.depends_on.clear();
     } else if !a.depends_on.is_empty() {
-        let mut ids = vec![];
-        for d in &a.depends_on {
-            let id = ReleaseId::parse(d).map_err(|e| Error::usage(format!("--depends-on: {e}")))?;
-            if id.to_string() == r.id {
-                return Err(Error::usage(
-                    "--depends-on: a release cannot depend on itself",
-                ));
-            }
-            if !loaded.repo.root.join(paths::release(&id)).exists() {
-                return Err(Error::usage(format!("--depends-on: no release {id}")));
-            }
-            if !ids.contains(&id.to_string()) {
-                ids.push(id.to_string());
-            }
-        }
-        r.depends_on = ids;
+        r.depends_on = super::depends_on_flag(&loaded.repo, &a.depends_on, Some(&r.id))?;
     }
     if !a.people.is_empty() {
         r.people = a.people;
@@ -102,13 +66,7 @@ pub fn run(ctx: &Ctx, a: AmendArgs) -> Result<()> {
                 r.id, r.stage
             )));
         }
-        let versioning = loaded
-            .policy
-            .services
-            .get(&r.service)
-            .map(|s| s.versioning)
-            .unwrap_or_default();
-        Version::parse(versioning, &v).map_err(|e| Error::usage(format!("--version: {e}")))?;
+        super::version_flag(&loaded.policy, &r.service, &v)?;
         r.version = Some(v);
     }
 

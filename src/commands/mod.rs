@@ -396,6 +396,66 @@ pub fn commit_release(repo: &Repo, release: &Release, message: &CommitMessage) -
     tx.commit(message)
 }
 
+/// `--version` for a release of `service`: semver, or YYYY.MM.DD where the
+/// policy marks the service as date-versioned.
+pub fn version_flag(policy: &Policy, service: &str, version: &str) -> Result<()> {
+    let versioning = policy
+        .services
+        .get(service)
+        .map(|s| s.versioning)
+        .unwrap_or_default();
+    crate::model::version::Version::parse(versioning, version)
+        .map(|_| ())
+        .map_err(|e| Error::usage(format!("--version: {e}")))
+}
+
+/// `--depends-on` values: ids of releases that exist, each once, never
+/// `own` (the release itself, when amending).
+pub fn depends_on_flag(repo: &Repo, ids: &[String], own: Option<&str>) -> Result<Vec<String>> {
+    let mut out: Vec<String> = vec![];
+    for d in ids {
+        let id = ReleaseId::parse(d).map_err(|e| Error::usage(format!("--depends-on: {e}")))?;
+        let text = id.to_string();
+        if own == Some(text.as_str()) {
+            return Err(Error::usage(
+                "--depends-on: a release cannot depend on itself",
+            ));
+        }
+        if !repo.root.join(paths::release(&id)).exists() {
+            return Err(Error::usage(format!("--depends-on: no release {text}")));
+        }
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    Ok(out)
+}
+
+/// `--rollback-window` and `--rollback-procedure` over the release's
+/// `current` rollback (none when planning): a procedure alone keeps the
+/// window it has, and needs one.
+pub fn rollback_flags(
+    window: Option<String>,
+    procedure: Option<String>,
+    current: Option<&crate::model::Rollback>,
+) -> Result<Option<crate::model::Rollback>> {
+    if window.is_none() && procedure.is_none() {
+        return Ok(current.cloned());
+    }
+    let window = match window {
+        Some(w) => crate::model::Duration::parse(&w)
+            .map_err(|e| Error::usage(format!("--rollback-window: {e}")))?,
+        None => match current {
+            Some(old) => old.window,
+            None => return Err(Error::usage("--rollback-procedure needs --rollback-window")),
+        },
+    };
+    let procedure = procedure
+        .or_else(|| current.map(|old| old.procedure.clone()))
+        .unwrap_or_default();
+    Ok(Some(crate::model::Rollback { window, procedure }))
+}
+
 /// The local time of `t` in the policy's zone, as people read it.
 pub fn local(policy: &Policy, t: Timestamp) -> String {
     local_time::to_local(policy.tz(), t)

@@ -5,8 +5,7 @@ use crate::calendar::{Calendar, local_time, slots, timeline};
 use crate::cli::PlanArgs;
 use crate::error::{Error, Result};
 use crate::model::{
-    Booking, Duration, Impact, Release, ReleaseId, ReleaseType, Risk, Rollback, Stage, Window,
-    version::Version,
+    Booking, Duration, Impact, Release, ReleaseId, ReleaseType, Risk, Stage, Window,
 };
 use crate::policy::gates::{self, Evaluation, GateContext, GateStatus};
 use crate::render::table;
@@ -78,28 +77,10 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         return Err(Error::usage(format!("--change: {dup} is given twice")));
     }
     if let Some(v) = &a.version {
-        let versioning = policy.services[&service].versioning;
-        Version::parse(versioning, v).map_err(|e| Error::usage(format!("--version: {e}")))?;
+        super::version_flag(&policy, &service, v)?;
     }
-    let mut depends_on = vec![];
-    for d in &a.depends_on {
-        let id = ReleaseId::parse(d)?;
-        if !repo.root.join(paths::release(&id)).exists() {
-            return Err(Error::usage(format!("--depends-on: no release {id}")));
-        }
-        depends_on.push(id.to_string());
-    }
-    let rollback = match a.rollback_window {
-        Some(w) => Some(Rollback {
-            window: Duration::parse(&w)
-                .map_err(|e| Error::usage(format!("--rollback-window: {e}")))?,
-            procedure: a.rollback_procedure.unwrap_or_default(),
-        }),
-        None if a.rollback_procedure.is_some() => {
-            return Err(Error::usage("--rollback-procedure needs --rollback-window"));
-        }
-        None => None,
-    };
+    let depends_on = super::depends_on_flag(&repo, &a.depends_on, None)?;
+    let rollback = super::rollback_flags(a.rollback_window, a.rollback_procedure, None)?;
 
     let changes = load_changes(&repo, &policy, &a.changes)?;
     let mut release = Release {

@@ -3,9 +3,7 @@
 use super::{Ctx, Loaded, commit_release, message, print_json};
 use crate::cli::{RecordArgs, RecordWhat};
 use crate::error::{Error, Result};
-use crate::model::{
-    BuildRecord, Release, Stage, TestCategory, TestRun, Verification, version::Version,
-};
+use crate::model::{BuildRecord, Release, Stage, TestCategory, TestRun, Verification};
 
 /// Evidence commands act in one stage; anything else is refused with the
 /// stage the release is in.
@@ -35,14 +33,7 @@ pub fn run(ctx: &Ctx, a: RecordArgs) -> Result<()> {
             require_stage(&release, Stage::Build, "build verification")?;
             let verification = Verification::parse_flag("--verification", &verification)?;
             if let Some(v) = version {
-                let versioning = loaded
-                    .policy
-                    .services
-                    .get(&release.service)
-                    .map(|s| s.versioning)
-                    .unwrap_or_default();
-                Version::parse(versioning, &v)
-                    .map_err(|e| Error::usage(format!("--version: {e}")))?;
+                super::version_flag(&loaded.policy, &release.service, &v)?;
                 release.version = Some(v);
             }
             release.build.push(BuildRecord {

@@ -887,6 +887,29 @@ fn a_window_in_the_past_is_refused_and_a_compressed_timeline_warns() {
         .stderr_has("warning: timeline: already past today (2025-03-11): planning completion 2025-03-05, build completion 2025-03-07");
 }
 
+#[test]
+fn plan_names_the_flag_of_a_bad_dependency() {
+    let repo = Repo::new();
+    repo.change("CHG-2025-0001", "finance", "2025-03-15");
+    repo.refused(
+        2,
+        &[
+            "plan",
+            "--service",
+            "finance",
+            "--type",
+            "minor",
+            "--target",
+            TARGET,
+            "--change",
+            "CHG-2025-0001",
+            "--depends-on",
+            "bogus",
+        ],
+    )
+    .stderr_has("--depends-on: `bogus` is not a release id");
+}
+
 // 11. Check
 
 #[test]
