@@ -241,12 +241,18 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         return print_json(&release);
     }
     println!("{}", release.id);
+    // The default title already says the service and type.
+    let what = if release.title == format!("{} {} release", release.service, release.kind) {
+        format!("{} impact", release.impact)
+    } else {
+        format!(
+            "{} {}, {} impact",
+            release.service, release.kind, release.impact
+        )
+    };
     println!(
-        "Planned {} ({} {}, {} impact), window {} for {}",
+        "Planned {} ({what}), window {} for {}",
         release.title,
-        release.service,
-        release.kind,
-        release.impact,
         local_time::format_local(policy.tz(), release.window.start, LONG),
         release.window.duration
     );
