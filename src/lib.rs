@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod gates;
 pub mod model;
 pub mod policy;
 pub mod render;

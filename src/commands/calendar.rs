@@ -206,7 +206,7 @@ pub fn run(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
         });
     }
     if a.list {
-        print!("{}", list(&view));
+        print!("{}", list(&view, ctx.table_width));
         return Ok(());
     }
     let mut monday = from;
@@ -464,8 +464,8 @@ fn week_of(view: &View, monday: NaiveDate) -> week::Week {
     w
 }
 
-fn list(view: &View) -> String {
-    let mut t = table::new(&["WHEN", "KIND", "NAME", "SERVICE", "DETAIL"]);
+fn list(view: &View, width: Option<u16>) -> String {
+    let mut t = table::new(&["WHEN", "KIND", "NAME", "SERVICE", "DETAIL"], width);
     for e in &view.entries {
         // The heading gives the year; a date shows its own only when the
         // range spans years or the date is in another year.
@@ -538,7 +538,7 @@ fn list(view: &View) -> String {
     if view.conflicts.is_empty() {
         out.push_str("No conflicts\n");
     } else {
-        let mut c = table::new(&["RELEASE", "WITH", "WINNER", "WHY"]);
+        let mut c = table::new(&["RELEASE", "WITH", "WINNER", "WHY"], width);
         for x in &view.conflicts {
             c.add_row(vec![
                 x.release.clone(),

@@ -252,9 +252,12 @@ fn list(ctx: &Ctx, a: ChangeListArgs) -> Result<()> {
         println!("No change references.");
         return Ok(());
     }
-    let mut t = table::new(&[
-        "ID", "SERVICE", "STATUS", "READY", "TARGET", "RELEASE", "TITLE",
-    ]);
+    let mut t = table::new(
+        &[
+            "ID", "SERVICE", "STATUS", "READY", "TARGET", "RELEASE", "TITLE",
+        ],
+        ctx.table_width,
+    );
     for c in &changes {
         t.add_row(vec![
             c.id.clone(),

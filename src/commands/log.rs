@@ -92,7 +92,10 @@ pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let mut t = crate::render::table::new(&["WHEN", "WHO", "WHAT", "SIGNED", "COMMIT"]);
+    let mut t = crate::render::table::new(
+        &["WHEN", "WHO", "WHAT", "SIGNED", "COMMIT"],
+        ctx.table_width,
+    );
     for e in &entries {
         t.add_row(vec![
             e.time

@@ -88,7 +88,7 @@ pub fn run(ctx: &Ctx, a: MetricsArgs) -> Result<()> {
             .unwrap_or_else(|| "-".into())
     };
     let num = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into());
-    let mut t = crate::render::table::new(&["METRIC", "VALUE"]);
+    let mut t = crate::render::table::new(&["METRIC", "VALUE"], ctx.table_width);
     for (k, v) in [
         ("Closed releases", m.releases.to_string()),
         (

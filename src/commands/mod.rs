@@ -28,9 +28,9 @@ mod show;
 use crate::calendar::{Calendar, local_time};
 use crate::cli::{Cli, Command, Global};
 use crate::error::{Error, Result};
+use crate::gates::{self, Evaluation, GateContext};
 use crate::model::{ChangeRef, Release, ReleaseId, Stage, Timestamp};
 use crate::policy::Policy;
-use crate::policy::gates::{self, Evaluation, GateContext};
 use crate::store::{CommitMessage, Records, Repo, paths};
 use chrono::Datelike;
 use std::collections::BTreeMap;
@@ -45,6 +45,25 @@ pub struct Ctx {
     pub cwd: PathBuf,
     /// Prompts are allowed: a terminal, no `--no-input`, no `CI`.
     pub interactive: bool,
+    /// The width tables wrap to: `None` on a terminal (comfy-table asks it),
+    /// else `COLUMNS` when set, else 100.
+    pub table_width: Option<u16>,
+}
+
+/// The terminal width when stdout is one, for wrapping long messages;
+/// else `COLUMNS` when set, else 100.
+fn table_width() -> Option<u16> {
+    if std::io::stdout().is_terminal() {
+        None // comfy-table asks the terminal itself
+    } else {
+        Some(
+            std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse().ok())
+                .filter(|c| *c > 0)
+                .unwrap_or(100),
+        )
+    }
 }
 
 impl Ctx {
@@ -58,6 +77,7 @@ impl Ctx {
             now,
             cwd,
             interactive,
+            table_width: table_width(),
         }
     }
 

@@ -4,10 +4,10 @@ use super::{Ctx, load_changes, parse_time, print_json};
 use crate::calendar::{Calendar, local_time, slots, timeline};
 use crate::cli::PlanArgs;
 use crate::error::{Error, Result};
+use crate::gates::{self, Evaluation, GateContext, GateStatus};
 use crate::model::{
     Booking, Duration, Impact, Release, ReleaseId, ReleaseType, Risk, Stage, Window,
 };
-use crate::policy::gates::{self, Evaluation, GateContext, GateStatus};
 use crate::render::table;
 use crate::store::{paths, yaml};
 use chrono::Datelike;
@@ -257,7 +257,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         release.window.duration
     );
     let s = &release.schedule;
-    let mut t = table::new(&["MILESTONE", "DATE"]);
+    let mut t = table::new(&["MILESTONE", "DATE"], ctx.table_width);
     for (name, date) in [
         ("Planning completion", s.planning),
         ("Build completion", s.build),

@@ -56,7 +56,7 @@ pub fn run(ctx: &Ctx, a: RecordArgs) -> Result<()> {
             require_stage(&release, Stage::Test, "a test result")?;
             let category = TestCategory::parse_flag("--category", &category)?;
             if let Some(s) = &scope {
-                let known = crate::policy::gates::known_scopes(&loaded.policy, category);
+                let known = crate::gates::known_scopes(&loaded.policy, category);
                 if !known.is_empty() && !known.contains(s) {
                     return Err(Error::usage(format!(
                         "--scope: `{s}` is not a scope of {category}; expected one of: {}",

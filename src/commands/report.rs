@@ -14,7 +14,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     if ctx.json() {
         print_json(&r)
     } else {
-        print!("{}", report::render(&r));
+        print!("{}", report::render(&r, ctx.table_width));
         Ok(())
     }
 }

@@ -214,9 +214,12 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
         println!("No releases.");
         return Ok(());
     }
-    let mut t = table::new(&[
-        "ID", "SERVICE", "TYPE", "STAGE", "WINDOW", "VERSION", "TITLE",
-    ]);
+    let mut t = table::new(
+        &[
+            "ID", "SERVICE", "TYPE", "STAGE", "WINDOW", "VERSION", "TITLE",
+        ],
+        ctx.table_width,
+    );
     for r in &releases {
         t.add_row(vec![
             r.id.clone(),

@@ -3,6 +3,7 @@
 pub mod change;
 pub mod duration;
 pub mod ids;
+pub mod notes;
 pub mod release;
 pub mod stage;
 pub mod version;
@@ -12,3 +13,4 @@ pub use duration::Duration;
 pub use ids::{ChangeIdPattern, ReleaseId};
 pub use release::*;
 pub use stage::Stage;
+pub use version::Versioning;

@@ -1,8 +1,20 @@
 //! Release versions: semver for application services, `YYYY.MM.DD` for
 //! date-versioned services (seed, "Version the release package").
 
-use crate::policy::Versioning;
+use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+
+// How a service numbers its releases (its `versioning` in the policy).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Versioning {
+    #[default]
+    Semver,
+    /// `YYYY.MM.DD`
+    Date,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Version {

@@ -2,7 +2,9 @@
 //! (SPEC sections 3 and 8). Written by people; rel only reads it.
 
 pub mod auth;
-pub mod gates;
+pub mod gate_names;
+
+pub use crate::model::Versioning;
 
 use crate::model::{ChangeIdPattern, ReleaseType, Stage, TestCategory};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -45,7 +47,7 @@ pub struct Policy {
     #[serde(default = "default_test_matrix")]
     pub test_matrix: BTreeMap<ReleaseType, BTreeMap<TestCategory, String>>,
     /// Target stage -> the gates a release must pass to enter it.
-    #[serde(default = "gates::default_gates")]
+    #[serde(default = "gate_names::default_gates")]
     pub gates: BTreeMap<Stage, Vec<GateSpec>>,
     /// Commits that make transitions must be signed (checked by `rel check --base`).
     #[serde(default)]
@@ -77,17 +79,6 @@ pub struct Service {
     pub depends_on: Vec<String>,
     #[serde(default)]
     pub versioning: Versioning,
-}
-
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Versioning {
-    #[default]
-    Semver,
-    /// `YYYY.MM.DD`
-    Date,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -534,20 +525,20 @@ impl Policy {
         }
         for (stage, specs) in &self.gates {
             for spec in specs {
-                if !gates::is_known(&spec.name) {
+                if !gate_names::is_known(&spec.name) {
                     problems.push(format!(
                         "gates.{stage}: unknown gate `{}`; known gates: {}",
                         spec.name,
-                        gates::NAMES.join(", ")
+                        gate_names::NAMES.join(", ")
                     ));
-                } else if gates::transition_of(&spec.name) != Some(*stage) {
+                } else if gate_names::transition_of(&spec.name) != Some(*stage) {
                     // A gate may be listed under a later transition too, but
                     // never before the evidence it reads can exist.
-                    if gates::transition_of(&spec.name).is_some_and(|t| t > *stage) {
+                    if gate_names::transition_of(&spec.name).is_some_and(|t| t > *stage) {
                         problems.push(format!(
                             "gates.{stage}: gate `{}` reads evidence recorded later; list it under gates.{}",
                             spec.name,
-                            gates::transition_of(&spec.name).unwrap()
+                            gate_names::transition_of(&spec.name).unwrap()
                         ));
                     }
                 }

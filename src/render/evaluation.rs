@@ -1,6 +1,6 @@
 //! A gate evaluation as a release manager reads it.
 
-use crate::policy::gates::{Evaluation, GateStatus};
+use crate::gates::{Evaluation, GateStatus};
 
 fn mark(status: GateStatus) -> &'static str {
     match status {

@@ -71,9 +71,9 @@ pub fn build(release: &Release, policy: &Policy) -> TestReport {
         let result = match last {
             None => "not run",
             Some(t)
-                if req.as_deref().is_some_and(|r| {
-                    !crate::policy::gates::scope_covers(t.scope.as_deref(), r)
-                }) =>
+                if req
+                    .as_deref()
+                    .is_some_and(|r| !crate::gates::scope_covers(t.scope.as_deref(), r)) =>
             {
                 "scope too narrow"
             }
@@ -156,7 +156,8 @@ pub fn build(release: &Release, policy: &Policy) -> TestReport {
     }
 }
 
-pub fn render(report: &TestReport) -> String {
+/// `width`: the table width (see `table::new`).
+pub fn render(report: &TestReport, width: Option<u16>) -> String {
     let mut out = format!(
         "Test summary report: {} (fix cycle {})\n\n",
         report.release, report.fix_cycle
@@ -165,9 +166,12 @@ pub fn render(report: &TestReport) -> String {
         "Execution: {} cases, {} passed, {} failed, {} blocked\n\n",
         report.total, report.passed, report.failed, report.blocked
     ));
-    let mut t = super::table::new(&[
-        "CATEGORY", "REQUIRED", "RUNS", "PASSED", "FAILED", "BLOCKED", "RESULT",
-    ]);
+    let mut t = super::table::new(
+        &[
+            "CATEGORY", "REQUIRED", "RUNS", "PASSED", "FAILED", "BLOCKED", "RESULT",
+        ],
+        width,
+    );
     for c in &report.categories {
         t.add_row(vec![
             c.category.to_string(),

@@ -3,32 +3,17 @@
 
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets};
 
-pub fn new(headers: &[&str]) -> Table {
+/// A table `width` columns wide; `None` lets comfy-table ask the terminal
+/// (the command edge decides which, see `commands::Ctx::table_width`).
+pub fn new(headers: &[&str], width: Option<u16>) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_BORDERS_ONLY)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(headers.to_vec());
-    if let Some(width) = width() {
+    if let Some(width) = width {
         t.set_width(width);
     }
     t
-}
-
-/// The terminal width when stdout is one, for wrapping long messages;
-/// else `COLUMNS` when set, else 100.
-fn width() -> Option<u16> {
-    use std::io::IsTerminal;
-    if std::io::stdout().is_terminal() {
-        None // comfy-table asks the terminal itself
-    } else {
-        Some(
-            std::env::var("COLUMNS")
-                .ok()
-                .and_then(|c| c.trim().parse().ok())
-                .filter(|c| *c > 0)
-                .unwrap_or(100),
-        )
-    }
 }
 
 /// Keeps the words of `columns` whole: each is at least as wide as its

@@ -106,7 +106,7 @@ pub fn verified(ctx: &GateContext) -> Outcome {
 }
 
 pub fn notes_renderable(ctx: &GateContext) -> Outcome {
-    let problems = crate::render::notes::problems(ctx.release, ctx.changes);
+    let problems = crate::model::notes::problems(ctx.release, ctx.changes);
     if problems.is_empty() {
         Outcome::pass("release notes render")
     } else {

@@ -12,7 +12,7 @@ mod test;
 
 use crate::calendar::Calendar;
 use crate::model::{ChangeRef, Release, Stage};
-use crate::policy::{GateSpec, Policy};
+use crate::policy::Policy;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -108,6 +108,7 @@ impl Outcome {
     }
 }
 
+pub use crate::policy::gate_names::{NAMES, default_gates, is_known, transition_of};
 pub use test::{known_scopes, scope_covers};
 
 type GateFn = fn(&GateContext) -> Outcome;
@@ -156,33 +157,6 @@ const GATES: &[(&str, Stage, GateFn)] = &[
     ("pir-scheduled", Stage::Closed, close::pir_scheduled),
 ];
 
-pub const NAMES: &[&str] = &[
-    "changes-approved",
-    "changes-unique",
-    "changes-ready",
-    "changes-target",
-    "changes-service",
-    "change-count",
-    "definition-approved",
-    "maintenance-window",
-    "blackout",
-    "conflicts",
-    "version",
-    "build-verified",
-    "notes-renderable",
-    "tests-passed",
-    "no-blocking-defects",
-    "known-issues-documented",
-    "acceptance-signed",
-    "readiness-review",
-    "notifications-sent",
-    "go-decision",
-    "dependencies-deployed",
-    "deployment-confirmed",
-    "config-updated",
-    "pir-scheduled",
-];
-
 /// One gate's outcome, whatever the policy lists (for warning when evidence
 /// being recorded cannot satisfy it).
 pub fn run_one(name: &str, ctx: &GateContext) -> Option<Outcome> {
@@ -190,36 +164,6 @@ pub fn run_one(name: &str, ctx: &GateContext) -> Option<Outcome> {
         .iter()
         .find(|(n, _, _)| *n == name)
         .map(|(_, _, gate)| gate(ctx))
-}
-
-pub fn is_known(name: &str) -> bool {
-    GATES.iter().any(|(n, _, _)| *n == name)
-}
-
-/// The transition a gate belongs to (the stage it guards).
-pub fn transition_of(name: &str) -> Option<Stage> {
-    GATES
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, s, _)| *s)
-}
-
-/// Every built-in gate enabled, each under its own transition.
-pub fn default_gates() -> BTreeMap<Stage, Vec<GateSpec>> {
-    let mut map: BTreeMap<Stage, Vec<GateSpec>> = BTreeMap::new();
-    let spec = |name: &str| GateSpec {
-        name: name.to_string(),
-        types: vec![],
-        waivable: false,
-    };
-    for (name, stage, _) in GATES {
-        map.entry(*stage).or_default().push(spec(name));
-    }
-    // Defects found in acceptance block deployment as they block staging.
-    let deploy = map.entry(Stage::Deploy).or_default();
-    deploy.insert(0, spec("known-issues-documented"));
-    deploy.insert(0, spec("no-blocking-defects"));
-    map
 }
 
 /// The outcome of evaluating one transition.
@@ -340,5 +284,16 @@ pub(crate) fn list(items: &[String]) -> String {
             items[..SHOWN].join(", "),
             items.len() - SHOWN
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_gate_is_in_the_policys_catalogue_under_its_stage() {
+        let gates: Vec<(&str, Stage)> = GATES.iter().map(|(n, s, _)| (*n, *s)).collect();
+        assert_eq!(gates, crate::policy::gate_names::CATALOGUE);
     }
 }
