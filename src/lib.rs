@@ -10,6 +10,7 @@ pub mod gates;
 pub mod model;
 pub mod policy;
 pub mod render;
+pub mod review;
 pub mod store;
 
 pub use error::{Error, Result};

@@ -6,112 +6,51 @@
 use super::{Ctx, print_json};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{Error, Result};
-use crate::model::{ChangeRef, Purpose, Release, ReleaseId, Stage};
+use crate::model::{ChangeRef, Release, ReleaseId};
 use crate::policy::Policy;
-use crate::policy::auth::{authorise, email_of};
+use crate::review::{Finding, Outcome, check_records};
 use crate::store::yaml::{self, Seg};
 use crate::store::{Repo, paths};
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Finding {
-    pub file: String,
-    /// `null` in JSON when the finding concerns the file as a whole.
-    pub line: Option<usize>,
-    pub message: String,
+fn add(f: &mut Vec<Finding>, file: &Path, at: &[Seg], message: String) {
+    f.push(Finding::new(file, at, "placement", message));
 }
 
-/// What a check concluded.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    /// Refused by policy: exit 1.
-    pub findings: Vec<Finding>,
-    /// Files rel cannot read (malformed YAML, unknown field): exit 3.
-    pub errors: Vec<Finding>,
-    /// Worth knowing, not refused (for example: the branch edits the policy).
-    pub notes: Vec<Finding>,
-}
-
-impl Outcome {
-    /// A file that cannot be read, as a finding: `line L column C: ...` in
-    /// the message becomes the line. Errors not tied to a file are returned.
-    pub fn unreadable(&mut self, e: Error) -> Result<()> {
-        let Error::File { path, message } = e else {
-            return Err(e);
-        };
-        let (line, message) = split_line(&message);
-        self.errors.push(Finding {
-            file: path.display().to_string(),
-            line,
-            message,
-        });
-        Ok(())
-    }
-}
-
-/// `line 5 column 7: msg` -> (5, `column 7: msg`); `line 5: msg` -> (5, `msg`).
-fn split_line(message: &str) -> (Option<usize>, String) {
-    let Some(rest) = message.strip_prefix("line ") else {
-        return (None, message.to_string());
+/// A file that cannot be read, as a finding; errors not tied to a file
+/// are returned.
+pub fn unreadable(out: &mut Outcome, e: Error) -> Result<()> {
+    let Error::File { path, message } = e else {
+        return Err(e);
     };
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    let Ok(line) = digits.parse() else {
-        return (None, message.to_string());
-    };
-    let rest = &rest[digits.len()..];
-    let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
-    (Some(line), rest.to_string())
+    out.unreadable(&path, &message);
+    Ok(())
 }
 
-/// Collects findings on records, locating each on the line of the YAML
-/// node it concerns in the work tree's version of the file.
-pub struct Findings<'r> {
-    repo: &'r Repo,
-    texts: BTreeMap<PathBuf, Option<String>>,
-    pub list: Vec<Finding>,
-}
-
-impl<'r> Findings<'r> {
-    pub fn new(repo: &'r Repo) -> Findings<'r> {
-        Findings {
-            repo,
-            texts: BTreeMap::new(),
-            list: vec![],
+/// Puts each finding on the line of the YAML node it concerns, in the work
+/// tree's version of its file.
+fn locate(repo: &Repo, outcome: &mut Outcome) {
+    let mut texts: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for f in outcome.findings.iter_mut().chain(&mut outcome.notes) {
+        if f.line.is_some() || f.at.is_empty() {
+            continue;
         }
-    }
-
-    /// The line of the node at `at` in `rel_path` (an empty path: none).
-    pub fn line(&mut self, rel_path: &Path, at: &[Seg]) -> Option<usize> {
-        if at.is_empty() {
-            return None;
-        }
-        let repo = self.repo;
-        self.texts
-            .entry(rel_path.to_path_buf())
-            .or_insert_with(|| repo.read(rel_path).ok())
+        f.line = texts
+            .entry(f.file.clone())
+            .or_insert_with(|| repo.read(Path::new(&f.file)).ok())
             .as_deref()
-            .and_then(|text| yaml::line_of(text, at))
-    }
-
-    /// A finding on `rel_path`, at the node `at`.
-    pub fn add(&mut self, rel_path: &Path, at: &[Seg], message: String) {
-        let line = self.line(rel_path, at);
-        self.list.push(Finding {
-            file: rel_path.display().to_string(),
-            line,
-            message,
-        });
+            .and_then(|text| yaml::line_of(text, &f.at));
     }
 }
 
 pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<()> {
     let repo = ctx.repo()?;
-    let outcome = match &a.base {
-        Some(base) => super::audit::check_base(&repo, base)?,
+    let mut outcome = match &a.base {
+        Some(base) => super::check_base::check_base(&repo, base)?,
         None => check_all(&repo)?,
     };
+    locate(&repo, &mut outcome);
     report(ctx, a.format, &repo.prefix(), outcome)
 }
 
@@ -119,14 +58,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<()> {
 /// else 1 when there are findings. GitHub annotations name files from the
 /// top of the work tree, which is where GitHub looks for them.
 pub fn report(ctx: &Ctx, format: CheckFormat, prefix: &Path, mut outcome: Outcome) -> Result<()> {
-    for list in [
-        &mut outcome.findings,
-        &mut outcome.errors,
-        &mut outcome.notes,
-    ] {
-        list.sort();
-        list.dedup();
-    }
+    outcome.tidy();
     let Outcome {
         findings,
         errors,
@@ -246,7 +178,7 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
     let policy = match repo.load_policy() {
         Ok(p) => Some(p),
         Err(e) => {
-            out.unreadable(e)?;
+            unreadable(&mut out, e)?;
             None
         }
     };
@@ -256,26 +188,26 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                 .read(&rel)
                 .and_then(|text| crate::store::repo::parse_calendar_file(policy, &rel, &text))
             {
-                out.unreadable(e)?;
+                unreadable(&mut out, e)?;
             }
         }
     }
 
-    let mut f = Findings::new(repo);
+    let mut f: Vec<Finding> = vec![];
     let mut releases: Vec<(PathBuf, Release)> = vec![];
     let mut changes: Vec<(PathBuf, ChangeRef)> = vec![];
     for rel in repo.record_files()? {
         let kind = match classify(&rel, policy.as_ref()) {
             Ok(kind) => kind,
             Err(message) => {
-                f.add(&rel, &[], message);
+                add(&mut f, &rel, &[], message);
                 continue;
             }
         };
         let text = match repo.read(&rel) {
             Ok(text) => text,
             Err(e) => {
-                out.unreadable(e)?;
+                unreadable(&mut out, e)?;
                 continue;
             }
         };
@@ -283,15 +215,17 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
             RecordPath::Release(id) => {
                 let home = paths::release(&id);
                 if home != rel {
-                    f.add(
+                    add(
+                        &mut f,
                         &rel,
                         &[Seg::Key("id")],
                         format!("misplaced: {id} belongs in {}", home.display()),
                     );
                 }
                 match yaml::from_str::<Release>(&rel, &text) {
-                    Err(e) => out.unreadable(e)?,
-                    Ok(r) if r.id != id.to_string() => f.add(
+                    Err(e) => unreadable(&mut out, e)?,
+                    Ok(r) if r.id != id.to_string() => add(
+                        &mut f,
                         &rel,
                         &[Seg::Key("id")],
                         format!(
@@ -309,7 +243,8 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                 {
                     let home = paths::change(&id, year);
                     if home != rel {
-                        f.add(
+                        add(
+                            &mut f,
                             &rel,
                             &[Seg::Key("id")],
                             format!("misplaced: {id} belongs in {}", home.display()),
@@ -317,8 +252,9 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                     }
                 }
                 match yaml::from_str::<ChangeRef>(&rel, &text) {
-                    Err(e) => out.unreadable(e)?,
-                    Ok(c) if c.id != id => f.add(
+                    Err(e) => unreadable(&mut out, e)?,
+                    Ok(c) if c.id != id => add(
+                        &mut f,
                         &rel,
                         &[Seg::Key("id")],
                         format!(
@@ -334,165 +270,6 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
     if let Some(policy) = &policy {
         check_records(policy, &releases, &changes, &mut f);
     }
-    out.findings = f.list;
+    out.findings = f;
     Ok(out)
-}
-
-/// Cross-record checks: references, authorisation of approvals.
-pub fn check_records(
-    policy: &Policy,
-    releases: &[(PathBuf, Release)],
-    changes: &[(PathBuf, ChangeRef)],
-    f: &mut Findings,
-) {
-    use Seg::{Index, Key};
-    let change_by_id: BTreeMap<&str, &ChangeRef> =
-        changes.iter().map(|(_, c)| (c.id.as_str(), c)).collect();
-    let release_by_id: BTreeMap<&str, &Release> =
-        releases.iter().map(|(_, r)| (r.id.as_str(), r)).collect();
-    // Change id -> the live releases listing it, with the entry's index.
-    let mut holders: BTreeMap<&str, Vec<(&Path, &str, usize)>> = BTreeMap::new();
-
-    for (path, c) in changes {
-        if !policy.services.contains_key(&c.service) {
-            f.add(
-                path,
-                &[Key("service")],
-                format!("service: unknown service `{}`", c.service),
-            );
-        }
-        if let Some(rel) = &c.release {
-            match release_by_id.get(rel.as_str()) {
-                None => f.add(
-                    path,
-                    &[Key("release")],
-                    format!("release: no release {rel}"),
-                ),
-                Some(r) if !r.changes.contains(&c.id) => f.add(
-                    path,
-                    &[Key("release")],
-                    format!("release: {rel} does not include {}", c.id),
-                ),
-                Some(_) => {}
-            }
-        }
-    }
-
-    for (path, r) in releases {
-        if !policy.services.contains_key(&r.service) {
-            f.add(
-                path,
-                &[Key("service")],
-                format!("service: unknown service `{}`", r.service),
-            );
-        }
-        for (i, c) in r.changes.iter().enumerate() {
-            let at = [Key("changes"), Index(i)];
-            match change_by_id.get(c.as_str()) {
-                None => f.add(path, &at, format!("changes: no change reference {c}")),
-                Some(change) => {
-                    if r.stage != Stage::Cancelled {
-                        holders
-                            .entry(c.as_str())
-                            .or_default()
-                            .push((path, r.id.as_str(), i));
-                        if change.release.as_deref() != Some(r.id.as_str()) {
-                            f.add(
-                                path,
-                                &at,
-                                format!(
-                                    "changes: {c} is held by {} according to its change reference",
-                                    change.release.as_deref().unwrap_or("no release")
-                                ),
-                            );
-                        }
-                    }
-                }
-            }
-        }
-        for (i, d) in r.depends_on.iter().enumerate() {
-            if !release_by_id.contains_key(d.as_str()) {
-                f.add(
-                    path,
-                    &[Key("depends_on"), Index(i)],
-                    format!("depends_on: no release {d}"),
-                );
-            }
-        }
-        for (i, a) in r.approvals.iter().enumerate() {
-            let at = [Key("approvals"), Index(i), Key("by")];
-            if let Err(e) = authorise(
-                policy,
-                &a.role,
-                &r.service,
-                email_of(&a.by),
-                policy.local_date(a.at),
-            ) {
-                f.add(
-                    path,
-                    &at,
-                    format!("approvals: {} approval as {}: {e}", a.purpose, a.role),
-                );
-            }
-            if a.purpose == Purpose::Definition
-                && !policy.approvals.self_approval
-                && email_of(&a.by).eq_ignore_ascii_case(email_of(&r.planned_by))
-            {
-                f.add(
-                    path,
-                    &at,
-                    format!(
-                        "approvals: {} planned the release and may not approve its definition",
-                        a.by
-                    ),
-                );
-            }
-        }
-        let mut defect_ids = std::collections::BTreeSet::new();
-        for (i, d) in r.defects.iter().enumerate() {
-            if !defect_ids.insert(d.id.as_str()) {
-                f.add(
-                    path,
-                    &[Key("defects"), Index(i), Key("id")],
-                    format!("defects: {} appears twice", d.id),
-                );
-            }
-        }
-        if r.stage == Stage::Closed && r.closure.is_none() {
-            f.add(
-                path,
-                &[Key("stage")],
-                "stage: closed without closure metrics (use `rel close`)".to_string(),
-            );
-        }
-        if r.stage == Stage::Cancelled && r.cancellation.is_none() {
-            f.add(
-                path,
-                &[Key("stage")],
-                "stage: cancelled without a reason (use `rel cancel`)".to_string(),
-            );
-        }
-    }
-    // A change in several live releases: the finding goes to every release
-    // but the one its change reference names (the legitimate holder).
-    for (change, list) in holders {
-        if list.len() < 2 {
-            continue;
-        }
-        let named = change_by_id.get(change).and_then(|c| c.release.as_deref());
-        let ids: Vec<&str> = list.iter().map(|(_, id, _)| *id).collect();
-        for (path, id, i) in &list {
-            if Some(*id) == named {
-                continue;
-            }
-            f.add(
-                path,
-                &[Key("changes"), Index(*i)],
-                format!(
-                    "changes: {change} is in several releases: {}",
-                    ids.join(", ")
-                ),
-            );
-        }
-    }
 }

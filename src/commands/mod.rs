@@ -8,6 +8,7 @@ mod calendar;
 mod cancel;
 mod change;
 mod check;
+mod check_base;
 mod close;
 mod defect;
 mod demo;

@@ -2,7 +2,9 @@
 
 pub mod change;
 pub mod duration;
+pub mod history;
 pub mod ids;
+pub mod node;
 pub mod notes;
 pub mod release;
 pub mod stage;

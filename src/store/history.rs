@@ -6,14 +6,7 @@ use chrono::{DateTime, FixedOffset};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Signature {
-    None,
-    Good,
-    Bad,
-    Unknown,
-}
+pub use crate::model::history::{Signature, SignatureCheck};
 
 /// One commit of the audit trail.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -410,30 +403,6 @@ pub fn trailers(message: &str) -> Vec<(String, String)> {
     out
 }
 
-/// A commit's signature as git judges it, with the identities of the
-/// signer when it is good.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignatureCheck {
-    pub status: Signature,
-    /// For gpg, the key's user id (`Name <email>`); for ssh, every
-    /// principal the allowed-signers file lists for the key.
-    pub signers: Vec<String>,
-}
-
-impl SignatureCheck {
-    /// Whether one of the signer identities is `email` (a gpg user id
-    /// names it between angle brackets; an ssh principal is the address).
-    pub fn names(&self, email: &str) -> bool {
-        self.signers.iter().any(|s| {
-            let id = match (s.rfind('<'), s.rfind('>')) {
-                (Some(a), Some(b)) if a < b => &s[a + 1..b],
-                _ => s.as_str(),
-            };
-            id.trim().eq_ignore_ascii_case(email.trim())
-        })
-    }
-}
-
 /// Whether the commit is signed, and if so whether git (with the user's
 /// gpg or ssh setup) accepts the signature and whose it is. Only signed
 /// commits cost a `git` call.
@@ -526,6 +495,190 @@ fn ssh_principals(repo: &Repo, signature: &[u8]) -> Option<Vec<String>> {
             .filter(|l| !l.is_empty())
             .collect(),
     )
+}
+
+// ---------------------------------------------------------------------------
+// Record history as plain data, for `crate::review`
+
+use super::Records;
+use crate::model::history::{self as plain, Record, State, Surroundings, Versions};
+use crate::model::{ChangeRef, Release, ReleaseId};
+use crate::policy::Policy;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+
+/// What to read besides the files: signatures (a `git` call per signed
+/// commit) and, for each stage move, the release's surroundings.
+pub struct HistoryOptions<'a> {
+    pub signatures: bool,
+    /// The policy change references are read under, for surroundings.
+    pub policy: Option<&'a Policy>,
+    /// The releases near a release, and the last closed one of its service,
+    /// as of a revision (the commands' lookups).
+    #[allow(clippy::type_complexity)]
+    pub surroundings:
+        Option<&'a dyn Fn(&super::Revision, &Release) -> (Vec<Release>, Option<Release>)>,
+}
+
+/// Records parsed from blobs, each blob once: a file's version after one
+/// commit is the version before the next.
+struct Blobs<T> {
+    parsed: BTreeMap<git2::Oid, std::result::Result<T, String>>,
+}
+
+impl<T: DeserializeOwned + Clone> Blobs<T> {
+    fn new() -> Blobs<T> {
+        Blobs {
+            parsed: BTreeMap::new(),
+        }
+    }
+
+    fn get(&mut self, repo: &Repo, path: &Path, oid: Option<git2::Oid>) -> State<T> {
+        let Some(oid) = oid else {
+            return State::Absent;
+        };
+        let parsed = self.parsed.entry(oid).or_insert_with(|| {
+            let text = blob_text(repo, oid).map_err(|e| e.to_string())?;
+            super::yaml::from_str(path, &text).map_err(|e| match e {
+                crate::error::Error::File { message, .. } => message,
+                other => other.to_string(),
+            })
+        });
+        match parsed {
+            Ok(r) => State::Present(r.clone()),
+            Err(m) => State::Unreadable(m.clone()),
+        }
+    }
+
+    /// The file as of `commit`, or when it could not be read there, its
+    /// last readable version before (along first parents): an unreadable
+    /// state in between is skipped, the next readable one is compared with
+    /// the last readable one.
+    fn readable(&mut self, repo: &Repo, path: &Path, commit: git2::Oid) -> Option<T> {
+        let mut at = Some(commit);
+        // History is finite, but a long run of broken versions is not
+        // worth following further than this.
+        for _ in 0..10_000 {
+            let commit = at?;
+            match self.get(repo, path, blob_in(repo, commit, path)) {
+                State::Absent => return None,
+                State::Present(r) => return Some(r),
+                State::Unreadable(_) => at = first_parent(repo, commit),
+            }
+        }
+        None
+    }
+
+    fn versions(&mut self, repo: &Repo, commit: git2::Oid, fc: &FileChange) -> Versions<T> {
+        let parents: Vec<State<T>> = fc
+            .parents
+            .iter()
+            .map(|oid| self.get(repo, &fc.path, *oid))
+            .collect();
+        let readable_parents = parents
+            .iter()
+            .enumerate()
+            .map(|(k, state)| match state {
+                State::Absent => None,
+                State::Present(r) => Some(r.clone()),
+                State::Unreadable(_) => {
+                    let parent = parent(repo, commit, k)?;
+                    self.readable(repo, &fc.path, parent)
+                }
+            })
+            .collect();
+        Versions {
+            after: self.get(repo, &fc.path, fc.new),
+            parents,
+            readable_parents,
+            base: self.get(repo, &fc.path, fc.base),
+            surroundings: None,
+        }
+    }
+}
+
+/// A record file at a release record's own path (`releases/YYYY/MM/<id>.yaml`).
+fn is_release_file(path: &Path) -> bool {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(|s| ReleaseId::parse(s).ok())
+        .is_some_and(|id| super::paths::release(&id) == path)
+}
+
+fn is_change_file(path: &Path) -> bool {
+    path.starts_with(super::paths::CHANGES) && path.extension().is_some_and(|e| e == "yaml")
+}
+
+/// The commits reachable from HEAD and not from `hide`, oldest first, with
+/// every version of the record files each changed, as plain data.
+pub fn records(
+    repo: &Repo,
+    hide: Option<git2::Oid>,
+    options: &HistoryOptions,
+) -> Result<Vec<plain::Commit>> {
+    use super::paths;
+    let mut releases: Blobs<Release> = Blobs::new();
+    let mut changes: Blobs<ChangeRef> = Blobs::new();
+    let mut out = vec![];
+    for c in walk(repo, hide, &[paths::RELEASES, paths::CHANGES])? {
+        let mut files = vec![];
+        for fc in &c.files {
+            let record = if is_release_file(&fc.path) {
+                let mut v = releases.versions(repo, c.oid, fc);
+                if let (Some(policy), Some(lookup), [Some(before)], State::Present(after)) = (
+                    options.policy,
+                    options.surroundings,
+                    v.readable_parents.as_slice(),
+                    &v.after,
+                ) && before.stage != after.stage
+                    && let Ok(rev) = repo.revision(c.oid)
+                {
+                    let (nearby, last_closed) = lookup(&rev, after);
+                    v.surroundings = Some(Surroundings {
+                        changes: after
+                            .changes
+                            .iter()
+                            .map(|id| (id.clone(), rev.find_change(policy, id).ok().flatten()))
+                            .collect(),
+                        nearby,
+                        last_closed,
+                    });
+                }
+                Record::Release(Box::new(v))
+            } else if is_change_file(&fc.path) {
+                Record::Change(Box::new(changes.versions(repo, c.oid, fc)))
+            } else {
+                Record::Other {
+                    parents: fc.parents.len(),
+                }
+            };
+            files.push(plain::FileChange {
+                in_releases: fc.path.starts_with(paths::RELEASES),
+                change_id: is_change_file(&fc.path)
+                    .then(|| fc.path.file_stem().and_then(|s| s.to_str()))
+                    .flatten()
+                    .map(str::to_string),
+                taken_whole: fc.is_merge() && fc.parents.contains(&fc.new),
+                path: fc.path.clone(),
+                record,
+            });
+        }
+        out.push(plain::Commit {
+            id: c.oid.to_string(),
+            signature: options.signatures.then(|| signature(repo, c.oid)),
+            release_file: c
+                .trailer("Rel-Release")
+                .and_then(|id| ReleaseId::parse(id).ok())
+                .map(|id| paths::release(&id)),
+            author: c.author,
+            email: c.email,
+            time: c.time,
+            subject: c.subject,
+            trailers: c.trailers,
+            files,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

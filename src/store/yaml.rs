@@ -41,13 +41,7 @@ fn describe(e: &serde_saphyr::Error) -> String {
     }
 }
 
-/// One step of a path to a node of a YAML document: a mapping key or a
-/// sequence index (0-based).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Seg {
-    Key(&'static str),
-    Index(usize),
-}
+pub use crate::model::node::Seg;
 
 /// A line of block-style YAML: its 1-based number, its indentation and the
 /// text after it. The first line of a sequence item is seen as the item's

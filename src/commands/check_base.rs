@@ -1,0 +1,127 @@
+//! `rel check --base REF`: is every record change in a pull request a legal
+//! story? Reads the base's rules and the branch's history of records, and
+//! has the review engine judge them (`crate::review::judge_branch`).
+
+use super::check::{check_all, unreadable};
+use super::{last_closed, nearby_releases};
+use crate::calendar::Calendar;
+use crate::error::{Error, Result};
+use crate::model::Release;
+use crate::policy::Policy;
+use crate::review::{BranchRules, Finding, Outcome, judge_branch};
+use crate::store::history::{self, HistoryOptions};
+use crate::store::revision::Revision;
+use crate::store::{Repo, paths};
+use std::path::Path;
+
+/// A revision given on the command line, as a commit; exit 3 when git does
+/// not know it.
+pub fn resolve(repo: &Repo, flag: &str, reference: &str) -> Result<git2::Oid> {
+    history::resolve(repo, reference).map_err(|e| Error::data(format!("{flag} {reference}: {e}")))
+}
+
+/// The rules a branch is judged by: the base's policy and calendars, or
+/// the branch's own when the base has none that can be read.
+fn base_rules(
+    repo: &Repo,
+    base: git2::Oid,
+    reference: &str,
+    notes: &mut Vec<Finding>,
+) -> Result<(Policy, Calendar)> {
+    let rev = repo.revision(base)?;
+    let note = |notes: &mut Vec<Finding>, file: &str, message: String| {
+        notes.push(Finding::on_file(file, None, "base-rules", message))
+    };
+    match rev.policy() {
+        Ok(Some(policy)) => match rev.calendar(&policy) {
+            Ok(calendar) => return Ok((policy, calendar)),
+            Err(e) => note(
+                notes,
+                paths::CALENDARS,
+                format!(
+                    "the calendars of {reference} cannot be read ({e}); the branch is judged under its own"
+                ),
+            ),
+        },
+        Ok(None) => note(
+            notes,
+            paths::POLICY,
+            format!("{reference} has no policy.yaml; the branch is judged under its own"),
+        ),
+        Err(e) => note(
+            notes,
+            paths::POLICY,
+            format!(
+                "the policy of {reference} cannot be read ({e}); the branch is judged under its own"
+            ),
+        ),
+    }
+    let policy = repo.load_policy()?;
+    let calendar = repo.load_calendar(&policy)?;
+    Ok((policy, calendar))
+}
+
+/// `rel check --base REF`: the whole repository as it is, plus every change
+/// to a record between REF and HEAD, commit by commit, judged under the
+/// policy and calendars of REF.
+pub fn check_base(repo: &Repo, base: &str) -> Result<Outcome> {
+    let base_oid = resolve(repo, "--base", base)?;
+    let mut out = check_all(repo)?;
+    let mut notes = vec![];
+    let head = history::head(repo);
+    // What the pull request changes in the rules: reviewers read that diff;
+    // the records are judged by the rules of the base.
+    if let Some(head) = head {
+        let fork = history::merge_base(repo, base_oid, head).unwrap_or(base_oid);
+        let (at_fork, at_head) = (repo.revision(fork)?, repo.revision(head)?);
+        for what in [paths::POLICY, paths::CALENDARS] {
+            if at_fork.object(Path::new(what)) != at_head.object(Path::new(what)) {
+                notes.push(Finding::on_file(
+                    what,
+                    None,
+                    "rules-changed",
+                    format!(
+                        "changed on this branch; its records are judged under the {} of {base}, and the change itself is for the reviewers",
+                        if what == paths::POLICY { "policy" } else { "calendars" }
+                    ),
+                ));
+            }
+        }
+    }
+    let (policy, calendar) = match base_rules(repo, base_oid, base, &mut notes) {
+        Ok(rules) => rules,
+        Err(e) => {
+            // Neither the base's rules nor the branch's can be read: the
+            // whole-repository check has said why.
+            unreadable(&mut out, e)?;
+            out.notes = notes;
+            return Ok(out);
+        }
+    };
+    let head_policy = repo.load_policy().ok();
+    let around = |rev: &Revision, release: &Release| {
+        (
+            nearby_releases(rev, release).unwrap_or_default(),
+            last_closed(rev, release).ok().flatten(),
+        )
+    };
+    let history = history::records(
+        repo,
+        Some(base_oid),
+        &HistoryOptions {
+            signatures: policy.require_signed,
+            policy: Some(&policy),
+            surroundings: Some(&around),
+        },
+    )?;
+    let rules = BranchRules {
+        policy: &policy,
+        calendar: &calendar,
+        head_policy: head_policy.as_ref(),
+    };
+    let (findings, judged) = judge_branch(&rules, &history);
+    out.findings.extend(findings);
+    out.notes.extend(notes);
+    out.notes.extend(judged);
+    Ok(out)
+}

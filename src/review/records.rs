@@ -1,0 +1,184 @@
+//! Rules on the records as they are: references between releases and
+//! change references, authorisation of approvals, closure and cancellation.
+
+use super::Finding;
+use crate::model::node::Seg::{self, Index, Key};
+use crate::model::{ChangeRef, Purpose, Release, Stage};
+use crate::policy::Policy;
+use crate::policy::auth::{authorise, email_of};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn add(f: &mut Vec<Finding>, path: &Path, at: &[Seg], message: String) {
+    f.push(Finding::new(path, at, "records", message));
+}
+
+/// Cross-record checks: references, authorisation of approvals.
+pub fn check_records(
+    policy: &Policy,
+    releases: &[(PathBuf, Release)],
+    changes: &[(PathBuf, ChangeRef)],
+    f: &mut Vec<Finding>,
+) {
+    let change_by_id: BTreeMap<&str, &ChangeRef> =
+        changes.iter().map(|(_, c)| (c.id.as_str(), c)).collect();
+    let release_by_id: BTreeMap<&str, &Release> =
+        releases.iter().map(|(_, r)| (r.id.as_str(), r)).collect();
+    // Change id -> the live releases listing it, with the entry's index.
+    let mut holders: BTreeMap<&str, Vec<(&Path, &str, usize)>> = BTreeMap::new();
+
+    for (path, c) in changes {
+        if !policy.services.contains_key(&c.service) {
+            add(
+                f,
+                path,
+                &[Key("service")],
+                format!("service: unknown service `{}`", c.service),
+            );
+        }
+        if let Some(rel) = &c.release {
+            match release_by_id.get(rel.as_str()) {
+                None => add(
+                    f,
+                    path,
+                    &[Key("release")],
+                    format!("release: no release {rel}"),
+                ),
+                Some(r) if !r.changes.contains(&c.id) => add(
+                    f,
+                    path,
+                    &[Key("release")],
+                    format!("release: {rel} does not include {}", c.id),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+
+    for (path, r) in releases {
+        if !policy.services.contains_key(&r.service) {
+            add(
+                f,
+                path,
+                &[Key("service")],
+                format!("service: unknown service `{}`", r.service),
+            );
+        }
+        for (i, c) in r.changes.iter().enumerate() {
+            let at = [Key("changes"), Index(i)];
+            match change_by_id.get(c.as_str()) {
+                None => add(f, path, &at, format!("changes: no change reference {c}")),
+                Some(change) => {
+                    if r.stage != Stage::Cancelled {
+                        holders
+                            .entry(c.as_str())
+                            .or_default()
+                            .push((path, r.id.as_str(), i));
+                        if change.release.as_deref() != Some(r.id.as_str()) {
+                            add(
+                                f,
+                                path,
+                                &at,
+                                format!(
+                                    "changes: {c} is held by {} according to its change reference",
+                                    change.release.as_deref().unwrap_or("no release")
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        for (i, d) in r.depends_on.iter().enumerate() {
+            if !release_by_id.contains_key(d.as_str()) {
+                add(
+                    f,
+                    path,
+                    &[Key("depends_on"), Index(i)],
+                    format!("depends_on: no release {d}"),
+                );
+            }
+        }
+        for (i, a) in r.approvals.iter().enumerate() {
+            let at = [Key("approvals"), Index(i), Key("by")];
+            if let Err(e) = authorise(
+                policy,
+                &a.role,
+                &r.service,
+                email_of(&a.by),
+                policy.local_date(a.at),
+            ) {
+                add(
+                    f,
+                    path,
+                    &at,
+                    format!("approvals: {} approval as {}: {e}", a.purpose, a.role),
+                );
+            }
+            if a.purpose == Purpose::Definition
+                && !policy.approvals.self_approval
+                && email_of(&a.by).eq_ignore_ascii_case(email_of(&r.planned_by))
+            {
+                add(
+                    f,
+                    path,
+                    &at,
+                    format!(
+                        "approvals: {} planned the release and may not approve its definition",
+                        a.by
+                    ),
+                );
+            }
+        }
+        let mut defect_ids = std::collections::BTreeSet::new();
+        for (i, d) in r.defects.iter().enumerate() {
+            if !defect_ids.insert(d.id.as_str()) {
+                add(
+                    f,
+                    path,
+                    &[Key("defects"), Index(i), Key("id")],
+                    format!("defects: {} appears twice", d.id),
+                );
+            }
+        }
+        if r.stage == Stage::Closed && r.closure.is_none() {
+            add(
+                f,
+                path,
+                &[Key("stage")],
+                "stage: closed without closure metrics (use `rel close`)".to_string(),
+            );
+        }
+        if r.stage == Stage::Cancelled && r.cancellation.is_none() {
+            add(
+                f,
+                path,
+                &[Key("stage")],
+                "stage: cancelled without a reason (use `rel cancel`)".to_string(),
+            );
+        }
+    }
+    // A change in several live releases: the finding goes to every release
+    // but the one its change reference names (the legitimate holder).
+    for (change, list) in holders {
+        if list.len() < 2 {
+            continue;
+        }
+        let named = change_by_id.get(change).and_then(|c| c.release.as_deref());
+        let ids: Vec<&str> = list.iter().map(|(_, id, _)| *id).collect();
+        for (path, id, i) in &list {
+            if Some(*id) == named {
+                continue;
+            }
+            add(
+                f,
+                path,
+                &[Key("changes"), Index(*i)],
+                format!(
+                    "changes: {change} is in several releases: {}",
+                    ids.join(", ")
+                ),
+            );
+        }
+    }
+}
