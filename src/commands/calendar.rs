@@ -1,16 +1,17 @@
 //! `rel calendar`: the week grid, the list, conflicts, iCalendar.
 
+use super::calendar_list::{list, with_text};
 use super::{Ctx, parse_date, print_json};
 use crate::calendar::conflicts::{self, Conflict, ConflictWith};
 use crate::calendar::local_time::{
-    format_local, is_ambiguous, midnight, point_end_lenient, point_start_lenient, to_local,
+    is_ambiguous, midnight, point_end_lenient, point_start_lenient, to_local,
 };
 use crate::calendar::{Calendar, EventKind, Point, windows};
 use crate::cli::CalendarArgs;
 use crate::error::{Error, Result};
 use crate::model::{Release, Stage, Timestamp};
 use crate::policy::Policy;
-use crate::render::{ics, table, week};
+use crate::render::{ics, week};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -93,14 +94,14 @@ struct Output<'a> {
 }
 
 /// What the range holds, read once for every view.
-struct View {
-    tz: Tz,
-    from: NaiveDate,
-    to: NaiveDate,
-    service: Option<String>,
-    releases: Vec<Release>,
-    entries: Vec<Entry>,
-    conflicts: Vec<Conflict>,
+pub(super) struct View {
+    pub(super) tz: Tz,
+    pub(super) from: NaiveDate,
+    pub(super) to: NaiveDate,
+    pub(super) service: Option<String>,
+    pub(super) releases: Vec<Release>,
+    pub(super) entries: Vec<Entry>,
+    pub(super) conflicts: Vec<Conflict>,
 }
 
 pub fn run(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
@@ -357,15 +358,6 @@ fn applies(services: &[String], service: Option<&str>) -> bool {
     service.is_none_or(|s| services.is_empty() || services.iter().any(|x| x == s))
 }
 
-fn with_text(c: &Conflict) -> String {
-    match &c.with {
-        ConflictWith::Release { id } => id.clone(),
-        ConflictWith::Infrastructure { event } => format!("{event} (infrastructure)"),
-        ConflictWith::Organisational { event } => format!("{event} (organisational)"),
-        ConflictWith::Person { person } => format!("{person} (away)"),
-    }
-}
-
 fn week_of(view: &View, monday: NaiveDate) -> week::Week {
     let tz = view.tz;
     let sunday = monday + Duration::days(6);
@@ -462,95 +454,6 @@ fn week_of(view: &View, monday: NaiveDate) -> week::Week {
         }
     }
     w
-}
-
-fn list(view: &View, width: Option<u16>) -> String {
-    let mut t = table::new(&["WHEN", "KIND", "NAME", "SERVICE", "DETAIL"], width);
-    for e in &view.entries {
-        // The heading gives the year; a date shows its own only when the
-        // range spans years or the date is in another year.
-        let day = |d: NaiveDate| {
-            if view.from.year() == view.to.year() && d.year() == view.from.year() {
-                d.format("%a %d %b").to_string()
-            } else {
-                d.format("%a %d %b %Y").to_string()
-            }
-        };
-        let when = match (e.first, e.last) {
-            (Some(f), Some(l)) if f == l => day(f),
-            (Some(f), Some(l)) => format!("{}\nto {}", day(f), day(l)),
-            _ => {
-                let (s, en) = (to_local(view.tz, e.start), to_local(view.tz, e.end));
-                // The end's day is shown when it is not the start's.
-                let end_day = if s.date_naive() == en.date_naive() {
-                    String::new()
-                } else {
-                    format!("{} ", day(en.date_naive()))
-                };
-                format!(
-                    "{} {}\nto {end_day}{}",
-                    day(s.date_naive()),
-                    format_local(view.tz, e.start, "%H:%M"),
-                    format_local(view.tz, e.end, "%H:%M")
-                )
-            }
-        };
-        let kind = match e.event_kind {
-            Some(k) => format!("event ({k})"),
-            None => e.kind.to_string(),
-        };
-        let name = match (&e.id, &e.name) {
-            (Some(id), _) => id.clone(),
-            (None, Some(n)) => n.clone(),
-            _ => String::new(),
-        };
-        let service = match &e.service {
-            Some(s) => s.clone(),
-            None if e.services.is_empty() => "all".into(),
-            None => e.services.join(", "),
-        };
-        let detail = match e.kind {
-            "release" => {
-                let mut d = format!(
-                    "{}; {}, {}",
-                    e.title.clone().unwrap_or_default(),
-                    e.release_type.clone().unwrap_or_default(),
-                    e.stage.clone().unwrap_or_default()
-                );
-                if let Some(v) = &e.version {
-                    d.push_str(&format!(", v{v}"));
-                }
-                d
-            }
-            "event" if e.no_deploy => "no deploy".into(),
-            _ => String::new(),
-        };
-        t.add_row(vec![when, kind, name, service, detail]);
-    }
-    // Times, ids, names, kinds and services stay whole; the detail wraps.
-    table::keep_lines(&mut t, &[0]);
-    table::keep_words(&mut t, &[1, 2, 3]);
-    let mut out = format!(
-        "Calendar {} to {}\n{t}\n",
-        view.from.format("%a %d %b %Y"),
-        view.to.format("%a %d %b %Y")
-    );
-    if view.conflicts.is_empty() {
-        out.push_str("No conflicts\n");
-    } else {
-        let mut c = table::new(&["RELEASE", "WITH", "WINNER", "WHY"], width);
-        for x in &view.conflicts {
-            c.add_row(vec![
-                x.release.clone(),
-                with_text(x),
-                x.winner.clone(),
-                x.reason.clone(),
-            ]);
-        }
-        table::keep_words(&mut c, &[0, 1, 2]);
-        out.push_str(&format!("Conflicts\n{c}\n"));
-    }
-    out
 }
 
 /// The iCalendar events of the range: each release, each maintenance

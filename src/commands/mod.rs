@@ -5,6 +5,7 @@ mod amend;
 mod approve;
 mod audit;
 mod calendar;
+mod calendar_list;
 mod cancel;
 mod change;
 mod check;
