@@ -6,9 +6,9 @@
 use super::{Ctx, print_json};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{Error, Result};
-use crate::model::{ChangeRef, Release, ReleaseId};
-use crate::policy::Policy;
+use crate::model::{ChangeRef, Release};
 use crate::review::{Finding, Outcome, check_records};
+use crate::store::record_path::{RecordPath, classify};
 use crate::store::yaml::{self, Seg};
 use crate::store::{Repo, paths};
 use std::collections::BTreeMap;
@@ -124,51 +124,6 @@ pub fn report(ctx: &Ctx, format: CheckFormat, prefix: &Path, mut outcome: Outcom
         Err(Error::Reported(1))
     } else {
         Ok(())
-    }
-}
-
-/// Where a file under `releases/` or `changes/` says it belongs.
-enum RecordPath {
-    Release(ReleaseId),
-    Change(String),
-}
-
-/// Whether `rel_path` is a record file, and if so whose. Anything else
-/// under `releases/` or `changes/` is a finding: rel would never read it.
-fn classify(rel_path: &Path, policy: Option<&Policy>) -> std::result::Result<RecordPath, String> {
-    let name = rel_path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let release = rel_path.starts_with(paths::RELEASES);
-    let (stem, yaml) = match name.rsplit_once('.') {
-        Some((stem, "yaml")) => (stem, true),
-        Some((stem, _)) => (stem, false),
-        None => (name.as_str(), false),
-    };
-    let expected = if release {
-        "release records are releases/YYYY/MM/REL-YYYY-MM-NNN.yaml"
-    } else {
-        "change records are changes/YYYY/<change id>.yaml"
-    };
-    let record = if release {
-        ReleaseId::parse(stem).ok().map(RecordPath::Release)
-    } else {
-        match policy {
-            Some(p) => p
-                .change_pattern()
-                .year_of(stem)
-                .ok()
-                .map(|_| RecordPath::Change(stem.to_string())),
-            None => Some(RecordPath::Change(stem.to_string())),
-        }
-    };
-    match record {
-        Some(r) if yaml => Ok(r),
-        Some(_) => Err(format!(
-            "not read by rel: record files end in .yaml ({expected})"
-        )),
-        None => Err(format!("not a record file: {expected}")),
     }
 }
 
