@@ -134,3 +134,162 @@ fn split_line(message: &str) -> (Option<usize>, String) {
     let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
     (Some(line), rest.to_string())
 }
+
+/// The judge on plain data: no repository, no git.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Calendar;
+    use crate::calendar::conflicts::tests::{policy, release, t};
+    use crate::model::history::{Commit, FileChange, Record, State, Versions};
+    use crate::model::{Approval, Impact, Purpose, Release, ReleaseType, Stage};
+    use std::path::PathBuf;
+
+    const FILE: &str = "releases/2025/03/REL-2025-03-001.yaml";
+
+    fn planned() -> Release {
+        release(
+            "REL-2025-03-001",
+            "finance",
+            ReleaseType::Minor,
+            Impact::Low,
+            "2025-03-15 20:00",
+            60,
+            "2025-03-03 10:00",
+        )
+    }
+
+    /// A commit by `who` at `at` changing the release file from `before`
+    /// to `after`, with `trailers`.
+    fn commit(
+        who: &str,
+        at: &str,
+        trailers: &[(&str, &str)],
+        before: Option<Release>,
+        after: Release,
+    ) -> Commit {
+        let state = |r: Option<Release>| r.map_or(State::Absent, State::Present);
+        Commit {
+            id: "0123456789abcdef0123456789abcdef01234567".into(),
+            author: who.into(),
+            email: format!("{}@example.com", who.to_lowercase()),
+            time: t(at),
+            subject: "Edit".into(),
+            trailers: trailers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            signature: None,
+            release_file: trailers
+                .iter()
+                .any(|(k, _)| *k == "Rel-Release")
+                .then(|| PathBuf::from(FILE)),
+            files: vec![FileChange {
+                path: PathBuf::from(FILE),
+                in_releases: true,
+                change_id: None,
+                taken_whole: false,
+                record: Record::Release(Box::new(Versions {
+                    after: State::Present(after),
+                    parents: vec![state(before.clone())],
+                    readable_parents: vec![before],
+                    base: State::Absent,
+                    surroundings: None,
+                })),
+            }],
+        }
+    }
+
+    fn judge(history: &[Commit]) -> Vec<Finding> {
+        let (policy, calendar) = (policy(), Calendar::default());
+        let rules = BranchRules {
+            policy: &policy,
+            calendar: &calendar,
+            head_policy: None,
+        };
+        judge_branch(&rules, history).0
+    }
+
+    #[test]
+    fn a_stage_skipped_by_a_hand_edit_is_found_with_its_rules() {
+        let mut after = planned();
+        after.stage = Stage::Test;
+        let found = judge(&[commit(
+            "Rm",
+            "2025-03-05 09:00",
+            &[],
+            Some(planned()),
+            after,
+        )]);
+        let rules: Vec<&str> = found.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["stage-move", "stage-by-rel"], "{found:?}");
+        assert_eq!(found[0].file, FILE);
+        assert_eq!(found[0].at, [Seg::Key("stage")]);
+        assert!(found[0].message.contains("skipping build"), "{found:?}");
+    }
+
+    #[test]
+    fn an_approval_recorded_by_someone_else_and_back_dated() {
+        let mut after = planned();
+        after.approvals.push(Approval {
+            role: "service-owner".into(),
+            purpose: Purpose::Definition,
+            by: "Fo <fo@example.com>".into(),
+            at: t("2025-03-04 09:00"),
+            on_behalf_of: None,
+        });
+        let found = judge(&[commit(
+            "Rm",
+            "2025-03-06 09:00",
+            &[],
+            Some(planned()),
+            after,
+        )]);
+        let rules: Vec<&str> = found.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["approver-records", "back-dated"], "{found:?}");
+        assert!(found[1].message.contains("2 days later"), "{found:?}");
+    }
+
+    #[test]
+    fn a_rel_commit_within_the_rules_is_clean_and_a_lying_one_is_not() {
+        let rel = [
+            ("Rel-Action", "promote"),
+            ("Rel-Release", "REL-2025-03-001"),
+            ("Rel-From", "plan"),
+            ("Rel-To", "build"),
+        ];
+        let mut after = planned();
+        after.stage = Stage::Build;
+        // Without surroundings (the store could not read the revision) the
+        // gates are not evaluated again; the move itself is legal.
+        let history = [commit(
+            "Rm",
+            "2025-03-05 09:00",
+            &rel,
+            Some(planned()),
+            after.clone(),
+        )];
+        assert_eq!(judge(&history), []);
+        let report = audit(&history);
+        assert!(report.ok);
+        assert_eq!((report.transitions, report.rel_commits), (1, 1));
+
+        after.stage = Stage::Test;
+        let history = [commit(
+            "Rm",
+            "2025-03-05 09:00",
+            &rel,
+            Some(planned()),
+            after,
+        )];
+        let rules: Vec<&str> = judge(&history).iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["stage-move", "trailers"]);
+        let report = audit(&history);
+        assert!(!report.ok);
+        assert!(
+            report.findings[0]
+                .message
+                .contains("Rel-From: plan, Rel-To: build but the record moved plan -> test")
+        );
+    }
+}
