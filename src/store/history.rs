@@ -507,6 +507,10 @@ use crate::policy::Policy;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 
+/// The releases near a release and the last closed release of its
+/// service, as of a revision.
+pub type Lookup<'a> = dyn Fn(&super::Revision, &Release) -> (Vec<Release>, Option<Release>) + 'a;
+
 /// What to read besides the files: signatures (a `git` call per signed
 /// commit) and, for each stage move, the release's surroundings.
 pub struct HistoryOptions<'a> {
@@ -515,9 +519,7 @@ pub struct HistoryOptions<'a> {
     pub policy: Option<&'a Policy>,
     /// The releases near a release, and the last closed one of its service,
     /// as of a revision (the commands' lookups).
-    #[allow(clippy::type_complexity)]
-    pub surroundings:
-        Option<&'a dyn Fn(&super::Revision, &Release) -> (Vec<Release>, Option<Release>)>,
+    pub surroundings: Option<&'a Lookup<'a>>,
 }
 
 /// Records parsed from blobs, each blob once: a file's version after one
