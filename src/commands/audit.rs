@@ -280,6 +280,22 @@ fn added(before: Option<&Release>, after: &Release) -> Vec<Entry> {
         len(|r| r.waivers.len()),
         |w| (&w.by, w.at, format!("waiver of {}", w.gate)),
     ));
+    out.extend(
+        list_entries("go", &after.go, len(|r| r.go.len()), |g| {
+            (&g.by, g.at, format!("{} decision", g.decision))
+        })
+        .into_iter()
+        .map(|mut e| {
+            e.signoff = true;
+            e
+        }),
+    );
+    out.extend(list_entries(
+        "reschedules",
+        &after.reschedules,
+        len(|r| r.reschedules.len()),
+        |m| (&m.by, m.at, "reschedule".to_string()),
+    ));
     let old_defects = before.map(|r| r.defects.as_slice()).unwrap_or(&[]);
     for (i, d) in after.defects.iter().enumerate() {
         match old_defects.get(i) {
@@ -317,11 +333,6 @@ fn singles(r: &Release) -> Vec<Entry> {
     if let Some(s) = &r.readiness {
         out.push(Entry::new("readiness", None, s).who(&s.by, s.at, "readiness review".into()));
     }
-    if let Some(s) = &r.go {
-        let mut e = Entry::new("go", None, s).who(&s.by, s.at, "go decision".into());
-        e.signoff = true;
-        out.push(e);
-    }
     if let Some(d) = &r.deployment {
         out.push(Entry::new("deployment", None, d).who(
             &d.by,
@@ -334,6 +345,9 @@ fn singles(r: &Release) -> Vec<Entry> {
     }
     if let Some(c) = &r.cancellation {
         out.push(Entry::new("cancellation", None, c).who(&c.by, c.at, "cancellation".into()));
+    }
+    if let Some(p) = &r.pir {
+        out.push(Entry::new("pir", None, p).who(&p.by, p.at, "post-implementation review".into()));
     }
     out
 }
@@ -452,12 +466,16 @@ fn change_controls(c: &ChangeRef) -> Vec<(&'static str, String)> {
 
 /// Rel commands that may change a release's definition after plan, and
 /// which fields: `rel record build --version` sets the version, and `rel
-/// amend` corrects the version (until built) and the dependencies. The
-/// booking (window, type, service, changes) is never changed after plan.
+/// amend` corrects the version (until built) and the dependencies; `rel
+/// reschedule` moves the window under the calendar rules. The rest of the
+/// booking (type, service, changes) is never changed after plan.
 fn may_redefine(action: &str, field: &str) -> bool {
     matches!(
         (action, field),
-        ("plan", _) | ("record", "version") | ("amend", "version" | "depends_on")
+        ("plan", _)
+            | ("record", "version")
+            | ("amend", "version" | "depends_on")
+            | ("reschedule", "window.start" | "window.duration")
     )
 }
 
@@ -615,6 +633,7 @@ impl<'a> Judge<'a> {
         if c.is_rel() {
             match c.trailer("Rel-Release") {
                 Some(id) if id == after.id => {}
+                _ if named_releases(c).contains(&after.id.as_str()) => {}
                 named => self.add(
                     path,
                     &[Key("id")],
@@ -911,6 +930,11 @@ impl<'a> Judge<'a> {
                 prefix_break(&before.fix_cycles, &after.fix_cycles),
             ),
             ("waivers", prefix_break(&before.waivers, &after.waivers)),
+            ("go", prefix_break(&before.go, &after.go)),
+            (
+                "reschedules",
+                prefix_break(&before.reschedules, &after.reschedules),
+            ),
         ];
         for (field, broken) in checks {
             if let Some((why, index)) = broken {
@@ -1287,6 +1311,24 @@ fn evidence_differs(a: &Release, b: &Release) -> bool {
         || a.fix_cycles != b.fix_cycles
         || a.cancellation != b.cancellation
         || a.waivers != b.waivers
+        || a.pir != b.pir
+        || a.reschedules != b.reschedules
+}
+
+/// The releases a commit names: `Rel-Release`, and for a periodic review
+/// session (`rel pir session`) every release in `Rel-Releases`.
+fn named_releases(c: &Commit) -> Vec<&str> {
+    let mut out: Vec<&str> = c.trailer("Rel-Release").into_iter().collect();
+    if c.trailer("Rel-Action") == Some("pir") {
+        out.extend(
+            c.trailer("Rel-Releases")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty()),
+        );
+    }
+    out
 }
 
 /// The file a rel commit may change: its release's record, and change
@@ -1294,13 +1336,14 @@ fn evidence_differs(a: &Release, b: &Release) -> bool {
 fn allowed(c: &Commit, path: &Path) -> bool {
     let action = c.trailer("Rel-Action").unwrap_or_default();
     if path.starts_with(paths::RELEASES) {
-        return c
-            .trailer("Rel-Release")
-            .and_then(|id| ReleaseId::parse(id).ok())
-            .is_some_and(|id| paths::release(&id) == path);
+        return named_releases(c)
+            .into_iter()
+            .filter_map(|id| ReleaseId::parse(id).ok())
+            .any(|id| paths::release(&id) == path);
     }
     if is_change_file(path) {
-        if matches!(action, "plan" | "cancel") {
+        // `rel close` marks the release's changes implemented.
+        if matches!(action, "plan" | "cancel" | "close") {
             return true;
         }
         if action.starts_with("change") {

@@ -6,7 +6,10 @@ mod build;
 pub mod calendar;
 mod changes;
 mod close;
+mod completion;
 mod definition;
+mod go;
+mod readiness;
 mod stage;
 mod test;
 
@@ -143,9 +146,9 @@ const GATES: &[(&str, Stage, GateFn)] = &[
         test::known_issues_documented,
     ),
     ("acceptance-signed", Stage::Deploy, stage::acceptance),
-    ("readiness-review", Stage::Deploy, stage::readiness),
+    ("readiness-review", Stage::Deploy, readiness::readiness),
     ("notifications-sent", Stage::Deploy, stage::notifications),
-    ("go-decision", Stage::Deploy, stage::go),
+    ("go-decision", Stage::Deploy, go::go),
     ("dependencies-deployed", Stage::Deploy, stage::dependencies),
     (
         "deployment-confirmed",
@@ -153,6 +156,11 @@ const GATES: &[(&str, Stage, GateFn)] = &[
         close::deployment_confirmed,
     ),
     ("config-updated", Stage::Closed, close::config_updated),
+    (
+        "completion-notified",
+        Stage::Closed,
+        completion::completion_notified,
+    ),
     ("pir-scheduled", Stage::Closed, close::pir_scheduled),
 ];
 
@@ -180,6 +188,7 @@ pub const NAMES: &[&str] = &[
     "dependencies-deployed",
     "deployment-confirmed",
     "config-updated",
+    "completion-notified",
     "pir-scheduled",
 ];
 
