@@ -11,8 +11,8 @@ use crate::model::{
     ChangeStatus, Closure, ConfigItem, DefectCounts, DeploymentStatus, Release, ReleaseType,
     Severity, Stage, Timestamp,
 };
-use crate::store::{paths, yaml};
 use crate::policy::Policy;
+use crate::store::{paths, yaml};
 use std::collections::BTreeSet;
 
 pub fn run(ctx: &Ctx, a: CloseArgs) -> Result<()> {

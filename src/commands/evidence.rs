@@ -224,7 +224,11 @@ pub fn go_decision(ctx: &Ctx, loaded: &Loaded, roles: &[String], a: GoArgs) -> R
             why.join("; ")
         )));
     };
-    let decision = if a.no_go { Decision::NoGo } else { Decision::Go };
+    let decision = if a.no_go {
+        Decision::NoGo
+    } else {
+        Decision::Go
+    };
     let reason = a.reason.filter(|r| !r.trim().is_empty());
     if a.no_go && reason.is_none() {
         return Err(Error::usage("--no-go needs --reason: say what blocks it"));

@@ -78,8 +78,9 @@ fn record(ctx: &Ctx, a: PirArgs) -> Result<()> {
     reviewable(&release)?;
     let held = parse_date(
         "--held",
-        &a.held
-            .ok_or_else(|| Error::usage("missing --held: the day the review was held (YYYY-MM-DD)"))?,
+        &a.held.ok_or_else(|| {
+            Error::usage("missing --held: the day the review was held (YYYY-MM-DD)")
+        })?,
     )?;
     held_day(&loaded.policy, &release, held, ctx.now)?;
     let outcome = outcome_flag(a.outcome)?;
@@ -212,13 +213,16 @@ fn list(ctx: &Ctx, due: bool, overdue: bool) -> Result<()> {
         return print_json(&rows);
     }
     if rows.is_empty() {
-        println!("No post-implementation reviews{}.", if overdue {
-            " overdue"
-        } else if due {
-            " due"
-        } else {
-            ""
-        });
+        println!(
+            "No post-implementation reviews{}.",
+            if overdue {
+                " overdue"
+            } else if due {
+                " due"
+            } else {
+                ""
+            }
+        );
         return Ok(());
     }
     let mut t = table::new(&["ID", "SERVICE", "TYPE", "DEPLOYED", "PIR", "DATE"]);

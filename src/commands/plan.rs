@@ -166,7 +166,6 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
             "cannot plan this release",
             ", or add --next",
             &eval,
-            calendar_refused,
             proposal,
             &release,
             &calendar,
@@ -323,12 +322,14 @@ pub(super) fn refusal(
     headline: &str,
     hint: &str,
     eval: &Evaluation,
-    calendar_refused: bool,
     proposal: Option<crate::model::Timestamp>,
     release: &Release,
     calendar: &Calendar,
     policy: &crate::policy::Policy,
 ) -> String {
+    let calendar_refused = eval
+        .failures()
+        .any(|g| CALENDAR_GATES.contains(&g.name.as_str()));
     let mut text = format!(
         "{headline}: {} gate(s) refuse it\n",
         eval.failures().count()

@@ -110,7 +110,6 @@ pub fn run(ctx: &Ctx, a: RescheduleArgs) -> Result<()> {
             &format!("cannot reschedule {}", release.id),
             "",
             &eval,
-            true,
             proposal,
             &release,
             &loaded.calendar,

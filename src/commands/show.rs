@@ -346,7 +346,10 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
     }
     if let Some(pir) = &r.pir {
         println!("\nPost-implementation review:");
-        println!("  held {} (recorded by {}): {}", pir.held, pir.by, pir.outcome);
+        println!(
+            "  held {} (recorded by {}): {}",
+            pir.held, pir.by, pir.outcome
+        );
         for a in &pir.actions {
             println!("  action: {a}");
         }

@@ -62,7 +62,9 @@ pub(crate) fn body(
             .unwrap_or_default()
     ));
 
-    md.push_str(&format!("{level} Release type and classification rationale\n\n"));
+    md.push_str(&format!(
+        "{level} Release type and classification rationale\n\n"
+    ));
     md.push_str(&format!("- Type: {}\n", r.kind));
     if r.rationale.trim().is_empty() {
         md.push_str(&lacking(

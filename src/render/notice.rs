@@ -144,7 +144,10 @@ pub fn advance(
             affected_services(policy, &r.service).join(", "),
         ),
         ("User actions required".to_string(), actions.join("; ")),
-        ("Contact for questions".to_string(), contacts(r, &mut missing)),
+        (
+            "Contact for questions".to_string(),
+            contacts(r, &mut missing),
+        ),
         (
             "Send by".to_string(),
             format!(

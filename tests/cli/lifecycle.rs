@@ -9,6 +9,8 @@ use crate::support::*;
 use chrono::{Duration, NaiveDate};
 use serde_json::Value;
 
+mod procedure;
+
 const DEPLOYER: (&str, &str) = ("Dana Deployer", "ops@example.com");
 
 /// The seed's example changes (titles from its release notes).
@@ -1904,6 +1906,8 @@ fn a_change_shipped_in_a_closed_release_may_only_become_implemented() {
     )
     .stderr_has("shipped in REL-2025-03-001, which is closed");
     // Close marked it implemented already.
-    let change = repo.rel(&["--json", "change", "show", "CHG-2025-0892"]).ok();
+    let change = repo
+        .rel(&["--json", "change", "show", "CHG-2025-0892"])
+        .ok();
     assert_eq!(change.json()["status"], "implemented");
 }
