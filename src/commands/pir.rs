@@ -241,6 +241,7 @@ fn list(ctx: &Ctx, due: bool, overdue: bool) -> Result<()> {
             },
         ]);
     }
+    table::keep_words(&mut t, &[0, 4]);
     println!("{t}");
     Ok(())
 }

@@ -1063,3 +1063,33 @@ fn a_major_release_is_not_reviewed_in_a_session() {
         )
         .stderr_has("needs its own formal review");
 }
+
+// ---------------------------------------------------------------------------
+// The walkthrough
+
+#[test]
+fn the_walkthrough_shows_the_procedure_in_80_columns() {
+    let repo = Repo::bare();
+    let dir = repo.path().join("demo");
+    let run = repo.rel(&["demo", dir.to_str().unwrap()]).ok();
+    for needle in [
+        // a calendar refusal and its proposal
+        "next start at which it could be booked: Sat 15 Mar 2025 18:00",
+        // a fix cycle
+        "$ rel demote REL-2025-03-001 --to build --reason \"DEF-1: rounding fix\"",
+        // the readiness checklist
+        "[ ] monitoring-configured",
+        "6 of 6 checks confirmed",
+        // the completion notice
+        "Subject: Deployment of finance 2.4.0 completed (REL-2025-03-001)",
+        "completion-notified",
+        // a PIR
+        "periodic review session 2025-03-28 (1 release(s)): REL-2025-03-001",
+        "went from plan to closed",
+    ] {
+        assert!(run.stdout.contains(needle), "{needle}:\n{}", run.stdout);
+    }
+    for line in run.stdout.lines() {
+        assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
+    }
+}
