@@ -63,8 +63,12 @@ pub fn run(ctx: &Ctx, a: RescheduleArgs) -> Result<()> {
     // may move at most into the month on either side of the id's month.
     let id = ReleaseId::parse(&before.id)?;
     let day = local_time::to_local(policy.tz(), start).date_naive();
-    let months = |y: i32, m: u32| y * 12 + m as i32;
-    if (months(day.year(), day.month()) - months(id.year, id.month)).abs() > 1 {
+    let months = |d: chrono::NaiveDate| d.year() * 12 + d.month() as i32;
+    let filed = id.year * 12 + id.month as i32;
+    let far = [day, start.date_naive(), window.end().date_naive()]
+        .into_iter()
+        .any(|d| (months(d) - filed).abs() > 1);
+    if far {
         return Err(Error::refused(format!(
             "{id} is filed under {}-{:02}; a window on {day} is more than a month away from it, where the calendar would not see it; cancel and re-plan for that date (rel cancel {id}, then rel plan)",
             id.year, id.month

@@ -807,6 +807,44 @@ fn a_reschedule_keeps_the_id_and_build_and_voids_what_was_given_for_the_old_wind
 }
 
 #[test]
+fn a_reschedule_in_plan_voids_the_definition_approval_and_respects_other_bookings() {
+    let mut repo = Repo::new();
+    let first = plan(&mut repo, &Plan::seed());
+    let second = plan(
+        &mut repo,
+        &Plan::seed()
+            .target("2025-03-22 20:00")
+            .version("2.5.0")
+            .changes(&["0921", "0922", "0923"]),
+    );
+    approve_definition(&mut repo, &second);
+    // Onto the first release's window: the booked one keeps it.
+    repo.at(&second.t(-11, "10:00"))
+        .by(RM)
+        .refused(
+            1,
+            &["reschedule", &second.id, "--target", "2025-03-15 20:30"],
+        )
+        .stderr_has("conflicts")
+        .stderr_has(&first.id)
+        .stderr_has("next start at which it could be booked");
+    repo.rel(&["reschedule", &second.id, "--target", "2025-03-23 19:00"])
+        .ok()
+        .stdout_has("no longer counts: definition approval by Frances Owner");
+    repo.at(&second.t(-10, "09:00"));
+    blocked(&repo, &["promote", &second.id], &["definition-approved"]);
+    repo.at(&second.t(-10, "09:10"))
+        .by(OWNER)
+        .rel(&["approve", &second.id, "--role", "service-owner"])
+        .ok();
+    repo.at(&second.t(-10, "09:20"))
+        .by(RM)
+        .rel(&["promote", &second.id])
+        .ok();
+    history_is_clean(&repo);
+}
+
+#[test]
 fn a_deployed_release_is_not_rescheduled() {
     let mut repo = Repo::new();
     let r = plan(&mut repo, &Plan::seed());
