@@ -286,10 +286,12 @@ pub fn evaluate(ctx: &GateContext) -> Evaluation {
             continue; // unknown names are refused when the policy is loaded
         };
         let outcome = gate(ctx);
+        // A waiver given for an earlier window does not carry over to a
+        // new one (`rel reschedule`).
         let waiver = release
             .waivers
             .iter()
-            .find(|w| w.gate == spec.name && w.to == ctx.to);
+            .find(|w| w.gate == spec.name && w.to == ctx.to && release.for_current_window(w.at));
         let result = match (outcome.status, waiver) {
             (GateStatus::Fail | GateStatus::Warn, Some(w)) => GateResult {
                 name: spec.name.clone(),

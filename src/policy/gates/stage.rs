@@ -75,9 +75,15 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
         };
     }
     if notices.is_empty() {
+        let earlier = r.notifications.iter().filter(|n| !n.completion).count();
+        let void = if earlier > 0 {
+            format!(" for this window ({earlier} sent before it was rescheduled no longer count)")
+        } else {
+            String::new()
+        };
         return Outcome::fail(
             format!(
-                "no notification sent; {} impact needs {notice} (by {latest})",
+                "no notification sent{void}; {} impact needs {notice} (by {latest})",
                 r.impact
             ),
             format!("rel notify {} --audience \"{audience}\"", r.id),

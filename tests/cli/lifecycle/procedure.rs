@@ -799,7 +799,8 @@ fn a_reschedule_keeps_the_id_and_build_and_voids_what_was_given_for_the_old_wind
             "go-decision",
         ],
     );
-    run.stderr_has("the review held on an earlier window no longer counts");
+    run.stderr_has("the review held on an earlier window no longer counts")
+        .stderr_has("1 sent before it was rescheduled no longer count");
     repo.rel(&["--json", "log", &r.id])
         .ok()
         .stdout_has("reschedule Sat 15 Mar 2025 20:00 (2h) -> Sat 22 Mar 2025 20:00 (3h)");
