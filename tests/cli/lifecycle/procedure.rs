@@ -1015,10 +1015,14 @@ fn a_periodic_session_reviews_two_minor_releases_in_one_commit() {
     );
     repo.at("2025-03-31T10:00:00+00:00").by(RM);
     let table = repo.rel(&["pir", "list"]).ok().stdout;
-    assert!(
-        table.contains("awaiting-session") && table.contains("next session"),
-        "{table}"
-    );
+    insta::assert_snapshot!(table, @r#"
+    ┌──────────────────────────────────────────────────────────────────────────────────┐
+    │ ID                SERVICE   TYPE    DEPLOYED     PIR                DATE         │
+    ╞══════════════════════════════════════════════════════════════════════════════════╡
+    │ REL-2025-03-001   finance   minor   2025-03-15   awaiting-session   next session │
+    │ REL-2025-03-002   finance   minor   2025-03-22   awaiting-session   next session │
+    └──────────────────────────────────────────────────────────────────────────────────┘
+    "#);
     // Not closed, a major release, a release given twice: refused.
     repo.refused(
         1,
