@@ -31,18 +31,24 @@ fn outcome_flag(text: Option<String>) -> Result<String> {
 }
 
 /// Checks the day a review was held against the clock and the deployment.
-fn held_day(policy: &Policy, r: &Release, held: chrono::NaiveDate, now: Timestamp) -> Result<()> {
+fn held_day(
+    flag: &str,
+    policy: &Policy,
+    r: &Release,
+    held: chrono::NaiveDate,
+    now: Timestamp,
+) -> Result<()> {
     let today = policy.local_date(now);
     if held > today {
         return Err(Error::usage(format!(
-            "--held: {held} is in the future (today is {today}); record a review once it is held"
+            "{flag}: {held} is in the future (today is {today}); record a review once it is held"
         )));
     }
     if let Some(d) = &r.deployment {
         let deployed = to_local(policy.tz(), d.started).date_naive();
         if held < deployed {
             return Err(Error::usage(format!(
-                "{held} is before {} was deployed ({deployed}); a review follows the deployment",
+                "{flag}: {held} is before {} was deployed ({deployed}); a review follows the deployment",
                 r.id
             )));
         }
@@ -82,7 +88,7 @@ fn record(ctx: &Ctx, a: PirArgs) -> Result<()> {
             Error::usage("missing --held: the day the review was held (YYYY-MM-DD)")
         })?,
     )?;
-    held_day(&loaded.policy, &release, held, ctx.now)?;
+    held_day("--held", &loaded.policy, &release, held, ctx.now)?;
     let outcome = outcome_flag(a.outcome)?;
     release.pir = Some(Pir {
         held,
@@ -128,7 +134,7 @@ fn session(
                 r.id, r.id
             )));
         }
-        held_day(&policy, &r, held, ctx.now).map_err(|e| Error::usage(format!("--date: {e}")))?;
+        held_day("--date", &policy, &r, held, ctx.now)?;
         releases.push(r);
     }
     let covered: Vec<String> = releases.iter().map(|r| r.id.clone()).collect();

@@ -1056,6 +1056,20 @@ fn a_periodic_session_reviews_two_minor_releases_in_one_commit() {
         ],
     )
     .stderr_has("given twice");
+    repo.refused(
+        2,
+        &[
+            "pir",
+            "session",
+            "--date",
+            "2025-04-30",
+            "--release",
+            &first.id,
+            "--outcome",
+            "x",
+        ],
+    )
+    .stderr_has("--date: 2025-04-30 is in the future");
     let commits = repo.commit_count();
     repo.rel(&[
         "pir",
