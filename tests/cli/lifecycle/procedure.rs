@@ -1150,3 +1150,28 @@ fn the_walkthrough_shows_the_procedure_in_80_columns() {
         assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
     }
 }
+
+#[test]
+fn the_go_history_is_append_only_in_review() {
+    let mut repo = Repo::new();
+    let r = staged(&mut repo);
+    readiness(&mut repo, &r, &r.t(-1, "10:00"));
+    repo.at(&r.t(0, "11:00"))
+        .by(OWNER)
+        .rel(&["go", &r.id, "--no-go", "--reason", "incident"])
+        .ok();
+    go(&mut repo, &r, &r.t(0, "12:00"));
+    history_is_clean(&repo);
+    // A hand edit dropping the no-go from the history.
+    let text = repo.read(&r.path());
+    let start = text.find("- decision: no-go").unwrap();
+    let end = text[start..].find("- by:").unwrap() + start;
+    let edited = format!("{}{}", &text[..start], &text[end..]);
+    repo.commit_file(&r.path(), &edited);
+    assert_eq!(show(&repo, &r)["go"].as_array().unwrap().len(), 1);
+    let base = root_commit(&repo);
+    repo.rel(&["check", "--base", &base])
+        .code(1)
+        .stdout_has("go: entry 1 rewritten")
+        .stdout_has("evidence is append-only");
+}
