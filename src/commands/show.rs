@@ -322,6 +322,7 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
             if c.rollback { "yes" } else { "no" },
             if c.on_time { "yes" } else { "no" }
         );
+        println!("  fix cycles {}", c.fix_cycles);
         if !c.config_items.is_empty() {
             println!(
                 "  configuration items updated: {}",

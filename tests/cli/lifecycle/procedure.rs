@@ -899,6 +899,7 @@ fn close_records_configuration_items_and_implements_the_changes() {
     }
     repo.rel(&["show", &r.id])
         .ok()
+        .stdout_has("fix cycles 0")
         .stdout_has("configuration items updated: finance-app=2.4.0, finance-db-schema=2.4")
         .stdout_has("stakeholder satisfaction: 4/5");
     history_is_clean(&repo);
