@@ -55,12 +55,12 @@ pub enum Command {
     Record(RecordArgs),
     /// Defects found in test (or after deployment).
     Defect(DefectArgs),
-    /// Record that a stakeholder notification was sent.
+    /// Record that a stakeholder notification was sent, or print its text.
     Notify(NotifyArgs),
-    /// Record the release readiness review.
-    Readiness(SignoffArgs),
-    /// Record the go decision on the deployment day.
-    Go(SignoffArgs),
+    /// Record the release readiness review and its checklist.
+    Readiness(ReadinessArgs),
+    /// Record the go (or no-go) decision on the deployment day.
+    Go(GoArgs),
     /// Move to the next stage if its gates pass.
     Promote(PromoteArgs),
     /// Start a fix cycle: back to build.
@@ -74,8 +74,16 @@ pub enum Command {
     /// The release calendar and its conflicts.
     Calendar(CalendarArgs),
     /// Correct a release's details after planning (not its service, type,
-    /// changes or window: cancel and re-plan for those).
+    /// changes or window: reschedule, or cancel and re-plan, for those).
     Amend(AmendArgs),
+    /// Move a release that has not been deployed to a new window (same id).
+    Reschedule(RescheduleArgs),
+    /// The release definition document (Markdown).
+    Definition(IdArg),
+    /// The handoff package for the deployment team (Markdown).
+    Handoff(IdArg),
+    /// Post-implementation reviews: record one, a periodic session, or list.
+    Pir(PirArgs),
     /// Release notes (Markdown).
     Notes(IdArg),
     /// The test summary report.
@@ -264,6 +272,12 @@ pub struct PlanArgs {
     /// Risk assessment summary.
     #[arg(long)]
     pub risk: Option<String>,
+    /// The deployment runbook (a URL or document reference).
+    #[arg(long)]
+    pub runbook: Option<String>,
+    /// A contact for questions: release manager, technical lead (repeat).
+    #[arg(long = "contact", value_name = "CONTACT")]
+    pub contacts: Vec<String>,
     /// Book the next free slot at or after --target instead of refusing
     /// (searched up to 120 days ahead; beyond that, nothing is booked).
     #[arg(long)]
@@ -313,6 +327,73 @@ pub struct AmendArgs {
     /// The version the release will carry.
     #[arg(long)]
     pub version: Option<String>,
+    /// The deployment runbook (a URL or document reference).
+    #[arg(long)]
+    pub runbook: Option<String>,
+    /// Contacts for questions; replaces the list (repeat).
+    #[arg(long = "contact", value_name = "CONTACT")]
+    pub contacts: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RescheduleArgs {
+    /// Release id, REL-YYYY-MM-NNN.
+    pub id: String,
+    /// New window start, "YYYY-MM-DD HH:MM" in the policy's time zone.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// New window length, e.g. 2h (default: the current length).
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// Why the window moves (recorded).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct PirArgs {
+    #[command(subcommand)]
+    pub command: Option<PirCommand>,
+    /// Release id, REL-YYYY-MM-NNN: record its review.
+    pub id: Option<String>,
+    /// The day the review was held, YYYY-MM-DD.
+    #[arg(long)]
+    pub held: Option<String>,
+    /// What the review concluded.
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// An action the review agreed (repeat).
+    #[arg(long = "action", value_name = "TEXT")]
+    pub actions: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PirCommand {
+    /// A periodic session reviewing minor and patch releases together.
+    Session {
+        /// The day the session was held, YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// A release it covered (repeat).
+        #[arg(long = "release", value_name = "ID", required = true)]
+        releases: Vec<String>,
+        /// What the session concluded.
+        #[arg(long)]
+        outcome: String,
+        /// An action the session agreed (repeat).
+        #[arg(long = "action", value_name = "TEXT")]
+        actions: Vec<String>,
+    },
+    /// Reviews due, overdue and held.
+    List {
+        /// Only reviews not yet held (due, overdue, or awaiting a session).
+        #[arg(long, conflicts_with = "overdue")]
+        due: bool,
+        /// Only reviews past their due date and not held.
+        #[arg(long)]
+        overdue: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -427,20 +508,47 @@ pub enum DefectWhat {
 pub struct NotifyArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
-    /// Who was notified.
+    /// Who was notified (with --draft: who the text is for; default the
+    /// audiences the impact needs).
     #[arg(long)]
-    pub audience: String,
+    pub audience: Option<String>,
     /// When it was sent, "YYYY-MM-DD HH:MM" (policy time zone) or RFC 3339
     /// (default: now).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "draft")]
     pub sent_at: Option<String>,
+    /// Print the notification's text; record nothing.
+    #[arg(long)]
+    pub draft: bool,
+    /// The notice of deployment completion (after `rel deploy`).
+    #[arg(long)]
+    pub completion: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct SignoffArgs {
+pub struct ReadinessArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
+    /// A checklist item the review confirmed (repeat): package-verified,
+    /// runbook-validated, rollback-tested, on-call-identified,
+    /// monitoring-configured, communications-prepared.
+    #[arg(long = "confirm", value_name = "ITEM")]
+    pub confirm: Vec<String>,
     /// A remark kept with the record (e.g. who attended).
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GoArgs {
+    /// Release id, REL-YYYY-MM-NNN.
+    pub id: String,
+    /// A no-go: deployment is blocked until a later go (needs --reason).
+    #[arg(long, requires = "reason")]
+    pub no_go: bool,
+    /// Why (required with --no-go).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// A remark kept with the record.
     #[arg(long)]
     pub note: Option<String>,
 }
@@ -511,9 +619,16 @@ pub struct DeployArgs {
 pub struct CloseArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
-    /// Configuration records (CMDB) were updated.
+    /// A configuration item updated in the CMDB, NAME=VERSION (repeat).
+    #[arg(long = "ci", value_name = "NAME=VERSION")]
+    pub ci: Vec<String>,
+    /// Configuration records were updated, items not named (kept for
+    /// older scripts; prefer --ci).
     #[arg(long)]
     pub config_updated: bool,
+    /// Stakeholder satisfaction, as measured (e.g. 4/5).
+    #[arg(long)]
+    pub satisfaction: Option<String>,
     /// Post-implementation review date, YYYY-MM-DD (major: default and
     /// latest is 5 business days after deployment).
     #[arg(long)]

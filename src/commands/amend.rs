@@ -1,7 +1,8 @@
 //! `rel amend ID`: corrects a release's details after planning, one commit
 //! naming each field that changed. The booking itself (service, type,
 //! changes, window) is not amended: the calendar and change rules judged it,
-//! so a different booking is a new plan (`rel cancel`, then `rel plan`).
+//! so a different window is `rel reschedule` and a different booking a new
+//! plan (`rel cancel`, then `rel plan`).
 //! Evidence is never amended.
 
 use super::{Ctx, Loaded, commit_release, message, print_json};
@@ -55,6 +56,12 @@ pub fn run(ctx: &Ctx, a: AmendArgs) -> Result<()> {
     }
     if !a.requires.is_empty() {
         r.requires = a.requires;
+    }
+    if let Some(rb) = a.runbook {
+        r.runbook = (!rb.trim().is_empty()).then_some(rb);
+    }
+    if !a.contacts.is_empty() {
+        r.contacts = a.contacts;
     }
     if let Some(n) = a.notes {
         r.notes = (!n.trim().is_empty()).then_some(n);
@@ -114,6 +121,8 @@ fn changed_fields(a: &Release, b: &Release) -> Vec<&'static str> {
     check("resources", a.resources != b.resources);
     check("depends_on", a.depends_on != b.depends_on);
     check("requires", a.requires != b.requires);
+    check("runbook", a.runbook != b.runbook);
+    check("contacts", a.contacts != b.contacts);
     check("notes", a.notes != b.notes);
     out
 }

@@ -5,7 +5,7 @@
 use super::{Ctx, Loaded, commit_release, message, print_json};
 use crate::cli::ApproveArgs;
 use crate::error::{Error, Result};
-use crate::model::{Approval, Purpose, Signoff, Stage};
+use crate::model::{Approval, Purpose, Stage};
 use crate::policy::auth::{self, Authority, authorise, email_of};
 
 pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
@@ -64,6 +64,17 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
             }
         )));
     }
+    if purpose == Purpose::Go {
+        // One go decision, however it is given: the same entry and commit
+        // as `rel go`, by the holder of the role named.
+        let args = crate::cli::GoArgs {
+            id: a.id,
+            no_go: false,
+            reason: None,
+            note: None,
+        };
+        return super::evidence::go_decision(ctx, &loaded, std::slice::from_ref(&a.role), args);
+    }
     let email = email_of(&loaded.actor).to_string();
     let authority = authorise(
         policy,
@@ -86,32 +97,24 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
         Authority::Direct => None,
         Authority::Delegated { from } => Some(from),
     };
-    if purpose == Purpose::Go {
-        release.go = Some(Signoff {
-            by: loaded.actor.clone(),
-            at: ctx.now,
-            note: on_behalf_of.map(|f| format!("on behalf of {f}")),
-        });
-    } else {
-        if release.approvals.iter().any(|x| {
-            x.purpose == purpose
-                && x.role == a.role
-                && email_of(&x.by).eq_ignore_ascii_case(&email)
-                && release.approval_current(x)
-        }) {
-            return Err(Error::refused(format!(
-                "{email} has already given {purpose} approval as {} for {}",
-                a.role, release.id
-            )));
-        }
-        release.approvals.push(Approval {
-            role: a.role.clone(),
-            purpose,
-            by: loaded.actor.clone(),
-            at: ctx.now,
-            on_behalf_of,
-        });
+    if release.approvals.iter().any(|x| {
+        x.purpose == purpose
+            && x.role == a.role
+            && email_of(&x.by).eq_ignore_ascii_case(&email)
+            && release.approval_current(x)
+    }) {
+        return Err(Error::refused(format!(
+            "{email} has already given {purpose} approval as {} for {}",
+            a.role, release.id
+        )));
     }
+    release.approvals.push(Approval {
+        role: a.role.clone(),
+        purpose,
+        by: loaded.actor.clone(),
+        at: ctx.now,
+        on_behalf_of,
+    });
     let action = format!("approve {purpose} ({})", a.role);
     let msg = message(
         &release,

@@ -1,16 +1,18 @@
 //! `rel close ID`: deploy -> closed with the closure metrics (seed, "Close
 //! the release record with final status and metrics").
 
-use super::promote::transition;
+use super::promote::transition_with;
 use super::{Ctx, Loaded, parse_date};
 use crate::calendar::business_days;
 use crate::calendar::local_time::to_local;
 use crate::cli::CloseArgs;
 use crate::error::{Error, Result};
 use crate::model::{
-    Closure, DefectCounts, DeploymentStatus, Release, ReleaseType, Severity, Stage, Timestamp,
+    ChangeStatus, Closure, ConfigItem, DefectCounts, DeploymentStatus, Release, ReleaseType,
+    Severity, Stage, Timestamp,
 };
 use crate::policy::Policy;
+use crate::store::{paths, yaml};
 use std::collections::BTreeSet;
 
 pub fn run(ctx: &Ctx, a: CloseArgs) -> Result<()> {
@@ -40,22 +42,79 @@ pub fn run(ctx: &Ctx, a: CloseArgs) -> Result<()> {
             )));
         }
     }
+    let items = config_items(&a.ci)?;
+    if a.config_updated && items.is_empty() {
+        eprintln!(
+            "warning: --config-updated records no item; name each configuration item updated with --ci NAME=VERSION"
+        );
+    }
+    let satisfaction = a.satisfaction.filter(|s| !s.trim().is_empty());
+    // Seed: the changes shipped; the change references say so in the same
+    // commit.
+    let mut implemented = vec![];
+    for (id, change) in &loaded.changes {
+        if let Some(c) = change
+            && c.status != ChangeStatus::Implemented
+        {
+            let mut c = c.clone();
+            c.status = ChangeStatus::Implemented;
+            let year = loaded.policy.change_pattern().year_of(id)?;
+            implemented.push((paths::change(id, year), yaml::to_string(&c)));
+        }
+    }
     let holidays = loaded.calendar.holidays.clone();
     let policy = loaded.policy.clone();
     let actor = loaded.actor.clone();
     let now = ctx.now;
-    transition(ctx, &loaded, Stage::Closed, &[], None, |release| {
-        release.closure = closure(
-            release,
-            &policy,
-            &holidays,
-            a.config_updated,
-            pir_date,
-            &actor,
-            now,
-        );
-        Ok(())
-    })
+    transition_with(
+        ctx,
+        &loaded,
+        Stage::Closed,
+        &[],
+        None,
+        |release| {
+            release.closure = closure(
+                release,
+                &policy,
+                &holidays,
+                a.config_updated,
+                pir_date,
+                &actor,
+                now,
+            )
+            .map(|c| Closure {
+                config_items: items,
+                satisfaction,
+                ..c
+            });
+            Ok(())
+        },
+        implemented,
+    )
+}
+
+/// `--ci NAME=VERSION` values, each item once.
+fn config_items(values: &[String]) -> Result<Vec<ConfigItem>> {
+    let mut out: Vec<ConfigItem> = vec![];
+    for v in values {
+        let (name, version) = v
+            .split_once('=')
+            .map(|(n, v)| (n.trim(), v.trim()))
+            .filter(|(n, v)| !n.is_empty() && !v.is_empty())
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "--ci: `{v}` is not NAME=VERSION (e.g. --ci finance-app=2.4.0)"
+                ))
+            })?;
+        if out.iter().any(|i| i.name == name) {
+            return Err(Error::usage(format!("--ci: {name} is given twice")));
+        }
+        out.push(ConfigItem {
+            name: name.to_string(),
+            version: version.to_string(),
+        });
+    }
+    Ok(out)
 }
 
 /// The closure record; `None` without a deployment confirmation (the
@@ -94,6 +153,7 @@ pub fn closure(
     let window_end = release.window.end();
     Some(Closure {
         config_updated,
+        config_items: vec![],
         pir_due,
         planned_start: release.window.start,
         actual_start: d.started,
@@ -106,6 +166,7 @@ pub fn closure(
         // On time: started within the booked window.
         on_time: d.started >= release.window.start && d.started < window_end,
         fix_cycles: release.cycle(),
+        satisfaction: None,
         by: actor.to_string(),
         at: now,
     })

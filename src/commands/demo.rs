@@ -139,6 +139,31 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                 "--ready",
             ],
         ),
+        // The calendar refuses a Friday evening outside every maintenance
+        // window and proposes the next start it could book.
+        Step {
+            refused: true,
+            ..step(
+                &RM,
+                "2025-03-03T09:55:00+00:00",
+                "A Friday evening is outside the maintenance windows: refused, with the next slot.",
+                &[
+                    "plan",
+                    "--service",
+                    "finance",
+                    "--type",
+                    "minor",
+                    "--target",
+                    "2025-03-14 20:00",
+                    "--change",
+                    "CHG-2025-0892",
+                    "--change",
+                    "CHG-2025-0901",
+                    "--change",
+                    "CHG-2025-0915",
+                ],
+            )
+        },
         step(
             &RM,
             "2025-03-03T10:00:00+00:00",
@@ -175,6 +200,10 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                 "Requires database schema v2.4 (included in package)",
                 "--requires",
                 "Compatible with API gateway v3.1 or later",
+                "--runbook",
+                "https://wiki.example.com/finance/runbook-2.4",
+                "--contact",
+                "Riley Manager <rm@example.com>",
             ],
         ),
         Step {
@@ -218,6 +247,12 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         ),
         step(
             &RM,
+            "2025-03-07T11:25:00+00:00",
+            "The notification's text (written nowhere).",
+            &["notify", id, "--draft"],
+        ),
+        step(
+            &RM,
             "2025-03-07T11:30:00+00:00",
             "High impact: notify 5 business days ahead.",
             &[
@@ -230,6 +265,61 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         step(
             &RM,
             "2025-03-07T12:00:00+00:00",
+            "",
+            &["promote", id, "--to", "test"],
+        ),
+        // A fix cycle: a high defect found in test goes back to build, and
+        // testing restarts from build verification.
+        step(
+            &RM,
+            "2025-03-10T09:00:00+00:00",
+            "A high defect in the smoke tests blocks the release.",
+            &[
+                "defect",
+                id,
+                "add",
+                "--severity",
+                "high",
+                "--title",
+                "Budget summary totals off by one cent",
+            ],
+        ),
+        step(
+            &RM,
+            "2025-03-10T09:10:00+00:00",
+            "Fix cycle: back to build for a corrected package.",
+            &[
+                "demote",
+                id,
+                "--to",
+                "build",
+                "--reason",
+                "DEF-1: rounding fix",
+            ],
+        ),
+        step(
+            &RM,
+            "2025-03-10T12:00:00+00:00",
+            "",
+            &[
+                "record",
+                id,
+                "build",
+                "--verification",
+                "passed",
+                "--package",
+                "artifacts://finance/2.4.0-2",
+            ],
+        ),
+        step(
+            &RM,
+            "2025-03-10T12:10:00+00:00",
+            "",
+            &["defect", id, "resolve", "DEF-1", "--fixed"],
+        ),
+        step(
+            &RM,
+            "2025-03-10T12:20:00+00:00",
             "",
             &["promote", id, "--to", "test"],
         ),
@@ -373,7 +463,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                 "defect",
                 id,
                 "resolve",
-                "DEF-1",
+                "DEF-2",
                 "--known-issue",
                 "--workaround",
                 "export in batches",
@@ -404,11 +494,47 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                 "acceptance",
             ],
         ),
+        // The readiness checklist: a review that leaves an item open, then
+        // one that confirms all six and supersedes it.
+        step(
+            &RM,
+            "2025-03-13T17:00:00+00:00",
+            "Readiness review, 24 to 72 hours before the window: one check open.",
+            &[
+                "readiness",
+                id,
+                "--confirm",
+                "package-verified",
+                "--confirm",
+                "runbook-validated",
+                "--confirm",
+                "rollback-tested",
+                "--confirm",
+                "on-call-identified",
+                "--confirm",
+                "communications-prepared",
+            ],
+        ),
         step(
             &RM,
             "2025-03-14T10:00:00+00:00",
-            "Readiness review, more than 24 hours before the window.",
-            &["readiness", id],
+            "Dashboards ready: a new review confirms all six checks.",
+            &[
+                "readiness",
+                id,
+                "--confirm",
+                "package-verified",
+                "--confirm",
+                "runbook-validated",
+                "--confirm",
+                "rollback-tested",
+                "--confirm",
+                "on-call-identified",
+                "--confirm",
+                "monitoring-configured",
+                "--confirm",
+                "communications-prepared",
+            ],
         ),
         step(
             &OWNER,
@@ -439,11 +565,40 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                 "passed",
             ],
         ),
+        // Close the release: tell stakeholders how it ended, then record
+        // the configuration items updated.
+        step(
+            &RM,
+            "2025-03-15T22:40:00+00:00",
+            "The completion notice, worded for a successful deployment.",
+            &["notify", id, "--draft", "--completion"],
+        ),
+        step(
+            &RM,
+            "2025-03-15T22:45:00+00:00",
+            "",
+            &[
+                "notify",
+                id,
+                "--completion",
+                "--audience",
+                "All users, leadership, partners",
+            ],
+        ),
         step(
             &RM,
             "2025-03-17T09:00:00+00:00",
-            "Configuration records updated: close with the metrics.",
-            &["close", id, "--config-updated"],
+            "Configuration items updated: close; the changes become implemented.",
+            &[
+                "close",
+                id,
+                "--ci",
+                "finance-api=2.4.0",
+                "--ci",
+                "finance-reports=2.4.0",
+                "--satisfaction",
+                "4/5",
+            ],
         ),
         step(
             &RM,
@@ -469,13 +624,38 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             "Delivery metrics.",
             &["metrics"],
         ),
+        // A minor release joins the periodic post-implementation review.
+        step(
+            &RM,
+            "2025-03-28T15:00:00+00:00",
+            "Post-implementation reviews: what is due.",
+            &["pir", "list"],
+        ),
+        step(
+            &RM,
+            "2025-03-28T16:00:00+00:00",
+            "The periodic review session covers the minor release.",
+            &[
+                "pir",
+                "session",
+                "--date",
+                "2025-03-28",
+                "--release",
+                id,
+                "--outcome",
+                "On time; one fix cycle for a rounding defect",
+                "--action",
+                "Add rounding cases to the regression suite",
+            ],
+        ),
     ];
     std::fs::create_dir_all(&dir).map_err(|e| Error::file(&dir, e.to_string()))?;
     for s in steps.drain(..) {
         if !s.say.is_empty() {
-            println!("# {}", s.say);
+            print!("{}", fit(&format!("# {}", s.say)));
         }
-        println!("$ rel {}   ({} at {})", quote(&s.args), s.who.email, s.now);
+        println!("# as {} at {}", s.who.email, s.now);
+        print!("{}", command_line(&s.args));
         if s.args[0] != "init" {
             set_identity(&dir, s.who)?;
         }
@@ -484,6 +664,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             .current_dir(&dir)
             .env("REL_NOW", s.now)
             .env("NO_COLOR", "1")
+            .env("COLUMNS", WIDTH.to_string())
             .env_remove("REL_ROOT")
             .env("GIT_AUTHOR_NAME", s.who.name)
             .env("GIT_AUTHOR_EMAIL", s.who.email)
@@ -493,8 +674,8 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             .env("GIT_COMMITTER_DATE", s.now)
             .output()
             .map_err(|e| Error::data(format!("cannot run {}: {e}", exe.display())))?;
-        print!("{}", String::from_utf8_lossy(&out.stdout));
-        print!("{}", String::from_utf8_lossy(&out.stderr));
+        print!("{}", fit(&String::from_utf8_lossy(&out.stdout)));
+        print!("{}", fit(&String::from_utf8_lossy(&out.stderr)));
         let ok = out.status.success();
         if ok == s.refused {
             return Err(Error::data(format!(
@@ -508,9 +689,12 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         }
         println!();
     }
-    println!(
-        "Done: {id} went from plan to closed. Explore it with `cd {} && git log`.",
-        dir.display()
+    print!(
+        "{}",
+        fit(&format!(
+            "Done: {id} went from plan to closed. Explore it with `cd {} && git log`.",
+            dir.display()
+        ))
     );
     Ok(())
 }
@@ -521,6 +705,73 @@ fn set_identity(dir: &Path, who: &Person) -> Result<()> {
     config.set_str("user.name", who.name)?;
     config.set_str("user.email", who.email)?;
     Ok(())
+}
+
+/// The walkthrough fits an 80-column terminal.
+const WIDTH: usize = 80;
+
+/// `$ rel ARGS`, continued with ` \` over lines of at most WIDTH.
+fn command_line(args: &[&str]) -> String {
+    let mut out = String::new();
+    let mut line = "$ rel".to_string();
+    for a in args {
+        let word = quote(&[a]);
+        if line.chars().count() + 1 + word.chars().count() + 2 > WIDTH {
+            out.push_str(&line);
+            out.push_str(" \\\n");
+            line = format!("   {word}");
+        } else {
+            line.push(' ');
+            line.push_str(&word);
+        }
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+/// Wraps each line longer than WIDTH at its last space that fits,
+/// continuing under the line's last column (after two spaces) in its
+/// first half, or past its indentation.
+fn fit(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.len() <= WIDTH {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let indent = chars.iter().take_while(|c| **c == ' ').count();
+        let column = (1..WIDTH / 2)
+            .rev()
+            .find(|&i| chars[i] != ' ' && chars[i - 1] == ' ' && i >= 2 && chars[i - 2] == ' ')
+            .filter(|&i| i > indent);
+        let hang = column.unwrap_or((indent + 4).min(WIDTH / 2));
+        let mut rest: &[char] = &chars;
+        let mut prefix = 0;
+        while prefix + rest.len() > WIDTH {
+            let room = WIDTH - prefix;
+            // The last space that fits, past the start of the text.
+            let cut = (1..=room.min(rest.len() - 1))
+                .rev()
+                .find(|&i| rest[i] == ' ' && rest[..i].iter().any(|c| *c != ' '));
+            let (head, tail) = match cut {
+                Some(i) => (&rest[..i], &rest[i + 1..]),
+                None => (&rest[..room], &rest[room..]),
+            };
+            out.push_str(&" ".repeat(prefix));
+            out.push_str(head.iter().collect::<String>().trim_end());
+            out.push('\n');
+            let skip = tail.iter().take_while(|c| **c == ' ').count();
+            rest = &tail[skip..];
+            prefix = hang;
+        }
+        out.push_str(&" ".repeat(prefix));
+        out.push_str(&rest.iter().collect::<String>());
+        out.push('\n');
+    }
+    out
 }
 
 fn quote(args: &[&str]) -> String {

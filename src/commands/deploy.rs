@@ -107,7 +107,10 @@ fn complete(
 
 fn next_step(r: &Release) -> String {
     match r.deployment.as_ref().and_then(|d| d.verification) {
-        Some(_) => format!("Next: rel close {} --config-updated", r.id),
+        Some(_) => format!(
+            "Next: rel notify {} --completion --audience ..., then rel close {} --ci NAME=VERSION",
+            r.id, r.id
+        ),
         None => format!(
             "Next: once verified, rel deploy {} --verification passed|failed",
             r.id

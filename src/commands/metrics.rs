@@ -5,7 +5,7 @@ use super::{Ctx, parse_date, print_json};
 use crate::calendar::local_time::to_local;
 use crate::cli::MetricsArgs;
 use crate::error::Result;
-use crate::model::{DeploymentStatus, Release, Stage};
+use crate::model::{DeploymentStatus, PirStatus, Release, Stage};
 use serde::Serialize;
 
 #[derive(Debug, Serialize, Default)]
@@ -23,9 +23,16 @@ pub struct Metrics {
     pub defects_escaped: u32,
     pub fix_cycles: u32,
     pub mean_fix_cycles: Option<f64>,
+    /// Post-implementation reviews held (formal or in a session).
+    pub pirs_held: u32,
+    /// Reviews past their due date and not held.
+    pub pirs_overdue: u32,
 }
 
-pub fn compute<'a>(releases: impl IntoIterator<Item = &'a Release>) -> Metrics {
+pub fn compute<'a>(
+    releases: impl IntoIterator<Item = &'a Release>,
+    today: chrono::NaiveDate,
+) -> Metrics {
     let mut m = Metrics::default();
     let mut overrun = 0i64;
     for r in releases {
@@ -39,8 +46,13 @@ pub fn compute<'a>(releases: impl IntoIterator<Item = &'a Release>) -> Metrics {
         }
         overrun += c.actual_duration.minutes - c.planned_duration.minutes;
         m.defects_in_test += c.defects_in_test.total();
-        m.defects_escaped += r.defects.iter().filter(|d| d.post_deploy).count() as u32;
+        m.defects_escaped += r.post_deploy_defects();
         m.fix_cycles += c.fix_cycles;
+        match r.pir_status(today) {
+            Some(PirStatus::Held(_)) => m.pirs_held += 1,
+            Some(PirStatus::Overdue(_)) => m.pirs_overdue += 1,
+            _ => {}
+        }
     }
     if m.releases > 0 {
         let n = f64::from(m.releases);
@@ -79,7 +91,7 @@ pub fn run(ctx: &Ctx, a: MetricsArgs) -> Result<()> {
             })
         })
         .collect();
-    let m = compute(&releases);
+    let m = compute(&releases, policy.local_date(ctx.now));
     if ctx.json() {
         return print_json(&m);
     }
@@ -116,6 +128,10 @@ pub fn run(ctx: &Ctx, a: MetricsArgs) -> Result<()> {
         (
             "Fix cycles",
             format!("{} (mean {})", m.fix_cycles, num(m.mean_fix_cycles)),
+        ),
+        (
+            "Post-implementation reviews",
+            format!("{} held, {} overdue", m.pirs_held, m.pirs_overdue),
         ),
     ] {
         t.add_row(vec![k.to_string(), v]);

@@ -12,18 +12,22 @@ mod check;
 mod check_base;
 mod close;
 mod defect;
+mod definition;
 mod demo;
 mod deploy;
 mod evidence;
 mod gate;
+mod handoff;
 mod init;
 mod log;
 mod metrics;
 mod notes;
+mod pir;
 mod plan;
 mod promote;
 mod record;
 mod report;
+mod reschedule;
 mod schema;
 mod show;
 
@@ -131,6 +135,10 @@ pub fn run(cli: Cli, now: Timestamp, cwd: PathBuf) -> Result<()> {
         Command::Close(a) => close::run(&ctx, a),
         Command::Calendar(a) => calendar::run(&ctx, a),
         Command::Amend(a) => amend::run(&ctx, a),
+        Command::Reschedule(a) => reschedule::run(&ctx, a),
+        Command::Definition(a) => definition::run(&ctx, &a.id),
+        Command::Handoff(a) => handoff::run(&ctx, &a.id),
+        Command::Pir(a) => pir::run(&ctx, a),
         Command::Notes(a) => notes::run(&ctx, &a.id),
         Command::Report(a) => report::run(&ctx, &a.id),
         Command::Log(a) => log::run(&ctx, a),

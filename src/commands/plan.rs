@@ -16,7 +16,7 @@ use chrono::Datelike;
 /// of the definition, which can only follow the booking.
 const NOT_AT_PLAN: &[&str] = &["definition-approved"];
 /// Gates whose refusal moving the window can cure.
-const CALENDAR_GATES: &[&str] = &["maintenance-window", "blackout", "conflicts"];
+pub(super) const CALENDAR_GATES: &[&str] = &["maintenance-window", "blackout", "conflicts"];
 /// How a window start is shown (with the offset when it is ambiguous).
 const LONG: &str = "%a %d %b %Y %H:%M";
 /// How far ahead `--next` and the refusal's proposal search (said in the
@@ -95,6 +95,8 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         resources: a.resources,
         depends_on,
         requires: a.requires,
+        runbook: a.runbook.filter(|r| !r.trim().is_empty()),
+        contacts: a.contacts,
         ..Release::booked(Booking {
             id: String::new(),
             title: a
@@ -133,39 +135,11 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     let other_refused = eval
         .failures()
         .any(|g| !CALENDAR_GATES.contains(&g.name.as_str()));
-    let mut proposal = None;
-    if calendar_refused {
-        // The search may walk into later months: read each month the
-        // proposal lands near, and search again until every release that
-        // could meet the proposed window has been read. Releases only add
-        // constraints, so each pass proposes the same start or a later one,
-        // and the months between the window and the proposal need not be
-        // read at all.
-        let dur = release.window.duration.to_chrono();
-        let mut read: std::collections::BTreeSet<(i32, u32)> =
-            super::months_around(release.window.start, release.window.end())
-                .into_iter()
-                .collect();
-        loop {
-            proposal = slots::next_free(&release, start, &others, &calendar, &policy, HORIZON_DAYS);
-            let Some(p) = proposal else { break };
-            let missing: Vec<(i32, u32)> = super::months_around(p, p + dur)
-                .into_iter()
-                .filter(|m| !read.contains(m))
-                .collect();
-            if missing.is_empty() {
-                break;
-            }
-            for (y, m) in missing {
-                read.insert((y, m));
-                for r in repo.releases_in_month(y, m)? {
-                    if r.id != release.id && !others.iter().any(|o| o.id == r.id) {
-                        others.push(r);
-                    }
-                }
-            }
-        }
-    }
+    let proposal = if calendar_refused {
+        propose(&repo, &policy, &calendar, &release, start, &mut others)?
+    } else {
+        None
+    };
     if calendar_refused && a.next && !other_refused {
         let Some(slot) = proposal else {
             return Err(Error::refused(match too_long(&release, &calendar) {
@@ -188,30 +162,15 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     }
 
     if !eval.allowed {
-        let mut text = format!(
-            "cannot plan this release: {} gate(s) refuse it\n",
-            eval.failures().count()
+        let text = refusal(
+            "cannot plan this release",
+            ", or add --next",
+            &eval,
+            proposal,
+            &release,
+            &calendar,
+            &policy,
         );
-        for g in eval.failures() {
-            text.push_str(&format!("  {}: {}\n", g.name, g.message));
-            if let Some(r) = &g.remedy {
-                text.push_str(&format!("    -> {r}\n"));
-            }
-        }
-        if calendar_refused {
-            match proposal {
-                Some(p) => text.push_str(&format!(
-                    "next start at which it could be booked: {} (--target \"{}\", or add --next)\n",
-                    local_time::format_local(policy.tz(), p, LONG),
-                    local_time::target_text(policy.tz(), p)
-                )),
-                None => text.push_str(&format!(
-                    "{}\n",
-                    too_long(&release, &calendar)
-                        .unwrap_or_else(|| format!("no free slot within {HORIZON_DAYS} days"))
-                )),
-            }
-        }
         if ctx.json() {
             let mut value = serde_json::to_value(&eval).unwrap_or_default();
             if let Some(p) = proposal {
@@ -313,6 +272,92 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     Ok(())
 }
 
+/// The next start at or after `start` at which `release` could be booked,
+/// within the search horizon. The search may walk into later months: it
+/// reads each month the proposal lands near into `others`, and searches
+/// again until every release that could meet the proposed window has been
+/// read. Releases only add constraints, so each pass proposes the same
+/// start or a later one, and the months between the window and the
+/// proposal need not be read at all.
+pub(super) fn propose(
+    repo: &crate::store::Repo,
+    policy: &crate::policy::Policy,
+    calendar: &Calendar,
+    release: &Release,
+    start: crate::model::Timestamp,
+    others: &mut Vec<Release>,
+) -> Result<Option<crate::model::Timestamp>> {
+    let dur = release.window.duration.to_chrono();
+    let mut read: std::collections::BTreeSet<(i32, u32)> =
+        super::months_around(release.window.start, release.window.end())
+            .into_iter()
+            .collect();
+    loop {
+        let proposal = slots::next_free(release, start, others, calendar, policy, HORIZON_DAYS);
+        let Some(p) = proposal else {
+            return Ok(None);
+        };
+        let missing: Vec<(i32, u32)> = super::months_around(p, p + dur)
+            .into_iter()
+            .filter(|m| !read.contains(m))
+            .collect();
+        if missing.is_empty() {
+            return Ok(Some(p));
+        }
+        for (y, m) in missing {
+            read.insert((y, m));
+            for r in repo.releases_in_month(y, m)? {
+                if r.id != release.id && !others.iter().any(|o| o.id == r.id) {
+                    others.push(r);
+                }
+            }
+        }
+    }
+}
+
+/// What a refused booking says: `headline`, each failing gate with its
+/// remedy, and for a calendar refusal the next start that could be booked
+/// (`hint` adds another way to take it).
+pub(super) fn refusal(
+    headline: &str,
+    hint: &str,
+    eval: &Evaluation,
+    proposal: Option<crate::model::Timestamp>,
+    release: &Release,
+    calendar: &Calendar,
+    policy: &crate::policy::Policy,
+) -> String {
+    let calendar_refused = eval
+        .failures()
+        .any(|g| CALENDAR_GATES.contains(&g.name.as_str()));
+    let mut text = format!(
+        "{headline}: {} gate(s) refuse it\n",
+        eval.failures().count()
+    );
+    for g in eval.failures() {
+        text.push_str(&format!("  {}: {}\n", g.name, g.message));
+        if let Some(r) = &g.remedy {
+            text.push_str(&format!("    -> {r}\n"));
+        }
+    }
+    if calendar_refused {
+        match proposal {
+            Some(p) => text.push_str(&format!(
+                "next start at which it could be booked: {} (--target \"{}\"{})\n",
+                local_time::format_local(policy.tz(), p, LONG),
+                local_time::target_text(policy.tz(), p),
+                hint
+            )),
+            None => text.push_str(&format!(
+                "{}\n",
+                too_long(release, calendar)
+                    .unwrap_or_else(|| format!("no free slot within {HORIZON_DAYS} days"))
+            )),
+        }
+    }
+    text
+}
+
 /// Why no start can ever fit, when the window is longer than every
 /// maintenance window open to its service (emergencies need none).
 fn too_long(release: &Release, calendar: &Calendar) -> Option<String> {
@@ -348,7 +393,7 @@ fn assign_id(
     Ok(())
 }
 
-fn evaluate(
+pub(super) fn evaluate(
     release: &Release,
     changes: &std::collections::BTreeMap<String, Option<crate::model::ChangeRef>>,
     others: &[Release],

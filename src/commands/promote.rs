@@ -44,6 +44,20 @@ pub fn transition(
     reason: Option<&str>,
     prepare: impl FnOnce(&mut Release) -> Result<()>,
 ) -> Result<()> {
+    transition_with(ctx, loaded, to, waive, reason, prepare, vec![])
+}
+
+/// [`transition`], with other files written in the same commit (`rel
+/// close` marks the release's changes implemented).
+pub fn transition_with(
+    ctx: &Ctx,
+    loaded: &Loaded,
+    to: Stage,
+    waive: &[String],
+    reason: Option<&str>,
+    prepare: impl FnOnce(&mut Release) -> Result<()>,
+    also: Vec<(std::path::PathBuf, String)>,
+) -> Result<()> {
     let mut release = loaded.release.clone();
     let from = release.stage;
     add_waivers(loaded, &mut release, to, waive, reason, ctx.now)?;
@@ -59,7 +73,19 @@ pub fn transition(
         "promote"
     };
     let msg = message(&release, action, action, Some((from, to)), Some(&eval), &[]);
-    commit_release(&loaded.repo, &release, &msg)?;
+    if also.is_empty() {
+        commit_release(&loaded.repo, &release, &msg)?;
+    } else {
+        let mut tx = loaded.repo.begin()?;
+        tx.write(
+            &super::release_path(&release),
+            crate::store::yaml::to_string(&release),
+        )?;
+        for (path, text) in also {
+            tx.write(&path, text)?;
+        }
+        tx.commit(&msg)?;
+    }
     if ctx.json() {
         print_json(&eval)?;
     } else {

@@ -48,14 +48,40 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         r.schedule.deployment
     );
     println!("  planned by {} at {}", r.planned_by, local(p, r.booked_at));
+    if let Some(risk) = &r.risk {
+        println!(
+            "  risk: {}{}",
+            risk.level,
+            if risk.summary.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", risk.summary)
+            }
+        );
+    }
     if let Some(rb) = &r.rollback {
         println!("  rollback: within {} ({})", rb.window, rb.procedure);
     }
     if !r.depends_on.is_empty() {
         println!("  depends on: {}", r.depends_on.join(", "));
     }
+    if !r.requires.is_empty() {
+        println!("  requires: {}", r.requires.join("; "));
+    }
     if !r.people.is_empty() {
         println!("  key people: {}", r.people.join(", "));
+    }
+    if !r.resources.is_empty() {
+        println!("  resources: {}", r.resources.join("; "));
+    }
+    if let Some(rb) = &r.runbook {
+        println!("  runbook: {rb}");
+    }
+    if !r.contacts.is_empty() {
+        println!("  contacts: {}", r.contacts.join("; "));
+    }
+    if let Some(n) = &r.notes {
+        println!("  notes: {}", n.trim_end().replace('\n', "\n         "));
     }
     println!("\nChanges ({}):", r.changes.len());
     for id in &r.changes {
@@ -71,19 +97,41 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         }
     }
     let mut evidence = vec![];
+    let void = |current: bool| if current { "" } else { " (no longer counts)" };
+    let note = |n: &Option<String>| n.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
     for a in &r.approvals {
         evidence.push((
             a.at,
-            format!("{} approval as {} by {}", a.purpose, a.role, a.by),
+            format!(
+                "{} approval as {} by {}{}{}",
+                a.purpose,
+                a.role,
+                a.by,
+                a.on_behalf_of
+                    .as_ref()
+                    .map(|f| format!(" on behalf of {f}"))
+                    .unwrap_or_default(),
+                void(r.approval_current(a))
+            ),
         ));
     }
     for b in &r.build {
         evidence.push((
             b.at,
             format!(
-                "build verification {} {}",
+                "build verification {} {}{}{}",
                 b.verification,
-                b.package.clone().unwrap_or_default()
+                b.package.clone().unwrap_or_default(),
+                if b.components.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", b.components.join(", "))
+                },
+                if b.cycle > 0 {
+                    format!(" (cycle {})", b.cycle)
+                } else {
+                    String::new()
+                }
             ),
         ));
     }
@@ -91,8 +139,16 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         evidence.push((
             t.at,
             format!(
-                "test {}: {} passed, {} failed, {} blocked (cycle {})",
-                t.category, t.passed, t.failed, t.blocked, t.cycle
+                "test {}{}: {} passed, {} failed, {} blocked (cycle {})",
+                t.category,
+                t.scope
+                    .as_ref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default(),
+                t.passed,
+                t.failed,
+                t.blocked,
+                t.cycle
             ),
         ));
     }
@@ -100,37 +156,129 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         evidence.push((
             d.at,
             format!(
-                "{} {} [{}] {}{}",
+                "{} {} [{}]{} {}{}{}",
                 d.id,
                 d.severity,
                 d.status,
+                if d.post_deploy { " post-deploy" } else { "" },
                 d.title,
                 d.workaround
                     .as_ref()
                     .map(|w| format!(" (workaround: {w})"))
+                    .unwrap_or_default(),
+                d.resolved_by
+                    .as_ref()
+                    .map(|b| format!(", resolved by {b}"))
                     .unwrap_or_default()
             ),
         ));
     }
     for n in &r.notifications {
-        evidence.push((n.sent_at, format!("notified {}", n.audience)));
+        let current = n.completion || r.for_current_window(n.sent_at);
+        evidence.push((
+            n.sent_at,
+            format!(
+                "{} {} by {}{}{}",
+                if n.completion {
+                    "completion notice to"
+                } else {
+                    "notified"
+                },
+                n.audience,
+                n.by,
+                n.recorded_at
+                    .map(|t| format!(", recorded {}", local(p, t)))
+                    .unwrap_or_default(),
+                void(current)
+            ),
+        ));
     }
     if let Some(s) = &r.readiness {
-        evidence.push((s.at, format!("readiness review by {}", s.by)));
+        let missing = s.unconfirmed();
+        evidence.push((
+            s.at,
+            format!(
+                "readiness review by {}: {} of {} confirmed{}{}{}",
+                s.by,
+                crate::model::ReadinessItem::NAMES.len() - missing.len(),
+                crate::model::ReadinessItem::NAMES.len(),
+                if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", not {}",
+                        missing
+                            .iter()
+                            .map(|i| i.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                },
+                note(&s.note),
+                void(r.current_readiness().is_some())
+            ),
+        ));
     }
-    if let Some(s) = &r.go {
-        evidence.push((s.at, format!("go decision by {}", s.by)));
+    for (i, g) in r.go.iter().enumerate() {
+        let latest = i + 1 == r.go.len();
+        evidence.push((
+            g.at,
+            format!(
+                "{} decision by {}{}{}{}{}",
+                g.decision,
+                g.by,
+                g.on_behalf_of
+                    .as_ref()
+                    .map(|f| format!(" on behalf of {f}"))
+                    .unwrap_or_default(),
+                g.reason
+                    .as_ref()
+                    .map(|x| format!(": {x}"))
+                    .unwrap_or_default(),
+                note(&g.note),
+                if latest {
+                    void(r.current_go().is_some())
+                } else {
+                    " (superseded)"
+                }
+            ),
+        ));
+    }
+    for m in &r.reschedules {
+        evidence.push((
+            m.at,
+            format!(
+                "rescheduled by {} from {} for {}{}",
+                m.by,
+                local(p, m.from.start),
+                m.from.duration,
+                m.reason
+                    .as_ref()
+                    .map(|x| format!(": {x}"))
+                    .unwrap_or_default()
+            ),
+        ));
     }
     if let Some(d) = &r.deployment {
         evidence.push((
             d.at,
             format!(
-                "deployment {} started {} for {}",
+                "deployment {} started {} for {} by {}{}",
                 d.status,
                 local(p, d.started),
-                d.duration
+                d.duration,
+                d.by,
+                d.verification
+                    .map(|v| format!(", verification {v}"))
+                    .unwrap_or_else(|| ", not yet verified".to_string())
             ),
         ));
+        for i in &d.issues {
+            evidence.push((d.at, format!("deployment issue: {i}")));
+        }
+        for f in &d.follow_up {
+            evidence.push((d.at, format!("deployment follow-up: {f}")));
+        }
     }
     for f in &r.fix_cycles {
         evidence.push((f.at, format!("fix cycle: {}", f.reason)));
@@ -168,12 +316,46 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
             c.defects_in_test.high,
             c.defects_in_test.medium,
             c.defects_in_test.low,
-            c.defects_post_deploy,
+            // Counted now, as `rel metrics` does: defects found after close
+            // count too.
+            r.post_deploy_defects(),
             if c.rollback { "yes" } else { "no" },
             if c.on_time { "yes" } else { "no" }
         );
-        if let Some(pir) = c.pir_due {
-            println!("  PIR due {pir}");
+        println!("  fix cycles {}", c.fix_cycles);
+        if !c.config_items.is_empty() {
+            println!(
+                "  configuration items updated: {}",
+                c.config_items
+                    .iter()
+                    .map(|i| format!("{}={}", i.name, i.version))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        } else if c.config_updated {
+            println!("  configuration records updated (items not named)");
+        }
+        if let Some(s) = &c.satisfaction {
+            println!("  stakeholder satisfaction: {s}");
+        }
+        println!("  closed by {} at {}", c.by, local(p, c.at));
+        match (&r.pir, c.pir_due) {
+            (Some(_), _) => {}
+            (None, Some(due)) => println!("  PIR due {due}"),
+            (None, None) => println!("  PIR: awaiting the periodic review session"),
+        }
+    }
+    if let Some(pir) = &r.pir {
+        println!("\nPost-implementation review:");
+        println!(
+            "  held {} (recorded by {}): {}",
+            pir.held, pir.by, pir.outcome
+        );
+        for a in &pir.actions {
+            println!("  action: {a}");
+        }
+        if !pir.session.is_empty() {
+            println!("  periodic session covering {}", pir.session.join(", "));
         }
     }
     if let Some(e) = eval {

@@ -32,22 +32,32 @@ pub fn deployment_confirmed(ctx: &GateContext) -> Outcome {
 
 pub fn config_updated(ctx: &GateContext) -> Outcome {
     let r = ctx.release;
-    if r.closure.as_ref().is_some_and(|c| c.config_updated) {
-        Outcome::pass("configuration records updated")
+    let items = r.closure.as_ref().map(|c| &c.config_items);
+    if let Some(items) = items.filter(|i| !i.is_empty()) {
+        let named: Vec<String> = items
+            .iter()
+            .map(|i| format!("{} {}", i.name, i.version))
+            .collect();
+        Outcome::pass(format!("configuration items updated: {}", named.join(", ")))
+    } else if r.closure.as_ref().is_some_and(|c| c.config_updated) {
+        Outcome::pass("configuration records updated (items not named)")
     } else if r.deployment.is_none() {
-        // `rel close --config-updated` records the closure only once the
-        // deployment is confirmed; the flag itself was not the problem.
+        // `rel close --ci` records the closure only once the deployment is
+        // confirmed; the flag itself was not the problem.
         Outcome::fail(
             "configuration records are confirmed at close, after the deployment confirmation",
             format!(
-                "rel deploy {} ..., then rel close {} --config-updated",
+                "rel deploy {} ..., then rel close {} --ci NAME=VERSION",
                 r.id, r.id
             ),
         )
     } else {
         Outcome::fail(
             "configuration records not confirmed as updated",
-            format!("update the CMDB, then rel close {} --config-updated", r.id),
+            format!(
+                "update the CMDB, then rel close {} --ci NAME=VERSION (repeat for each item)",
+                r.id
+            ),
         )
     }
 }

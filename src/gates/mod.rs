@@ -6,7 +6,10 @@ mod build;
 pub mod calendar;
 mod changes;
 mod close;
+mod completion;
 mod definition;
+mod go;
+mod readiness;
 mod stage;
 mod test;
 
@@ -144,9 +147,9 @@ const GATES: &[(&str, Stage, GateFn)] = &[
         test::known_issues_documented,
     ),
     ("acceptance-signed", Stage::Deploy, stage::acceptance),
-    ("readiness-review", Stage::Deploy, stage::readiness),
+    ("readiness-review", Stage::Deploy, readiness::readiness),
     ("notifications-sent", Stage::Deploy, stage::notifications),
-    ("go-decision", Stage::Deploy, stage::go),
+    ("go-decision", Stage::Deploy, go::go),
     ("dependencies-deployed", Stage::Deploy, stage::dependencies),
     (
         "deployment-confirmed",
@@ -154,6 +157,11 @@ const GATES: &[(&str, Stage, GateFn)] = &[
         close::deployment_confirmed,
     ),
     ("config-updated", Stage::Closed, close::config_updated),
+    (
+        "completion-notified",
+        Stage::Closed,
+        completion::completion_notified,
+    ),
     ("pir-scheduled", Stage::Closed, close::pir_scheduled),
 ];
 
@@ -221,10 +229,12 @@ pub fn evaluate(ctx: &GateContext) -> Evaluation {
             continue; // unknown names are refused when the policy is loaded
         };
         let outcome = gate(ctx);
+        // A waiver given for an earlier window does not carry over to a
+        // new one (`rel reschedule`).
         let waiver = release
             .waivers
             .iter()
-            .find(|w| w.gate == spec.name && w.to == ctx.to);
+            .find(|w| w.gate == spec.name && w.to == ctx.to && release.for_current_window(w.at));
         let result = match (outcome.status, waiver) {
             (GateStatus::Fail | GateStatus::Warn, Some(w)) => GateResult {
                 name: spec.name.clone(),

@@ -6,7 +6,6 @@ use super::definition::valid_approvers;
 use super::{GateContext, Outcome, list};
 use crate::calendar::{business_days, local_time};
 use crate::model::{DeploymentStatus, Purpose, Stage};
-use crate::policy::auth::{authorise, email_of};
 
 pub fn acceptance(ctx: &GateContext) -> Outcome {
     let r = ctx.release;
@@ -41,45 +40,6 @@ pub fn acceptance(ctx: &GateContext) -> Outcome {
     )
 }
 
-pub fn readiness(ctx: &GateContext) -> Outcome {
-    let r = ctx.release;
-    let hours = i64::from(ctx.policy.readiness_hours);
-    let Some(review) = r.current_signoff(&r.readiness) else {
-        let when = if r.kind.is_emergency() {
-            String::new()
-        } else {
-            format!(" (at least {hours} h before the window)")
-        };
-        return Outcome::fail(
-            "no readiness review recorded",
-            format!("rel readiness {}{when}", r.id),
-        );
-    };
-    if r.kind.is_emergency() {
-        return Outcome::pass(format!(
-            "readiness review held {} (emergency: no lead time)",
-            review.at.format("%Y-%m-%d %H:%M")
-        ));
-    }
-    let latest = r.window.start - chrono::Duration::hours(hours);
-    if review.at <= latest {
-        Outcome::pass(format!(
-            "readiness review held {}, at least {hours} h before the window",
-            review.at.format("%Y-%m-%d %H:%M")
-        ))
-    } else {
-        Outcome::fail(
-            format!(
-                "readiness review held {}, less than {hours} h before the window at {} (latest {})",
-                review.at.format("%Y-%m-%d %H:%M"),
-                r.window.start.format("%Y-%m-%d %H:%M"),
-                latest.format("%Y-%m-%d %H:%M")
-            ),
-            "a review held this late cannot count; hold it earlier for a later window (cancel and re-plan)",
-        )
-    }
-}
-
 pub fn notifications(ctx: &GateContext) -> Outcome {
     let r = ctx.release;
     let tz = ctx.policy.tz();
@@ -98,8 +58,11 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
         crate::model::Impact::Low => "Technical teams",
     };
     // Emergency releases bypass the lead time, not the notification.
+    // Notices sent for an earlier window, and completion notices, do not
+    // announce this window.
+    let notices: Vec<_> = r.advance_notices().collect();
     if r.kind.is_emergency() {
-        return match r.notifications.first() {
+        return match notices.first() {
             Some(n) => Outcome::pass(format!(
                 "{} notified {} (emergency: no lead time)",
                 n.audience,
@@ -111,17 +74,22 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
             ),
         };
     }
-    if r.notifications.is_empty() {
+    if notices.is_empty() {
+        let earlier = r.notifications.iter().filter(|n| !n.completion).count();
+        let void = if earlier > 0 {
+            format!(" for this window ({earlier} sent before it was rescheduled no longer count)")
+        } else {
+            String::new()
+        };
         return Outcome::fail(
             format!(
-                "no notification sent; {} impact needs {notice} (by {latest})",
+                "no notification sent{void}; {} impact needs {notice} (by {latest})",
                 r.impact
             ),
             format!("rel notify {} --audience \"{audience}\"", r.id),
         );
     }
-    let in_time: Vec<_> = r
-        .notifications
+    let in_time: Vec<_> = notices
         .iter()
         .filter(|n| local_time::to_local(tz, n.sent_at).date_naive() <= latest)
         .collect();
@@ -132,8 +100,7 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
             n.sent_at.format("%Y-%m-%d")
         ))
     } else {
-        let sent: Vec<String> = r
-            .notifications
+        let sent: Vec<String> = notices
             .iter()
             .map(|n| n.sent_at.format("%Y-%m-%d").to_string())
             .collect();
@@ -143,46 +110,12 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
                 list(&sent),
                 r.impact
             ),
-            "notice this late cannot count; a later window gives it time (cancel and re-plan)",
+            format!(
+                "notice this late cannot count; a later window gives it time (rel reschedule {} --target ...)",
+                r.id
+            ),
         )
     }
-}
-
-pub fn go(ctx: &GateContext) -> Outcome {
-    let r = ctx.release;
-    let tz = ctx.policy.tz();
-    let Some(go) = r.current_signoff(&r.go) else {
-        return Outcome::fail(
-            "no go decision recorded",
-            format!("rel go {} (on the deployment day)", r.id),
-        );
-    };
-    let deploy_day = local_time::to_local(tz, r.window.start).date_naive();
-    let go_day = local_time::to_local(tz, go.at).date_naive();
-    let email = email_of(&go.by);
-    let authorised = ctx
-        .policy
-        .approvals
-        .go
-        .iter()
-        .any(|role| authorise(ctx.policy, role, &r.service, email, go_day).is_ok());
-    if !authorised {
-        return Outcome::fail(
-            format!(
-                "go decision by {} who holds none of {}",
-                go.by,
-                ctx.policy.approvals.go.join(", ")
-            ),
-            format!("rel go {} as a service owner", r.id),
-        );
-    }
-    if go_day != deploy_day {
-        return Outcome::fail(
-            format!("go decision given on {go_day}, not on the deployment day {deploy_day}"),
-            format!("rel go {} on {deploy_day}", r.id),
-        );
-    }
-    Outcome::pass(format!("go given by {} on {go_day}", go.by))
 }
 
 pub fn dependencies(ctx: &GateContext) -> Outcome {

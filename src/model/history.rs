@@ -68,6 +68,22 @@ impl Commit {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The releases a commit names: `Rel-Release`, and for a periodic review
+    /// session (`rel pir session`) every release in `Rel-Releases`.
+    pub fn named_releases(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.trailer("Rel-Release").into_iter().collect();
+        if self.trailer("Rel-Action") == Some("pir") {
+            out.extend(
+                self.trailer("Rel-Releases")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty()),
+            );
+        }
+        out
+    }
+
     /// Made by rel (it carries a `Rel-Action` trailer).
     pub fn is_rel(&self) -> bool {
         self.trailer("Rel-Action").is_some()

@@ -66,6 +66,22 @@ word_enum!(
     DeploymentStatus { Successful => "successful", Partial => "partial", RolledBack => "rolled-back" }
 );
 word_enum!(
+    /// The seed's readiness review checklist ("Conduct the release
+    /// readiness review 24 hours before scheduled deployment").
+    ReadinessItem {
+        PackageVerified => "package-verified",
+        RunbookValidated => "runbook-validated",
+        RollbackTested => "rollback-tested",
+        OnCallIdentified => "on-call-identified",
+        MonitoringConfigured => "monitoring-configured",
+        CommunicationsPrepared => "communications-prepared",
+    }
+);
+word_enum!(
+    /// A go/no-go decision on the deployment day.
+    Decision { Go => "go", NoGo => "no-go" }
+);
+word_enum!(
     TestCategory {
         Smoke => "smoke",
         FunctionalChanged => "functional-changed",
@@ -201,16 +217,138 @@ pub struct Notification {
     /// --sent-at`): back-dating is judged by this, not by `sent_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_at: Option<Timestamp>,
+    /// The notice of deployment completion (seed, "Close the release":
+    /// "Notify stakeholders of deployment completion"), not an advance
+    /// notice.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub completion: bool,
 }
 
-/// A readiness review or go decision: who, when, and a note.
+impl ReadinessItem {
+    /// What the seed says the item confirms.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ReadinessItem::PackageVerified => "Release package verified and accessible",
+            ReadinessItem::RunbookValidated => "Deployment runbook current and validated",
+            ReadinessItem::RollbackTested => "Rollback procedures documented and tested",
+            ReadinessItem::OnCallIdentified => "On-call personnel identified and available",
+            ReadinessItem::MonitoringConfigured => {
+                "Monitoring dashboards configured for release validation"
+            }
+            ReadinessItem::CommunicationsPrepared => {
+                "Communication templates prepared for success and failure"
+            }
+        }
+    }
+
+    pub fn all() -> impl Iterator<Item = ReadinessItem> {
+        ReadinessItem::NAMES
+            .iter()
+            .filter_map(|n| ReadinessItem::parse(n))
+    }
+}
+
+/// A readiness review: the checklist items confirmed, who, when. A later
+/// review replaces an earlier one (it supersedes it; git keeps the old).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Signoff {
+pub struct Readiness {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confirmed: Vec<ReadinessItem>,
     pub by: String,
     pub at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl Readiness {
+    /// The checklist items this review did not confirm.
+    pub fn unconfirmed(&self) -> Vec<ReadinessItem> {
+        ReadinessItem::all()
+            .filter(|i| !self.confirmed.contains(i))
+            .collect()
+    }
+}
+
+/// One go or no-go decision; decisions are appended, the latest counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoDecision {
+    #[serde(default = "go_default", skip_serializing_if = "is_go")]
+    pub decision: Decision,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub by: String,
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Set when the decision was given through a delegation from this
+    /// person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
+}
+
+fn go_default() -> Decision {
+    Decision::Go
+}
+
+fn is_go(d: &Decision) -> bool {
+    *d == Decision::Go
+}
+
+/// `go:` as a list of decisions; a record written before decisions were
+/// kept as a history holds one mapping, read as a list of one.
+fn go_history<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<GoDecision>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        Many(Vec<GoDecision>),
+        One(GoDecision),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::Many(v) => v,
+        OneOrMany::One(g) => vec![g],
+    })
+}
+
+/// A move of the window before deployment (`rel reschedule`): what was
+/// given for the old window (approvals, notices, readiness, go) no longer
+/// counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reschedule {
+    pub from: Window,
+    pub to: Window,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub by: String,
+    pub at: Timestamp,
+}
+
+/// A configuration item updated in the CMDB for the release (seed, "Update
+/// configuration records to reflect the deployed release").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigItem {
+    pub name: String,
+    pub version: String,
+}
+
+/// The post-implementation review held for the release (seed: "Major
+/// releases require formal PIR within 5 business days of deployment. Minor
+/// and patch releases aggregate into periodic PIR sessions").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pir {
+    pub held: NaiveDate,
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
+    /// For a periodic session: every release it covered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub session: Vec<String>,
+    pub by: String,
+    pub at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -234,7 +372,14 @@ pub struct Deployment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Closure {
+    /// Configuration records confirmed updated without naming the items
+    /// (`rel close --config-updated`, kept for scripts written before
+    /// `--ci`).
+    #[serde(default)]
     pub config_updated: bool,
+    /// The configuration items updated, by name and version (`--ci`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_items: Vec<ConfigItem>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pir_due: Option<NaiveDate>,
     pub planned_start: Timestamp,
@@ -247,6 +392,9 @@ pub struct Closure {
     pub rollback: bool,
     pub on_time: bool,
     pub fix_cycles: u32,
+    /// Stakeholder satisfaction, as measured (seed: "if measured").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<String>,
     pub by: String,
     pub at: Timestamp,
 }
@@ -317,6 +465,13 @@ pub struct Release {
     /// (e.g. "Requires database schema v2.4 (included in package)").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requires: Vec<String>,
+    /// The deployment runbook: a reference (URL or document) to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook: Option<String>,
+    /// Contacts for questions and for the deployment team: the release
+    /// manager and technical leads (`Name <email>` or free text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<String>,
     pub planned_by: String,
     pub booked_at: Timestamp,
     /// Hand-written release notes text; never generated, never overwritten.
@@ -334,20 +489,52 @@ pub struct Release {
     pub defects: Vec<Defect>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notifications: Vec<Notification>,
+    /// The readiness review (a later one supersedes an earlier one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub readiness: Option<Signoff>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub go: Option<Signoff>,
+    pub readiness: Option<Readiness>,
+    /// Go and no-go decisions in order; the latest counts.
+    #[serde(
+        default,
+        deserialize_with = "go_history",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub go: Vec<GoDecision>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployment: Option<Deployment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closure: Option<Closure>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pir: Option<Pir>,
+    /// Moves of the window before deployment, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reschedules: Vec<Reschedule>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fix_cycles: Vec<Reasoned>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancellation: Option<Reasoned>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<Waiver>,
+}
+
+/// A closed release's post-implementation review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PirStatus {
+    Held(NaiveDate),
+    Due(NaiveDate),
+    Overdue(NaiveDate),
+    /// A minor or patch release waiting for the periodic session.
+    Session,
+}
+
+impl PirStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PirStatus::Held(_) => "held",
+            PirStatus::Due(_) => "due",
+            PirStatus::Overdue(_) => "overdue",
+            PirStatus::Session => "awaiting-session",
+        }
+    }
 }
 
 /// What a release is booked with; everything else (optional details and all
@@ -390,6 +577,8 @@ impl Release {
             resources: vec![],
             depends_on: vec![],
             requires: vec![],
+            runbook: None,
+            contacts: vec![],
             planned_by: b.planned_by,
             booked_at: b.booked_at,
             notes: None,
@@ -399,9 +588,11 @@ impl Release {
             defects: vec![],
             notifications: vec![],
             readiness: None,
-            go: None,
+            go: vec![],
             deployment: None,
             closure: None,
+            pir: None,
+            reschedules: vec![],
             fix_cycles: vec![],
             cancellation: None,
             waivers: vec![],
@@ -425,16 +616,70 @@ impl Release {
         self.fix_cycles.last().is_none_or(|f| at > f.at)
     }
 
-    /// Whether an approval still counts: a definition approval always does;
-    /// acceptance and go are given per build.
-    pub fn approval_current(&self, approval: &Approval) -> bool {
-        approval.purpose == Purpose::Definition || self.for_current_build(approval.at)
+    /// Whether something given at `at` was given for the current window:
+    /// after the latest reschedule, if any (SPEC 3.2, 3.5).
+    pub fn for_current_window(&self, at: Timestamp) -> bool {
+        self.reschedules.last().is_none_or(|m| at > m.at)
     }
 
-    /// A readiness review or go decision, if it was given for the current
-    /// build (one given before a fix cycle no longer counts).
-    pub fn current_signoff<'a>(&self, signoff: &'a Option<Signoff>) -> Option<&'a Signoff> {
-        signoff.as_ref().filter(|s| self.for_current_build(s.at))
+    /// Whether an approval still counts: given for the current window, and
+    /// for acceptance and go, for the current build.
+    pub fn approval_current(&self, approval: &Approval) -> bool {
+        self.for_current_window(approval.at)
+            && (approval.purpose == Purpose::Definition || self.for_current_build(approval.at))
+    }
+
+    /// Given for the current build and the current window.
+    pub fn current(&self, at: Timestamp) -> bool {
+        self.for_current_build(at) && self.for_current_window(at)
+    }
+
+    /// The readiness review, if it was held for the current build and
+    /// window (one held before a fix cycle or a reschedule no longer
+    /// counts).
+    pub fn current_readiness(&self) -> Option<&Readiness> {
+        self.readiness.as_ref().filter(|s| self.current(s.at))
+    }
+
+    /// The latest go or no-go decision, if it was given for the current
+    /// build and window.
+    pub fn current_go(&self) -> Option<&GoDecision> {
+        self.go.last().filter(|s| self.current(s.at))
+    }
+
+    /// Advance notices that count: sent for the current window (not
+    /// before a reschedule), completion notices excluded.
+    pub fn advance_notices(&self) -> impl Iterator<Item = &Notification> {
+        self.notifications
+            .iter()
+            .filter(|n| !n.completion && self.for_current_window(n.sent_at))
+    }
+
+    /// Notices of deployment completion.
+    pub fn completion_notices(&self) -> impl Iterator<Item = &Notification> {
+        self.notifications.iter().filter(|n| n.completion)
+    }
+
+    /// Where the release stands with its post-implementation review on
+    /// `today`; `None` before it is closed.
+    pub fn pir_status(&self, today: NaiveDate) -> Option<PirStatus> {
+        if self.stage != Stage::Closed {
+            return None;
+        }
+        if let Some(p) = &self.pir {
+            return Some(PirStatus::Held(p.held));
+        }
+        match self.closure.as_ref().and_then(|c| c.pir_due) {
+            Some(due) if due < today => Some(PirStatus::Overdue(due)),
+            Some(due) => Some(PirStatus::Due(due)),
+            None => Some(PirStatus::Session),
+        }
+    }
+
+    /// Defects found after deployment (counted live, so that a defect
+    /// found after close shows in `rel show` as in `rel metrics`).
+    pub fn post_deploy_defects(&self) -> u32 {
+        self.defects.iter().filter(|d| d.post_deploy).count() as u32
     }
 
     /// Test runs of the current fix cycle.

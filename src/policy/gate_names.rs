@@ -30,6 +30,7 @@ pub const CATALOGUE: &[(&str, Stage)] = &[
     ("dependencies-deployed", Stage::Deploy),
     ("deployment-confirmed", Stage::Closed),
     ("config-updated", Stage::Closed),
+    ("completion-notified", Stage::Closed),
     ("pir-scheduled", Stage::Closed),
 ];
 
@@ -57,6 +58,7 @@ pub const NAMES: &[&str] = &[
     "dependencies-deployed",
     "deployment-confirmed",
     "config-updated",
+    "completion-notified",
     "pir-scheduled",
 ];
 

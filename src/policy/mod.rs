@@ -34,6 +34,10 @@ pub struct Policy {
     /// window starts (seed: "24 hours before scheduled deployment").
     #[serde(default = "default_readiness_hours")]
     pub readiness_hours: u32,
+    /// ... and at most this many hours before it: a review held earlier
+    /// says little about the deployment day.
+    #[serde(default = "default_readiness_max_hours")]
+    pub readiness_max_hours: u32,
     /// Major releases need a post-implementation review within this many
     /// business days of deployment.
     #[serde(default = "default_pir_days")]
@@ -60,6 +64,9 @@ pub struct Policy {
 
 fn default_readiness_hours() -> u32 {
     24
+}
+fn default_readiness_max_hours() -> u32 {
+    72
 }
 fn default_pir_days() -> u32 {
     5
@@ -543,6 +550,12 @@ impl Policy {
                     }
                 }
             }
+        }
+        if self.readiness_hours > self.readiness_max_hours {
+            problems.push(format!(
+                "readiness_max_hours: {} is less than readiness_hours ({}); the review could never be held in time",
+                self.readiness_max_hours, self.readiness_hours
+            ));
         }
         if self.limits.changes_warn > self.limits.changes_max {
             problems.push("limits.changes_warn: must not exceed limits.changes_max".to_string());

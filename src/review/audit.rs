@@ -45,6 +45,8 @@ fn evidence_differs(a: &Release, b: &Release) -> bool {
         || a.fix_cycles != b.fix_cycles
         || a.cancellation != b.cancellation
         || a.waivers != b.waivers
+        || a.pir != b.pir
+        || a.reschedules != b.reschedules
 }
 
 /// The file a rel commit may change: its release's record, and change
@@ -52,10 +54,16 @@ fn evidence_differs(a: &Release, b: &Release) -> bool {
 fn allowed(c: &Commit, fc: &FileChange) -> bool {
     let action = c.trailer("Rel-Action").unwrap_or_default();
     if fc.in_releases {
-        return c.release_file.as_ref() == Some(&fc.path);
+        if c.release_file.as_ref() == Some(&fc.path) {
+            return true;
+        }
+        let stem = fc.path.file_stem().and_then(|s| s.to_str());
+        return c.trailer("Rel-Release").is_some()
+            && c.named_releases().into_iter().any(|id| Some(id) == stem);
     }
     if let Some(id) = &fc.change_id {
-        if matches!(action, "plan" | "cancel") {
+        // `rel close` marks the release's changes implemented.
+        if matches!(action, "plan" | "cancel" | "close") {
             return true;
         }
         if action.starts_with("change") {

@@ -142,6 +142,7 @@ impl<'a> Judge<'a> {
         if c.is_rel() {
             match c.trailer("Rel-Release") {
                 Some(id) if id == after.id => {}
+                _ if c.named_releases().contains(&after.id.as_str()) => {}
                 named => self.add(
                     "trailers",
                     path,
@@ -445,6 +446,11 @@ impl<'a> Judge<'a> {
                 prefix_break(&before.fix_cycles, &after.fix_cycles),
             ),
             ("waivers", prefix_break(&before.waivers, &after.waivers)),
+            ("go", prefix_break(&before.go, &after.go)),
+            (
+                "reschedules",
+                prefix_break(&before.reschedules, &after.reschedules),
+            ),
         ];
         for (field, broken) in checks {
             if let Some((why, index)) = broken {

@@ -164,6 +164,22 @@ pub(crate) fn added(before: Option<&Release>, after: &Release) -> Vec<Entry> {
         len(|r| r.waivers.len()),
         |w| (&w.by, w.at, format!("waiver of {}", w.gate)),
     ));
+    out.extend(
+        list_entries("go", &after.go, len(|r| r.go.len()), |g| {
+            (&g.by, g.at, format!("{} decision", g.decision))
+        })
+        .into_iter()
+        .map(|mut e| {
+            e.signoff = true;
+            e
+        }),
+    );
+    out.extend(list_entries(
+        "reschedules",
+        &after.reschedules,
+        len(|r| r.reschedules.len()),
+        |m| (&m.by, m.at, "reschedule".to_string()),
+    ));
     let old_defects = before.map(|r| r.defects.as_slice()).unwrap_or(&[]);
     for (i, d) in after.defects.iter().enumerate() {
         match old_defects.get(i) {
@@ -201,11 +217,6 @@ pub(crate) fn singles(r: &Release) -> Vec<Entry> {
     if let Some(s) = &r.readiness {
         out.push(Entry::new("readiness", None, s).who(&s.by, s.at, "readiness review".into()));
     }
-    if let Some(s) = &r.go {
-        let mut e = Entry::new("go", None, s).who(&s.by, s.at, "go decision".into());
-        e.signoff = true;
-        out.push(e);
-    }
     if let Some(d) = &r.deployment {
         out.push(Entry::new("deployment", None, d).who(
             &d.by,
@@ -218,6 +229,9 @@ pub(crate) fn singles(r: &Release) -> Vec<Entry> {
     }
     if let Some(c) = &r.cancellation {
         out.push(Entry::new("cancellation", None, c).who(&c.by, c.at, "cancellation".into()));
+    }
+    if let Some(p) = &r.pir {
+        out.push(Entry::new("pir", None, p).who(&p.by, p.at, "post-implementation review".into()));
     }
     out
 }
@@ -336,12 +350,16 @@ pub(crate) fn change_controls(c: &ChangeRef) -> Vec<(&'static str, String)> {
 
 /// Rel commands that may change a release's definition after plan, and
 /// which fields: `rel record build --version` sets the version, and `rel
-/// amend` corrects the version (until built) and the dependencies. The
-/// booking (window, type, service, changes) is never changed after plan.
+/// amend` corrects the version (until built) and the dependencies; `rel
+/// reschedule` moves the window under the calendar rules. The rest of the
+/// booking (type, service, changes) is never changed after plan.
 pub(crate) fn may_redefine(action: &str, field: &str) -> bool {
     matches!(
         (action, field),
-        ("plan", _) | ("record", "version") | ("amend", "version" | "depends_on")
+        ("plan", _)
+            | ("record", "version")
+            | ("amend", "version" | "depends_on")
+            | ("reschedule", "window.start" | "window.duration")
     )
 }
 

@@ -9,6 +9,8 @@ use crate::support::*;
 use chrono::{Duration, NaiveDate};
 use serde_json::Value;
 
+mod procedure;
+
 const DEPLOYER: (&str, &str) = ("Dana Deployer", "ops@example.com");
 
 /// The seed's example changes (titles from its release notes).
@@ -354,8 +356,27 @@ fn notify(repo: &mut Repo, r: &Rel, sent: &str) {
         .ok();
 }
 
+/// The seed's six readiness checks.
+const CHECKS: [&str; 6] = [
+    "package-verified",
+    "runbook-validated",
+    "rollback-tested",
+    "on-call-identified",
+    "monitoring-configured",
+    "communications-prepared",
+];
+
+/// `rel readiness ID` confirming every check but `skip`.
+fn readiness_args<'a>(r: &'a Rel, skip: &[&str]) -> Vec<&'a str> {
+    let mut args = vec!["readiness", r.id.as_str()];
+    for c in CHECKS.iter().filter(|c| !skip.contains(c)) {
+        args.extend(["--confirm", c]);
+    }
+    args
+}
+
 fn readiness(repo: &mut Repo, r: &Rel, at: &str) {
-    repo.at(at).by(RM).rel(&["readiness", &r.id]).ok();
+    repo.at(at).by(RM).rel(&readiness_args(r, &[])).ok();
 }
 
 fn go(repo: &mut Repo, r: &Rel, at: &str) {
@@ -376,6 +397,21 @@ fn deploy(repo: &mut Repo, r: &Rel, status: &str, started: &str, duration: &str)
             duration,
             "--verification",
             "passed",
+        ])
+        .ok();
+    completion_notice(repo, r);
+}
+
+/// The notice of deployment completion, after the confirmation.
+fn completion_notice(repo: &mut Repo, r: &Rel) {
+    repo.at(&r.t(0, "23:40"))
+        .by(RM)
+        .rel(&[
+            "notify",
+            &r.id,
+            "--completion",
+            "--audience",
+            "All users, leadership, partners",
         ])
         .ok();
 }
@@ -868,7 +904,8 @@ fn readiness_review_gate_needs_24_hours() {
         readiness(&mut repo, &r, at);
         go(&mut repo, &r, &r.t(0, "12:00"));
         if ok {
-            enter(&mut repo, &r, "deploy").stdout_has("at least 24 h before the window");
+            enter(&mut repo, &r, "deploy")
+                .stdout_has("all six checks confirmed, between 72 h and 24 h before the window");
         } else {
             enter_blocked(&mut repo, &r, "deploy", &["readiness-review"])
                 .stderr_has("less than 24 h before the window");
@@ -959,7 +996,11 @@ fn deployment_confirmed_and_config_updated_gates() {
         &mut repo,
         &r,
         "closed",
-        &["deployment-confirmed", "config-updated"],
+        &[
+            "deployment-confirmed",
+            "config-updated",
+            "completion-notified",
+        ],
     )
     .stderr_has("no deployment confirmation from the deployment team")
     .stderr_has("configuration records are confirmed at close, after the deployment confirmation");
@@ -1275,6 +1316,7 @@ fn a_release_walks_every_gate_to_closed_with_its_metrics() {
         ("deploy", "dependencies-deployed"),
         ("closed", "deployment-confirmed"),
         ("closed", "config-updated"),
+        ("closed", "completion-notified"),
         ("closed", "pir-scheduled"),
     ]
     .iter()
@@ -1589,12 +1631,16 @@ fn sign_offs_given_before_a_fix_cycle_do_not_count_for_the_new_build() {
         .rel(&["promote", &r.id, "--to", "stage"])
         .ok();
     notify(&mut repo, &r, &r.local(-8, "11:30"));
-    go(&mut repo, &r, &r.t(0, "12:00"));
+    // The review of the old build does not count: no go without one.
+    repo.at(&r.t(0, "12:00"))
+        .by(OWNER)
+        .refused(1, &["go", &r.id])
+        .stderr_has("no readiness review for this build and window");
     repo.at(&r.t(0, "13:00")).by(RM);
     blocked(
         &repo,
         &["promote", &r.id],
-        &["acceptance-signed", "readiness-review"],
+        &["acceptance-signed", "readiness-review", "go-decision"],
     );
     // The readiness review may be held again for the new build (too late
     // now for 24 hours, so it still fails), and acceptance given again.
@@ -1610,6 +1656,7 @@ fn sign_offs_given_before_a_fix_cycle_do_not_count_for_the_new_build() {
             "acceptance",
         ])
         .ok();
+    go(&mut repo, &r, &r.t(0, "13:25"));
     repo.at(&r.t(0, "13:30")).by(RM);
     blocked(&repo, &["promote", &r.id], &["readiness-review"]);
 }
@@ -1671,7 +1718,7 @@ fn a_deployment_confirmation_is_completed_by_its_verification_once() {
     blocked(
         &repo,
         &["close", &r.id, "--config-updated"],
-        &["deployment-confirmed"],
+        &["deployment-confirmed", "completion-notified"],
     )
     .stderr_has(&format!("rel deploy {} --verification passed", r.id));
     // The confirmation itself is evidence: not recorded twice or rewritten.
@@ -1698,6 +1745,7 @@ fn a_deployment_confirmation_is_completed_by_its_verification_once() {
     let json = show(&repo, &r);
     assert_eq!(json["deployment"]["verification"], "passed");
     assert_eq!(json["deployment"]["duration"], "2h15m");
+    completion_notice(&mut repo, &r);
     repo.at(&r.t(2, "09:00"))
         .by(RM)
         .rel(&["close", &r.id, "--config-updated"])
@@ -1822,7 +1870,7 @@ fn evidence_that_cannot_satisfy_its_gate_is_recorded_with_a_warning() {
     // 23 hours before the Saturday 20:00 window.
     repo.at("2025-03-14T21:00:00+00:00")
         .by(RM)
-        .rel(&["readiness", &r.id])
+        .rel(&readiness_args(&r, &[]))
         .ok()
         .stderr_has(
             "warning: readiness-review: readiness review held 2025-03-14 21:00, less than 24 h",
@@ -1857,6 +1905,9 @@ fn a_change_shipped_in_a_closed_release_may_only_become_implemented() {
         &["change", "set", "CHG-2025-0892", "--status", "rejected"],
     )
     .stderr_has("shipped in REL-2025-03-001, which is closed");
-    repo.rel(&["change", "set", "CHG-2025-0892", "--status", "implemented"])
+    // Close marked it implemented already.
+    let change = repo
+        .rel(&["--json", "change", "show", "CHG-2025-0892"])
         .ok();
+    assert_eq!(change.json()["status"], "implemented");
 }
