@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 /// A release manager whose records live in git: every lifecycle step is
 /// checked against the policy and committed.
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(name = "rel", version, about, long_about = None)]
 pub struct Cli {
     #[command(flatten)]
@@ -32,9 +32,13 @@ pub struct Global {
     /// Never prompt (also when stdin is not a terminal or CI is set).
     #[arg(long, global = true, help_heading = "Global options")]
     pub no_input: bool,
+    /// Do not fetch from or push to the policy's `sync` remote for this
+    /// command; `rel sync` publishes the commit later.
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub offline: bool,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Create a records repository: policy, calendars, one commit.
     Init(InitArgs),
@@ -97,21 +101,24 @@ pub enum Command {
     Man(ManArgs),
     /// Walk a release from plan to closed in a scratch repository.
     Demo(DemoArgs),
+    /// Publish local rel commits to the shared remote (policy `sync`):
+    /// replayed on the remote branch, an id taken there meanwhile renumbered.
+    Sync(SyncArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct IdArg {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct InitArgs {
     /// Where to create it (default: the current directory).
     pub dir: Option<PathBuf>,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum ChangeCommand {
     /// Record a change reference.
     Add(ChangeAddArgs),
@@ -125,13 +132,13 @@ pub enum ChangeCommand {
     Import(ChangeImportArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChangeIdArg {
     /// Change id, e.g. CHG-2025-0892.
     pub id: String,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChangeAddArgs {
     /// Change id, e.g. CHG-2025-0892.
     pub id: String,
@@ -165,7 +172,7 @@ pub struct ChangeAddArgs {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChangeSetArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -195,7 +202,7 @@ pub struct ChangeSetArgs {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChangeListArgs {
     #[arg(long)]
     pub status: Option<String>,
@@ -203,7 +210,7 @@ pub struct ChangeListArgs {
     pub service: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChangeImportArgs {
     /// A .csv or .json file.
     pub file: PathBuf,
@@ -212,7 +219,7 @@ pub struct ChangeImportArgs {
     pub format: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct PlanArgs {
     /// The service released (a key of `services` in policy.yaml).
     #[arg(long)]
@@ -270,7 +277,7 @@ pub struct PlanArgs {
     pub next: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct AmendArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -315,7 +322,7 @@ pub struct AmendArgs {
     pub version: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ListArgs {
     /// Only releases in this stage: plan, build, test, stage, deploy,
     /// closed, cancelled.
@@ -326,7 +333,7 @@ pub struct ListArgs {
     pub service: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ApproveArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -338,7 +345,7 @@ pub struct ApproveArgs {
     pub purpose: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RecordArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -346,7 +353,7 @@ pub struct RecordArgs {
     pub what: RecordWhat,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum RecordWhat {
     /// Build verification result.
     Build {
@@ -385,7 +392,7 @@ pub enum RecordWhat {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DefectArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -393,7 +400,7 @@ pub struct DefectArgs {
     pub what: DefectWhat,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum DefectWhat {
     /// Record a defect.
     Add {
@@ -423,7 +430,7 @@ pub enum DefectWhat {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct NotifyArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -436,7 +443,7 @@ pub struct NotifyArgs {
     pub sent_at: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct SignoffArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -445,7 +452,7 @@ pub struct SignoffArgs {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct PromoteArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -460,7 +467,7 @@ pub struct PromoteArgs {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DemoteArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -472,7 +479,7 @@ pub struct DemoteArgs {
     pub reason: String,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ReasonArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -481,7 +488,7 @@ pub struct ReasonArgs {
     pub reason: String,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DeployArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -507,7 +514,7 @@ pub struct DeployArgs {
     pub follow_up: Vec<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CloseArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -520,7 +527,7 @@ pub struct CloseArgs {
     pub pir_date: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CalendarArgs {
     /// First day shown, YYYY-MM-DD (default: this week's Monday).
     #[arg(long)]
@@ -543,7 +550,7 @@ pub struct CalendarArgs {
     pub ics: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct LogArgs {
     pub id: Option<String>,
     /// Only entries by this actor (email or name, substring).
@@ -557,7 +564,7 @@ pub struct LogArgs {
     pub until: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     /// Judge the changes between REF and HEAD (a pull request).
     #[arg(long, value_name = "REF")]
@@ -577,7 +584,7 @@ pub enum CheckFormat {
     Github,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct MetricsArgs {
     /// Only releases deployed on or after this date, YYYY-MM-DD.
     #[arg(long)]
@@ -587,7 +594,7 @@ pub struct MetricsArgs {
     pub service: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum AuditCommand {
     /// Check that each rel commit changed exactly what its trailers say.
     Verify {
@@ -597,14 +604,14 @@ pub enum AuditCommand {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct SchemaArgs {
     /// Write the schemas into this folder (default: print them).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ManArgs {
     /// Write rel.1 and a page for every subcommand (rel-plan.1,
     /// rel-change-add.1, ...) into this folder.
@@ -612,17 +619,20 @@ pub struct ManArgs {
     pub out: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CompletionsArgs {
     /// bash, zsh, fish, powershell, elvish.
     pub shell: clap_complete::Shell,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Where to create the scratch repository (default: a new temporary folder).
     pub dir: Option<PathBuf>,
 }
+
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {}
 
 #[cfg(test)]
 mod tests {

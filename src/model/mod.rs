@@ -4,6 +4,7 @@ pub mod change;
 pub mod duration;
 pub mod ids;
 pub mod release;
+pub mod renumber;
 pub mod stage;
 pub mod version;
 

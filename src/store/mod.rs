@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod history;
 pub mod lock;
 pub mod paths;
+pub mod remote;
 pub mod repo;
 pub mod revision;
 pub mod transaction;
