@@ -660,3 +660,96 @@ fn sync_needs_the_policy_key_and_its_branch() {
     a.refused(3, &["sync"])
         .stderr_has("policy.yaml: sync.remote: `--upload-pack=x` is not a git remote");
 }
+
+#[test]
+fn a_push_the_remote_declines_commits_nothing_and_names_the_remote() {
+    let team = Team::new(1, &["finance"]);
+    let a = &team.clones[0];
+    let hook = a.path().join(".git/hooks/pre-push");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(&hook, "#!/bin/sh\necho 'pushes are frozen' >&2\nexit 1\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let remote = team.remote_head();
+    let run = a.refused(
+        3,
+        &[
+            "plan",
+            "--service",
+            "finance",
+            "--type",
+            "minor",
+            "--target",
+            WINDOW,
+            "--change",
+            "CHG-2025-0001",
+        ],
+    );
+    assert!(
+        run.stderr.contains("pushing to remote `origin` failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("pushes are frozen"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nothing was committed locally"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(team.remote_head(), remote);
+}
+
+#[test]
+fn rel_sync_reports_in_json() {
+    let team = Team::new(2, &["finance", "hr-portal"]);
+    let (a, b) = (&team.clones[0], &team.clones[1]);
+    plan(a, &["--offline"], "finance", "CHG-2025-0001").ok();
+    plan(b, &[], "hr-portal", "CHG-2025-0002").ok();
+    let v = a.rel(&["--json", "sync"]).ok().json();
+    assert_eq!(v["remote"], "origin/main");
+    assert_eq!(v["published"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        v["renumbered"],
+        serde_json::json!([["REL-2025-03-001", "REL-2025-03-002"]])
+    );
+    assert_eq!(v["left_out"], serde_json::json!([]));
+}
+
+#[test]
+fn a_remote_that_keeps_moving_ends_in_exit_4_with_nothing_committed() {
+    let team = Team::new(2, &["finance"]);
+    let (a, b) = (&team.clones[0], &team.clones[1]);
+    // Every push of A's is preceded by another publication from B.
+    let hook = a.path().join(".git/hooks/pre-push");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nunset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\ngit -C '{b}' commit -q --allow-empty -m 'meanwhile on b' && git -C '{b}' push -q origin main || exit 1\n",
+            b = b.path().display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let run = plan(a, &[], "finance", "CHG-2025-0001")
+        .code(4)
+        .stderr_has("origin/main moved under each of 6 attempts")
+        .stderr_has("nothing was committed");
+    assert_eq!(run.stdout, "");
+    assert_eq!(team.remote_releases(), Vec::<String>::new());
+    let ours = a.git(&["log", "--format=%s", "main"]);
+    assert!(!ours.contains("plan finance"), "{ours}");
+    assert_eq!(
+        a.git(&["rev-list", "--count", "origin/main..main"]).trim(),
+        "0"
+    );
+    assert_eq!(a.git(&["status", "--porcelain"]), "");
+    team.assert_fsck_clean();
+}
