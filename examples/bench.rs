@@ -144,10 +144,12 @@ fn synced_plan(rel: &Path) -> (StdDuration, StdDuration, StdDuration) {
         &paths::change("CHG-2026-0001", 2026),
         yaml::to_string(&change("CHG-2026-0001", "hr-portal", day, None)),
     );
+    // The branch `rel init` made (git's init.defaultBranch) is the ledger.
+    let branch = rev_parse(&origin, "--abbrev-ref HEAD");
     let policy = std::fs::read_to_string(origin.join("policy.yaml")).unwrap();
     std::fs::write(
         origin.join("policy.yaml"),
-        policy + "\nsync:\n  remote: origin\n  branch: main\n",
+        policy + &format!("\nsync:\n  remote: origin\n  branch: {branch}\n"),
     )
     .unwrap();
     git(&origin, &["add", "-A"]);
@@ -164,8 +166,18 @@ fn synced_plan(rel: &Path) -> (StdDuration, StdDuration, StdDuration) {
     let base = rev_parse(&clone, "HEAD");
     let undo = || {
         git(&clone, &["reset", "-q", "--hard", &base]);
-        git(&clone, &["update-ref", "refs/remotes/origin/main", &base]);
-        git(&remote, &["update-ref", "refs/heads/main", &base]);
+        git(
+            &clone,
+            &[
+                "update-ref",
+                &format!("refs/remotes/origin/{branch}"),
+                &base,
+            ],
+        );
+        git(
+            &remote,
+            &["update-ref", &format!("refs/heads/{branch}"), &base],
+        );
     };
     let plan = [
         "plan",
@@ -180,7 +192,11 @@ fn synced_plan(rel: &Path) -> (StdDuration, StdDuration, StdDuration) {
     ];
     let synced = median(|| {
         let t = timed(|| run(rel, &clone, &plan));
-        assert_ne!(rev_parse(&remote, "refs/heads/main"), base, "not pushed");
+        assert_ne!(
+            rev_parse(&remote, &format!("refs/heads/{branch}")),
+            base,
+            "not pushed"
+        );
         undo();
         t
     });
@@ -197,7 +213,7 @@ fn synced_plan(rel: &Path) -> (StdDuration, StdDuration, StdDuration) {
         git(&clone, &["commit", "-q", "-m", "one commit by hand"]);
         let t = timed(|| {
             git(&clone, &["fetch", "-q", "origin"]);
-            git(&clone, &["push", "-q", "origin", "main"]);
+            git(&clone, &["push", "-q", "origin", &branch]);
         });
         undo();
         t
@@ -208,7 +224,8 @@ fn synced_plan(rel: &Path) -> (StdDuration, StdDuration, StdDuration) {
 fn rev_parse(dir: &Path, name: &str) -> String {
     let out = Command::new("git")
         .current_dir(dir)
-        .args(["rev-parse", name])
+        .arg("rev-parse")
+        .args(name.split(' '))
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_string()
