@@ -492,7 +492,7 @@ fn replay(
             outcome.does_not_apply = true;
             outcome.left_out.push(LeftOut {
                 commit: short(oid),
-                subject: rename_ids(&subject(&message), m),
+                subject: subject(&message),
                 reason: format!(
                     "no longer applies: {path} was changed on {} meanwhile",
                     target.name()
@@ -512,11 +512,20 @@ fn replay(
         // A booking is judged again against what the remote holds now.
         if matches!(action.as_deref(), Some("plan" | "reschedule"))
             && let Some(r) = &release
-            && let Some((reason, next)) = loses(repo, new, r)?
+            && let Some((lost, next)) = loses(repo, new, r)?
         {
+            let original = trailer(&message, "Rel-Release").unwrap_or(r);
+            let reason = if original == r {
+                format!("{r} {lost}")
+            } else {
+                format!(
+                    "its id {original} is taken on {}, and as {r} it {lost}",
+                    target.name()
+                )
+            };
             outcome.left_out.push(LeftOut {
                 commit: short(oid),
-                subject: rename_ids(&subject(&message), m),
+                subject: subject(&message),
                 reason,
                 next_start: next,
             });
@@ -526,6 +535,10 @@ fn replay(
         outcome.published.push((short(oid), short(new)));
         base = new;
     }
+    // A renumbering is news only for a release that was published.
+    outcome
+        .renumbered
+        .retain(|(_, to)| !dropped_releases.contains(to));
     Ok(base)
 }
 
@@ -642,7 +655,8 @@ fn commit_tree(
 
 /// Whether release `id`, as booked in `commit`, loses a calendar conflict
 /// there (the releases it meets were booked first, SPEC section 4): the
-/// reason naming the winner, and the next free start.
+/// reason naming the winner (`loses a calendar conflict: ...`), and the
+/// next free start.
 fn loses(repo: &Repo, commit: Oid, id: &str) -> Result<Option<(String, Option<String>)>> {
     let rev = repo.revision(commit)?;
     let Some(policy) = rev.policy()? else {
@@ -694,7 +708,7 @@ fn loses(repo: &Repo, commit: Oid, id: &str) -> Result<Option<(String, Option<St
         );
     }
     let tz = policy.tz();
-    let mut reason = format!("{id} loses a calendar conflict: {}", lost.join("; "));
+    let mut reason = format!("loses a calendar conflict: {}", lost.join("; "));
     match next {
         Some(p) => reason.push_str(&format!(
             "; next free start {} (rel plan ... --target \"{}\")",
