@@ -246,6 +246,9 @@ pub struct Parallel {
     pub others_ok: bool,
     pub remote_bookings: usize,
     pub fsck_clean: bool,
+    /// Processes whose push was refused because the remote moved, and
+    /// which started again on the new state.
+    pub retried: usize,
 }
 
 /// `n` clones run `rel plan` for the same finance window at once, each
@@ -317,7 +320,12 @@ pub fn parallel_booking(n: usize) -> Parallel {
                 .status
                 .success()
         });
+    let retried = outs
+        .iter()
+        .filter(|o| String::from_utf8_lossy(&o.stderr).contains("starting again"))
+        .count();
     Parallel {
+        retried,
         winners: codes.iter().filter(|&&c| c == 0).count(),
         others_ok,
         remote_bookings: team.remote_releases().len(),
@@ -347,9 +355,10 @@ fn stress_parallel_booking_repeated() {
             *codes.entry(*c).or_default() += 1;
         }
         println!(
-            "run {run}: winners {}, exit codes {:?}, remote bookings {}, fsck {}",
+            "run {run}: winners {}, exit codes {:?}, started again after a refused push {}, remote bookings {}, fsck {}",
             p.winners,
             p.codes,
+            p.retried,
             p.remote_bookings,
             if p.fsck_clean { "clean" } else { "NOT CLEAN" }
         );
