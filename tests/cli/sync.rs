@@ -768,3 +768,49 @@ fn a_remote_that_keeps_moving_ends_in_exit_4_with_nothing_committed() {
     assert_eq!(a.git(&["status", "--porcelain"]), "");
     team.assert_fsck_clean();
 }
+
+#[test]
+fn rel_sync_renumbers_a_release_in_the_dependencies_of_another() {
+    let team = Team::new(2, &["finance", "hr-portal", "infrastructure"]);
+    let (a, b) = (&team.clones[0], &team.clones[1]);
+    let first = first_line(&plan(a, &["--offline"], "finance", "CHG-2025-0001").ok());
+    let run = a
+        .rel(&[
+            "--offline",
+            "plan",
+            "--service",
+            "hr-portal",
+            "--type",
+            "minor",
+            "--target",
+            WINDOW,
+            "--change",
+            "CHG-2025-0002",
+            "--depends-on",
+            &first,
+        ])
+        .ok();
+    assert_eq!(first_line(&run), "REL-2025-03-002");
+    plan(b, &[], "infrastructure", "CHG-2025-0003").ok();
+
+    a.rel(&["sync"])
+        .ok()
+        .stdout_has("renumbered REL-2025-03-001 -> REL-2025-03-003")
+        .stdout_has("published 2 commit(s)");
+    // 002 was free on the remote and keeps its id; what it depends on
+    // follows the renumbering.
+    let dependent = team.remote_file("releases/2025/03/REL-2025-03-002.yaml");
+    assert!(
+        dependent.contains("depends_on:\n- REL-2025-03-003\n"),
+        "{dependent}"
+    );
+    assert!(
+        team.remote_file("releases/2025/03/REL-2025-03-003.yaml")
+            .contains("service: finance")
+    );
+    assert!(
+        team.remote_file("releases/2025/03/REL-2025-03-001.yaml")
+            .contains("service: infrastructure")
+    );
+    a.rel(&["check"]).ok();
+}
