@@ -719,3 +719,54 @@ fn loses(repo: &Repo, commit: Oid, id: &str) -> Result<Option<(String, Option<St
     }
     Ok(Some((reason, next.map(|p| p.to_rfc3339()))))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sync(remote: &str, branch: &str) -> SyncPolicy {
+        SyncPolicy {
+            remote: remote.into(),
+            branch: branch.into(),
+        }
+    }
+
+    #[test]
+    fn remote_and_branch_names_that_git_could_read_as_options_are_refused() {
+        let t = validate(&sync("origin", "release/records")).unwrap();
+        assert_eq!(t.name(), "origin/release/records");
+        assert_eq!(t.local_ref(), "refs/heads/release/records");
+        assert_eq!(t.tracking_ref(), "refs/remotes/origin/release/records");
+        for (remote, branch) in [
+            ("-oops", "main"),
+            ("origin", "--force"),
+            ("", "main"),
+            ("origin", "a b"),
+            ("origin", "a..b"),
+            ("origin", "main:other"),
+            ("origin", "ma~in"),
+        ] {
+            let err = validate(&sync(remote, branch)).unwrap_err();
+            assert_eq!(err.exit_code(), 3, "{remote} {branch}");
+            assert!(err.to_string().starts_with("policy.yaml: sync."), "{err}");
+        }
+    }
+
+    #[test]
+    fn trailers_are_read_from_the_end_of_the_message() {
+        let m = "REL-2025-03-001: plan finance minor release\n\npass    conflicts: Rel-Action: not this\n\nRel-Action: plan\nRel-Release: REL-2025-03-001\n";
+        assert_eq!(trailer(m, "Rel-Action"), Some("plan"));
+        assert_eq!(trailer(m, "Rel-Release"), Some("REL-2025-03-001"));
+        assert_eq!(trailer("edit policy.yaml\n", "Rel-Action"), None);
+        assert_eq!(subject(m), "REL-2025-03-001: plan finance minor release");
+    }
+
+    #[test]
+    fn the_pause_between_attempts_grows_and_stays_bounded() {
+        for attempt in 1..=8 {
+            let base = 20u64 << attempt.min(5);
+            let d = backoff(attempt).as_millis() as u64;
+            assert!((base..2 * base).contains(&d), "{attempt}: {d}");
+        }
+    }
+}

@@ -135,6 +135,22 @@ fn a_second_clone_plans_the_next_id_without_a_pull() {
             .is_file()
     );
     assert_eq!(b.git(&["status", "--porcelain"]), "");
+
+    // Every changing command publishes, not only plan: A, now behind, approves.
+    let mut team = team;
+    team.clones[0].by(OWNER);
+    let a = &team.clones[0];
+    a.rel(&["approve", &first, "--role", "service-owner"]).ok();
+    assert_eq!(team.remote_head(), a.head());
+    assert_eq!(
+        a.git(&["log", "-1", "--format=%an|%s"]).trim(),
+        "Frances Owner|REL-2025-03-001: approve definition (service-owner)"
+    );
+    // On top of what B published: A's clone is level with the remote.
+    assert_eq!(
+        a.git(&["rev-list", "--count", "origin/main..main"]).trim(),
+        "0"
+    );
     team.assert_fsck_clean();
 }
 
