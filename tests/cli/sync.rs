@@ -146,10 +146,10 @@ fn a_second_clone_plans_the_next_id_without_a_pull() {
         a.git(&["log", "-1", "--format=%an|%s"]).trim(),
         "Frances Owner|REL-2025-03-001: approve definition (service-owner)"
     );
-    // On top of what B published: A's clone is level with the remote.
+    // On top of what B published (A fast-forwarded first).
     assert_eq!(
-        a.git(&["rev-list", "--count", "origin/main..main"]).trim(),
-        "0"
+        a.git(&["rev-parse", "HEAD~1"]).trim(),
+        team.clones[1].head()
     );
     team.assert_fsck_clean();
 }
