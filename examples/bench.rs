@@ -3,7 +3,10 @@
 //!
 //! - `rel promote` against a hand-made `git commit` of the same file;
 //! - `rel plan` (with conflict checking) against `git status`;
-//! - `rel check` against parsing every record once.
+//! - `rel check` against parsing every record once;
+//! - a synced `rel plan` (policy `sync`: fetch, plan, push with a lease)
+//!   against a local bare remote, against `git fetch` + `git push` of one
+//!   commit by hand (in a small records repository of its own).
 //!
 //! Run: `cargo build --release && cargo run --release --example bench [-- DIR]`
 //! (DIR is reused when it already holds a generated repository).
@@ -110,6 +113,122 @@ fn main() {
         ms(parse),
         ratio(check, parse)
     );
+
+    let (synced, offline, by_hand) = synced_plan(&rel);
+    println!("small repository, local bare remote, median of {RUNS} runs:");
+    println!(
+        "  rel plan (synced) {:>5.1} ms   git fetch + git push of one commit {:>5.1} ms   ratio {:.2}",
+        ms(synced),
+        ms(by_hand),
+        ratio(synced, by_hand)
+    );
+    println!(
+        "  rel plan --offline {:>4.1} ms   (the same plan without the remote)",
+        ms(offline)
+    );
+}
+
+/// A synced `rel plan` against a local bare remote, the same plan with
+/// `--offline`, and `git fetch` + `git push` of one hand-made commit; each
+/// undone after it is timed.
+fn synced_plan(rel: &Path) -> (StdDuration, StdDuration, StdDuration) {
+    let scratch = tempfile::tempdir().unwrap();
+    let origin = scratch.path().join("origin");
+    let remote = scratch.path().join("remote.git");
+    let clone = scratch.path().join("clone");
+    std::fs::create_dir_all(&origin).unwrap();
+    run(rel, &origin, &["init", "."]);
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 17).unwrap();
+    write(
+        &origin,
+        &paths::change("CHG-2026-0001", 2026),
+        yaml::to_string(&change("CHG-2026-0001", "hr-portal", day, None)),
+    );
+    // The branch `rel init` made (git's init.defaultBranch) is the ledger.
+    let branch = rev_parse(&origin, "--abbrev-ref HEAD");
+    let policy = std::fs::read_to_string(origin.join("policy.yaml")).unwrap();
+    std::fs::write(
+        origin.join("policy.yaml"),
+        policy + &format!("\nsync:\n  remote: origin\n  branch: {branch}\n"),
+    )
+    .unwrap();
+    git(&origin, &["add", "-A"]);
+    git(&origin, &["commit", "-q", "-m", "records"]);
+    let (o, r, c) = (
+        origin.to_str().unwrap(),
+        remote.to_str().unwrap(),
+        clone.to_str().unwrap(),
+    );
+    git(scratch.path(), &["clone", "-q", "--bare", o, r]);
+    git(scratch.path(), &["clone", "-q", r, c]);
+    git(&clone, &["config", "user.name", "Riley Manager"]);
+    git(&clone, &["config", "user.email", "rm@example.com"]);
+    let base = rev_parse(&clone, "HEAD");
+    let undo = || {
+        git(&clone, &["reset", "-q", "--hard", &base]);
+        git(
+            &clone,
+            &[
+                "update-ref",
+                &format!("refs/remotes/origin/{branch}"),
+                &base,
+            ],
+        );
+        git(
+            &remote,
+            &["update-ref", &format!("refs/heads/{branch}"), &base],
+        );
+    };
+    let plan = [
+        "plan",
+        "--service",
+        "hr-portal",
+        "--type",
+        "minor",
+        "--target",
+        "2026-01-17 19:00",
+        "--change",
+        "CHG-2026-0001",
+    ];
+    let synced = median(|| {
+        let t = timed(|| run(rel, &clone, &plan));
+        assert_ne!(
+            rev_parse(&remote, &format!("refs/heads/{branch}")),
+            base,
+            "not pushed"
+        );
+        undo();
+        t
+    });
+    let mut offline_args = vec!["--offline"];
+    offline_args.extend(plan);
+    let offline = median(|| {
+        let t = timed(|| run(rel, &clone, &offline_args));
+        undo();
+        t
+    });
+    let by_hand = median(|| {
+        std::fs::write(clone.join("note.txt"), "one commit\n").unwrap();
+        git(&clone, &["add", "note.txt"]);
+        git(&clone, &["commit", "-q", "-m", "one commit by hand"]);
+        let t = timed(|| {
+            git(&clone, &["fetch", "-q", "origin"]);
+            git(&clone, &["push", "-q", "origin", &branch]);
+        });
+        undo();
+        t
+    });
+    (synced, offline, by_hand)
+}
+
+fn rev_parse(dir: &Path, name: &str) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .arg("rev-parse")
+        .args(name.split(' '))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 fn ms(d: StdDuration) -> f64 {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 /// A release manager whose records live in git: every lifecycle step is
 /// checked against the policy and committed.
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(name = "rel", version, about, long_about = None)]
 pub struct Cli {
     #[command(flatten)]
@@ -32,9 +32,13 @@ pub struct Global {
     /// Never prompt (also when stdin is not a terminal or CI is set).
     #[arg(long, global = true, help_heading = "Global options")]
     pub no_input: bool,
+    /// Do not fetch from or push to the policy's `sync` remote for this
+    /// command; `rel sync` publishes the commit later.
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub offline: bool,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Create a records repository: policy, calendars, one commit.
     Init(InitArgs),
@@ -105,21 +109,24 @@ pub enum Command {
     Man(ManArgs),
     /// Walk a release from plan to closed in a scratch repository.
     Demo(DemoArgs),
+    /// Publish local rel commits to the shared remote (policy `sync`):
+    /// replayed on the remote branch, an id taken there meanwhile renumbered.
+    Sync(SyncArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct IdArg {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct InitArgs {
     /// Where to create it (default: the current directory).
     pub dir: Option<PathBuf>,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum ChangeCommand {
     /// Record a change reference.
     Add(ChangeAddArgs),
@@ -133,13 +140,13 @@ pub enum ChangeCommand {
     Import(ChangeImportArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChangeIdArg {
     /// Change id, e.g. CHG-2025-0892.
     pub id: String,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChangeAddArgs {
     /// Change id, e.g. CHG-2025-0892.
     pub id: String,
@@ -173,7 +180,7 @@ pub struct ChangeAddArgs {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChangeSetArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -203,7 +210,7 @@ pub struct ChangeSetArgs {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChangeListArgs {
     #[arg(long)]
     pub status: Option<String>,
@@ -211,7 +218,7 @@ pub struct ChangeListArgs {
     pub service: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChangeImportArgs {
     /// A .csv or .json file.
     pub file: PathBuf,
@@ -220,7 +227,7 @@ pub struct ChangeImportArgs {
     pub format: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct PlanArgs {
     /// The service released (a key of `services` in policy.yaml).
     #[arg(long)]
@@ -284,7 +291,7 @@ pub struct PlanArgs {
     pub next: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct AmendArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -335,7 +342,7 @@ pub struct AmendArgs {
     pub contacts: Vec<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RescheduleArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -350,7 +357,7 @@ pub struct RescheduleArgs {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct PirArgs {
     #[command(subcommand)]
@@ -368,7 +375,7 @@ pub struct PirArgs {
     pub actions: Vec<String>,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum PirCommand {
     /// A periodic session reviewing minor and patch releases together.
     Session {
@@ -396,7 +403,7 @@ pub enum PirCommand {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ListArgs {
     /// Only releases in this stage: plan, build, test, stage, deploy,
     /// closed, cancelled.
@@ -407,7 +414,7 @@ pub struct ListArgs {
     pub service: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ApproveArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -419,7 +426,7 @@ pub struct ApproveArgs {
     pub purpose: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RecordArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -427,7 +434,7 @@ pub struct RecordArgs {
     pub what: RecordWhat,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum RecordWhat {
     /// Build verification result.
     Build {
@@ -466,7 +473,7 @@ pub enum RecordWhat {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DefectArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -474,7 +481,7 @@ pub struct DefectArgs {
     pub what: DefectWhat,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum DefectWhat {
     /// Record a defect.
     Add {
@@ -504,7 +511,7 @@ pub enum DefectWhat {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct NotifyArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -524,7 +531,7 @@ pub struct NotifyArgs {
     pub completion: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ReadinessArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -538,7 +545,7 @@ pub struct ReadinessArgs {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct GoArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -553,7 +560,7 @@ pub struct GoArgs {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct PromoteArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -568,7 +575,7 @@ pub struct PromoteArgs {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DemoteArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -580,7 +587,7 @@ pub struct DemoteArgs {
     pub reason: String,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ReasonArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -589,7 +596,7 @@ pub struct ReasonArgs {
     pub reason: String,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DeployArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -615,7 +622,7 @@ pub struct DeployArgs {
     pub follow_up: Vec<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CloseArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
@@ -635,7 +642,7 @@ pub struct CloseArgs {
     pub pir_date: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CalendarArgs {
     /// First day shown, YYYY-MM-DD (default: this week's Monday).
     #[arg(long)]
@@ -658,7 +665,7 @@ pub struct CalendarArgs {
     pub ics: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct LogArgs {
     pub id: Option<String>,
     /// Only entries by this actor (email or name, substring).
@@ -672,7 +679,7 @@ pub struct LogArgs {
     pub until: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     /// Judge the changes between REF and HEAD (a pull request).
     #[arg(long, value_name = "REF")]
@@ -692,7 +699,7 @@ pub enum CheckFormat {
     Github,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct MetricsArgs {
     /// Only releases deployed on or after this date, YYYY-MM-DD.
     #[arg(long)]
@@ -702,7 +709,7 @@ pub struct MetricsArgs {
     pub service: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum AuditCommand {
     /// Check that each rel commit changed exactly what its trailers say.
     Verify {
@@ -712,14 +719,14 @@ pub enum AuditCommand {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct SchemaArgs {
     /// Write the schemas into this folder (default: print them).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ManArgs {
     /// Write rel.1 and a page for every subcommand (rel-plan.1,
     /// rel-change-add.1, ...) into this folder.
@@ -727,17 +734,20 @@ pub struct ManArgs {
     pub out: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CompletionsArgs {
     /// bash, zsh, fish, powershell, elvish.
     pub shell: clap_complete::Shell,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Where to create the scratch repository (default: a new temporary folder).
     pub dir: Option<PathBuf>,
 }
+
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {}
 
 #[cfg(test)]
 mod tests {

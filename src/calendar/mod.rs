@@ -9,6 +9,7 @@ pub mod blackouts;
 pub mod business_days;
 pub mod conflicts;
 pub mod file;
+pub mod ledger;
 pub mod local_time;
 pub mod slots;
 pub mod timeline;

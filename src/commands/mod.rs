@@ -30,6 +30,7 @@ mod report;
 mod reschedule;
 mod schema;
 mod show;
+mod sync;
 
 use crate::calendar::{Calendar, local_time};
 use crate::cli::{Cli, Command, Global};
@@ -54,6 +55,9 @@ pub struct Ctx {
     /// The width tables wrap to: `None` on a terminal (comfy-table asks it),
     /// else `COLUMNS` when set, else 100.
     pub table_width: Option<u16>,
+    /// This attempt of a synced command: its commit is published to the
+    /// shared remote with a lease on the tip it fetched.
+    pub lease: Option<std::rc::Rc<crate::store::remote::Lease>>,
 }
 
 /// The terminal width when stdout is one, for wrapping long messages;
@@ -84,6 +88,7 @@ impl Ctx {
             cwd,
             interactive,
             table_width: table_width(),
+            lease: None,
         }
     }
 
@@ -92,7 +97,9 @@ impl Ctx {
     }
 
     pub fn repo(&self) -> Result<Repo> {
-        Ok(Repo::discover(self.global.root.as_deref(), &self.cwd)?.with_clock(self.now))
+        Ok(Repo::discover(self.global.root.as_deref(), &self.cwd)?
+            .with_clock(self.now)
+            .with_lease(self.lease.clone()))
     }
 
     /// A required value: the flag's value, else a prompt on a terminal, else
@@ -114,8 +121,93 @@ impl Ctx {
 }
 
 pub fn run(cli: Cli, now: Timestamp, cwd: PathBuf) -> Result<()> {
-    let ctx = Ctx::new(cli.global, now, cwd);
-    match cli.command {
+    if let Command::Sync(_) = cli.command {
+        return sync::run(&Ctx::new(cli.global, now, cwd));
+    }
+    if changes_records(&cli.command) && !cli.global.offline {
+        let probe = Ctx::new(cli.global.clone(), now, cwd.clone());
+        if let Some(target) = sync::target(&probe)? {
+            return run_synced(&cli, now, &cwd, &target);
+        }
+    }
+    dispatch(Ctx::new(cli.global, now, cwd), cli.command)
+}
+
+/// How many times a synced command starts again after the remote moved
+/// under it, before it gives up with exit 4.
+const SYNC_ATTEMPTS: u32 = 6;
+
+/// A changing command on the shared remote's branch (SPEC section 5.1):
+/// fetch and fast-forward, run the command on that state, and let its
+/// transaction publish the commit with a lease on the fetched tip. When the
+/// remote moved meanwhile the push is refused, nothing is committed locally,
+/// and the whole command runs again on the new state (a new id, the
+/// calendar and change rules applied again), a bounded number of times with
+/// a random pause so that racing clones spread out.
+fn run_synced(
+    cli: &Cli,
+    now: Timestamp,
+    cwd: &std::path::Path,
+    target: &crate::store::remote::Target,
+) -> Result<()> {
+    use crate::store::remote::Lease;
+    for attempt in 1..=SYNC_ATTEMPTS {
+        let tip = sync::prepare(
+            &Ctx::new(cli.global.clone(), now, cwd.to_path_buf()),
+            target,
+        )?;
+        let lease = std::rc::Rc::new(Lease::new(target.clone(), tip));
+        let mut ctx = Ctx::new(cli.global.clone(), now, cwd.to_path_buf());
+        ctx.lease = Some(lease.clone());
+        match dispatch(ctx, cli.command.clone()) {
+            Err(_) if lease.rejected() => {
+                if attempt == SYNC_ATTEMPTS {
+                    return Err(Error::Concurrent(format!(
+                        "{} moved under each of {attempt} attempts (others are publishing); nothing was committed; retry",
+                        target.name()
+                    )));
+                }
+                eprintln!(
+                    "note: {} moved while rel was working; starting again on its new state",
+                    target.name()
+                );
+                std::thread::sleep(sync::backoff(attempt));
+            }
+            other => return other,
+        }
+    }
+    unreachable!("the last attempt returns")
+}
+
+/// Commands that change records (and so, synced, publish their commit).
+fn changes_records(command: &Command) -> bool {
+    use crate::cli::ChangeCommand;
+    match command {
+        Command::Change(c) => matches!(
+            c,
+            ChangeCommand::Add(_) | ChangeCommand::Set(_) | ChangeCommand::Import(_)
+        ),
+        Command::Plan(_)
+        | Command::Approve(_)
+        | Command::Record(_)
+        | Command::Defect(_)
+        | Command::Notify(_)
+        | Command::Readiness(_)
+        | Command::Go(_)
+        | Command::Promote(_)
+        | Command::Demote(_)
+        | Command::Cancel(_)
+        | Command::Deploy(_)
+        | Command::Close(_)
+        | Command::Reschedule(_)
+        | Command::Pir(_)
+        | Command::Amend(_) => true,
+        _ => false,
+    }
+}
+
+fn dispatch(ctx: Ctx, command: Command) -> Result<()> {
+    match command {
         Command::Init(a) => init::run(&ctx, a),
         Command::Change(c) => change::run(&ctx, c),
         Command::Plan(a) => plan::run(&ctx, a),
@@ -149,6 +241,7 @@ pub fn run(cli: Cli, now: Timestamp, cwd: PathBuf) -> Result<()> {
         Command::Completions(a) => schema::completions(a),
         Command::Man(a) => schema::man(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
+        Command::Sync(_) => sync::run(&ctx),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod ids;
 pub mod node;
 pub mod notes;
 pub mod release;
+pub mod renumber;
 pub mod stage;
 pub mod version;
 

@@ -60,6 +60,21 @@ pub struct Policy {
     /// reported as back-dated, in minutes.
     #[serde(default = "default_backdate_minutes")]
     pub backdate_tolerance_minutes: u32,
+    /// The shared remote branch that is the team's booking ledger (SPEC
+    /// section 5.1); absent: no remote sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncPolicy>,
+}
+
+/// `sync: {remote: origin, branch: main}`: changing commands run on
+/// `branch` fetch from and push to `remote`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncPolicy {
+    /// The git remote's name, as in `git remote -v` (e.g. `origin`).
+    pub remote: String,
+    /// The branch that is published (e.g. `main`).
+    pub branch: String,
 }
 
 fn default_readiness_hours() -> u32 {

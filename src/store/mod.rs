@@ -6,6 +6,7 @@ pub mod history;
 pub mod lock;
 pub mod paths;
 pub mod record_path;
+pub mod remote;
 pub mod repo;
 pub mod revision;
 pub mod transaction;

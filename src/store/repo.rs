@@ -21,6 +21,9 @@ pub struct Repo {
     /// the commits it makes, unless `GIT_AUTHOR_DATE`/`GIT_COMMITTER_DATE`
     /// say otherwise, so a backfill's commits agree with its records.
     pub(crate) clock: std::cell::Cell<Option<crate::model::Timestamp>>,
+    /// Set when the command runs synced with the shared remote: its commit
+    /// is pushed before the local branch moves (SPEC section 5.1).
+    pub(crate) lease: Option<std::rc::Rc<super::remote::Lease>>,
 }
 
 /// Opens the git repository holding `dir` the way git does: `GIT_DIR`,
@@ -56,12 +59,19 @@ impl Repo {
             git,
             opened_head: std::cell::Cell::new(opened_head),
             clock: std::cell::Cell::new(None),
+            lease: None,
         }
     }
 
     /// Dates this command's commits at `now` (see [`Repo::clock`]).
     pub fn with_clock(self, now: crate::model::Timestamp) -> Repo {
         self.clock.set(Some(now));
+        self
+    }
+
+    /// Publishes this command's commit to the shared remote under `lease`.
+    pub fn with_lease(mut self, lease: Option<std::rc::Rc<super::remote::Lease>>) -> Repo {
+        self.lease = lease;
         self
     }
 

@@ -264,6 +264,10 @@ impl Transaction<'_> {
         if head_ref != self.head_ref || current != self.parent {
             return Err(moved());
         }
+        // (c') On the shared remote's branch, the commit is published first:
+        // the remote's compare-and-swap decides, and a refusal leaves the
+        // local branch, work tree and index untouched.
+        super::remote::publish(self.repo, &self.head_ref, commit_id, self.parent)?;
         let log = format!("commit: {}", message.subject.lines().next().unwrap_or(""));
         let swapped = match self.parent {
             Some(parent) => git.reference_matching(&self.head_ref, commit_id, true, parent, &log),

@@ -9,3 +9,4 @@ mod calendar;
 mod lifecycle;
 mod review;
 mod review_output;
+mod sync;

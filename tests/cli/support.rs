@@ -304,3 +304,32 @@ impl Repo {
         cmd
     }
 }
+
+/// `text` with every commit id, full or abbreviated (a run of 7 to 40 hex
+/// digits holding a digit and a letter), replaced by `<commit>`: snapshots
+/// show what a command says, not hashes that change with any byte of a
+/// record's format.
+pub fn redact_commit_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let hex = (7..=40).contains(&word.len())
+            && word
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+            && word.chars().any(|c| c.is_ascii_digit())
+            && word.chars().any(|c| c.is_ascii_alphabetic());
+        out.push_str(if hex { "<commit>" } else { word });
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
