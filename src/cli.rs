@@ -210,6 +210,15 @@ pub struct ChangeImportArgs {
     /// csv or json (default: from the file's extension).
     #[arg(long)]
     pub format: Option<String>,
+    /// The product the export comes from: servicenow (CSV export or Table
+    /// API JSON) or jira (Jira Service Management CSV export). Default:
+    /// `import.preset` in policy.yaml, else rel's own column names.
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// Show what would be added, updated, unchanged and skipped, and write
+    /// nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
