@@ -86,6 +86,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Delivery metrics over closed releases.
     Metrics(MetricsArgs),
+    /// Write the release site: static HTML pages of the calendar, the
+    /// releases, their gates and audit trail, and the metrics.
+    Site(SiteArgs),
     /// Verify the audit trail in git history.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -594,6 +597,13 @@ pub struct MetricsArgs {
     /// Only releases of this service.
     #[arg(long)]
     pub service: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The folder to write the site into (created if missing), e.g. public.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

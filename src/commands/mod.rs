@@ -24,6 +24,7 @@ mod record;
 mod report;
 mod schema;
 mod show;
+mod site;
 
 use crate::calendar::{Calendar, local_time};
 use crate::cli::{Cli, Command, Global};
@@ -114,6 +115,7 @@ pub fn run(cli: Cli, now: Timestamp, cwd: PathBuf) -> Result<()> {
         Command::Log(a) => log::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
         Command::Metrics(a) => metrics::run(&ctx, a),
+        Command::Site(a) => site::run(&ctx, a),
         Command::Audit(a) => audit::run(&ctx, a),
         Command::Schema(a) => schema::schema(&ctx, a),
         Command::Completions(a) => schema::completions(a),

@@ -176,7 +176,16 @@ impl ChangeIdPattern {
         } else {
             trimmed.parse().map_err(|_| bad())?
         };
-        i32::try_from(number / Self::SHARD_SIZE).map_err(|_| bad())
+        // Shard folders have four digits, as year folders do: numbers up to
+        // 9,999,999 (ServiceNow's seven digits).
+        let shard = number / Self::SHARD_SIZE;
+        if shard > 9999 {
+            return Err(Error::usage(format!(
+                "`{id}`: change numbers above 9999999 cannot be sharded (pattern {} has no YYYY)",
+                self.0
+            )));
+        }
+        Ok(shard as i32)
     }
 }
 
@@ -229,6 +238,8 @@ mod tests {
         let p = ChangeIdPattern("CHG-N+".into());
         assert_eq!(p.shard_of("CHG-1234").unwrap(), 1);
         assert_eq!(p.shard_of("CHG-7").unwrap(), 0);
+        assert_eq!(p.shard_of("CHG-9999999").unwrap(), 9999);
+        assert!(p.shard_of("CHG-10000000").is_err());
         assert!(p.shard_of("CHG-99999999999999999999999").is_err());
         assert!(p.shard_of("CHG-").is_err());
         assert!(ChangeIdPattern("CHANGE".into()).shard_of("CHANGE").is_err());

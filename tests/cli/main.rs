@@ -9,3 +9,4 @@ mod calendar;
 mod import;
 mod lifecycle;
 mod review;
+mod site;
