@@ -394,7 +394,10 @@ fn import(ctx: &Ctx, a: ChangeImportArgs) -> Result<()> {
     if !a.dry_run && !to_write.is_empty() {
         let mut body = vec![];
         if !added.is_empty() {
-            body.push(format!("Added: {}", ids(added.iter().map(|c| c.id.as_str()))));
+            body.push(format!(
+                "Added: {}",
+                ids(added.iter().map(|c| c.id.as_str()))
+            ));
         }
         for (c, fields) in &updated {
             body.push(format!("Updated {}: {}", c.id, fields.join(", ")));
@@ -437,7 +440,11 @@ fn import(ctx: &Ctx, a: ChangeImportArgs) -> Result<()> {
             "unmapped_columns": read.unmapped,
         }));
     }
-    let verb = if a.dry_run { "Would import" } else { "Imported" };
+    let verb = if a.dry_run {
+        "Would import"
+    } else {
+        "Imported"
+    };
     println!(
         "{verb} {file_name} ({} preset): {} added, {} updated, {} unchanged, {} skipped.{}",
         preset.name(),
@@ -445,7 +452,11 @@ fn import(ctx: &Ctx, a: ChangeImportArgs) -> Result<()> {
         updated.len(),
         unchanged.len(),
         skipped.len(),
-        if a.dry_run { " Nothing was written." } else { "" }
+        if a.dry_run {
+            " Nothing was written."
+        } else {
+            ""
+        }
     );
     for c in &added {
         println!("  added      {}  {}", c.id, c.title);

@@ -468,9 +468,11 @@ impl<'a> Rules<'a> {
         };
         let mut only = vec![];
         let own_only = m.only.iter().map(|(c, v)| (c.clone(), v.clone()));
-        let preset_only = preset.only().iter().filter(|(c, _)| !m.only.contains_key(*c)).map(
-            |(c, v)| (c.to_string(), v.iter().map(|s| s.to_string()).collect()),
-        );
+        let preset_only = preset
+            .only()
+            .iter()
+            .filter(|(c, _)| !m.only.contains_key(*c))
+            .map(|(c, v)| (c.to_string(), v.iter().map(|s| s.to_string()).collect()));
         for (column, values) in own_only.chain(preset_only) {
             if let Some(i) = index(&column).first() {
                 only.push((*i, column, values));
@@ -578,10 +580,7 @@ impl<'a> Rules<'a> {
                 }
             },
             None => {
-                errors.push(format!(
-                    "no change id (column {})",
-                    self.columns_of("id")
-                ));
+                errors.push(format!("no change id (column {})", self.columns_of("id")));
                 String::new()
             }
         };
@@ -617,9 +616,10 @@ impl<'a> Rules<'a> {
             None => None,
         };
         let approval = match get("approval") {
-            Some((column, v)) => match lookup(&self.approval, v).copied().or_else(|| {
-                ChangeStatus::parse(v).filter(|_| self.preset == Preset::Rel)
-            }) {
+            Some((column, v)) => match lookup(&self.approval, v)
+                .copied()
+                .or_else(|| ChangeStatus::parse(v).filter(|_| self.preset == Preset::Rel))
+            {
                 Some(s) => Some(s),
                 None => {
                     errors.push(format!(
@@ -966,7 +966,10 @@ mod tests {
         assert_eq!(combine(Some(Approved), Some(Rejected)), Some(Rejected));
         assert_eq!(combine(Some(Assessing), Some(Rejected)), Some(Rejected));
         assert_eq!(combine(Some(Cancelled), Some(Rejected)), Some(Cancelled));
-        assert_eq!(combine(Some(Implemented), Some(Assessing)), Some(Implemented));
+        assert_eq!(
+            combine(Some(Implemented), Some(Assessing)),
+            Some(Implemented)
+        );
         assert_eq!(combine(None, Some(Approved)), Some(Approved));
         assert_eq!(combine(None, None), None);
     }

@@ -5,6 +5,6 @@ pub mod evaluation;
 pub mod ics;
 pub mod notes;
 pub mod report;
+pub mod site;
 pub mod table;
 pub mod week;
-pub mod site;

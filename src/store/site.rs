@@ -8,7 +8,10 @@ use std::path::{Component, Path};
 /// Paths are relative and may not leave `out`. A folder holding a
 /// policy.yaml (a records root) is refused: the site is not written among
 /// the records.
-pub fn write<'a>(out: &Path, files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Result<usize> {
+pub fn write<'a>(
+    out: &Path,
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Result<usize> {
     if out.is_file() {
         return Err(Error::file(out, "--out: is a file; give a folder"));
     }

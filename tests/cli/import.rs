@@ -98,8 +98,7 @@ fn servicenow_csv_imports_with_states_people_and_configuration_items_mapped() {
     ");
     // Columns the mapping neither reads nor ignores are named, not dropped.
     assert!(
-        run.stderr
-            .contains("columns not imported: type, priority"),
+        run.stderr.contains("columns not imported: type, priority"),
         "{}",
         run.stderr
     );
@@ -201,11 +200,7 @@ fn servicenow_bad_export_names_every_bad_row_and_column_and_writes_nothing() {
     let repo = servicenow();
     let run = repo.refused(
         3,
-        &[
-            "change",
-            "import",
-            &fixture("servicenow-changes-bad.csv"),
-        ],
+        &["change", "import", &fixture("servicenow-changes-bad.csv")],
     );
     let err = run.stderr;
     for needle in [
@@ -254,8 +249,7 @@ fn servicenow_stored_values_of_state_are_understood_too() {
             "cmdb_ci": "Ledger DB", "start_date": "2025-03-15 20:00:00", "sys_id": "x1"}]}"#,
     )
     .unwrap();
-    repo.rel(&["change", "import", file.to_str().unwrap()])
-        .ok();
+    repo.rel(&["change", "import", file.to_str().unwrap()]).ok();
     // Scheduled (-2) held back by an approval still requested.
     assert_eq!(show(&repo, "CHG0030010")["status"], "assessing");
 }
@@ -304,9 +298,15 @@ fn jira_csv_imports_changes_and_skips_other_request_types() {
 
     // Re-import after the owner confirmed readiness: kept, nothing changed.
     repo.rel(&["change", "set", "ITSM-1234", "--ready"]).ok();
-    repo.rel(&["change", "import", &fixture("jira-changes.csv"), "--preset", "jira"])
-        .ok()
-        .stdout_has("0 added, 0 updated, 4 unchanged, 1 skipped");
+    repo.rel(&[
+        "change",
+        "import",
+        &fixture("jira-changes.csv"),
+        "--preset",
+        "jira",
+    ])
+    .ok()
+    .stdout_has("0 added, 0 updated, 4 unchanged, 1 skipped");
     assert_eq!(show(&repo, "ITSM-1234")["ready"], true);
 }
 
@@ -367,7 +367,11 @@ import:
         .rel(&["change", "import", file.to_str().unwrap()])
         .ok()
         .stdout_has("(rel preset): 2 added");
-    assert!(run.stderr.contains("columns not imported: Notes"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("columns not imported: Notes"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(show(&repo, "CR-7")["status"], "approved");
     assert_eq!(show(&repo, "CR-8")["status"], "assessing");
     assert_eq!(show(&repo, "CR-7")["owner"], "Ana Ruiz <ana@example.com>");
@@ -380,10 +384,7 @@ fn a_bad_import_mapping_in_the_policy_is_named() {
         "import:\n  preset: remedy\n  columns: { Ref: identifier }\n  status: { Done: finished }\n",
     );
     let err = repo
-        .refused(
-            3,
-            &["change", "import", &fixture("servicenow-changes.csv")],
-        )
+        .refused(3, &["change", "import", &fixture("servicenow-changes.csv")])
         .stderr;
     for needle in [
         "import.preset: `remedy` is not a preset; expected one of: servicenow, jira",
@@ -445,4 +446,65 @@ fn a_partial_export_updates_only_the_fields_it_carries() {
     assert_eq!(c["status"], "approved");
     assert_eq!(c["title"], "Rotate payment gateway certificates");
     assert_eq!(c["owner"], "Beth Anglin <beth.anglin@example.com>");
+}
+
+#[test]
+fn the_summary_for_scripts() {
+    let repo = servicenow();
+    repo.rel(&["change", "import", &fixture("servicenow-changes.csv")])
+        .ok();
+    let before = repo.snapshot();
+    let run = repo
+        .rel(&[
+            "--json",
+            "change",
+            "import",
+            &fixture("servicenow-changes-updated.csv"),
+            "--dry-run",
+        ])
+        .ok();
+    assert!(before == repo.snapshot());
+    let v = run.json();
+    assert_eq!(v["dry_run"], true);
+    assert_eq!(v["preset"], "servicenow");
+    assert_eq!(v["added"], serde_json::json!(["CHG0030007"]));
+    assert_eq!(
+        v["updated"],
+        serde_json::json!([{"id": "CHG0030002", "fields": ["status", "target"]}])
+    );
+    assert_eq!(
+        v["unchanged"],
+        serde_json::json!(["CHG0030001", "CHG0030003"])
+    );
+    assert_eq!(
+        v["unmapped_columns"],
+        serde_json::json!(["type", "priority"])
+    );
+}
+
+#[test]
+fn a_change_shipped_in_a_closed_release_is_left_as_it_is() {
+    // The demo closes REL-2025-03-001 holding CHG-2025-0892.
+    let repo = Repo::bare();
+    repo.rel(&["demo", "."]).ok();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("reopen.csv");
+    std::fs::write(
+        &file,
+        "id,status\nCHG-2025-0892,assessing\nCHG-2025-0901,implemented\n",
+    )
+    .unwrap();
+    let n = repo.commit_count();
+    let run = repo.rel(&["change", "import", file.to_str().unwrap()]).ok();
+    assert!(
+        run.stdout
+            .contains("skipped    row 2: CHG-2025-0892 shipped in REL-2025-03-001, which is closed; its status would change"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(repo.commit_count(), n);
+    assert!(
+        repo.read("changes/2025/CHG-2025-0892.yaml")
+            .contains("status: implemented")
+    );
 }

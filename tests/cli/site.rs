@@ -1,7 +1,7 @@
 //! `rel site`: the static release site, its pages and links, and the same
 //! pages loaded in a real browser (Debian's chromium, headless).
 
-use crate::support::{Repo, RM};
+use crate::support::{RM, Repo};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -180,7 +180,9 @@ fn releases_by_stage_say_what_each_waits_for() {
     let (_dir, out) = site(&repo);
     let html = std::fs::read_to_string(out.join("releases.html")).unwrap();
     let row = |id: &str| {
-        let start = html.find(&format!("release/{id}.html\">{id}</a></th>")).unwrap();
+        let start = html
+            .find(&format!("release/{id}.html\">{id}</a></th>"))
+            .unwrap();
         let end = start + html[start..].find("</tr>").unwrap();
         html[start..end].to_string()
     };
@@ -281,12 +283,19 @@ fn the_metrics_page_draws_every_chart_with_its_numbers() {
     }
     // The demo's release, deployed on time in March, 12 days after booking.
     assert!(html.contains("<tr><th scope=\"row\">Mar 2025</th><td class=\"num\">100%</td></tr>"));
-    assert!(html.contains("<title>Mar 2025: 12.4 d</title>"), "lead time");
+    assert!(
+        html.contains("<title>Mar 2025: 12.4 d</title>"),
+        "lead time"
+    );
     // No release closed in February: no rate, rather than 0 %.
-    assert!(html.contains("<tr><th scope=\"row\">Feb 2025</th><td class=\"num\">no data</td></tr>"));
+    assert!(
+        html.contains("<tr><th scope=\"row\">Feb 2025</th><td class=\"num\">no data</td></tr>")
+    );
     // Change failure rate in March: the one deployment succeeded.
     assert!(html.contains("<title>Mar 2025: 0%</title>"));
-    assert!(html.contains("<tr><th scope=\"row\">On-time delivery</th><td>100 % (1 of 1)</td></tr>"));
+    assert!(
+        html.contains("<tr><th scope=\"row\">On-time delivery</th><td>100 % (1 of 1)</td></tr>")
+    );
 }
 
 #[test]
@@ -401,7 +410,10 @@ fn chromium_loads_every_page_without_errors_and_draws_them() {
             "{url}:\n{}",
             loaded.problems.join("\n")
         );
-        assert!(loaded.dom.contains("<main id=\"main\">"), "{url} not rendered");
+        assert!(
+            loaded.dom.contains("<main id=\"main\">"),
+            "{url} not rendered"
+        );
         assert!(loaded.dom.contains("</html>"), "{url} not rendered");
     }
     assert_eq!(broken_links(&out), Vec::<String>::new());
@@ -456,4 +468,17 @@ fn chromium_loads_every_page_without_errors_and_draws_them() {
             expected.len()
         );
     }
+}
+
+#[test]
+fn a_repository_without_releases_gets_a_site_too() {
+    let repo = Repo::new();
+    let (_dir, out) = site(&repo);
+    // This month's calendar, and nothing broken.
+    assert!(out.join("calendar/2025-03.html").is_file());
+    assert_eq!(broken_links(&out), Vec::<String>::new());
+    let releases = std::fs::read_to_string(out.join("releases.html")).unwrap();
+    assert!(releases.contains("<h2 id=\"plan\">plan <span class=\"count\">(0)</span></h2>"));
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("No release is scheduled."));
 }

@@ -186,9 +186,10 @@ fn month(input: &SiteInput, m: &Month, prev: Option<&Month>, next: Option<&Month
             } else {
                 let items = by_day.get(&day).map(Vec::as_slice).unwrap_or(&[]);
                 let mut classes = vec![];
-                if items.iter().any(|i| {
-                    matches!(i.kind, ItemKind::Blackout | ItemKind::NoDeploy)
-                }) {
+                if items
+                    .iter()
+                    .any(|i| matches!(i.kind, ItemKind::Blackout | ItemKind::NoDeploy))
+                {
                     classes.push("closed");
                 }
                 if day == today {

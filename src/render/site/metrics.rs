@@ -51,7 +51,10 @@ pub fn page(input: &SiteInput) -> String {
             (this_monday + Duration::days(6)).format("%d %b %Y")
         ),
         unit: "",
-        labels: weeks.iter().map(|w| w.format("%d %b").to_string()).collect(),
+        labels: weeks
+            .iter()
+            .map(|w| w.format("%d %b").to_string())
+            .collect(),
         values: weeks
             .iter()
             .map(|w| {
@@ -75,7 +78,10 @@ pub fn page(input: &SiteInput) -> String {
             .filter(move |(_, d)| *d >= m && *d < end)
             .map(|(r, _)| *r)
     };
-    let labels: Vec<String> = months.iter().map(|m| m.format("%b %Y").to_string()).collect();
+    let labels: Vec<String> = months
+        .iter()
+        .map(|m| m.format("%b %Y").to_string())
+        .collect();
     let rate = |hits: usize, total: usize| (total > 0).then(|| 100.0 * hits as f64 / total as f64);
     let on_time = Series {
         id: "on-time",
@@ -122,8 +128,9 @@ pub fn page(input: &SiteInput) -> String {
     let lead = Series {
         id: "lead-time",
         title: "Lead time from plan to deployment",
-        what: "Mean days from booking a release to starting its deployment, by month of deployment."
-            .into(),
+        what:
+            "Mean days from booking a release to starting its deployment, by month of deployment."
+                .into(),
         unit: " d",
         labels: labels.clone(),
         values: months

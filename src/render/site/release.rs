@@ -80,7 +80,11 @@ pub fn page(input: &SiteInput, r: &Release) -> String {
         row(
             &mut b,
             "Rollback",
-            &format!("within {}: {}", esc(&rb.window.to_string()), esc(&rb.procedure)),
+            &format!(
+                "within {}: {}",
+                esc(&rb.window.to_string()),
+                esc(&rb.procedure)
+            ),
         );
     }
     if !r.people.is_empty() {
@@ -109,13 +113,22 @@ pub fn page(input: &SiteInput, r: &Release) -> String {
     row(
         &mut b,
         "Planned by",
-        &format!("{}, booked {}", esc(&r.planned_by), esc(&at(tz, r.booked_at))),
+        &format!(
+            "{}, booked {}",
+            esc(&r.planned_by),
+            esc(&at(tz, r.booked_at))
+        ),
     );
     if let Some(c) = &r.cancellation {
         row(
             &mut b,
             "Cancelled",
-            &format!("{} by {}: {}", esc(&at(tz, c.at)), esc(&c.by), esc(&c.reason)),
+            &format!(
+                "{} by {}: {}",
+                esc(&at(tz, c.at)),
+                esc(&c.by),
+                esc(&c.reason)
+            ),
         );
     }
     b.push_str("</dl>\n</section>\n");
@@ -166,7 +179,11 @@ pub fn page(input: &SiteInput, r: &Release) -> String {
     b.push_str("</section>\n");
 
     section(&mut b, "schedule", "Schedule");
-    table_head(&mut b, "Milestones worked back from the target", &["Milestone", "Date"]);
+    table_head(
+        &mut b,
+        "Milestones worked back from the target",
+        &["Milestone", "Date"],
+    );
     for (name, d) in [
         ("Planning complete", r.schedule.planning),
         ("Build complete", r.schedule.build),
@@ -184,7 +201,11 @@ pub fn page(input: &SiteInput, r: &Release) -> String {
     section(&mut b, "evidence", "Evidence");
     let mut any = false;
     let mut ev = String::new();
-    table_head(&mut ev, "What was recorded, by whom and when", &["Evidence", "Detail", "By", "When"]);
+    table_head(
+        &mut ev,
+        "What was recorded, by whom and when",
+        &["Evidence", "Detail", "By", "When"],
+    );
     let mut add = |what: String, detail: String, by: &str, when: Timestamp| {
         any = true;
         cells(&mut ev, &[what, detail, esc(by), esc(&at(tz, when))]);
