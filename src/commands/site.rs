@@ -181,10 +181,9 @@ fn evaluate(
                     && x.service == r.service
                     && x.stage == Stage::Closed
                     && month_of(x) <= month_of(r)
-                    && !x
-                        .deployment
+                    && x.deployment
                         .as_ref()
-                        .is_some_and(|d| d.status == DeploymentStatus::RolledBack)
+                        .is_none_or(|d| d.status != DeploymentStatus::RolledBack)
             })
             .max_by_key(|x| (month_of(x), x.window.start));
         let eval = gates::evaluate(&GateContext {

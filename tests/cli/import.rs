@@ -484,7 +484,7 @@ fn the_summary_for_scripts() {
 
 #[test]
 fn a_change_shipped_in_a_closed_release_is_left_as_it_is() {
-    // The demo closes REL-2025-03-001 holding CHG-2025-0892.
+    // The demo closes REL-2025-03-001 holding CHG-2025-0892 and 0901.
     let repo = Repo::bare();
     repo.rel(&["demo", "."]).ok();
     let dir = tempfile::tempdir().unwrap();
@@ -502,9 +502,19 @@ fn a_change_shipped_in_a_closed_release_is_left_as_it_is() {
         "{}",
         run.stdout
     );
-    assert_eq!(repo.commit_count(), n);
+    // Becoming implemented is the one move a shipped change may make.
+    assert!(
+        run.stdout.contains("updated    CHG-2025-0901  status"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(repo.commit_count(), n + 1);
     assert!(
         repo.read("changes/2025/CHG-2025-0892.yaml")
+            .contains("status: approved")
+    );
+    assert!(
+        repo.read("changes/2025/CHG-2025-0901.yaml")
             .contains("status: implemented")
     );
 }

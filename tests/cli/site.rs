@@ -271,15 +271,22 @@ fn the_metrics_page_draws_every_chart_with_its_numbers() {
     let html = std::fs::read_to_string(out.join("metrics.html")).unwrap();
     assert_eq!(html.matches("<svg class=\"chart\"").count(), 5);
     assert_eq!(html.matches("role=\"img\"").count(), 5);
-    for title in [
-        "Deployments per week",
-        "On-time delivery",
-        "Change failure rate",
-        "Lead time from plan to deployment",
-        "Defects escaped to production",
+    for (id, title) in [
+        ("deployments", "Deployments per week"),
+        ("on-time", "On-time delivery"),
+        ("failure-rate", "Change failure rate"),
+        ("lead-time", "Lead time from plan to deployment"),
+        ("defects-escaped", "Defects escaped to production"),
     ] {
-        assert!(html.contains(&format!("<title id=")), "{title}");
-        assert!(html.contains(title), "{title}");
+        // The chart is named for screen readers, and its section by a heading.
+        assert!(
+            html.contains(&format!("<title id=\"{id}-title\">{title}</title>")),
+            "{title}"
+        );
+        assert!(
+            html.contains(&format!("<h2 id=\"{id}\">{title}</h2>")),
+            "{title}"
+        );
     }
     // The demo's release, deployed on time in March, 12 days after booking.
     assert!(html.contains("<tr><th scope=\"row\">Mar 2025</th><td class=\"num\">100%</td></tr>"));

@@ -305,7 +305,7 @@ fn chart(s: &Series) -> String {
         }
         // Counted from the latest period, so the last label always shows
         // and none crowds another.
-        if (s.labels.len() - 1 - i) % every == 0 {
+        if (s.labels.len() - 1 - i).is_multiple_of(every) {
             svg.push_str(&format!(
                 "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
                 x + bar / 2.0,
