@@ -553,3 +553,34 @@ fn scope_text(services: &[String]) -> Option<String> {
         Some(format!("Services: {}", services.join(", ")))
     }
 }
+
+/// The calendar of `from..=to` for another view (the release site): every
+/// entry and conflict, as `rel calendar --json` gives them. `releases`
+/// should hold the range's months and one on either side.
+pub(super) fn range(
+    policy: &Policy,
+    calendar: &Calendar,
+    releases: Vec<Release>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> (Vec<Entry>, Vec<Conflict>) {
+    let view = build(policy, calendar, releases, from, to, None);
+    (view.entries, view.conflicts)
+}
+
+/// The iCalendar text of `from..=to`, as `rel calendar --ics` writes it.
+pub(super) fn ics_text(
+    policy: &Policy,
+    calendar: &Calendar,
+    releases: Vec<Release>,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: Timestamp,
+) -> String {
+    let view = build(policy, calendar, releases, from, to, None);
+    ics::render(
+        &ics_events(&view, calendar),
+        policy.tz(),
+        now.with_timezone(&Utc),
+    )
+}

@@ -30,6 +30,7 @@ mod report;
 mod reschedule;
 mod schema;
 mod show;
+mod site;
 mod sync;
 
 use crate::calendar::{Calendar, local_time};
@@ -236,6 +237,7 @@ fn dispatch(ctx: Ctx, command: Command) -> Result<()> {
         Command::Log(a) => log::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
         Command::Metrics(a) => metrics::run(&ctx, a),
+        Command::Site(a) => site::run(&ctx, a),
         Command::Audit(a) => audit::run(&ctx, a),
         Command::Schema(a) => schema::schema(&ctx, a),
         Command::Completions(a) => schema::completions(a),

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod gate_names;
 
 pub use crate::model::Versioning;
+pub mod import;
 
 use crate::model::{ChangeIdPattern, ReleaseType, Stage, TestCategory};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -60,6 +61,9 @@ pub struct Policy {
     /// reported as back-dated, in minutes.
     #[serde(default = "default_backdate_minutes")]
     pub backdate_tolerance_minutes: u32,
+    /// How `rel change import` reads this organisation's exports.
+    #[serde(default)]
+    pub import: import::ImportMapping,
     /// The shared remote branch that is the team's booking ledger (SPEC
     /// section 5.1); absent: no remote sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -509,6 +513,7 @@ impl Policy {
                 }
             }
         }
+        import::validate(self, &mut problems);
         let known_role = |r: &str| r == auth::SERVICE_OWNER || self.roles.contains_key(r);
         for (kind, roles) in &self.approvals.definition {
             for r in roles {
@@ -575,9 +580,11 @@ impl Policy {
         if self.limits.changes_warn > self.limits.changes_max {
             problems.push("limits.changes_warn: must not exceed limits.changes_max".to_string());
         }
-        if !self.ids.change.contains("YYYY") {
+        // Records are sharded by the id's year, or without one by its
+        // number: a pattern needs one of them.
+        if !self.ids.change.contains("YYYY") && !self.ids.change.contains('N') {
             problems.push(format!(
-                "ids.change: pattern `{}` has no YYYY (the year records are sharded by)",
+                "ids.change: pattern `{}` has neither YYYY (a year) nor N (a digit) to shard records by",
                 self.ids.change
             ));
         }

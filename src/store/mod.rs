@@ -9,6 +9,7 @@ pub mod record_path;
 pub mod remote;
 pub mod repo;
 pub mod revision;
+pub mod site;
 pub mod transaction;
 pub mod yaml;
 

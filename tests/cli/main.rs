@@ -6,7 +6,9 @@ mod support;
 mod core;
 
 mod calendar;
+mod import;
 mod lifecycle;
 mod review;
 mod review_output;
+mod site;
 mod sync;
