@@ -45,6 +45,11 @@ pub struct Ctx {
     pub cwd: PathBuf,
     /// Prompts are allowed: a terminal, no `--no-input`, no `CI`.
     pub interactive: bool,
+    /// The command changes records: it takes the lock before reading them
+    /// (see [`Repo::lock_for_change`]).
+    pub changes: bool,
+    /// The clock was set with `REL_NOW`.
+    pub clock_forced: bool,
 }
 
 impl Ctx {
@@ -58,6 +63,8 @@ impl Ctx {
             now,
             cwd,
             interactive,
+            changes: false,
+            clock_forced: std::env::var_os("REL_NOW").is_some(),
         }
     }
 
@@ -65,8 +72,16 @@ impl Ctx {
         self.global.json
     }
 
+    /// The records repository. For a command that changes records, the
+    /// lock is taken (and the committed rules and clock checked) before
+    /// anything is read.
     pub fn repo(&self) -> Result<Repo> {
-        Ok(Repo::discover(self.global.root.as_deref(), &self.cwd)?.with_clock(self.now))
+        let repo = Repo::discover(self.global.root.as_deref(), &self.cwd)?.with_clock(self.now);
+        repo.clock_forced.set(self.clock_forced);
+        if self.changes {
+            repo.lock_for_change(self.now)?;
+        }
+        Ok(repo)
     }
 
     /// A required value: the flag's value, else a prompt on a terminal, else
@@ -87,8 +102,34 @@ impl Ctx {
     }
 }
 
+/// Whether `command` changes records (and so decides on what it reads).
+fn changes_records(command: &Command) -> bool {
+    use crate::cli::ChangeCommand;
+    match command {
+        Command::Change(c) => matches!(
+            c,
+            ChangeCommand::Add(_) | ChangeCommand::Set(_) | ChangeCommand::Import(_)
+        ),
+        Command::Plan(_)
+        | Command::Approve(_)
+        | Command::Record(_)
+        | Command::Defect(_)
+        | Command::Notify(_)
+        | Command::Readiness(_)
+        | Command::Go(_)
+        | Command::Promote(_)
+        | Command::Demote(_)
+        | Command::Cancel(_)
+        | Command::Deploy(_)
+        | Command::Close(_)
+        | Command::Amend(_) => true,
+        _ => false,
+    }
+}
+
 pub fn run(cli: Cli, now: Timestamp, cwd: PathBuf) -> Result<()> {
-    let ctx = Ctx::new(cli.global, now, cwd);
+    let mut ctx = Ctx::new(cli.global, now, cwd);
+    ctx.changes = changes_records(&cli.command);
     match cli.command {
         Command::Init(a) => init::run(&ctx, a),
         Command::Change(c) => change::run(&ctx, c),
@@ -421,7 +462,7 @@ pub fn depends_on_flag(repo: &Repo, ids: &[String], own: Option<&str>) -> Result
                 "--depends-on: a release cannot depend on itself",
             ));
         }
-        if !repo.root.join(paths::release(&id)).exists() {
+        if !repo.exists(&paths::release(&id))? {
             return Err(Error::usage(format!("--depends-on: no release {text}")));
         }
         if !out.contains(&text) {

@@ -2,8 +2,13 @@
 //! paths, YAML load/save, atomic writes, the lock, and one commit per command.
 
 pub mod atomic;
+pub mod durable;
+mod guard;
 pub mod history;
+pub mod index_lock;
+pub mod journal;
 pub mod lock;
+pub mod pause;
 pub mod paths;
 pub mod repo;
 pub mod revision;
