@@ -243,14 +243,38 @@ fn classify(rel_path: &Path, policy: Option<&Policy>) -> std::result::Result<Rec
 /// The whole repository, as it is in the work tree.
 pub fn check_all(repo: &Repo) -> Result<Outcome> {
     let mut out = Outcome::default();
-    let policy = match repo.load_policy() {
-        Ok(p) => Some(p),
-        Err(e) => {
-            out.unreadable(e)?;
-            None
+    // Links are listed, never followed (`releases -> /` must not be walked).
+    let links = repo.symlinks()?;
+    for link in &links {
+        out.findings.push(Finding {
+            file: link.display().to_string(),
+            line: None,
+            message: "a symbolic link: rel does not follow links inside the records root; put the file or folder itself here".into(),
+        });
+    }
+    out.findings
+        .extend(crate::store::interrupted::findings(repo)?.into_iter().map(
+            |(file, message)| Finding {
+                file,
+                line: None,
+                message,
+            },
+        ));
+    let linked = |top: &str| links.iter().any(|l| l.starts_with(top));
+    let policy = if linked(paths::POLICY) {
+        None
+    } else {
+        match repo.load_policy() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                out.unreadable(e)?;
+                None
+            }
         }
     };
-    if let Some(policy) = &policy {
+    if let Some(policy) = &policy
+        && !linked(paths::CALENDARS)
+    {
         for rel in repo.calendar_paths()? {
             if let Err(e) = repo
                 .read(&rel)
@@ -334,7 +358,7 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
     if let Some(policy) = &policy {
         check_records(policy, &releases, &changes, &mut f);
     }
-    out.findings = f.list;
+    out.findings.extend(f.list);
     Ok(out)
 }
 

@@ -23,6 +23,8 @@ impl Repo {
         }
         let head = self.git().head().ok().and_then(|h| h.target());
         self.opened_head.set(head);
+        self.refuse_links(Path::new(paths::POLICY))?;
+        self.refuse_links(Path::new(paths::CALENDARS))?;
         self.refuse_uncommitted_rules()?;
         if let Some(head) = head {
             let commit = self.git().find_commit(head)?;

@@ -6,6 +6,7 @@ pub mod durable;
 mod guard;
 pub mod history;
 pub mod index_lock;
+pub mod interrupted;
 pub mod journal;
 pub mod lock;
 pub mod pause;
