@@ -253,13 +253,15 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
         });
     }
     out.findings
-        .extend(crate::store::interrupted::findings(repo)?.into_iter().map(
-            |(file, message)| Finding {
-                file,
-                line: None,
-                message,
-            },
-        ));
+        .extend(
+            crate::store::interrupted::findings(repo)?
+                .into_iter()
+                .map(|(file, message)| Finding {
+                    file,
+                    line: None,
+                    message,
+                }),
+        );
     let linked = |top: &str| links.iter().any(|l| l.starts_with(top));
     let policy = if linked(paths::POLICY) {
         None

@@ -500,7 +500,12 @@ impl Policy {
             ("lead_times.medium", lead.medium, 260, "business days"),
             ("lead_times.low", lead.low, 260, "business days"),
             ("readiness_hours", self.readiness_hours, 8784, "hours"),
-            ("pir_business_days", self.pir_business_days, 260, "business days"),
+            (
+                "pir_business_days",
+                self.pir_business_days,
+                260,
+                "business days",
+            ),
             (
                 "backdate_tolerance_minutes",
                 self.backdate_tolerance_minutes,

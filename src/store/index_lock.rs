@@ -64,18 +64,32 @@ pub struct IndexLock {
 
 impl IndexLock {
     /// Creates `<git dir>/index.lock` exclusively, waiting briefly for a
-    /// git command that holds it.
-    pub fn take(git_dir: &Path) -> Result<IndexLock> {
+    /// git command that holds it. The file is first created under a name of
+    /// rel's own and `announce`d (its inode, for the journal) before it is
+    /// linked into place, which is as atomic and exclusive as git's own
+    /// `O_EXCL`: so after any crash, an `index.lock` is known to be rel's
+    /// exactly when the journal names its inode.
+    pub fn take(git_dir: &Path, announce: impl FnOnce(u64) -> Result<()>) -> Result<IndexLock> {
         let path = git_dir.join("index.lock");
+        let own = git_dir.join(format!("rel-index-{}.lock", std::process::id()));
+        let _ = std::fs::remove_file(&own);
+        let file = std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(&own)
+            .map_err(|e| Error::file(&own, e.to_string()))?;
+        let cleanup = |e: Error| {
+            let _ = std::fs::remove_file(&own);
+            e
+        };
+        let inode = super::journal::inode(&own).unwrap_or(0);
+        announce(inode).map_err(cleanup)?;
         let start = Instant::now();
         let mut pause = Duration::from_millis(5);
         loop {
-            match std::fs::File::options()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(file) => {
+            match std::fs::hard_link(&own, &path) {
+                Ok(()) => {
+                    let _ = std::fs::remove_file(&own);
                     return Ok(IndexLock {
                         path,
                         file: Some(file),
@@ -84,12 +98,12 @@ impl IndexLock {
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     if start.elapsed() >= WAIT {
-                        return Err(in_the_way(&path, "updating the index"));
+                        return Err(cleanup(in_the_way(&path, "updating the index")));
                     }
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(100));
                 }
-                Err(e) => return Err(Error::file(&path, e.to_string())),
+                Err(e) => return Err(cleanup(Error::file(&path, e.to_string()))),
             }
         }
     }
@@ -101,7 +115,10 @@ impl IndexLock {
     /// Writes the new index contents into the lock file, synced.
     pub fn fill(&mut self, contents: &[u8]) -> Result<()> {
         let fail = |e: std::io::Error| Error::file(&self.path, e.to_string());
-        let file = self.file.as_mut().expect("the lock file is open until renamed");
+        let file = self
+            .file
+            .as_mut()
+            .expect("the lock file is open until renamed");
         file.write_all(contents).map_err(fail)?;
         file.sync_all().map_err(fail)
     }

@@ -206,18 +206,67 @@ pub fn undo_work_tree(repo: &Repo, journal: &Journal) -> Result<Vec<String>> {
 /// repair safely is an error naming the files and the commands that do.
 pub fn recover(repo: &Repo) -> Result<Option<String>> {
     let git_dir = repo.git().path().to_path_buf();
+    // Lock files of rel's own that a crash left before linking them into
+    // place (nothing else uses these names; rel's lock is held).
+    if let Ok(entries) = std::fs::read_dir(&git_dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if (name.starts_with("rel-index-") && name.ends_with(".lock"))
+                || (name.starts_with("rel-index-") && name.ends_with(".tmp"))
+                || (name.starts_with(".rel-") && name.ends_with(".tmp"))
+            {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
     let Some(journal) = Journal::read(&git_dir)? else {
         return Ok(None);
     };
+    // Temporary files of atomic writes the crash cut short.
+    for e in &journal.entries {
+        let Some(dir) = repo
+            .workdir
+            .join(&e.git_path)
+            .parent()
+            .map(Path::to_path_buf)
+        else {
+            continue;
+        };
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for f in entries.flatten() {
+                let name = f.file_name().to_string_lossy().to_string();
+                if name.starts_with(".rel-") && name.ends_with(".tmp") {
+                    let _ = std::fs::remove_file(f.path());
+                }
+            }
+        }
+    }
     let index_lock = git_dir.join("index.lock");
     let ours = inode(&index_lock) == Some(journal.index_lock);
+    // The branch's lock file, if the crash came while libgit2 moved the
+    // branch: it is this commit's when it names the commit, or is still
+    // empty and younger than the journal (no git command runs a ref update
+    // holding rel's unreferenced commit).
+    let ref_lock = git_dir.join(format!("{}.lock", journal.head_ref));
+    if let Ok(text) = std::fs::read_to_string(&ref_lock) {
+        let journal_time = std::fs::metadata(Journal::path(&git_dir)).and_then(|m| m.modified());
+        let lock_time = std::fs::metadata(&ref_lock).and_then(|m| m.modified());
+        let young = matches!((journal_time, lock_time), (Ok(j), Ok(l)) if l >= j);
+        if text.trim() == journal.commit.to_string() || (text.is_empty() && young) {
+            std::fs::remove_file(&ref_lock).map_err(|e| Error::file(&ref_lock, e.to_string()))?;
+        }
+    }
     let head = match repo.git().refname_to_id(&journal.head_ref) {
         Ok(oid) => Some(oid),
         Err(e) if e.code() == git2::ErrorCode::NotFound => None,
         Err(e) => return Err(e.into()),
     };
     let short = |o: Oid| o.to_string()[..10].to_string();
-    let paths: Vec<&str> = journal.entries.iter().map(|e| e.git_path.as_str()).collect();
+    let paths: Vec<&str> = journal
+        .entries
+        .iter()
+        .map(|e| e.git_path.as_str())
+        .collect();
     let note = if head == Some(journal.commit) {
         // The commit happened; only the index may lag behind it.
         if ours {
@@ -234,7 +283,8 @@ pub fn recover(repo: &Repo) -> Result<Option<String>> {
     } else if head == journal.parent {
         // The commit did not happen: put back what rel wrote.
         if ours {
-            std::fs::remove_file(&index_lock).map_err(|e| Error::file(&index_lock, e.to_string()))?;
+            std::fs::remove_file(&index_lock)
+                .map_err(|e| Error::file(&index_lock, e.to_string()))?;
         }
         let restored = undo_work_tree(repo, &journal)?;
         format!(
@@ -248,7 +298,8 @@ pub fn recover(repo: &Repo) -> Result<Option<String>> {
     } else {
         // Someone moved the branch since: rel cannot tell what is whose.
         if ours {
-            std::fs::remove_file(&index_lock).map_err(|e| Error::file(&index_lock, e.to_string()))?;
+            std::fs::remove_file(&index_lock)
+                .map_err(|e| Error::file(&index_lock, e.to_string()))?;
         }
         let clean = paths.iter().all(|p| {
             repo.git()

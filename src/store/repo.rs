@@ -37,7 +37,10 @@ pub struct Repo {
 pub(crate) enum Read {
     /// A file (relative to the root) and the blob id of what was read;
     /// `None`: it was absent.
-    File { rel: PathBuf, blob: Option<git2::Oid> },
+    File {
+        rel: PathBuf,
+        blob: Option<git2::Oid>,
+    },
     /// A folder's entries that `filter` kept.
     Dir {
         rel: PathBuf,
@@ -354,7 +357,11 @@ impl Repo {
     pub fn record_files(&self) -> Result<Vec<PathBuf>> {
         let mut out = vec![];
         self.walk(&[paths::RELEASES, paths::CHANGES], &mut |rel, kind| {
-            if kind == Kind::File && !rel.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+            if kind == Kind::File
+                && !rel
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
                 out.push(rel.to_path_buf());
             }
         })?;

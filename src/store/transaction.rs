@@ -158,11 +158,9 @@ impl Transaction<'_> {
             return Ok(None);
         };
         match tree.get_path(Path::new(git_path)) {
-            Ok(entry) if entry.filemode() == i32::from(git2::FileMode::Link) => {
-                Err(Error::data(format!(
-                    "{git_path} is a symbolic link in HEAD; rel will not replace it"
-                )))
-            }
+            Ok(entry) if entry.filemode() == i32::from(git2::FileMode::Link) => Err(Error::data(
+                format!("{git_path} is a symbolic link in HEAD; rel will not replace it"),
+            )),
             Ok(entry) if entry.kind() == Some(ObjectType::Blob) => {
                 Ok(Some((entry.id(), entry.filemode())))
             }
@@ -326,28 +324,50 @@ impl Transaction<'_> {
         let ref_lock = git_dir.join(format!("{}.lock", self.head_ref));
         index_lock::wait_for(&ref_lock, "updating the branch")?;
 
-        // (e) The index lock, then (under it) the index entries again: the
-        // user may have staged something since `write`.
-        let mut lock = IndexLock::take(&git_dir)?;
-        let index = git2::Index::open(&git_dir.join("index"))?;
+        // (e) The journal, then the index lock (named in the journal before
+        // it exists), then under it the index entries again: the user may
+        // have staged something since `write`.
         let mut entries = vec![];
         for (q, (blob, _)) in self.files.iter().zip(&staged) {
-            let before = self.check_untouched(&index, &q.rel, &q.git_path, *blob)?;
             entries.push(journal::Entry {
                 git_path: q.git_path.clone(),
-                before,
+                before: self.on_disk(&q.rel, &q.git_path)?,
                 after: *blob,
             });
         }
-        drop(index);
-        let journal = Journal {
+        let mut journal = Journal {
             head_ref: self.head_ref.clone(),
             parent: self.parent,
             commit: commit_id,
-            index_lock: journal::inode(lock.path()).unwrap_or(0),
+            index_lock: 0,
             entries,
         };
-        journal.write(&git_dir)?;
+        let lock = IndexLock::take(&git_dir, |inode| {
+            journal.index_lock = inode;
+            journal.write(&git_dir)
+        });
+        let mut lock = match lock {
+            Ok(lock) => lock,
+            Err(e) => {
+                let _ = Journal::remove(&git_dir);
+                return Err(e);
+            }
+        };
+        let index = git2::Index::open(&git_dir.join("index"))?;
+        for (q, e) in self.files.iter().zip(&journal.entries) {
+            let checked = self.check_untouched(&index, &q.rel, &q.git_path, e.after);
+            if checked.as_ref().map_or(true, |before| *before != e.before) {
+                drop(lock);
+                let _ = Journal::remove(&git_dir);
+                return Err(checked.err().unwrap_or_else(|| {
+                    Error::data(format!(
+                        "{} changed while rel was committing; nothing was written",
+                        q.rel.display()
+                    ))
+                }));
+            }
+        }
+        drop(index);
         super::pause::point("journal");
 
         // (f) The work tree, then the new index into the lock file. A

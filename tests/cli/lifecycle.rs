@@ -335,12 +335,7 @@ fn sign_acceptance(repo: &mut Repo, r: &Rel, who: (&'static str, &'static str)) 
 
 /// Acceptance signed at `t` (commands run in time order: rel refuses a
 /// clock earlier than the last commit).
-fn sign_acceptance_at(
-    repo: &mut Repo,
-    r: &Rel,
-    who: (&'static str, &'static str),
-    t: &str,
-) -> Run {
+fn sign_acceptance_at(repo: &mut Repo, r: &Rel, who: (&'static str, &'static str), t: &str) -> Run {
     repo.at(t).by(who).rel(&[
         "approve",
         &r.id,
@@ -1408,7 +1403,9 @@ fn release_notes_follow_the_seed_and_keep_hand_written_notes_apart() {
     // The seed's example: a Saturday in March 2024, outside the month-end;
     // the records begin before it.
     let mut repo = Repo::bare();
-    repo.at("2024-02-01T09:00:00+00:00").rel(&["init", "."]).ok();
+    repo.at("2024-02-01T09:00:00+00:00")
+        .rel(&["init", "."])
+        .ok();
     let r = plan(&mut repo, &Plan::seed().target("2024-03-16 20:00"));
     assert_eq!(r.id, "REL-2024-03-001");
     walk(&mut repo, &r, "test");

@@ -45,10 +45,10 @@ impl Paused {
     /// Starts `rel args` with a pause at `point`, and waits until it is there.
     fn start(repo: &Repo, args: &[&str], point: &'static str) -> Paused {
         let dir = tempfile::tempdir().unwrap();
-        let child = spawn(
-            repo.command(args)
-                .env("REL_TEST_PAUSE", format!("{point}:{}", dir.path().display())),
-        );
+        let child = spawn(repo.command(args).env(
+            "REL_TEST_PAUSE",
+            format!("{point}:{}", dir.path().display()),
+        ));
         let paused = Paused { child, dir, point };
         paused.wait_marker(point);
         paused
@@ -129,10 +129,10 @@ fn a_command_waits_for_the_lock_and_then_reads_what_the_other_committed() {
     // yet moved: the moment a reader could once see stale records.
     let first = Paused::start(&repo, &strs(&notify_args("Finance users")), "before-ref");
     let dir = tempfile::tempdir().unwrap();
-    let second = spawn(
-        repo.command(&strs(&notify_args("Support team")))
-            .env("REL_TEST_PAUSE", format!("lock-wait:{}", dir.path().display())),
-    );
+    let second = spawn(repo.command(&strs(&notify_args("Support team"))).env(
+        "REL_TEST_PAUSE",
+        format!("lock-wait:{}", dir.path().display()),
+    ));
     // The second is waiting for the lock (not refused at once)...
     wait_for_file(&dir.path().join("lock-wait.paused"));
     std::fs::write(dir.path().join("lock-wait.go"), b"").unwrap();
@@ -298,7 +298,13 @@ fn check_reports_an_index_left_before_rels_last_commit() {
     // index left: the record's previous version staged and in the work tree.
     let repo = planned();
     repo.rel(&strs(&notify_args("Finance users"))).ok();
-    repo.git(&["restore", "--source=HEAD~1", "--staged", "--worktree", REL_FILE]);
+    repo.git(&[
+        "restore",
+        "--source=HEAD~1",
+        "--staged",
+        "--worktree",
+        REL_FILE,
+    ]);
     repo.rel(&["check"])
         .code(1)
         .stdout_has(REL_FILE)
@@ -386,7 +392,8 @@ fn symlinked_changes_and_policy_are_refused() {
         "--target",
         "2025-03-15",
     ];
-    repo.refused(3, &add).stderr_has("changes: is a symbolic link");
+    repo.refused(3, &add)
+        .stderr_has("changes: is a symbolic link");
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
     std::fs::remove_file(repo.path().join("changes")).unwrap();
 
@@ -425,11 +432,14 @@ fn a_clock_earlier_than_head_is_refused_naming_both_times() {
     repo.rel(&strs(&notify_args("Finance users"))).ok();
     repo.at("2025-03-01T12:00:00+00:00").by(OWNER);
     repo.refused(3, &["approve", REL_ID, "--role", "service-owner"])
-        .stderr_has("the clock (REL_NOW) says 2025-03-01T12:00:00+00:00, earlier than HEAD's commit")
+        .stderr_has(
+            "the clock (REL_NOW) says 2025-03-01T12:00:00+00:00, earlier than HEAD's commit",
+        )
         .stderr_has("at 2025-03-02T09:00:00+00:00; time may not run backwards");
     // The same moment as HEAD is not earlier.
     repo.at("2025-03-02T09:00:00+00:00");
-    repo.rel(&["approve", REL_ID, "--role", "service-owner"]).ok();
+    repo.rel(&["approve", REL_ID, "--role", "service-owner"])
+        .ok();
 }
 
 #[test]
@@ -472,7 +482,8 @@ fn uncommitted_policy_or_calendar_edits_are_refused_naming_them() {
     // Notes that rel does not read are not rules.
     std::fs::remove_file(repo.path().join("calendars/extra.yaml")).unwrap();
     repo.write("calendars/README.txt", "notes\n");
-    repo.rel(&["approve", REL_ID, "--role", "service-owner"]).ok();
+    repo.rel(&["approve", REL_ID, "--role", "service-owner"])
+        .ok();
 }
 
 // 9. Identity
@@ -522,7 +533,14 @@ fn calendar_ranges_are_bounded() {
     let start = Instant::now();
     repo.refused(
         2,
-        &["calendar", "--list", "--from", "2025-01-01", "--to", "2099-12-31"],
+        &[
+            "calendar",
+            "--list",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2099-12-31",
+        ],
     )
     .stderr_has("spans 27393 days; at most 1827 (five years)");
     repo.refused(
@@ -531,6 +549,13 @@ fn calendar_ranges_are_bounded() {
     )
     .stderr_has("--from 0001-01-01 is out of range; calendars cover the years 1900 to 2999");
     assert!(start.elapsed() < Duration::from_secs(20));
-    repo.rel(&["calendar", "--list", "--from", "2025-01-01", "--to", "2029-12-31"])
-        .ok();
+    repo.rel(&[
+        "calendar",
+        "--list",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2029-12-31",
+    ])
+    .ok();
 }
