@@ -1,7 +1,8 @@
 //! A stress run of rel's concurrency and crash guarantees (SPEC section 5),
 //! through the real binary: rounds of N = 8, 16 and 32 parallel `rel notify`
-//! (appends to one release) and `rel plan` (new ids in one month), then a
-//! loop that `kill -9`s commands at random moments. After every round and
+//! (appends to one release) and `rel plan --next` (all for one window, so
+//! ids and slots race), then a loop that `kill -9`s `rel notify` at random
+//! moments. After every round and
 //! every kill it checks each invariant:
 //!
 //! - every exit code is 0, 1 (refused by policy, for plan) or 4 (lost the
@@ -10,7 +11,8 @@
 //! - the commits made equal the commands that succeeded (plus killed ones
 //!   that got as far as moving the branch);
 //! - no lost append: every successful notification is in HEAD, and HEAD
-//!   holds exactly as many as succeeded; every planned id is distinct;
+//!   holds exactly as many as succeeded; every planned id and window is
+//!   distinct, and every booking is in HEAD;
 //! - `git fsck --strict` passes, `git status` is clean, and no lock file
 //!   or journal is left behind.
 //!
@@ -101,9 +103,23 @@ impl Env {
     }
 
     fn release_files(&self) -> Vec<String> {
-        self.git(&["ls-tree", "--name-only", "HEAD", "releases/2025/03/"])
+        self.git(&["ls-tree", "-r", "--name-only", "HEAD", "releases/"])
             .lines()
             .map(str::to_string)
+            .collect()
+    }
+
+    /// The window start of each committed release.
+    fn window_starts(&self) -> Vec<String> {
+        self.release_files()
+            .iter()
+            .map(|f| {
+                let text = self.git(&["show", &format!("HEAD:{f}")]);
+                text.lines()
+                    .find_map(|l| l.trim_start().strip_prefix("start: "))
+                    .unwrap_or("")
+                    .to_string()
+            })
             .collect()
     }
 
@@ -236,10 +252,9 @@ fn plan_round(env: &Env, n: usize, round: usize, counts: &mut Counts) {
     let files_before = env.release_files().len();
     let children: Vec<Child> = ids
         .iter()
-        .enumerate()
-        .map(|(i, id)| {
-            // Distinct windows in one month: ids are what races.
-            let target = format!("2025-03-{:02} 20:00", 1 + (i % 2) * 7 + 8);
+        .map(|id| {
+            // All for one window with --next: the ids and the slots race;
+            // each booking must get its own.
             let mut c = env.rel(&[
                 "plan",
                 "--service",
@@ -247,9 +262,10 @@ fn plan_round(env: &Env, n: usize, round: usize, counts: &mut Counts) {
                 "--type",
                 "minor",
                 "--target",
-                &target,
+                "2025-03-09 20:00",
                 "--duration",
                 "1h",
+                "--next",
                 "--change",
                 id,
             ]);
@@ -301,6 +317,11 @@ fn plan_round(env: &Env, n: usize, round: usize, counts: &mut Counts) {
     counts.lost += lost.len();
     assert!(lost.is_empty(), "lost bookings: {lost:?}");
     assert_eq!(files.len(), files_before + planned.len());
+    let mut starts = env.window_starts();
+    let all = starts.len();
+    starts.sort();
+    starts.dedup();
+    assert_eq!(starts.len(), all, "two releases booked the same window");
     env.invariants(&format!("plan N={n}"));
 }
 
