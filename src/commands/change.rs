@@ -207,12 +207,12 @@ fn set(ctx: &Ctx, a: ChangeSetArgs) -> Result<()> {
     // A change that shipped in a closed release is history: it may only be
     // marked implemented (or given more detail), not reopened or moved.
     if let Some(rid) = &before.release {
-        let closed = ReleaseId::parse(rid)
-            .ok()
-            .filter(|id| repo.root.join(paths::release(id)).exists())
-            .map(|id| repo.load_release(&id))
-            .transpose()?
-            .is_some_and(|r| r.stage == Stage::Closed);
+        let closed = match ReleaseId::parse(rid).ok() {
+            Some(id) if repo.exists(&paths::release(&id))? => {
+                repo.load_release(&id)?.stage == Stage::Closed
+            }
+            _ => false,
+        };
         let reopened = change.status != before.status && change.status != ChangeStatus::Implemented;
         if closed && (reopened || change.service != before.service) {
             return Err(Error::refused(format!(

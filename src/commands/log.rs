@@ -103,10 +103,17 @@ pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
             format!("{} <{}>", e.author, e.email),
-            if e.hand_edit {
-                format!("hand edit: {}", e.subject)
-            } else {
-                e.subject.clone()
+            {
+                let what = if e.hand_edit {
+                    format!("hand edit: {}", e.subject)
+                } else {
+                    e.subject.clone()
+                };
+                // A note, not a finding: tests and backfills set the clock.
+                match e.trailer("Rel-Clock") {
+                    Some(source) => format!("{what} (note: clock set by {source})"),
+                    None => what,
+                }
             },
             match e.signature {
                 Signature::None => "-",

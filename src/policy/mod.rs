@@ -498,6 +498,50 @@ impl Policy {
     /// gate names. Each problem names the field.
     pub fn validate(&self) -> Vec<String> {
         let mut problems = vec![];
+        // Numbers that become date arithmetic: bounded so that a typo (or
+        // a hostile value) is an error naming the field, never an overflow.
+        let t = &self.timeline;
+        let lead = &self.lead_times;
+        for (field, value, max, unit) in [
+            ("timeline.staging_days", t.staging_days, 3650, "days"),
+            ("timeline.test_days", t.test_days, 3650, "days"),
+            ("timeline.build_days", t.build_days, 3650, "days"),
+            ("timeline.planning_days", t.planning_days, 3650, "days"),
+            (
+                "timeline.major_extension_percent",
+                t.major_extension_percent,
+                1000,
+                "percent",
+            ),
+            ("lead_times.high", lead.high, 260, "business days"),
+            ("lead_times.medium", lead.medium, 260, "business days"),
+            ("lead_times.low", lead.low, 260, "business days"),
+            ("readiness_hours", self.readiness_hours, 8784, "hours"),
+            (
+                "pir_business_days",
+                self.pir_business_days,
+                260,
+                "business days",
+            ),
+            (
+                "backdate_tolerance_minutes",
+                self.backdate_tolerance_minutes,
+                527_040,
+                "minutes",
+            ),
+            (
+                "limits.target_tolerance_days",
+                self.limits.target_tolerance_days,
+                3650,
+                "days",
+            ),
+        ] {
+            if value > max {
+                problems.push(format!(
+                    "{field}: {value} is too large; at most {max} {unit}"
+                ));
+            }
+        }
         if self.timezone.parse::<chrono_tz::Tz>().is_err() {
             problems.push(format!(
                 "timezone: `{}` is not an IANA time zone name (for example Europe/London)",

@@ -2,9 +2,15 @@
 //! paths, YAML load/save, atomic writes, the lock, and one commit per command.
 
 pub mod atomic;
+pub mod durable;
+mod guard;
 pub mod history;
+pub mod index_lock;
+pub mod interrupted;
+pub mod journal;
 pub mod lock;
 pub mod paths;
+pub mod pause;
 pub mod record_path;
 pub mod remote;
 pub mod repo;

@@ -8,6 +8,7 @@ mod core;
 mod calendar;
 mod import;
 mod lifecycle;
+mod reliability;
 mod review;
 mod review_output;
 mod site;
