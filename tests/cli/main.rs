@@ -6,5 +6,6 @@ mod support;
 mod core;
 
 mod calendar;
+mod clients;
 mod lifecycle;
 mod review;

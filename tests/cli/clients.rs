@@ -1,0 +1,456 @@
+//! rel's files and outputs read back by tools nobody here wrote: the JSON
+//! Schemas by a real JSON Schema validator (as editors use them), the
+//! iCalendar export by an iCalendar parser, GitHub annotations by a parser
+//! that reads them as the Actions runner does, and file modes as a shared
+//! checkout sees them.
+
+use crate::support::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+// ---------------------------------------------------------------------------
+// JSON Schemas
+
+/// The schema `name` as `rel init` wrote it into the repository.
+fn validator(root: &Path, name: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root.join("schemas").join(name)).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("{name} is not a valid JSON Schema: {e}"))
+}
+
+/// A YAML file as the JSON value a YAML language server validates.
+fn yaml_value(text: &str) -> Value {
+    serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("not YAML ({e}):\n{text}"))
+}
+
+/// The validator's complaints about `text`, one line each.
+fn schema_errors(v: &jsonschema::Validator, text: &str) -> Vec<String> {
+    v.iter_errors(&yaml_value(text))
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+/// Every file under `dir` (relative to `root`), recursively.
+fn files_under(root: &Path, dir: &str) -> Vec<PathBuf> {
+    let mut out = vec![];
+    let mut stack = vec![root.join(dir)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The schema each file is checked against, by the mapping `rel init`
+/// writes for editors (`.vscode/settings.json`, `yaml.schemas`).
+fn schema_for(settings: &Value, file: &Path) -> Option<String> {
+    let file = file.to_string_lossy();
+    let map = settings["yaml.schemas"].as_object().unwrap();
+    let matching: Vec<String> = map
+        .iter()
+        .filter(|(_, globs)| {
+            globs.as_array().unwrap().iter().any(|g| {
+                let g = g.as_str().unwrap();
+                match g.split_once('*') {
+                    // `releases/**/*.yaml`, `calendars/*.yaml`
+                    Some((prefix, _)) => {
+                        file.starts_with(prefix)
+                            && file.ends_with(".yaml")
+                            && (g.contains("**") || !file[prefix.len()..].contains('/'))
+                    }
+                    None => file == g,
+                }
+            })
+        })
+        .map(|(schema, _)| schema.trim_start_matches("./schemas/").to_string())
+        .collect();
+    assert!(
+        matching.len() <= 1,
+        "{file} has several schemas: {matching:?}"
+    );
+    matching.into_iter().next()
+}
+
+#[test]
+fn init_maps_every_file_kind_to_its_schema_for_editors() {
+    let repo = Repo::new();
+    let settings = repo.read(".vscode/settings.json");
+    insta::assert_snapshot!(settings, @r#"
+    {
+      "yaml.schemas": {
+        "./schemas/release.schema.json": [
+          "releases/**/*.yaml"
+        ],
+        "./schemas/change.schema.json": [
+          "changes/**/*.yaml"
+        ],
+        "./schemas/policy.schema.json": [
+          "policy.yaml"
+        ],
+        "./schemas/calendar.schema.json": [
+          "calendars/*.yaml"
+        ]
+      }
+    }
+    "#);
+    // Committed with the rest of the layout; every schema it names exists.
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    let settings: Value = serde_json::from_str(&settings).unwrap();
+    for schema in settings["yaml.schemas"].as_object().unwrap().keys() {
+        assert!(repo.path().join(schema).is_file(), "{schema}");
+    }
+}
+
+/// Every file of a repository where a release went from plan to closed
+/// (`rel demo`: approvals, build, tests, defects, notifications,
+/// readiness, go, deployment, closure) is valid against the schema the
+/// editor mapping gives it, and so are the project's examples.
+#[test]
+fn schemas_accept_every_file_rel_init_writes_and_every_record_rel_writes() {
+    let repo = Repo::bare();
+    repo.rel(&["demo", "demo"]).ok();
+    let root = repo.path().join("demo");
+    let settings: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join(".vscode/settings.json")).unwrap())
+            .unwrap();
+    let mut checked = std::collections::BTreeMap::<String, usize>::new();
+    let mut files = vec![PathBuf::from("policy.yaml")];
+    for dir in ["calendars", "releases", "changes"] {
+        files.extend(files_under(&root, dir));
+    }
+    for file in &files {
+        let schema = schema_for(&settings, file)
+            .unwrap_or_else(|| panic!("{} has no schema", file.display()));
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        let errors = schema_errors(&validator(&root, &schema), &text);
+        assert!(
+            errors.is_empty(),
+            "{} against {schema}:\n{}",
+            file.display(),
+            errors.join("\n")
+        );
+        *checked.entry(schema).or_default() += 1;
+    }
+    // Each kind was seen (a closed release, its changes, policy, calendar).
+    assert_eq!(checked.len(), 4, "{checked:?}");
+
+    // The project's own examples, which `rel init` copies.
+    let project = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (file, schema) in [
+        ("policy.example.yaml", "policy.schema.json"),
+        ("examples/calendar.example.yaml", "calendar.schema.json"),
+    ] {
+        let text = std::fs::read_to_string(project.join(file)).unwrap();
+        let errors = schema_errors(&validator(&root, schema), &text);
+        assert!(errors.is_empty(), "{file}:\n{}", errors.join("\n"));
+    }
+}
+
+/// The schemas refuse what rel refuses: each bad file is invalid for the
+/// validator, and `rel check` cannot accept it either (exit 3: the file
+/// cannot be read, or exit 1: a finding).
+#[test]
+fn schemas_refuse_what_rel_refuses() {
+    let repo = Repo::new();
+    repo.change("CHG-2025-0892", "finance", "2025-03-15");
+    let id = repo.plan(
+        "finance",
+        "minor",
+        "2025-03-15 20:00",
+        &["CHG-2025-0892"],
+        &["--version", "2.4.0"],
+    );
+    let release_file = format!("releases/2025/03/{id}.yaml");
+    let release = repo.read(&release_file);
+    let policy = repo.read("policy.yaml");
+    let root = repo.path();
+    let calendar = |entries: &str| format!("blackouts:\n{entries}");
+    let window = |start: &str| {
+        format!(
+            "maintenance_windows:\n  - name: late\n    days: [sat]\n    start: \"{start}\"\n    end: \"23:00\"\n"
+        )
+    };
+    let cases: Vec<(&str, String, String)> = vec![
+        (
+            "calendars/extra.yaml",
+            "calendar.schema.json".into(),
+            window("25:00"),
+        ),
+        (
+            "calendars/extra.yaml",
+            "calendar.schema.json".into(),
+            window("7:00"),
+        ),
+        (
+            "calendars/extra.yaml",
+            "calendar.schema.json".into(),
+            calendar("  - name: x\n    monthly: { from_day: 32, to_day: 2 }\n"),
+        ),
+        (
+            "calendars/extra.yaml",
+            "calendar.schema.json".into(),
+            calendar("  - name: x\n    monthly: { from_day: 0, to_day: 2 }\n"),
+        ),
+        (
+            "calendars/extra.yaml",
+            "calendar.schema.json".into(),
+            calendar("  - name: x\n    yearly: { from: \"13-01\", to: \"01-05\" }\n"),
+        ),
+        (
+            "calendars/extra.yaml",
+            "calendar.schema.json".into(),
+            calendar("  - name: x\n    yearly: { from: \"02-30\", to: \"03-05\" }\n"),
+        ),
+        (
+            "calendars/extra.yaml",
+            "calendar.schema.json".into(),
+            calendar(
+                "  - name: x\n    monthly: { from_day: 28, to_day: 2 }\n    from: 2025-06-02\n    to: 2025-06-06\n",
+            ),
+        ),
+        (
+            "calendars/extra.yaml",
+            "calendar.schema.json".into(),
+            calendar("  - name: x\n    services: [finance]\n"),
+        ),
+        (
+            "calendars/extra.yaml",
+            "calendar.schema.json".into(),
+            calendar("  - name: x\n    from: 2025-06-02\n"),
+        ),
+        (
+            "policy.yaml",
+            "policy.schema.json".into(),
+            policy.replacen("- changes-approved", "- changes-aproved", 1),
+        ),
+        (
+            "policy.yaml",
+            "policy.schema.json".into(),
+            policy.replacen("- changes-approved", "- { name: changes-aproved }", 1),
+        ),
+        (
+            release_file.as_str(),
+            "release.schema.json".into(),
+            release.replace("version: \"2.4.0\"", "version: v2"),
+        ),
+        (
+            release_file.as_str(),
+            "release.schema.json".into(),
+            release.replace("version: \"2.4.0\"", "version: banana"),
+        ),
+        (
+            release_file.as_str(),
+            "release.schema.json".into(),
+            release.replace(&format!("id: {id}"), "id: REL-2025-3-1"),
+        ),
+        (
+            release_file.as_str(),
+            "release.schema.json".into(),
+            release.replace("- CHG-2025-0892", "- ../CHG-2025-0892"),
+        ),
+    ];
+    assert!(policy.contains("- changes-approved"));
+    for (file, schema, text) in &cases {
+        let errors = schema_errors(&validator(root, schema), text);
+        assert!(!errors.is_empty(), "{schema} accepts this {file}:\n{text}");
+        let before = repo.path().join(file).exists().then(|| repo.read(file));
+        repo.write(file, text);
+        let run = repo.rel(&["check"]);
+        assert!(
+            run.code == 1 || run.code == 3,
+            "rel check accepts this {file} (exit {}):\n{text}\n{}{}",
+            run.code,
+            run.stdout,
+            run.stderr
+        );
+        match before {
+            Some(old) => repo.write(file, &old),
+            None => std::fs::remove_file(repo.path().join(file)).unwrap(),
+        }
+    }
+    repo.rel(&["check"]).ok();
+
+    // Both forms of a gate with a known name are accepted.
+    let ok = policy.replacen(
+        "- changes-approved",
+        "- { name: changes-approved, waivable: true }",
+        1,
+    );
+    let v = validator(root, "policy.schema.json");
+    assert_eq!(schema_errors(&v, &ok), Vec::<String>::new());
+}
+
+// ---------------------------------------------------------------------------
+// rel check runs what loading runs
+
+#[test]
+fn check_refuses_a_name_reused_across_calendar_files_as_planning_does() {
+    let repo = Repo::new();
+    let standard = repo.read("calendars/standard.yaml");
+    let name = yaml_value(&standard)["blackouts"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    repo.commit_file(
+        "calendars/team.yaml",
+        &format!("blackouts:\n  - name: {name}\n    from: 2025-06-02\n    to: 2025-06-06\n"),
+    );
+    repo.change("CHG-2025-0892", "finance", "2025-03-15");
+    let planned = repo.refused(
+        3,
+        &[
+            "plan",
+            "--service",
+            "finance",
+            "--type",
+            "minor",
+            "--target",
+            "2025-03-15 20:00",
+            "--change",
+            "CHG-2025-0892",
+        ],
+    );
+    let check = repo.refused(3, &["check"]);
+    let needle = format!("the name `{name}` is already used at calendars/standard.yaml");
+    assert!(planned.stderr.contains(&needle), "{}", planned.stderr);
+    assert!(check.stderr.contains(&needle), "{}", check.stderr);
+    assert!(
+        check.stderr.contains("calendars/team.yaml: line 2"),
+        "{}",
+        check.stderr
+    );
+}
+
+#[test]
+fn check_refuses_a_version_the_service_cannot_carry() {
+    let repo = Repo::new();
+    repo.change("CHG-2025-0892", "finance", "2025-03-15");
+    let id = repo.plan(
+        "finance",
+        "minor",
+        "2025-03-15 20:00",
+        &["CHG-2025-0892"],
+        &["--version", "2.4.0"],
+    );
+    repo.rel(&["check"]).ok();
+    let file = format!("releases/2025/03/{id}.yaml");
+    let text = repo.read(&file);
+    repo.commit_file(
+        &file,
+        &text.replace("version: \"2.4.0\"", "version: banana"),
+    );
+    let run = repo.refused(1, &["check"]);
+    insta::assert_snapshot!(run.stdout, @"releases/2025/03/REL-2025-03-001.yaml:4: version: `banana` is not a semantic version X.Y.Z (unexpected character 'b' while parsing major version number)");
+}
+
+// ---------------------------------------------------------------------------
+// File modes
+
+/// Runs `rel` as `repo.rel` would, under `umask`.
+#[cfg(unix)]
+fn rel_under_umask(repo: &Repo, umask: &str, args: &[&str]) -> Run {
+    let rel = repo.command(args);
+    let mut sh = std::process::Command::new("sh");
+    sh.arg("-c")
+        .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+        .arg(rel.get_program())
+        .args(rel.get_args())
+        .current_dir(rel.get_current_dir().unwrap())
+        .env_clear();
+    for (k, v) in rel.get_envs() {
+        if let Some(v) = v {
+            sh.env(k, v);
+        }
+    }
+    let out = sh.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    }
+}
+
+#[cfg(unix)]
+fn mode(repo: &Repo, file: &str) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(repo.path().join(file))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// New files follow the umask as git's own checkout does (0644 under 022,
+/// 0664 under 002), and a rewrite keeps the mode the file has.
+#[cfg(unix)]
+#[test]
+fn files_follow_the_umask_and_a_rewrite_keeps_the_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    for (umask, expected) in [("022", 0o644), ("002", 0o664)] {
+        let repo = Repo::bare();
+        rel_under_umask(&repo, umask, &["init", "."]).ok();
+        for file in [
+            "policy.yaml",
+            "calendars/standard.yaml",
+            "schemas/release.schema.json",
+            ".vscode/settings.json",
+        ] {
+            assert_eq!(mode(&repo, file), expected, "{file} under umask {umask}");
+        }
+        let change = "changes/2025/CHG-2025-0892.yaml";
+        rel_under_umask(
+            &repo,
+            umask,
+            &[
+                "change",
+                "add",
+                "CHG-2025-0892",
+                "--title",
+                "T",
+                "--service",
+                "finance",
+                "--status",
+                "approved",
+                "--owner",
+                "dev@example.com",
+                "--target",
+                "2025-03-15",
+            ],
+        )
+        .ok();
+        assert_eq!(
+            mode(&repo, change),
+            expected,
+            "{change} under umask {umask}"
+        );
+        rel_under_umask(&repo, umask, &["schema", "--out", "out"]).ok();
+        assert_eq!(mode(&repo, "out/release.schema.json"), expected);
+
+        // A mode someone gave the file is kept when rel rewrites it.
+        for kept in [0o664, 0o640] {
+            std::fs::set_permissions(
+                repo.path().join(change),
+                std::fs::Permissions::from_mode(kept),
+            )
+            .unwrap();
+            rel_under_umask(&repo, umask, &["change", "set", "CHG-2025-0892", "--ready"]).ok();
+            assert_eq!(mode(&repo, change), kept, "rewrite under umask {umask}");
+            rel_under_umask(
+                &repo,
+                umask,
+                &["change", "set", "CHG-2025-0892", "--not-ready"],
+            )
+            .ok();
+        }
+    }
+}
