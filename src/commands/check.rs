@@ -251,13 +251,20 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
         }
     };
     if let Some(policy) = &policy {
+        let mut calendars_read = true;
         for rel in repo.calendar_paths()? {
             if let Err(e) = repo
                 .read(&rel)
                 .and_then(|text| crate::store::repo::parse_calendar_file(policy, &rel, &text))
             {
+                calendars_read = false;
                 out.unreadable(e)?;
             }
+        }
+        // What loading checks across files (a name used in two files) is
+        // refused by every other command, so it fails the check too.
+        if calendars_read && let Err(e) = repo.load_calendar(policy) {
+            out.unreadable(e)?;
         }
     }
 
@@ -385,6 +392,16 @@ pub fn check_records(
                 &[Key("service")],
                 format!("service: unknown service `{}`", r.service),
             );
+        }
+        if let Some(v) = &r.version {
+            let versioning = policy
+                .services
+                .get(&r.service)
+                .map(|s| s.versioning)
+                .unwrap_or_default();
+            if let Err(e) = crate::model::version::Version::parse(versioning, v) {
+                f.add(path, &[Key("version")], format!("version: {e}"));
+            }
         }
         for (i, c) in r.changes.iter().enumerate() {
             let at = [Key("changes"), Index(i)];
