@@ -7,6 +7,7 @@ pub mod lock;
 pub mod paths;
 pub mod repo;
 pub mod revision;
+pub mod revisions;
 pub mod transaction;
 pub mod yaml;
 

@@ -454,3 +454,103 @@ fn files_follow_the_umask_and_a_rewrite_keeps_the_mode() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// iCalendar, read back with the icalendar crate
+
+fn ics_components(text: &str) -> Vec<String> {
+    let unfolded = icalendar::parser::unfold(text);
+    let cal = icalendar::parser::read_calendar(&unfolded)
+        .unwrap_or_else(|e| panic!("not iCalendar ({e}):\n{text}"));
+    cal.components.iter().map(|c| c.name.to_string()).collect()
+}
+
+fn ics_uids(text: &str) -> Vec<String> {
+    let unfolded = icalendar::parser::unfold(text);
+    let cal = icalendar::parser::read_calendar(&unfolded).unwrap();
+    cal.components
+        .iter()
+        .filter_map(|c| c.find_prop("UID").map(|p| p.val.to_string()))
+        .collect()
+}
+
+/// A range with nothing in it (a Wednesday) is still a calendar with a
+/// component (RFC 5545 3.6: at least one), named for clients.
+#[test]
+fn an_empty_ics_export_is_still_a_named_calendar_with_a_component() {
+    let repo = Repo::new();
+    let text = repo
+        .rel(&[
+            "calendar",
+            "--from",
+            "2025-01-15",
+            "--to",
+            "2025-01-15",
+            "--ics",
+            "-",
+        ])
+        .ok()
+        .stdout;
+    assert_eq!(ics_components(&text), vec!["VTIMEZONE".to_string()]);
+    assert!(text.contains("\r\nNAME:Release calendar\r\nX-WR-CALNAME:Release calendar\r\n"));
+    let text = repo
+        .rel(&[
+            "calendar",
+            "--from",
+            "2025-01-15",
+            "--to",
+            "2025-01-15",
+            "--service",
+            "finance",
+            "--ics",
+            "-",
+        ])
+        .ok()
+        .stdout;
+    assert!(
+        text.contains("\r\nX-WR-CALNAME:Release calendar: finance\r\n"),
+        "{text}"
+    );
+}
+
+/// Two repositories never share a UID, even for the same release id and
+/// window names; one repository exports the same UIDs every time.
+#[test]
+fn ics_uids_are_unique_to_the_repository() {
+    let export = |now: &str| {
+        let mut repo = Repo::bare();
+        repo.at(now);
+        repo.rel(&["init", "."]).ok();
+        repo.change("CHG-2025-0892", "finance", "2025-03-15");
+        repo.plan(
+            "finance",
+            "minor",
+            "2025-03-15 20:00",
+            &["CHG-2025-0892"],
+            &[],
+        );
+        let args = [
+            "calendar",
+            "--from",
+            "2025-03-10",
+            "--to",
+            "2025-03-16",
+            "--ics",
+            "-",
+        ];
+        let text = repo.rel(&args).ok().stdout;
+        repo.at("2025-03-09T10:00:00+00:00");
+        assert_eq!(repo.rel(&args).ok().stdout, text, "a second export differs");
+        ics_uids(&text)
+    };
+    let one = export("2025-03-01T09:00:00+00:00");
+    let other = export("2025-03-01T09:30:00+00:00");
+    assert!(
+        one.iter().any(|u| u.starts_with("REL-2025-03-001@")),
+        "{one:?}"
+    );
+    assert!(one.len() > 2, "{one:?}");
+    for uid in &one {
+        assert!(!other.contains(uid), "{uid} in both repositories");
+    }
+}

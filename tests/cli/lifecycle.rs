@@ -1860,3 +1860,100 @@ fn a_change_shipped_in_a_closed_release_may_only_become_implemented() {
     repo.rel(&["change", "set", "CHG-2025-0892", "--status", "implemented"])
         .ok();
 }
+
+// ---------------------------------------------------------------------------
+// iCalendar revisions, read back with the icalendar crate
+
+/// The release's VEVENT in an export of its week: (SEQUENCE, DTSTAMP,
+/// STATUS, UID).
+fn ics_release(repo: &Repo, r: &Rel) -> (u32, String, Option<String>, String) {
+    let text = repo
+        .rel(&[
+            "calendar",
+            "--from",
+            "2025-03-10",
+            "--to",
+            "2025-03-16",
+            "--ics",
+            "-",
+        ])
+        .ok()
+        .stdout;
+    let unfolded = icalendar::parser::unfold(&text);
+    let cal = icalendar::parser::read_calendar(&unfolded).unwrap();
+    let event = cal
+        .components
+        .iter()
+        .find(|c| {
+            c.name == "VEVENT"
+                && c.find_prop("UID")
+                    .unwrap()
+                    .val
+                    .as_str()
+                    .starts_with(&format!("{}@", r.id))
+        })
+        .unwrap_or_else(|| panic!("no event for {} in\n{text}", r.id));
+    let prop = |name: &str| event.find_prop(name).map(|p| p.val.to_string());
+    (
+        prop("SEQUENCE").unwrap().parse().unwrap(),
+        prop("DTSTAMP").unwrap(),
+        prop("STATUS"),
+        prop("UID").unwrap(),
+    )
+}
+
+/// RFC 5545 3.8.7.4: SEQUENCE grows with every significant revision, so a
+/// client replaces what it showed; a demotion does not take it back and an
+/// amendment counts. DTSTAMP is when the record was last revised, the
+/// same in every export; a cancelled release stays, as STATUS:CANCELLED.
+#[test]
+fn ics_sequence_grows_with_every_revision_and_dtstamp_is_the_records() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    let mut seen = vec![ics_release(&repo, &r)];
+    let mut step =
+        |repo: &Repo, what: &str, seen: &mut Vec<(u32, String, Option<String>, String)>| {
+            let now = ics_release(repo, &r);
+            let before = seen.last().unwrap();
+            assert!(
+                now.0 > before.0,
+                "SEQUENCE {} after {what}, was {}",
+                now.0,
+                before.0
+            );
+            assert!(now.1 >= before.1, "DTSTAMP went back after {what}");
+            assert_eq!(now.3, before.3, "UID changed after {what}");
+            seen.push(now);
+        };
+    for stage in ["build", "test"] {
+        evidence_for(&mut repo, &r, stage);
+        step(&repo, &format!("evidence for {stage}"), &mut seen);
+        enter(&mut repo, &r, stage);
+        step(&repo, &format!("promote to {stage}"), &mut seen);
+    }
+    repo.at(&r.t(-7, "10:00"))
+        .by(RM)
+        .rel(&["demote", &r.id, "--to", "build", "--reason", "fix DEF-1"])
+        .ok();
+    step(&repo, "demote", &mut seen);
+    repo.at(&r.t(-7, "11:00"))
+        .by(RM)
+        .rel(&["amend", &r.id, "--title", "Finance system v2.4.0 (fixed)"])
+        .ok();
+    step(&repo, "amend", &mut seen);
+    // DTSTAMP is the amendment's time, whenever the export is made.
+    let (sequence, dtstamp, status, _) = seen.last().unwrap().clone();
+    assert_eq!(dtstamp, "20250308T110000Z");
+    assert_eq!(status, None);
+    repo.at("2025-03-12T17:45:00+00:00");
+    assert_eq!(ics_release(&repo, &r), seen.last().unwrap().clone());
+    repo.at(&r.t(-7, "12:00"))
+        .by(RM)
+        .rel(&["cancel", &r.id, "--reason", "superseded"])
+        .ok();
+    let (after, _, status, _) = ics_release(&repo, &r);
+    assert!(after > sequence);
+    assert_eq!(status.as_deref(), Some("CANCELLED"));
+    let sequences: Vec<u32> = seen.iter().map(|s| s.0).collect();
+    insta::assert_snapshot!(format!("{sequences:?} then {after}"), @"[0, 1, 2, 3, 4, 5, 6] then 7");
+}
