@@ -139,9 +139,11 @@ pub fn report(ctx: &Ctx, format: CheckFormat, prefix: &Path, mut outcome: Outcom
         print_json(&serde_json::json!({ "ok": ok, "findings": all, "notes": notes }))?;
     } else {
         let github_file = |f: &Finding| prefix.join(&f.file).display().to_string();
-        let github = |kind: &str, f: &Finding| match f.line {
-            Some(l) => println!("::{kind} file={},line={l}::{}", github_file(f), f.message),
-            None => println!("::{kind} file={}::{}", github_file(f), f.message),
+        let github = |kind: &str, f: &Finding| {
+            println!(
+                "{}",
+                crate::render::annotation::github(kind, &github_file(f), f.line, &f.message)
+            )
         };
         let plain = |f: &Finding| match f.line {
             Some(l) => format!("{}:{l}: {}", f.file, f.message),

@@ -1,6 +1,7 @@
 //! What people read: tables, gate evaluations, release notes, reports, the
 //! calendar grid and iCalendar. Pure: values in, text out.
 
+pub mod annotation;
 pub mod evaluation;
 pub mod ics;
 pub mod notes;

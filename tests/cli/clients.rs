@@ -554,3 +554,73 @@ fn ics_uids_are_unique_to_the_repository() {
         assert!(!other.contains(uid), "{uid} in both repositories");
     }
 }
+
+// ---------------------------------------------------------------------------
+// GitHub annotations, parsed as the Actions runner parses workflow commands
+
+/// One workflow command as the runner reads a line (its `TryParseV2`): the
+/// command up to the first space, properties split at `,` and then at the
+/// first `=`, the data after the next `::`; then its unescaping, `%25` last.
+fn runner_parse(line: &str) -> Option<(String, Vec<(String, String)>, String)> {
+    let line = line.trim();
+    let rest = line.strip_prefix("::")?;
+    let end = rest.find("::")?;
+    let (info, data) = (&rest[..end], &rest[end + 2..]);
+    let (command, props) = info.split_once(' ').unwrap_or((info, ""));
+    let unescape_data = |s: &str| {
+        s.replace("%0D", "\r")
+            .replace("%0A", "\n")
+            .replace("%25", "%")
+    };
+    let unescape_property = |s: &str| {
+        s.replace("%0D", "\r")
+            .replace("%0A", "\n")
+            .replace("%3A", ":")
+            .replace("%2C", ",")
+            .replace("%25", "%")
+    };
+    let props = props
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (k.to_string(), unescape_property(v)))
+        .collect();
+    Some((command.to_string(), props, unescape_data(data)))
+}
+
+#[test]
+fn github_annotations_survive_the_runners_parser() {
+    let repo = Repo::new();
+    repo.write("releases/notes, v1: 100%.yaml", "id: x\n");
+    repo.write(
+        "changes/2025/CHG-2025-0001.yaml",
+        "id: CHG-2025-0001\ntitle: T\nservice: \"pay%0Aments: 100%\\nnow\"\nstatus: approved\nowner: dev@example.com\ntarget: 2025-03-15\n",
+    );
+    let run = repo.refused(1, &["check", "--format", "github"]);
+    let annotations: Vec<_> = run
+        .stdout
+        .lines()
+        .map(|l| runner_parse(l).unwrap())
+        .collect();
+    assert_eq!(annotations.len(), 2, "{}", run.stdout);
+    let file = |a: &(String, Vec<(String, String)>, String)| {
+        a.1.iter()
+            .find(|(k, _)| k == "file")
+            .map(|(_, v)| v.clone())
+    };
+    let stray = annotations
+        .iter()
+        .find(|a| file(a).as_deref() == Some("releases/notes, v1: 100%.yaml"))
+        .unwrap_or_else(|| panic!("the stray file's path is not read back:\n{}", run.stdout));
+    assert_eq!(stray.0, "error");
+    let service = annotations
+        .iter()
+        .find(|a| file(a).as_deref() == Some("changes/2025/CHG-2025-0001.yaml"))
+        .unwrap();
+    assert_eq!(
+        service.2, "service: unknown service `pay%0Aments: 100%\nnow`",
+        "{}",
+        run.stdout
+    );
+    assert!(service.1.contains(&("line".to_string(), "3".to_string())));
+}
