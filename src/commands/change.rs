@@ -94,7 +94,7 @@ fn add(ctx: &Ctx, a: ChangeAddArgs) -> Result<()> {
     let policy = repo.load_policy()?;
     policy.change_pattern().year_of(&a.id)?;
     if repo.load_change(&policy, &a.id)?.is_some() {
-        return Err(Error::usage(format!(
+        return Err(Error::refused(format!(
             "change {} already exists; use `rel change set {}` to update it",
             a.id, a.id
         )));

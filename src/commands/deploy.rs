@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, a: DeployArgs) -> Result<()> {
                 ctx.require(a.started, "--started", "Actual start (YYYY-MM-DD HH:MM)")?;
             let started = parse_time(&loaded.policy, "--started", &started_text)?;
             if started > ctx.now {
-                return Err(Error::usage(format!(
+                return Err(Error::refused(format!(
                     "--started: {} is in the future",
                     started.to_rfc3339()
                 )));
@@ -95,7 +95,7 @@ fn complete(
         )));
     };
     if a.status.is_some() || a.started.is_some() || a.duration.is_some() {
-        return Err(Error::usage(format!(
+        return Err(Error::refused(format!(
             "{recorded}; to add its verification result give only --verification (with any --issue or --follow-up)"
         )));
     }

@@ -31,11 +31,12 @@ pub fn schema(ctx: &Ctx, a: SchemaArgs) -> Result<()> {
             } else {
                 ctx.cwd.join(dir)
             };
+            let mut wrote = vec![];
             for (name, text) in schemas() {
                 crate::store::atomic::write(&dir.join(name), text.as_bytes())?;
-                println!("wrote {}", dir.join(name).display());
+                wrote.push(dir.join(name));
             }
-            Ok(())
+            print_wrote(ctx, &wrote)
         }
         None => {
             let all: serde_json::Map<String, serde_json::Value> = schemas()
@@ -61,13 +62,13 @@ const MAN_EXTRA: &str = r#".SH "EXIT STATUS"
 Success.
 .TP
 \fB1\fR
-Refused by policy: a gate failed, \fBrel check\fR findings, a calendar conflict, an unauthorised actor.
+Refused: the command is well formed but the release's state or the policy does not allow it: a gate failed, a stage that is not the release's, something already recorded, a time the record or the clock contradicts, \fBrel check\fR findings, a calendar conflict, an unauthorised actor.
 .TP
 \fB2\fR
-Usage error: a wrong or missing argument.
+Usage error: the command line is wrong on its own terms: an unknown flag or value, a missing or malformed one, nothing to do.
 .TP
 \fB3\fR
-Bad data or environment: malformed YAML (with file, line and column), an unknown field, not a records repository, a record with uncommitted edits, a git failure.
+Bad data or environment: what the command acts on does not exist (a release, change or defect), malformed YAML (with file, line and column), an unknown field, not a records repository, a record with uncommitted edits, a git failure.
 .TP
 \fB4\fR
 Concurrent update: another rel process holds the lock, or HEAD moved. Nothing was written; retry.
@@ -134,6 +135,15 @@ pub fn man(ctx: &Ctx, a: ManArgs) -> Result<()> {
     let mut wrote = vec![top];
     write_pages(&cmd, &dir, &mut wrote).map_err(|e| Error::file(&dir, e.to_string()))?;
     wrote.sort();
+    print_wrote(ctx, &wrote)
+}
+
+/// `wrote PATH` lines, or with `--json` `{"wrote": [PATH, ...]}`.
+fn print_wrote(ctx: &Ctx, wrote: &[std::path::PathBuf]) -> Result<()> {
+    if ctx.json() {
+        let paths: Vec<String> = wrote.iter().map(|p| p.display().to_string()).collect();
+        return super::print_json(&serde_json::json!({ "wrote": paths }));
+    }
     for path in wrote {
         println!("wrote {}", path.display());
     }

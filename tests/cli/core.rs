@@ -379,13 +379,16 @@ fn gate_json_has_the_documented_shape() {
 }
 
 #[test]
-fn promote_to_a_stage_that_is_not_next_is_a_usage_error() {
+fn promote_to_a_stage_that_is_not_next_is_refused() {
     let mut repo = planned_minor();
     repo.by(OWNER)
         .rel(&["approve", "REL-2025-03-001", "--role", "service-owner"])
         .ok();
+    // A stage that is not next: the release's state refuses it (1); a
+    // word that is no stage: the command line is wrong (2).
     repo.by(RM)
-        .refused(2, &["promote", "REL-2025-03-001", "--to", "test"]);
+        .refused(1, &["promote", "REL-2025-03-001", "--to", "test"]);
+    repo.refused(2, &["promote", "REL-2025-03-001", "--to", "tset"]);
     repo.rel(&["promote", "REL-2025-03-001", "--to", "build"])
         .ok();
 }

@@ -1679,7 +1679,7 @@ fn a_deployment_confirmation_is_completed_by_its_verification_once() {
         .refused(1, &strs(&confirm("2h30m")))
         .stderr_has("already has a deployment confirmation");
     repo.refused(
-        2,
+        1,
         &[
             "deploy",
             &r.id,
@@ -1787,7 +1787,7 @@ fn a_pir_date_before_the_deployment_or_in_the_past_is_refused() {
     evidence_for(&mut repo, &r, "closed");
     repo.at(&r.t(3, "09:00")).by(RM);
     repo.refused(
-        2,
+        1,
         &[
             "close",
             &r.id,
@@ -1798,7 +1798,7 @@ fn a_pir_date_before_the_deployment_or_in_the_past_is_refused() {
     )
     .stderr_has("before the deployment on 2025-03-15");
     repo.refused(
-        2,
+        1,
         &[
             "close",
             &r.id,

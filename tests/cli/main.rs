@@ -4,6 +4,7 @@
 mod support;
 
 mod core;
+mod exit_codes;
 
 mod calendar;
 mod clients;
