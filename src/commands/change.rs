@@ -90,6 +90,16 @@ fn save(
 }
 
 fn add(ctx: &Ctx, a: ChangeAddArgs) -> Result<()> {
+    ctx.require_flags(
+        "change add",
+        &[
+            ("--title", a.title.is_some()),
+            ("--service", a.service.is_some()),
+            ("--status", a.status.is_some()),
+            ("--owner", a.owner.is_some()),
+            ("--target", a.target.is_some()),
+        ],
+    )?;
     let repo = ctx.repo()?;
     let policy = repo.load_policy()?;
     policy.change_pattern().year_of(&a.id)?;
@@ -484,7 +494,10 @@ fn import(ctx: &Ctx, a: ChangeImportArgs) -> Result<()> {
         changes.push(change);
     }
     if changes.is_empty() {
-        println!("All {} changes are already up to date.", rows.len());
+        match rows.len() {
+            1 => println!("The change is already up to date."),
+            n => println!("All {n} changes are already up to date."),
+        }
         return Ok(());
     }
     save(
@@ -492,8 +505,8 @@ fn import(ctx: &Ctx, a: ChangeImportArgs) -> Result<()> {
         &policy,
         &changes,
         format!(
-            "Import {} changes from {}",
-            changes.len(),
+            "Import {} from {}",
+            count(changes.len(), "change", "changes"),
             path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
         ),
         "change-import",
@@ -502,10 +515,19 @@ fn import(ctx: &Ctx, a: ChangeImportArgs) -> Result<()> {
         print_json(&changes)
     } else {
         println!(
-            "Imported {} changes ({} rows read).",
-            changes.len(),
-            rows.len()
+            "Imported {} ({} read).",
+            count(changes.len(), "change", "changes"),
+            count(rows.len(), "row", "rows")
         );
         Ok(())
+    }
+}
+
+/// `1 change`, `2 changes`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
     }
 }

@@ -21,6 +21,14 @@ pub fn run(ctx: &Ctx, a: DeployArgs) -> Result<()> {
     let text = match release.deployment.as_mut() {
         Some(d) => complete(&release.id, d, &a, verification)?,
         None => {
+            ctx.require_flags(
+                "deploy",
+                &[
+                    ("--status", a.status.is_some()),
+                    ("--started", a.started.is_some()),
+                    ("--duration", a.duration.is_some()),
+                ],
+            )?;
             let status = DeploymentStatus::parse_flag(
                 "--status",
                 &ctx.require(

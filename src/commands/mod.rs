@@ -82,7 +82,29 @@ impl Ctx {
                 .map_err(|e| Error::usage(format!("{flag}: {e}")));
         }
         Err(Error::usage(format!(
-            "missing {flag} ({prompt}); pass it on the command line"
+            "missing {flag}: pass it on the command line"
+        )))
+    }
+
+    /// When prompting is not allowed, every required flag of `command`
+    /// that is missing (`(flag, given)`), named in one error rather than
+    /// one run at a time.
+    pub fn require_flags(&self, command: &str, flags: &[(&str, bool)]) -> Result<()> {
+        if self.interactive {
+            return Ok(());
+        }
+        let missing: Vec<&str> = flags
+            .iter()
+            .filter(|(_, given)| !given)
+            .map(|(flag, _)| *flag)
+            .collect();
+        let (list, pronoun) = match missing.as_slice() {
+            [] => return Ok(()),
+            [one] => (one.to_string(), "it"),
+            [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "them"),
+        };
+        Err(Error::usage(format!(
+            "missing {list}: pass {pronoun} on the command line (see `rel {command} --help`)"
         )))
     }
 }

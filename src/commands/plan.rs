@@ -24,6 +24,15 @@ const LONG: &str = "%a %d %b %Y %H:%M";
 const HORIZON_DAYS: u32 = 120;
 
 pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
+    ctx.require_flags(
+        "plan",
+        &[
+            ("--service", a.service.is_some()),
+            ("--type", a.kind.is_some()),
+            ("--target", a.target.is_some()),
+            ("--change", !a.changes.is_empty()),
+        ],
+    )?;
     let repo = ctx.repo()?;
     let policy = repo.load_policy()?;
     let calendar = repo.load_calendar(&policy)?;

@@ -241,21 +241,21 @@ fn every_command_exits_with_the_code_its_error_kind_has() {
         2 rel init --bogus
             unexpected argument '--bogus' found
         2 rel change add CHG-2025-0900 --title T --service finance --status maybe --owner dev@example.com --target 2025-03-15
-            --status: `maybe` is not a change status; expected one of: draft, asse
+            --status: `maybe` is not accepted; expected one of: draft, assessing, 
         2 rel change set CHG-2025-0892
             nothing to change for CHG-2025-0892: give at least one flag with a new
         2 rel change list --status maybe
-            --status: `maybe` is not a change status; expected one of: draft, asse
+            --status: `maybe` is not accepted; expected one of: draft, assessing, 
         2 rel change import changes.csv --format xml
-            --format: `xml` is not supported; expected csv or json (or a .csv/.jso
+            --format: `xml` is not accepted; expected one of: csv, json
         2 rel plan --service finance
-            missing --type (Release type (major, minor, patch, emergency)); pass i
+            missing --type, --target and --change: pass them on the command line (
         2 rel plan --service nope --type minor --target 2025-03-15 20:00 --change CHG-2025-0892
             --service: unknown service `nope`; services in policy.yaml: finance, h
         2 rel show
             the following required arguments were not provided:
         2 rel list --stage nowhere
-            --stage: `nowhere` is not a stage; expected plan, build, test, stage, 
+            --stage: `nowhere` is not accepted; expected one of: plan, build, test
         2 rel gate REL-2025-3-1
             `REL-2025-3-1` is not a release id: expected REL-YYYY-MM-NNN, for exam
         2 rel approve REL-2025-03-001 --role nobody
@@ -271,7 +271,7 @@ fn every_command_exits_with_the_code_its_error_kind_has() {
         2 rel go REL-2025-03-001 --bogus
             unexpected argument '--bogus' found
         2 rel promote REL-2025-03-001 --to heaven
-            --to: `heaven` is not a stage; expected plan, build, test, stage, depl
+            --to: `heaven` is not accepted; expected one of: plan, build, test, st
         2 rel promote REL-2025-03-001 --waive nonsense --reason x
             --waive: unknown gate `nonsense`; known gates: changes-approved, chang
         2 rel demote REL-2025-03-001 --to plan --reason x
@@ -319,7 +319,7 @@ fn every_command_exits_with_the_code_its_error_kind_has() {
         1 rel promote REL-2025-03-001 --to test
             --to test: REL-2025-03-001 is in plan, so the next stage is build
         1 rel record REL-2025-03-001 test --category smoke --passed 1 --failed 0
-            REL-2025-03-001 is in plan: a test result is recorded in stage test
+            REL-2025-03-001 is in plan: a test result is recorded in stage `test`
         1 rel defect REL-2025-03-001 add --severity low --title x
             REL-2025-03-001 is in plan: defects found in test are recorded in buil
         1 rel notify REL-2025-03-001 --audience all-users --sent-at 2025-03-02 09:00
@@ -327,7 +327,7 @@ fn every_command_exits_with_the_code_its_error_kind_has() {
         1 rel readiness REL-2025-03-001
             REL-2025-03-001 is in plan: the readiness review is recorded in stage 
         1 rel go REL-2025-03-001
-            REL-2025-03-001 is in plan: the go decision is recorded in stage stage
+            REL-2025-03-001 is in plan: the go decision is recorded in stage `stag
         1 rel demote REL-2025-03-001 --to build --reason x
             REL-2025-03-001 is in plan: a fix cycle starts from test or stage
         1 rel deploy REL-2025-03-001 --status successful --started 2025-03-15 20:00 --duration 2h

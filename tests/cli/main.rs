@@ -5,6 +5,7 @@ mod support;
 
 mod core;
 mod exit_codes;
+mod help;
 
 mod calendar;
 mod clients;
