@@ -64,7 +64,11 @@ pub fn transition(
         print_json(&eval)?;
     } else {
         print!("{}", evaluation::render_with_headline(&eval));
-        println!("{} is now in {to}.", release.id);
+        if to.is_live() {
+            println!("{} is now in stage `{to}`.", release.id);
+        } else {
+            println!("{} is now {to}.", release.id);
+        }
     }
     Ok(())
 }

@@ -90,6 +90,15 @@ word_enum!(
 );
 
 impl ReleaseType {
+    /// The type with its article, as a sentence reads it: "a minor",
+    /// "an emergency".
+    pub fn with_article(self) -> String {
+        match self {
+            ReleaseType::Emergency => format!("an {self}"),
+            _ => format!("a {self}"),
+        }
+    }
+
     /// Emergency releases bypass windows, blackouts and lead times.
     pub fn is_emergency(self) -> bool {
         self == ReleaseType::Emergency

@@ -479,7 +479,7 @@ fn definition_approved_gate_needs_the_service_owner() {
         .refused(1, &["approve", &r.id, "--role", "release-manager"])
         .stderr_has("does not give definition approval for minor releases");
     approve_definition(&mut repo, &r);
-    enter(&mut repo, &r, "build").stdout_has("is now in build");
+    enter(&mut repo, &r, "build").stdout_has("is now in stage `build`");
 }
 
 // ---------------------------------------------------------------------------
@@ -967,7 +967,7 @@ fn deployment_confirmed_and_config_updated_gates() {
     repo.at(&r.t(2, "09:00")).by(RM);
     blocked(&repo, &["close", &r.id], &["config-updated"])
         .stderr_has("configuration records not confirmed as updated");
-    enter(&mut repo, &r, "closed").stdout_has("is now in closed");
+    enter(&mut repo, &r, "closed").stdout_has("is now closed");
     assert_eq!(show(&repo, &r)["closure"]["config_updated"], true);
 }
 
@@ -1084,7 +1084,7 @@ fn a_release_manager_waives_a_waivable_gate_with_a_reason() {
     ])
     .ok()
     .stdout_has("waived")
-    .stdout_has("is now in deploy");
+    .stdout_has("is now in stage `deploy`");
     let json = show(&repo, &r);
     assert_eq!(json["stage"], "deploy");
     let waivers = json["waivers"].as_array().unwrap();
@@ -1153,7 +1153,8 @@ fn an_emergency_release_bypasses_scheduling_but_not_the_minimum_controls() {
     // The smoke test only.
     enter_blocked(&mut repo, &r, "stage", &["tests-passed"]).stderr_has("smoke");
     record_test(&mut repo, &r, &r.t(-5, "16:00"), "smoke", 12, 0);
-    enter(&mut repo, &r, "stage").stdout_has("1 required categories passed for a emergency");
+    enter(&mut repo, &r, "stage")
+        .stdout_has("the required category passed for an emergency release");
     // A readiness review two hours before is enough; acceptance and go are
     // still needed; no notification lead time.
     readiness(&mut repo, &r, &r.t(0, "18:00"));

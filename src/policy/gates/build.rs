@@ -65,8 +65,8 @@ pub fn version(ctx: &GateContext) -> Outcome {
         };
         if rank(bump) > allowed {
             return Outcome::warn(format!(
-                "a {} release bumps the {bump} version ({last_text} -> {text}); check the release type",
-                r.kind
+                "{} release bumps the {bump} version ({last_text} -> {text}); check the release type",
+                r.kind.with_article()
             ));
         }
     }
