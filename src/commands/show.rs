@@ -200,19 +200,42 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
             })
         })
         .transpose()?;
-    let releases: Vec<Release> = repo
-        .all_releases()?
+    // One file that cannot be read does not hide the others: they are
+    // listed, then each unreadable file is named and the exit code is 3.
+    let (readable, unreadable) = repo.readable_releases()?;
+    let releases: Vec<Release> = readable
         .into_iter()
         .map(|(_, r)| r)
         .filter(|r| stage.is_none_or(|s| r.stage == s))
         .filter(|r| a.service.as_ref().is_none_or(|s| &r.service == s))
         .collect();
+    let unlisted = || -> Result<()> {
+        match unreadable.len() {
+            0 => Ok(()),
+            n => {
+                for e in &unreadable[..n - 1] {
+                    eprintln!("error: {e}");
+                }
+                let last = &unreadable[n - 1];
+                Err(Error::data(format!(
+                    "{last}\n{} cannot be read and {} not listed",
+                    if n == 1 {
+                        "1 release file".to_string()
+                    } else {
+                        format!("{n} release files")
+                    },
+                    if n == 1 { "is" } else { "are" }
+                )))
+            }
+        }
+    };
     if ctx.json() {
-        return print_json(&releases);
+        print_json(&releases)?;
+        return unlisted();
     }
     if releases.is_empty() {
         println!("No releases.");
-        return Ok(());
+        return unlisted();
     }
     let mut t = table::new(&[
         "ID", "SERVICE", "TYPE", "STAGE", "WINDOW", "VERSION", "TITLE",
@@ -229,5 +252,5 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
         ]);
     }
     println!("{t}");
-    Ok(())
+    unlisted()
 }

@@ -1052,14 +1052,31 @@ fn calendar_errors_name_the_field_and_point_at_its_line() {
 #[test]
 fn a_window_longer_than_every_maintenance_window_says_so() {
     let repo = Repo::new();
-    let args = plan_args_for(&repo, "finance", "minor", "2025-03-15 18:00", "13h");
+    let args = plan_args_for(&repo, "finance", "minor", "2025-03-15 18:00", "13h30m");
     repo.refused(1, &strs(&args))
         .stderr_has("is not inside any maintenance window")
-        .stderr_has("no start can be proposed: a 13h window is longer than the longest maintenance window (12h, saturday-evening) open to finance");
+        .stderr_has("no start can be proposed: a 13h30m window is longer than the longest maintenance window (12h, 13h on the night the clocks go back, saturday-evening) open to finance");
     let mut args = args;
     args.push("--next".into());
     repo.refused(1, &strs(&args))
-        .stderr_has("a 13h window is longer than the longest maintenance window (12h");
+        .stderr_has("a 13h30m window is longer than the longest maintenance window (12h, 13h");
+    // 12h30m fits only the autumn night, which is not within the search
+    // from March: refused, but not as longer than every window.
+    let args = plan_args_for(&repo, "finance", "minor", "2025-03-15 18:00", "12h30m");
+    let run = repo.refused(1, &strs(&args));
+    assert!(
+        !run.stderr.contains("no start can be proposed"),
+        "{}",
+        run.stderr
+    );
+    // On the night the clocks go back, the Saturday window lasts 13 hours.
+    book(
+        &repo,
+        "finance",
+        "minor",
+        "2025-10-25 18:00",
+        &["--duration", "13h"],
+    );
     // 12 hours fit.
     book(
         &repo,

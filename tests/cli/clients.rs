@@ -624,3 +624,84 @@ fn github_annotations_survive_the_runners_parser() {
     );
     assert!(service.1.contains(&("line".to_string(), "3".to_string())));
 }
+
+// ---------------------------------------------------------------------------
+// Messages a person reads when a record is wrong
+
+/// serde's internals ("externally tagged enum expected scalar or mapping")
+/// are said in the record's words, naming the field.
+#[test]
+fn malformed_records_are_described_in_the_records_words() {
+    let repo = Repo::new();
+    repo.change("CHG-2025-0892", "finance", "2025-03-15");
+    let id = repo.plan(
+        "finance",
+        "minor",
+        "2025-03-15 20:00",
+        &["CHG-2025-0892"],
+        &[],
+    );
+    let file = format!("releases/2025/03/{id}.yaml");
+    let good = repo.read(&file);
+    let mut out = String::new();
+    for (from, to) in [
+        ("type: minor", "type: [minor]"),
+        ("type: minor", "type: {minor: 1}"),
+        ("stage: plan", "stage:\n  - plan"),
+        ("title: finance minor release", "title:\n  first: finance"),
+        ("changes:\n- CHG-2025-0892", "changes: CHG-2025-0892"),
+        ("impact: medium", "impact: severe"),
+    ] {
+        assert!(good.contains(from), "{from}");
+        repo.commit_file(&file, &good.replacen(from, to, 1));
+        let run = repo.refused(3, &["show", &id]);
+        out.push_str(run.stderr.trim());
+        out.push('\n');
+    }
+    assert!(!out.contains("enum"), "{out}");
+    insta::assert_snapshot!(out, @r#"
+        error: releases/2025/03/REL-2025-03-001.yaml: line 4 column 7: `type` takes a single word, not a list or a map
+        error: releases/2025/03/REL-2025-03-001.yaml: line 4 column 15: `type` takes a single word, not a list or a map
+        error: releases/2025/03/REL-2025-03-001.yaml: line 6 column 3: `stage` takes a single word, not a list or a map
+        error: releases/2025/03/REL-2025-03-001.yaml: line 3 column 3: `title` expected text, not a list or a map
+        error: releases/2025/03/REL-2025-03-001.yaml: line 6 column 10: `changes` expected a list
+        error: releases/2025/03/REL-2025-03-001.yaml: line 17 column 9: `impact`: `severe` is not accepted; expected one of: low, medium, high
+        "#);
+}
+
+/// One release file that cannot be read does not hide the others: `rel
+/// list` lists them, names the file, and exits 3.
+#[test]
+fn list_shows_every_readable_release_and_names_the_unreadable_file() {
+    let repo = Repo::new();
+    repo.change("CHG-2025-0892", "finance", "2025-03-15");
+    repo.change("CHG-2025-0893", "finance", "2025-03-22");
+    let one = repo.plan(
+        "finance",
+        "minor",
+        "2025-03-15 20:00",
+        &["CHG-2025-0892"],
+        &[],
+    );
+    let two = repo.plan(
+        "finance",
+        "minor",
+        "2025-03-22 20:00",
+        &["CHG-2025-0893"],
+        &[],
+    );
+    let file = format!("releases/2025/03/{one}.yaml");
+    repo.commit_file(
+        &file,
+        &repo.read(&file).replace("stage: plan", "stage: [plan]"),
+    );
+    let run = repo.refused(3, &["list"]);
+    assert!(run.stdout.contains(&two), "{}", run.stdout);
+    assert!(!run.stdout.contains(&one), "{}", run.stdout);
+    insta::assert_snapshot!(run.stderr, @r#"
+        error: releases/2025/03/REL-2025-03-001.yaml: line 5 column 8: `stage` takes a single word, not a list or a map
+        1 release file cannot be read and is not listed
+        "#);
+    let json = repo.refused(3, &["--json", "list"]);
+    assert_eq!(json.json().as_array().unwrap().len(), 1);
+}
