@@ -475,7 +475,7 @@ fn week_of(view: &View, monday: NaiveDate) -> week::Week {
 }
 
 fn list(view: &View) -> String {
-    let mut t = table::new(&["WHEN", "KIND", "NAME", "SERVICE", "DETAIL"]);
+    let mut t = table::listing(&["WHEN", "KIND", "NAME", "SERVICE", "DETAIL"]);
     for e in &view.entries {
         // The heading gives the year; a date shows its own only when the
         // range spans years or the date is in another year.

@@ -262,20 +262,25 @@ fn list(ctx: &Ctx, a: ChangeListArgs) -> Result<()> {
         println!("No change references.");
         return Ok(());
     }
-    let mut t = table::new(&[
-        "ID", "SERVICE", "STATUS", "READY", "TARGET", "RELEASE", "TITLE",
-    ]);
+    let mut t = table::listing(&["ID", "SERVICE", "STATUS", "TARGET", "RELEASE", "TITLE"]);
     for c in &changes {
         t.add_row(vec![
             c.id.clone(),
             c.service.clone(),
-            c.status.as_str().to_string(),
-            if c.ready { "yes" } else { "no" }.to_string(),
+            // Readiness under the status: a column of its own would leave
+            // the title too narrow at 80 columns.
+            if c.ready {
+                format!("{}\nready", c.status.as_str())
+            } else {
+                format!("{}\nnot-ready", c.status.as_str())
+            },
             c.target.to_string(),
             c.release.clone().unwrap_or_else(|| "-".to_string()),
             c.title.clone(),
         ]);
     }
+    // Ids, names and dates are never split; the title wraps.
+    table::keep_words(&mut t, &[0, 1, 2, 3, 4]);
     println!("{t}");
     Ok(())
 }

@@ -18,8 +18,17 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         return print_json(&value);
     }
     let p = &loaded.policy;
-    println!("{}  {}", r.id, r.title);
-    println!(
+    // Collected, then wrapped to the width at spaces, so no line runs past
+    // it and no id, date or address is split.
+    let mut out = String::new();
+    macro_rules! say {
+        ($($arg:tt)*) => {{
+            out.push_str(&format!($($arg)*));
+            out.push('\n');
+        }};
+    }
+    say!("{}  {}", r.id, r.title);
+    say!(
         "  {} {} release{}, {} impact, stage {}",
         r.service,
         r.kind,
@@ -31,15 +40,15 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         r.stage
     );
     if !r.rationale.is_empty() {
-        println!("  rationale: {}", r.rationale);
+        say!("  rationale: {}", r.rationale);
     }
-    println!(
+    say!(
         "  window: {} for {} ({})",
         local(p, r.window.start),
         r.window.duration,
         p.timezone
     );
-    println!(
+    say!(
         "  schedule: planning {}, build {}, test {}, staging {}, deployment {}",
         r.schedule.planning,
         r.schedule.build,
@@ -47,27 +56,27 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         r.schedule.staging,
         r.schedule.deployment
     );
-    println!("  planned by {} at {}", r.planned_by, local(p, r.booked_at));
+    say!("  planned by {} at {}", r.planned_by, local(p, r.booked_at));
     if let Some(rb) = &r.rollback {
-        println!("  rollback: within {} ({})", rb.window, rb.procedure);
+        say!("  rollback: within {} ({})", rb.window, rb.procedure);
     }
     if !r.depends_on.is_empty() {
-        println!("  depends on: {}", r.depends_on.join(", "));
+        say!("  depends on: {}", r.depends_on.join(", "));
     }
     if !r.people.is_empty() {
-        println!("  key people: {}", r.people.join(", "));
+        say!("  key people: {}", r.people.join(", "));
     }
-    println!("\nChanges ({}):", r.changes.len());
+    say!("\nChanges ({}):", r.changes.len());
     for id in &r.changes {
         match loaded.changes.get(id).and_then(Option::as_ref) {
-            Some(c) => println!(
+            Some(c) => say!(
                 "  {id}  {} [{}{}] {}",
                 c.title,
                 c.status.as_str(),
                 if c.ready { ", ready" } else { "" },
                 c.owner
             ),
-            None => println!("  {id}  (no change reference)"),
+            None => say!("  {id}  (no change reference)"),
         }
     }
     let mut evidence = vec![];
@@ -146,21 +155,21 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
     }
     evidence.sort_by_key(|(at, _)| *at);
     if !evidence.is_empty() {
-        println!("\nEvidence:");
+        say!("\nEvidence:");
         for (at, text) in evidence {
-            println!("  {}  {text}", local(p, at));
+            say!("  {}  {text}", local(p, at));
         }
     }
     if let Some(c) = &r.closure {
-        println!("\nClosure:");
-        println!(
+        say!("\nClosure:");
+        say!(
             "  planned {} for {}, actual {} for {}",
             local(p, c.planned_start),
             c.planned_duration,
             local(p, c.actual_start),
             c.actual_duration
         );
-        println!(
+        say!(
             "  changes {}, defects in test {} ({} critical, {} high, {} medium, {} low), post-deploy {}, rollback {}, on time {}",
             c.changes,
             c.defects_in_test.total(),
@@ -173,13 +182,14 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
             if c.on_time { "yes" } else { "no" }
         );
         if let Some(pir) = c.pir_due {
-            println!("  PIR due {pir}");
+            say!("  PIR due {pir}");
         }
     }
     if let Some(e) = eval {
-        println!("\nNext step:");
-        print!("{}", evaluation::render_with_headline(&e));
+        say!("\nNext step:");
+        out.push_str(&evaluation::render_with_headline(&e));
     }
+    print!("{}", crate::render::wrap::wrap(&out, table::text_width()));
     Ok(())
 }
 
@@ -237,7 +247,7 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
         println!("No releases.");
         return unlisted();
     }
-    let mut t = table::new(&[
+    let mut t = table::listing(&[
         "ID", "SERVICE", "TYPE", "STAGE", "WINDOW", "VERSION", "TITLE",
     ]);
     for r in &releases {
@@ -246,11 +256,16 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
             r.service.clone(),
             r.kind.to_string(),
             r.stage.to_string(),
-            local(&policy, r.window.start),
+            crate::calendar::local_time::to_local(policy.tz(), r.window.start)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
             r.version.clone().unwrap_or_default(),
             r.title.clone(),
         ]);
     }
+    // Ids, names and the start are never split; the title wraps.
+    table::keep_words(&mut t, &[0, 1, 2, 3, 5]);
+    table::keep_lines(&mut t, &[4]);
     println!("{t}");
     unlisted()
 }

@@ -8,3 +8,4 @@ pub mod notes;
 pub mod report;
 pub mod table;
 pub mod week;
+pub mod wrap;

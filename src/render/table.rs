@@ -15,20 +15,54 @@ pub fn new(headers: &[&str]) -> Table {
 }
 
 /// The terminal width when stdout is one, for wrapping long messages;
-/// else `COLUMNS` when set, else 100.
+/// else `COLUMNS` when set, else 80 (what a pipe, a CI log or an e-mail
+/// reads comfortably).
 fn width() -> Option<u16> {
     use std::io::IsTerminal;
     if std::io::stdout().is_terminal() {
         None // comfy-table asks the terminal itself
     } else {
-        Some(
-            std::env::var("COLUMNS")
-                .ok()
-                .and_then(|c| c.trim().parse().ok())
-                .filter(|c| *c > 0)
-                .unwrap_or(100),
-        )
+        Some(columns().unwrap_or(DEFAULT_WIDTH))
     }
+}
+
+/// The width when nothing says otherwise.
+const DEFAULT_WIDTH: u16 = 80;
+
+fn columns() -> Option<u16> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+        .filter(|c| *c > 0)
+}
+
+/// The width plain text is wrapped to: the terminal's, else `COLUMNS`,
+/// else 80.
+pub fn text_width() -> usize {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdout()
+        .is_terminal()
+        .then(|| comfy_table::Table::new().width())
+        .flatten();
+    usize::from(terminal.or_else(columns).unwrap_or(DEFAULT_WIDTH))
+}
+
+/// For listings of many columns (releases, changes, the log): no vertical
+/// borders and two spaces between columns, so that at 80 columns the
+/// free-text column keeps a readable width once ids, names and dates
+/// take theirs whole.
+pub fn listing(headers: &[&str]) -> Table {
+    let mut t = new(headers);
+    // Only a line under the header: no borders, no lines between rows.
+    t.load_style(
+        comfy_table::TableStyle::new()
+            .header_separator(comfy_table::LineStyle::new('═', '═', '═', '═')),
+    );
+    let last = headers.len().saturating_sub(1);
+    for (i, col) in t.column_iter_mut().enumerate() {
+        col.set_padding((0, if i == last { 0 } else { 1 }));
+    }
+    t
 }
 
 /// Keeps the words of `columns` whole: each is at least as wide as its

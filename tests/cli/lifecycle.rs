@@ -1301,8 +1301,12 @@ fn a_release_walks_every_gate_to_closed_with_its_metrics() {
     assert_eq!(c["on_time"], true);
     assert_eq!(c["fix_cycles"], 0);
     assert!(c.get("pir_due").is_none(), "minor: periodic PIR");
-    repo.rel(&["show", &r.id]).ok().stdout_has(
-        "changes 3, defects in test 2 (0 critical, 0 high, 1 medium, 1 low), post-deploy 0, rollback no, on time yes",
+    // `rel show` wraps at 80 columns: read it with the line breaks undone.
+    let shown = repo.rel(&["show", &r.id]).ok().stdout;
+    let shown = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        shown.contains("changes 3, defects in test 2 (0 critical, 0 high, 1 medium, 1 low), post-deploy 0, rollback no, on time yes"),
+        "{shown}"
     );
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }

@@ -11,3 +11,4 @@ mod calendar;
 mod clients;
 mod lifecycle;
 mod review;
+mod tables;
