@@ -478,9 +478,10 @@ pub fn rollback_flags(
     Ok(Some(crate::model::Rollback { window, procedure }))
 }
 
-/// The local time of `t` in the policy's zone, as people read it.
+/// The local time of `t` in the policy's zone, as people read it, labelled
+/// with the zone's abbreviation (as gate messages are).
 pub fn local(policy: &Policy, t: Timestamp) -> String {
     local_time::to_local(policy.tz(), t)
-        .format("%a %d %b %Y %H:%M")
+        .format("%a %d %b %Y %H:%M %Z")
         .to_string()
 }

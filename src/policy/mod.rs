@@ -479,6 +479,15 @@ impl Policy {
         self.timezone.parse().unwrap_or(chrono_tz::UTC)
     }
 
+    /// `t` as people read it in messages and commit bodies: in the policy's
+    /// zone, labelled with the zone's abbreviation (`2025-03-14 18:43 GMT`),
+    /// whatever offset it was recorded with.
+    pub fn time(&self, t: crate::model::Timestamp) -> String {
+        t.with_timezone(&self.tz())
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    }
+
     /// The calendar date of `t` in the policy's zone: delegations, lead
     /// times and deadlines are dates there, whatever offset `t` carries.
     pub fn local_date(&self, t: crate::model::Timestamp) -> chrono::NaiveDate {

@@ -882,7 +882,7 @@ fn a_window_in_the_past_is_refused_and_a_compressed_timeline_warns() {
             "CHG-2025-0001",
         ],
     )
-    .stderr_has("--target: Sat 15 Mar 2025 20:00 is not in the future");
+    .stderr_has("--target: Sat 15 Mar 2025 20:00 GMT is not in the future");
     // Four days ahead: planning, build and test completion are behind us.
     repo.at("2025-03-11T12:00:00+00:00");
     repo.rel(&["plan", "--service", "finance", "--type", "minor", "--target", TARGET, "--change", "CHG-2025-0001"])

@@ -1824,14 +1824,19 @@ fn evidence_that_cannot_satisfy_its_gate_is_recorded_with_a_warning() {
     let mut repo = Repo::new();
     let r = plan(&mut repo, &Plan::seed());
     walk(&mut repo, &r, "stage");
-    // 23 hours before the Saturday 20:00 window.
-    repo.at("2025-03-14T21:00:00+00:00")
+    // 23 hours before the Saturday 20:00 window, recorded by someone whose
+    // clock is five hours ahead: the message reads in the policy's zone,
+    // labelled, as rel show does.
+    repo.at("2025-03-15T02:00:00+05:00")
         .by(RM)
         .rel(&["readiness", &r.id])
         .ok()
         .stderr_has(
-            "warning: readiness-review: readiness review held 2025-03-14 21:00, less than 24 h",
+            "warning: readiness-review: readiness review held 2025-03-14 21:00 GMT, less than 24 h before the window at 2025-03-15 20:00 GMT (latest 2025-03-14 20:00 GMT)",
         );
+    repo.rel(&["show", &r.id])
+        .ok()
+        .stdout_has("Fri 14 Mar 2025 21:00 GMT  readiness review by");
     // The go decision the day before the deployment day.
     repo.at(&r.t(-1, "12:00"))
         .by(OWNER)

@@ -128,10 +128,10 @@ fn show_wraps_at_80_columns_without_splitting_a_token() {
         REL-2025-03-001  Finance system v2.4.0
           finance minor release v2.4.0, high impact, stage closed
           rationale: Enhancements and non-critical fixes
-          window: Sat 15 Mar 2025 20:00 for 2h (Europe/London)
+          window: Sat 15 Mar 2025 20:00 GMT for 2h (Europe/London)
           schedule: planning 2025-03-05, build 2025-03-07, test 2025-03-11, staging
             2025-03-13, deployment 2025-03-15
-          planned by Riley Manager <rm@example.com> at Mon 03 Mar 2025 10:00
+          planned by Riley Manager <rm@example.com> at Mon 03 Mar 2025 10:00 GMT
           rollback: within 4h (See deployment runbook section 7)
 
         Changes (3):
@@ -143,34 +143,37 @@ fn show_wraps_at_80_columns_without_splitting_a_token() {
                          ready] dev3@example.com
 
         Evidence:
-          Tue 04 Mar 2025 09:00  definition approval as service-owner by Frances Owner
-                                 <fo@example.com>
-          Fri 07 Mar 2025 11:00  build verification passed artifacts://finance/2.4.0
-          Fri 07 Mar 2025 11:30  notified All users, leadership, partners
-          Mon 10 Mar 2025 16:00  test smoke: 12 passed, 0 failed, 0 blocked (cycle 0)
-          Mon 10 Mar 2025 16:10  test functional-changed: 48 passed, 0 failed, 0 blocked
-                                 (cycle 0)
-          Mon 10 Mar 2025 16:20  test functional-unchanged: 120 passed, 0 failed, 0
-                                 blocked (cycle 0)
-          Mon 10 Mar 2025 16:30  test regression: 310 passed, 0 failed, 0 blocked (cycle
-                                 0)
-          Mon 10 Mar 2025 16:40  test integration: 25 passed, 0 failed, 0 blocked (cycle
-                                 0)
-          Mon 10 Mar 2025 16:50  test performance: 4 passed, 0 failed, 0 blocked (cycle
-                                 0)
-          Mon 10 Mar 2025 17:00  test security: 1 passed, 0 failed, 0 blocked (cycle 0)
-          Mon 10 Mar 2025 17:10  DEF-1 medium [known-issue] Export to PDF fails for
-                                 reports exceeding 500 pages (workaround: export in
-                                 batches)
-          Thu 13 Mar 2025 15:00  acceptance approval as service-owner by Frances Owner
-                                 <fo@example.com>
-          Fri 14 Mar 2025 10:00  readiness review by Riley Manager <rm@example.com>
-          Sat 15 Mar 2025 12:00  go decision by Frances Owner <fo@example.com>
-          Sat 15 Mar 2025 22:30  deployment successful started Sat 15 Mar 2025 20:00 for
-                                 2h15m
+          Tue 04 Mar 2025 09:00 GMT  definition approval as service-owner by Frances
+                                     Owner <fo@example.com>
+          Fri 07 Mar 2025 11:00 GMT  build verification passed artifacts://finance/2.4.0
+          Fri 07 Mar 2025 11:30 GMT  notified All users, leadership, partners
+          Mon 10 Mar 2025 16:00 GMT  test smoke: 12 passed, 0 failed, 0 blocked (cycle
+                                     0)
+          Mon 10 Mar 2025 16:10 GMT  test functional-changed: 48 passed, 0 failed, 0
+                                     blocked (cycle 0)
+          Mon 10 Mar 2025 16:20 GMT  test functional-unchanged: 120 passed, 0 failed, 0
+                                     blocked (cycle 0)
+          Mon 10 Mar 2025 16:30 GMT  test regression: 310 passed, 0 failed, 0 blocked
+                                     (cycle 0)
+          Mon 10 Mar 2025 16:40 GMT  test integration: 25 passed, 0 failed, 0 blocked
+                                     (cycle 0)
+          Mon 10 Mar 2025 16:50 GMT  test performance: 4 passed, 0 failed, 0 blocked
+                                     (cycle 0)
+          Mon 10 Mar 2025 17:00 GMT  test security: 1 passed, 0 failed, 0 blocked (cycle
+                                     0)
+          Mon 10 Mar 2025 17:10 GMT  DEF-1 medium [known-issue] Export to PDF fails for
+                                     reports exceeding 500 pages (workaround: export in
+                                     batches)
+          Thu 13 Mar 2025 15:00 GMT  acceptance approval as service-owner by Frances
+                                     Owner <fo@example.com>
+          Fri 14 Mar 2025 10:00 GMT  readiness review by Riley Manager <rm@example.com>
+          Sat 15 Mar 2025 12:00 GMT  go decision by Frances Owner <fo@example.com>
+          Sat 15 Mar 2025 22:30 GMT  deployment successful started Sat 15 Mar 2025 20:00
+                                     GMT for 2h15m
 
         Closure:
-          planned Sat 15 Mar 2025 20:00 for 2h, actual Sat 15 Mar 2025 20:00 for 2h15m
+          planned Sat 15 Mar 2025 20:00 GMT for 2h, actual Sat 15 Mar 2025 20:00 GMT for
+            2h15m
           changes 3, defects in test 1 (0 critical, 0 high, 1 medium, 0 low),
             post-deploy 0, rollback no, on time yes
         "#);

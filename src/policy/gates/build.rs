@@ -78,7 +78,7 @@ pub fn verified(ctx: &GateContext) -> Outcome {
     match r.current_build() {
         Some(b) if b.verification == Verification::Passed => Outcome::pass(format!(
             "build verification passed ({}{})",
-            b.at.format("%Y-%m-%d %H:%M"),
+            ctx.policy.time(b.at),
             b.package
                 .as_ref()
                 .map(|p| format!(", {p}"))

@@ -58,22 +58,22 @@ pub fn readiness(ctx: &GateContext) -> Outcome {
     if r.kind.is_emergency() {
         return Outcome::pass(format!(
             "readiness review held {} (emergency: no lead time)",
-            review.at.format("%Y-%m-%d %H:%M")
+            ctx.policy.time(review.at)
         ));
     }
     let latest = r.window.start - chrono::Duration::hours(hours);
     if review.at <= latest {
         Outcome::pass(format!(
             "readiness review held {}, at least {hours} h before the window",
-            review.at.format("%Y-%m-%d %H:%M")
+            ctx.policy.time(review.at)
         ))
     } else {
         Outcome::fail(
             format!(
                 "readiness review held {}, less than {hours} h before the window at {} (latest {})",
-                review.at.format("%Y-%m-%d %H:%M"),
-                r.window.start.format("%Y-%m-%d %H:%M"),
-                latest.format("%Y-%m-%d %H:%M")
+                ctx.policy.time(review.at),
+                ctx.policy.time(r.window.start),
+                ctx.policy.time(latest)
             ),
             "a review held this late cannot count; hold it earlier for a later window (cancel and re-plan)",
         )
@@ -103,7 +103,7 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
             Some(n) => Outcome::pass(format!(
                 "{} notified {} (emergency: no lead time)",
                 n.audience,
-                n.sent_at.format("%Y-%m-%d %H:%M")
+                ctx.policy.time(n.sent_at)
             )),
             None => Outcome::fail(
                 "no notification sent; an emergency release bypasses the lead time, not the notice",
@@ -129,13 +129,13 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
         Outcome::pass(format!(
             "{} notified {} ({notice} needed, by {latest})",
             n.audience,
-            n.sent_at.format("%Y-%m-%d")
+            ctx.policy.local_date(n.sent_at)
         ))
     } else {
         let sent: Vec<String> = r
             .notifications
             .iter()
-            .map(|n| n.sent_at.format("%Y-%m-%d").to_string())
+            .map(|n| ctx.policy.local_date(n.sent_at).to_string())
             .collect();
         Outcome::fail(
             format!(
