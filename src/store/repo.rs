@@ -47,6 +47,10 @@ fn workdir_of(git: &git2::Repository) -> Result<PathBuf> {
     canonical(dir)
 }
 
+/// Releases read (with their files), and an error for each file that
+/// could not be.
+pub type Readable = (Vec<(PathBuf, Release)>, Vec<Error>);
+
 impl Repo {
     fn new(root: PathBuf, workdir: PathBuf, git: git2::Repository) -> Repo {
         let opened_head = git.head().ok().and_then(|h| h.target());
@@ -358,7 +362,7 @@ impl Repo {
 
     /// Every release that can be read, and an error for each file that
     /// cannot (for listings that show the rest and then report them).
-    pub fn readable_releases(&self) -> Result<(Vec<(PathBuf, Release)>, Vec<Error>)> {
+    pub fn readable_releases(&self) -> Result<Readable> {
         let top = Path::new(paths::RELEASES);
         let mut out = vec![];
         let mut unreadable = vec![];

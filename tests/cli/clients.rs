@@ -558,10 +558,13 @@ fn ics_uids_are_unique_to_the_repository() {
 // ---------------------------------------------------------------------------
 // GitHub annotations, parsed as the Actions runner parses workflow commands
 
+/// A workflow command: its name, its properties, its data.
+type Command = (String, Vec<(String, String)>, String);
+
 /// One workflow command as the runner reads a line (its `TryParseV2`): the
 /// command up to the first space, properties split at `,` and then at the
 /// first `=`, the data after the next `::`; then its unescaping, `%25` last.
-fn runner_parse(line: &str) -> Option<(String, Vec<(String, String)>, String)> {
+fn runner_parse(line: &str) -> Option<Command> {
     let line = line.trim();
     let rest = line.strip_prefix("::")?;
     let end = rest.find("::")?;
@@ -603,7 +606,7 @@ fn github_annotations_survive_the_runners_parser() {
         .map(|l| runner_parse(l).unwrap())
         .collect();
     assert_eq!(annotations.len(), 2, "{}", run.stdout);
-    let file = |a: &(String, Vec<(String, String)>, String)| {
+    let file = |a: &Command| {
         a.1.iter()
             .find(|(k, _)| k == "file")
             .map(|(_, v)| v.clone())

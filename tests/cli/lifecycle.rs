@@ -1921,20 +1921,19 @@ fn ics_sequence_grows_with_every_revision_and_dtstamp_is_the_records() {
     let mut repo = Repo::new();
     let r = plan(&mut repo, &Plan::seed());
     let mut seen = vec![ics_release(&repo, &r)];
-    let mut step =
-        |repo: &Repo, what: &str, seen: &mut Vec<(u32, String, Option<String>, String)>| {
-            let now = ics_release(repo, &r);
-            let before = seen.last().unwrap();
-            assert!(
-                now.0 > before.0,
-                "SEQUENCE {} after {what}, was {}",
-                now.0,
-                before.0
-            );
-            assert!(now.1 >= before.1, "DTSTAMP went back after {what}");
-            assert_eq!(now.3, before.3, "UID changed after {what}");
-            seen.push(now);
-        };
+    let step = |repo: &Repo, what: &str, seen: &mut Vec<(u32, String, Option<String>, String)>| {
+        let now = ics_release(repo, &r);
+        let before = seen.last().unwrap();
+        assert!(
+            now.0 > before.0,
+            "SEQUENCE {} after {what}, was {}",
+            now.0,
+            before.0
+        );
+        assert!(now.1 >= before.1, "DTSTAMP went back after {what}");
+        assert_eq!(now.3, before.3, "UID changed after {what}");
+        seen.push(now);
+    };
     for stage in ["build", "test"] {
         evidence_for(&mut repo, &r, stage);
         step(&repo, &format!("evidence for {stage}"), &mut seen);
