@@ -7,13 +7,31 @@ use std::path::PathBuf;
 /// A release manager whose records live in git: every lifecycle step is
 /// checked against the policy and committed.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "rel", version, about, long_about = None)]
+#[command(name = "rel", version, about, long_about = None, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// What `rel --help` adds below the commands (the man page says more).
+const AFTER_HELP: &str = "\
+Exit status:
+  0  success
+  1  refused: a gate, the release's stage, the policy, an unauthorised actor,
+     check findings
+  2  usage error: an unknown, missing or malformed flag or value
+  3  bad data or environment: no such record, a file rel cannot read, not a
+     records repository, git
+  4  another rel command changed the records at the same time: nothing was
+     written; retry
+
+Environment:
+  REL_ROOT  the records root, as --root
+  REL_NOW   the clock, as an RFC 3339 time (tests and backfills)
+  NO_COLOR  never colour the output (it is coloured only on a terminal)
+  CI        never prompt, as --no-input";
 
 #[derive(Debug, Args, Clone)]
 pub struct Global {
@@ -153,70 +171,93 @@ pub struct ChangeIdArg {
 pub struct ChangeAddArgs {
     /// Change id, e.g. CHG-2025-0892.
     pub id: String,
+    /// The change's title, as the change-management system has it
+    /// (required).
     #[arg(long)]
     pub title: Option<String>,
+    /// The service it changes, a key of `services` in policy.yaml
+    /// (required).
     #[arg(long)]
     pub service: Option<String>,
-    /// draft, assessing, approved, rejected, implemented, cancelled.
-    #[arg(long)]
+    /// The change's status in the change-management system (required).
+    #[arg(long, value_parser = OneOf(change_statuses))]
     pub status: Option<String>,
-    /// The change owner (email or `Name <email>`).
+    /// The change owner, email or `Name <email>` (required).
     #[arg(long)]
     pub owner: Option<String>,
-    /// Target date, YYYY-MM-DD.
+    /// Target date, YYYY-MM-DD (required).
     #[arg(long)]
     pub target: Option<String>,
     /// The owner confirms the change is ready.
     #[arg(long)]
     pub ready: bool,
+    /// Who approved it in the source system (email or `Name <email>`).
     #[arg(long)]
     pub approved_by: Option<String>,
-    /// RFC 3339 or YYYY-MM-DD HH:MM (policy time zone).
+    /// When it was approved: RFC 3339 or YYYY-MM-DD HH:MM (policy time
+    /// zone).
     #[arg(long)]
     pub approved_at: Option<String>,
+    /// Its risk, as the source system assessed it.
     #[arg(long)]
     pub risk: Option<String>,
     /// URL of the change in the source system.
     #[arg(long)]
     pub link: Option<String>,
+    /// What the change does.
     #[arg(long)]
     pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ChangeSetArgs {
-    /// Release id, REL-YYYY-MM-NNN.
+    /// Change id, e.g. CHG-2025-0892.
     pub id: String,
+    /// A new title.
     #[arg(long)]
     pub title: Option<String>,
+    /// A new service, a key of `services` in policy.yaml.
     #[arg(long)]
     pub service: Option<String>,
-    #[arg(long)]
+    /// A new status.
+    #[arg(long, value_parser = OneOf(change_statuses))]
     pub status: Option<String>,
+    /// A new owner, email or `Name <email>`.
     #[arg(long)]
     pub owner: Option<String>,
+    /// A new target date, YYYY-MM-DD.
     #[arg(long)]
     pub target: Option<String>,
+    /// The owner confirms the change is ready.
     #[arg(long, conflicts_with = "not_ready")]
     pub ready: bool,
+    /// The change is not ready after all.
     #[arg(long)]
     pub not_ready: bool,
+    /// Who approved it in the source system.
     #[arg(long)]
     pub approved_by: Option<String>,
+    /// When it was approved: RFC 3339 or YYYY-MM-DD HH:MM (policy time
+    /// zone).
     #[arg(long)]
     pub approved_at: Option<String>,
+    /// Its risk, as the source system assessed it.
     #[arg(long)]
     pub risk: Option<String>,
+    /// URL of the change in the source system.
     #[arg(long)]
     pub link: Option<String>,
+    /// What the change does.
     #[arg(long)]
     pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ChangeListArgs {
-    #[arg(long)]
+    /// Only changes with this status.
+    #[arg(long, value_parser = OneOf(change_statuses))]
     pub status: Option<String>,
+    /// Only changes of this service.
     #[arg(long)]
     pub service: Option<String>,
 }
@@ -225,8 +266,8 @@ pub struct ChangeListArgs {
 pub struct ChangeImportArgs {
     /// A .csv or .json file.
     pub file: PathBuf,
-    /// csv or json (default: from the file's extension).
-    #[arg(long)]
+    /// The file's format (default: from the file's extension).
+    #[arg(long, value_parser = OneOf(import_formats))]
     pub format: Option<String>,
     /// The product the export comes from: servicenow (CSV export or Table
     /// API JSON) or jira (Jira Service Management CSV export). Default:
@@ -241,19 +282,22 @@ pub struct ChangeImportArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct PlanArgs {
-    /// The service released (a key of `services` in policy.yaml).
+    /// The service released, a key of `services` in policy.yaml
+    /// (required).
     #[arg(long)]
     pub service: Option<String>,
-    /// major, minor, patch, emergency.
-    #[arg(long = "type")]
+    /// The release type (required).
+    #[arg(long = "type", value_name = "TYPE", value_parser = OneOf(release_types))]
     pub kind: Option<String>,
-    /// Window start, "YYYY-MM-DD HH:MM" in the policy's time zone.
+    /// Window start, "YYYY-MM-DD HH:MM" in the policy's time zone
+    /// (required).
     #[arg(long)]
     pub target: Option<String>,
     /// Window length, e.g. 2h or 2h30m.
     #[arg(long, default_value = "2h")]
     pub duration: String,
-    /// A change to include (repeat for several).
+    /// A change to include; at least one is required (repeat for
+    /// several).
     #[arg(long = "change", value_name = "ID")]
     pub changes: Vec<String>,
     /// A title (default: "<service> <type> release").
@@ -263,8 +307,8 @@ pub struct PlanArgs {
     /// service (may also come with the build).
     #[arg(long)]
     pub version: Option<String>,
-    /// high, medium, low.
-    #[arg(long, default_value = "medium")]
+    /// The impact on users; sets the notification lead time.
+    #[arg(long, default_value = "medium", value_parser = OneOf(impacts))]
     pub impact: String,
     /// Why this release type.
     #[arg(long)]
@@ -307,13 +351,14 @@ pub struct PlanArgs {
 pub struct AmendArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
+    /// A new title.
     #[arg(long)]
     pub title: Option<String>,
     /// Why this release type.
     #[arg(long)]
     pub rationale: Option<String>,
-    /// high, medium or low (sets the notification lead time).
-    #[arg(long)]
+    /// The impact on users; sets the notification lead time.
+    #[arg(long, value_parser = OneOf(impacts))]
     pub impact: Option<String>,
     /// Risk summary (its level follows the impact).
     #[arg(long)]
@@ -417,9 +462,8 @@ pub enum PirCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct ListArgs {
-    /// Only releases in this stage: plan, build, test, stage, deploy,
-    /// closed, cancelled.
-    #[arg(long)]
+    /// Only releases in this stage.
+    #[arg(long, value_parser = OneOf(stages))]
     pub stage: Option<String>,
     /// Only releases of this service (a key of `services` in policy.yaml).
     #[arg(long)]
@@ -430,11 +474,13 @@ pub struct ListArgs {
 pub struct ApproveArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
-    /// The role approved in: service-owner, cab, release-manager, ...
+    /// The role approved in: service-owner, or a role under `roles` in
+    /// policy.yaml (release-manager, cab, emergency-cab, ...).
     #[arg(long)]
     pub role: String,
-    /// definition, acceptance or go (default: what the stage needs).
-    #[arg(long = "for")]
+    /// What is approved (default: what the stage needs: definition in
+    /// plan, acceptance in stage).
+    #[arg(long = "for", value_parser = OneOf(purposes))]
     pub purpose: Option<String>,
 }
 
@@ -450,8 +496,8 @@ pub struct RecordArgs {
 pub enum RecordWhat {
     /// Build verification result.
     Build {
-        /// passed or failed.
-        #[arg(long)]
+        /// The build verification's outcome.
+        #[arg(long, value_parser = OneOf(verifications))]
         verification: String,
         /// Where the package is stored.
         #[arg(long)]
@@ -465,9 +511,9 @@ pub enum RecordWhat {
     },
     /// A test run's result for one category.
     Test {
-        /// smoke, functional-changed, functional-unchanged, regression,
-        /// integration, performance, security.
-        #[arg(long)]
+        /// The test category (the policy's test matrix says which a type
+        /// requires).
+        #[arg(long, value_parser = OneOf(test_categories))]
         category: String,
         /// Cases passed.
         #[arg(long)]
@@ -497,8 +543,8 @@ pub struct DefectArgs {
 pub enum DefectWhat {
     /// Record a defect.
     Add {
-        /// critical, high, medium, low.
-        #[arg(long)]
+        /// Critical and high block the release until fixed.
+        #[arg(long, value_parser = OneOf(severities))]
         severity: String,
         /// What is wrong, as the release notes' known issues would say it.
         #[arg(long)]
@@ -552,7 +598,7 @@ pub struct ReadinessArgs {
     /// monitoring-configured, communications-prepared.
     #[arg(long = "confirm", value_name = "ITEM")]
     pub confirm: Vec<String>,
-    /// A remark kept with the record (e.g. who attended).
+    /// A remark kept with the record (who took part, what was said).
     #[arg(long)]
     pub note: Option<String>,
 }
@@ -577,7 +623,7 @@ pub struct PromoteArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
     /// The expected next stage; refused if it is not.
-    #[arg(long)]
+    #[arg(long, value_parser = OneOf(stages))]
     pub to: Option<String>,
     /// Waive a waivable gate (repeat); needs --reason.
     #[arg(long, requires = "reason")]
@@ -612,8 +658,8 @@ pub struct ReasonArgs {
 pub struct DeployArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
-    /// successful, partial, rolled-back (required for the confirmation).
-    #[arg(long)]
+    /// The outcome (required for the confirmation).
+    #[arg(long, value_parser = OneOf(deployment_statuses))]
     pub status: Option<String>,
     /// Actual start, "YYYY-MM-DD HH:MM" (policy time zone) or RFC 3339
     /// (required for the confirmation).
@@ -622,9 +668,9 @@ pub struct DeployArgs {
     /// Actual duration, e.g. 2h15m (required for the confirmation).
     #[arg(long)]
     pub duration: Option<String>,
-    /// Post-deployment verification: passed or failed. May be given later
+    /// Post-deployment verification. May be given later
     /// on its own, once, to complete a confirmation recorded without it.
-    #[arg(long)]
+    #[arg(long, value_parser = OneOf(verifications))]
     pub verification: Option<String>,
     /// An issue encountered and its resolution (repeat).
     #[arg(long = "issue")]
@@ -679,6 +725,7 @@ pub struct CalendarArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct LogArgs {
+    /// Only the entries of this release, REL-YYYY-MM-NNN (default: all).
     pub id: Option<String>,
     /// Only entries by this actor (email or name, substring).
     #[arg(long)]
@@ -767,6 +814,84 @@ pub struct DemoArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct SyncArgs {}
+/// A flag whose value is one of a fixed list of words: every shell's
+/// completion offers them, help lists them, and a wrong one is refused
+/// naming the flag and the words it accepts (exit 2).
+#[derive(Clone)]
+pub struct OneOf(pub fn() -> Vec<&'static str>);
+
+impl clap::builder::TypedValueParser for OneOf {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let words = (self.0)();
+        let text = value.to_string_lossy();
+        if words.contains(&text.as_ref()) {
+            return Ok(text.into_owned());
+        }
+        let flag = arg
+            .and_then(|a| a.get_long().map(|l| format!("--{l}")))
+            .unwrap_or_else(|| "value".to_string());
+        let mut e = clap::Error::raw(
+            clap::error::ErrorKind::InvalidValue,
+            format!(
+                "{flag}: `{text}` is not accepted; expected one of: {}\n",
+                words.join(", ")
+            ),
+        );
+        e = e.with_cmd(cmd);
+        Err(e)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            (self.0)()
+                .into_iter()
+                .map(clap::builder::PossibleValue::new),
+        ))
+    }
+}
+
+fn change_statuses() -> Vec<&'static str> {
+    crate::model::ChangeStatus::NAMES.split(", ").collect()
+}
+fn release_types() -> Vec<&'static str> {
+    crate::model::ReleaseType::NAMES.to_vec()
+}
+fn impacts() -> Vec<&'static str> {
+    crate::model::Impact::NAMES.to_vec()
+}
+fn stages() -> Vec<&'static str> {
+    crate::model::Stage::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect()
+}
+fn purposes() -> Vec<&'static str> {
+    crate::model::Purpose::NAMES.to_vec()
+}
+fn verifications() -> Vec<&'static str> {
+    crate::model::Verification::NAMES.to_vec()
+}
+fn test_categories() -> Vec<&'static str> {
+    crate::model::TestCategory::NAMES.to_vec()
+}
+fn severities() -> Vec<&'static str> {
+    crate::model::Severity::NAMES.to_vec()
+}
+fn deployment_statuses() -> Vec<&'static str> {
+    crate::model::DeploymentStatus::NAMES.to_vec()
+}
+fn import_formats() -> Vec<&'static str> {
+    vec!["csv", "json"]
+}
 
 #[cfg(test)]
 mod tests {

@@ -37,6 +37,7 @@ pub struct MaintenanceWindow {
 /// A blackout: exactly one of `monthly`, `yearly`, or `from`/`to`.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = exactly_one_kind_of_blackout)]
 pub struct Blackout {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,14 +53,36 @@ pub struct Blackout {
     pub services: Vec<String>,
 }
 
+/// The schema says what the reader enforces: exactly one of `monthly`,
+/// `yearly` or the pair `from`/`to`.
+fn exactly_one_kind_of_blackout(schema: &mut schemars::Schema) {
+    let only = |required: &[&str], absent: &[&str]| {
+        let absent: Vec<serde_json::Value> = absent
+            .iter()
+            .map(|k| serde_json::json!({ "required": [k] }))
+            .collect();
+        serde_json::json!({ "required": required, "not": { "anyOf": absent } })
+    };
+    schema.insert(
+        "oneOf".to_string(),
+        serde_json::json!([
+            only(&["monthly"], &["yearly", "from", "to"]),
+            only(&["yearly"], &["monthly", "from", "to"]),
+            only(&["from", "to"], &["monthly", "yearly"]),
+        ]),
+    );
+}
+
 /// Day of month `from_day` to `to_day` inclusive; `to_day < from_day` runs
 /// into the next month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MonthlyRange {
     #[serde(deserialize_with = "named::from_day")]
+    #[schemars(range(min = 1, max = 31))]
     pub from_day: u32,
     #[serde(deserialize_with = "named::to_day")]
+    #[schemars(range(min = 1, max = 31))]
     pub to_day: u32,
 }
 
@@ -118,16 +141,14 @@ pub enum Weekday {
 }
 
 /// A wall-clock time `HH:MM` (00:00 to 23:59).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, schemars::JsonSchema)]
-#[schemars(with = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ClockTime {
     pub hour: u32,
     pub minute: u32,
 }
 
-/// A month and day `MM-DD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, schemars::JsonSchema)]
-#[schemars(with = "String")]
+/// A month and day `MM-DD` (02-29 included: it exists in leap years).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct MonthDay {
     pub month: u32,
     pub day: u32,
@@ -135,8 +156,7 @@ pub struct MonthDay {
 
 /// A date (`2025-03-13`, the whole day) or a local date-time
 /// (`2025-03-22T18:00`, read in the policy's zone).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
-#[schemars(with = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Point {
     Date(chrono::NaiveDate),
     DateTime(chrono::NaiveDateTime),
@@ -162,6 +182,41 @@ macro_rules! string_serde {
         }
     };
 }
+
+/// A string schema with the pattern the parser accepts, so an editor
+/// refuses what rel would.
+macro_rules! string_schema {
+    ($t:ident, $description:literal, $pattern:literal) => {
+        impl schemars::JsonSchema for $t {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($t).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "description": $description,
+                    "type": "string",
+                    "pattern": $pattern
+                })
+            }
+        }
+    };
+}
+
+string_schema!(
+    ClockTime,
+    "A wall-clock time HH:MM, 00:00 to 23:59.",
+    r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+);
+string_schema!(
+    MonthDay,
+    "A month and day MM-DD that exists in some year (02-29 included).",
+    r"^((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))$"
+);
+string_schema!(
+    Point,
+    "A date YYYY-MM-DD (the whole day) or a local date-time YYYY-MM-DDTHH:MM.",
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$"
+);
 
 string_serde!(ClockTime, "time");
 string_serde!(MonthDay, "month-day");

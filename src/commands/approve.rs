@@ -18,7 +18,7 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
             Stage::Plan => Purpose::Definition,
             Stage::Stage => Purpose::Acceptance,
             other => {
-                return Err(Error::usage(format!(
+                return Err(Error::refused(format!(
                     "{} is in {other}: nothing awaits approval; name it with --for definition, acceptance or go",
                     release.id
                 )));

@@ -12,10 +12,10 @@ use crate::error::{Error, Result};
 use crate::model::{Release, Stage, Timestamp};
 use crate::policy::Policy;
 use crate::render::{ics, week};
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One thing on the calendar, for `--json` and `--list`.
 #[derive(Debug, Clone, Serialize)]
@@ -176,22 +176,20 @@ pub fn run(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
     let mut m = from.with_day(1).unwrap_or(from) - chrono::Months::new(1);
     let last_month = to.with_day(1).unwrap_or(to) + chrono::Months::new(1);
     while m <= last_month {
-        loaded.extend(
-            repo.releases_in_month(m.year(), m.month())?
-                .into_iter()
-                .filter(|r| r.stage != Stage::Cancelled),
-        );
+        loaded.extend(repo.releases_in_month(m.year(), m.month())?);
         m = m + chrono::Months::new(1);
     }
+    // Cancelled releases take no part in the calendar, but a client that
+    // showed one must be told it is cancelled (iCalendar only).
+    let (cancelled, loaded): (Vec<Release>, Vec<Release>) = loaded
+        .into_iter()
+        .partition(|r| r.stage == Stage::Cancelled);
 
     let view = build(&policy, &calendar, loaded, from, to, a.service.clone());
 
     if let Some(path) = &a.ics {
-        let text = ics::render(
-            &ics_events(&view, &calendar),
-            tz,
-            ctx.now.with_timezone(&Utc),
-        );
+        let cancelled = overlapping(tz, &cancelled, from, to, a.service.as_deref());
+        let text = ics_text(&repo, &view, &calendar, &cancelled)?;
         let n = text.matches("BEGIN:VEVENT").count();
         // `-`: the calendar itself on stdout, nothing else.
         if path.as_os_str() == "-" {
@@ -241,6 +239,26 @@ fn next(d: NaiveDate) -> NaiveDate {
     d.succ_opt().unwrap_or(d)
 }
 
+/// Every release whose window overlaps the range, including one that
+/// starts the evening before and runs into it, in start order.
+fn overlapping(
+    tz: Tz,
+    releases: &[Release],
+    from: NaiveDate,
+    to: NaiveDate,
+    service: Option<&str>,
+) -> Vec<Release> {
+    let (start, end) = (midnight(tz, from), midnight(tz, next(to)));
+    let mut out: Vec<Release> = releases
+        .iter()
+        .filter(|r| r.window.start < end && start < r.window.end())
+        .filter(|r| service.is_none_or(|s| r.service == s))
+        .cloned()
+        .collect();
+    out.sort_by(|a, b| (a.window.start, &a.id).cmp(&(b.window.start, &b.id)));
+    out
+}
+
 fn build(
     policy: &Policy,
     calendar: &Calendar,
@@ -254,15 +272,7 @@ fn build(
     let svc = service.as_deref();
     let in_range = |d: NaiveDate| from <= d && d <= to;
 
-    // Every release whose window overlaps the range, including one that
-    // starts the evening before and runs into it.
-    let mut releases: Vec<Release> = loaded
-        .iter()
-        .filter(|r| r.window.start < end && start < r.window.end())
-        .filter(|r| svc.is_none_or(|s| r.service == s))
-        .cloned()
-        .collect();
-    releases.sort_by(|a, b| (a.window.start, &a.id).cmp(&(b.window.start, &b.id)));
+    let releases = overlapping(tz, &loaded, from, to, svc);
 
     let mut entries = vec![];
     for r in &releases {
@@ -473,14 +483,94 @@ fn week_of(view: &View, monday: NaiveDate) -> week::Week {
     w
 }
 
-/// The iCalendar events of the range: each release, each maintenance
-/// window as a weekly event over its occurrences starting in the range,
-/// each blackout occurrence as all-day events. UIDs hold names and dates only,
-/// so a rerun gives the same UIDs.
-fn ics_events(view: &View, calendar: &Calendar) -> Vec<ics::Event> {
+/// The range as iCalendar. Each release's SEQUENCE is the number of
+/// commits that changed its record since the one that created it (0 when
+/// just planned), its DTSTAMP the date of the latest (every promote,
+/// demote, amend or evidence is one); those of windows
+/// and blackouts come from the commits that changed `calendars/`: nothing
+/// comes from the clock, and a revision always numbers higher. UIDs end in
+/// the repository's identity (its root commit), so two repositories'
+/// releases never share one.
+fn ics_text(
+    repo: &crate::store::Repo,
+    view: &View,
+    calendar: &Calendar,
+    cancelled: &[Release],
+) -> Result<String> {
+    let mut paths: Vec<std::path::PathBuf> =
+        vec![std::path::PathBuf::from(crate::store::paths::CALENDARS)];
+    let all: Vec<&Release> = view.releases.iter().chain(cancelled).collect();
+    for r in &all {
+        paths.push(super::release_path(r));
+    }
+    let history = crate::store::revisions::revisions(repo, &paths)?;
+    let domain = format!("{}.rel", history.identity.as_deref().unwrap_or("local"));
+    let calendars = &history.files[0];
+    let calendars_stamp = calendars
+        .last
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| midnight(view.tz, view.from).with_timezone(&Utc));
+    let mut revised = BTreeMap::new();
+    for (r, h) in all.iter().zip(&history.files[1..]) {
+        // A record never committed (edited by hand, not yet committed)
+        // still gets a stable stamp: its booking time.
+        let stamp = h.last.unwrap_or(r.booked_at).with_timezone(&Utc);
+        revised.insert(r.id.clone(), (h.count.saturating_sub(1), stamp));
+    }
+    let events = ics_events(
+        view,
+        calendar,
+        cancelled,
+        &Stamps {
+            domain: &domain,
+            releases: &revised,
+            calendars: (calendars.count.saturating_sub(1), calendars_stamp),
+        },
+    );
+    let name = match &view.service {
+        Some(s) => format!("Release calendar: {s}"),
+        None => "Release calendar".to_string(),
+    };
+    let meta = ics::Meta {
+        name,
+        tz: view.tz,
+        from: view.from,
+        to: view.to,
+    };
+    Ok(ics::render(&meta, &events))
+}
+
+/// What [`ics_events`] numbers and dates events with.
+struct Stamps<'a> {
+    /// The part of every UID after `@`.
+    domain: &'a str,
+    /// Release id -> (revisions, last revised).
+    releases: &'a BTreeMap<String, (u32, DateTime<Utc>)>,
+    /// The same for the calendar files.
+    calendars: (u32, DateTime<Utc>),
+}
+
+/// The iCalendar events of the range: each release (cancelled ones marked
+/// so), each maintenance window as a weekly event over its occurrences
+/// starting in the range, each blackout occurrence as all-day events. UIDs
+/// hold names and dates only, so a rerun gives the same UIDs.
+fn ics_events(
+    view: &View,
+    calendar: &Calendar,
+    cancelled: &[Release],
+    stamps: &Stamps,
+) -> Vec<ics::Event> {
+    let domain = stamps.domain;
+    let (calendar_sequence, calendar_stamp) = stamps.calendars;
     let mut out = vec![];
-    for r in &view.releases {
-        let sequence = Stage::ALL.iter().position(|s| *s == r.stage).unwrap_or(0) as u32;
+    let mut releases: Vec<&Release> = view.releases.iter().chain(cancelled).collect();
+    releases.sort_by(|a, b| (a.window.start, &a.id).cmp(&(b.window.start, &b.id)));
+    for r in releases {
+        let (sequence, dtstamp) = stamps
+            .releases
+            .get(&r.id)
+            .copied()
+            .unwrap_or((0, r.booked_at.with_timezone(&Utc)));
         let mut description = format!(
             "Service: {}\nType: {}\nStage: {}\nImpact: {}",
             r.service, r.kind, r.stage, r.impact
@@ -489,14 +579,16 @@ fn ics_events(view: &View, calendar: &Calendar) -> Vec<ics::Event> {
             description.push_str(&format!("\nVersion: {v}"));
         }
         out.push(ics::Event {
-            uid: format!("{}@rel", r.id),
+            uid: format!("{}@{domain}", r.id),
             span: ics::Span::Utc {
                 start: r.window.start.with_timezone(&Utc),
                 end: r.window.end().with_timezone(&Utc),
             },
             summary: format!("{}: {}", r.id, r.title),
             description: Some(description),
-            sequence: Some(sequence),
+            sequence,
+            dtstamp,
+            cancelled: r.stage == Stage::Cancelled,
         });
     }
     let svc = view.service.as_deref();
@@ -526,7 +618,7 @@ fn ics_events(view: &View, calendar: &Calendar) -> Vec<ics::Event> {
             }
             let code = &day.to_chrono().to_string()[..2];
             out.push(ics::Event {
-                uid: format!("window-{}-{}@rel", w.name, day_name(*day)),
+                uid: format!("window-{}-{}@{domain}", w.name, day_name(*day)),
                 span: ics::Span::Weekly {
                     byday: code.to_uppercase(),
                     length: w.ordinary_length(),
@@ -534,7 +626,9 @@ fn ics_events(view: &View, calendar: &Calendar) -> Vec<ics::Event> {
                 },
                 summary: format!("Maintenance window: {}", w.name),
                 description: scope_text(&w.services),
-                sequence: None,
+                sequence: calendar_sequence,
+                dtstamp: calendar_stamp,
+                cancelled: false,
             });
         }
     }
@@ -543,14 +637,16 @@ fn ics_events(view: &View, calendar: &Calendar) -> Vec<ics::Event> {
             continue;
         }
         out.push(ics::Event {
-            uid: format!("blackout-{}-{}@rel", hit.name, hit.first),
+            uid: format!("blackout-{}-{}@{domain}", hit.name, hit.first),
             span: ics::Span::AllDay {
                 first: hit.first,
                 last: hit.last,
             },
             summary: format!("Blackout: {}", hit.name),
             description: scope_text(&services),
-            sequence: None,
+            sequence: calendar_sequence,
+            dtstamp: calendar_stamp,
+            cancelled: false,
         });
     }
     out
@@ -585,19 +681,21 @@ pub(super) fn range(
     (view.entries, view.conflicts)
 }
 
-/// The iCalendar text of `from..=to`, as `rel calendar --ics` writes it.
-pub(super) fn ics_text(
+/// The iCalendar text of `from..=to` for another view (the release site),
+/// as `rel calendar --ics` writes it: `releases` of every stage, cancelled
+/// ones marked so.
+pub(super) fn site_ics(
+    repo: &crate::store::Repo,
     policy: &Policy,
     calendar: &Calendar,
     releases: Vec<Release>,
     from: NaiveDate,
     to: NaiveDate,
-    now: Timestamp,
-) -> String {
-    let view = build(policy, calendar, releases, from, to, None);
-    ics::render(
-        &ics_events(&view, calendar),
-        policy.tz(),
-        now.with_timezone(&Utc),
-    )
+) -> Result<String> {
+    let (cancelled, live): (Vec<Release>, Vec<Release>) = releases
+        .into_iter()
+        .partition(|r| r.stage == Stage::Cancelled);
+    let view = build(policy, calendar, live, from, to, None);
+    let cancelled = overlapping(policy.tz(), &cancelled, from, to, None);
+    ics_text(repo, &view, calendar, &cancelled)
 }

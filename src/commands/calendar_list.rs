@@ -16,7 +16,7 @@ pub(super) fn with_text(c: &Conflict) -> String {
 }
 
 pub(super) fn list(view: &View, width: Option<u16>) -> String {
-    let mut t = table::new(&["WHEN", "KIND", "NAME", "SERVICE", "DETAIL"], width);
+    let mut t = table::listing(&["WHEN", "KIND", "NAME", "SERVICE", "DETAIL"], width);
     for e in &view.entries {
         // The heading gives the year; a date shows its own only when the
         // range spans years or the date is in another year.

@@ -101,11 +101,21 @@ fn save_with_body(
 }
 
 fn add(ctx: &Ctx, a: ChangeAddArgs) -> Result<()> {
+    ctx.require_flags(
+        "change add",
+        &[
+            ("--title", a.title.is_some()),
+            ("--service", a.service.is_some()),
+            ("--status", a.status.is_some()),
+            ("--owner", a.owner.is_some()),
+            ("--target", a.target.is_some()),
+        ],
+    )?;
     let repo = ctx.repo()?;
     let policy = repo.load_policy()?;
     policy.change_pattern().year_of(&a.id)?;
     if repo.load_change(&policy, &a.id)?.is_some() {
-        return Err(Error::usage(format!(
+        return Err(Error::refused(format!(
             "change {} already exists; use `rel change set {}` to update it",
             a.id, a.id
         )));
@@ -263,23 +273,28 @@ fn list(ctx: &Ctx, a: ChangeListArgs) -> Result<()> {
         println!("No change references.");
         return Ok(());
     }
-    let mut t = table::new(
-        &[
-            "ID", "SERVICE", "STATUS", "READY", "TARGET", "RELEASE", "TITLE",
-        ],
+    let mut t = table::listing(
+        &["ID", "SERVICE", "STATUS", "TARGET", "RELEASE", "TITLE"],
         ctx.table_width,
     );
     for c in &changes {
         t.add_row(vec![
             c.id.clone(),
             c.service.clone(),
-            c.status.as_str().to_string(),
-            if c.ready { "yes" } else { "no" }.to_string(),
+            // Readiness under the status: a column of its own would leave
+            // the title too narrow at 80 columns.
+            if c.ready {
+                format!("{}\nready", c.status.as_str())
+            } else {
+                format!("{}\nnot-ready", c.status.as_str())
+            },
             c.target.to_string(),
             c.release.clone().unwrap_or_else(|| "-".to_string()),
             c.title.clone(),
         ]);
     }
+    // Ids, names and dates are never split; the title wraps.
+    table::keep_words(&mut t, &[0, 1, 2, 3, 4]);
     println!("{t}");
     Ok(())
 }

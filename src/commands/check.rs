@@ -71,9 +71,11 @@ pub fn report(ctx: &Ctx, format: CheckFormat, prefix: &Path, mut outcome: Outcom
         print_json(&serde_json::json!({ "ok": ok, "findings": all, "notes": notes }))?;
     } else {
         let github_file = |f: &Finding| prefix.join(&f.file).display().to_string();
-        let github = |kind: &str, f: &Finding| match f.line {
-            Some(l) => println!("::{kind} file={},line={l}::{}", github_file(f), f.message),
-            None => println!("::{kind} file={}::{}", github_file(f), f.message),
+        let github = |kind: &str, f: &Finding| {
+            println!(
+                "{}",
+                crate::render::annotation::github(kind, &github_file(f), f.line, &f.message)
+            )
         };
         let plain = |f: &Finding| match f.line {
             Some(l) => format!("{}:{l}: {}", f.file, f.message),
@@ -159,13 +161,20 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
     if let Some(policy) = &policy
         && !linked(paths::CALENDARS)
     {
+        let mut calendars_read = true;
         for rel in repo.calendar_paths()? {
             if let Err(e) = repo
                 .read(&rel)
                 .and_then(|text| crate::store::repo::parse_calendar_file(policy, &rel, &text))
             {
+                calendars_read = false;
                 unreadable(&mut out, e)?;
             }
+        }
+        // What loading checks across files (a name used in two files) is
+        // refused by every other command, so it fails the check too.
+        if calendars_read && let Err(e) = repo.load_calendar(policy) {
+            unreadable(&mut out, e)?;
         }
     }
 

@@ -32,12 +32,12 @@ pub fn run(ctx: &Ctx, a: CloseArgs) -> Result<()> {
         let deployed_on = to_local(loaded.policy.tz(), d.started).date_naive();
         let today = loaded.policy.local_date(ctx.now);
         if date < deployed_on {
-            return Err(Error::usage(format!(
+            return Err(Error::refused(format!(
                 "--pir-date: {date} is before the deployment on {deployed_on}; a review follows the deployment"
             )));
         }
         if date < today {
-            return Err(Error::usage(format!(
+            return Err(Error::refused(format!(
                 "--pir-date: {date} is in the past (today is {today}); give the date the review will be held"
             )));
         }

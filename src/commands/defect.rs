@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, a: DefectArgs) -> Result<()> {
                 .iter_mut()
                 .find(|d| d.id == defect)
                 .ok_or_else(|| {
-                    Error::usage(format!(
+                    Error::data(format!(
                         "{release_id} has no defect {defect}; its defects: {}",
                         if known.is_empty() {
                             "none".to_string()

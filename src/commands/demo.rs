@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         }
     };
     if dir.join("policy.yaml").exists() {
-        return Err(Error::usage(format!(
+        return Err(Error::data(format!(
             "{} already holds a records repository; give an empty folder",
             dir.display()
         )));

@@ -21,6 +21,14 @@ pub fn run(ctx: &Ctx, a: DeployArgs) -> Result<()> {
     let text = match release.deployment.as_mut() {
         Some(d) => complete(&release.id, d, &a, verification)?,
         None => {
+            ctx.require_flags(
+                "deploy",
+                &[
+                    ("--status", a.status.is_some()),
+                    ("--started", a.started.is_some()),
+                    ("--duration", a.duration.is_some()),
+                ],
+            )?;
             let status = DeploymentStatus::parse_flag(
                 "--status",
                 &ctx.require(
@@ -33,7 +41,7 @@ pub fn run(ctx: &Ctx, a: DeployArgs) -> Result<()> {
                 ctx.require(a.started, "--started", "Actual start (YYYY-MM-DD HH:MM)")?;
             let started = parse_time(&loaded.policy, "--started", &started_text)?;
             if started > ctx.now {
-                return Err(Error::usage(format!(
+                return Err(Error::refused(format!(
                     "--started: {} is in the future",
                     started.to_rfc3339()
                 )));
@@ -95,7 +103,7 @@ fn complete(
         )));
     };
     if a.status.is_some() || a.started.is_some() || a.duration.is_some() {
-        return Err(Error::usage(format!(
+        return Err(Error::refused(format!(
             "{recorded}; to add its verification result give only --verification (with any --issue or --follow-up)"
         )));
     }

@@ -64,7 +64,7 @@ pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
         None => ctx.now,
     };
     if sent_at > ctx.now {
-        return Err(Error::usage(format!(
+        return Err(Error::refused(format!(
             "--sent-at: {} is in the future; record a notification once it is sent",
             sent_at.to_rfc3339()
         )));

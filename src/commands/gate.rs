@@ -8,7 +8,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let loaded = Loaded::load(ctx, id)?;
     let release = &loaded.release;
     let Some(to) = release.stage.next() else {
-        return Err(Error::usage(format!(
+        return Err(Error::refused(format!(
             "{} is {}: there is no next stage",
             release.id, release.stage
         )));

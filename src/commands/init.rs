@@ -9,6 +9,25 @@ use std::path::Path;
 pub const POLICY_EXAMPLE: &str = include_str!("../../policy.example.yaml");
 pub const CALENDAR_EXAMPLE: &str = include_str!("../../examples/calendar.example.yaml");
 
+/// Where editors find which schema checks which file.
+pub const EDITOR_SETTINGS: &str = ".vscode/settings.json";
+
+/// The files each schema checks, for the YAML language server (VS Code and
+/// every editor using it). Records carry no schema comment of their own:
+/// rel rewrites them, and a mapping here keeps their diffs to their content.
+/// Policy and calendar files also name their schema in a first-line comment.
+pub fn editor_settings() -> String {
+    let settings = serde_json::json!({
+        "yaml.schemas": {
+            "./schemas/release.schema.json": ["releases/**/*.yaml"],
+            "./schemas/change.schema.json": ["changes/**/*.yaml"],
+            "./schemas/policy.schema.json": ["policy.yaml"],
+            "./schemas/calendar.schema.json": ["calendars/*.yaml"],
+        }
+    });
+    serde_json::to_string_pretty(&settings).expect("settings serialise") + "\n"
+}
+
 pub fn run(ctx: &Ctx, args: InitArgs) -> Result<()> {
     let dir = match &args.dir {
         Some(d) if d.is_absolute() => d.clone(),
@@ -56,6 +75,7 @@ pub fn init_at(dir: &Path, now: crate::model::Timestamp) -> Result<std::path::Pa
     for (name, text) in crate::commands::schema::schemas() {
         tx.write(&Path::new("schemas").join(name), text)?;
     }
+    tx.write(Path::new(EDITOR_SETTINGS), editor_settings())?;
     tx.commit(&CommitMessage {
         subject: "Initialise release records".to_string(),
         body: String::new(),

@@ -92,7 +92,7 @@ pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let mut t = crate::render::table::new(
+    let mut t = crate::render::table::listing(
         &["WHEN", "WHO", "WHAT", "SIGNED", "COMMIT"],
         ctx.table_width,
     );
@@ -125,6 +125,10 @@ pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
             e.commit.chars().take(10).collect(),
         ]);
     }
+    // The time, the author's address and the commit are never split; what
+    // happened wraps.
+    crate::render::table::keep_lines(&mut t, &[0]);
+    crate::render::table::keep_words(&mut t, &[1, 3, 4]);
     println!("{t}");
     Ok(())
 }

@@ -54,7 +54,7 @@ pub struct Ctx {
     /// Prompts are allowed: a terminal, no `--no-input`, no `CI`.
     pub interactive: bool,
     /// The width tables wrap to: `None` on a terminal (comfy-table asks it),
-    /// else `COLUMNS` when set, else 100.
+    /// else `COLUMNS` when set, else 80.
     pub table_width: Option<u16>,
     /// This attempt of a synced command: its commit is published to the
     /// shared remote with a lease on the tip it fetched.
@@ -66,19 +66,24 @@ pub struct Ctx {
     pub clock_forced: bool,
 }
 
-/// The terminal width when stdout is one, for wrapping long messages;
-/// else `COLUMNS` when set, else 100.
+/// The width when nothing says otherwise: what a pipe, a CI log or an
+/// e-mail reads comfortably.
+const DEFAULT_WIDTH: u16 = 80;
+
+fn columns() -> Option<u16> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+        .filter(|c| *c > 0)
+}
+
+/// The width tables wrap to: `None` on a terminal (comfy-table asks it),
+/// else `COLUMNS` when set, else 80.
 fn table_width() -> Option<u16> {
     if std::io::stdout().is_terminal() {
-        None // comfy-table asks the terminal itself
+        None
     } else {
-        Some(
-            std::env::var("COLUMNS")
-                .ok()
-                .and_then(|c| c.trim().parse().ok())
-                .filter(|c| *c > 0)
-                .unwrap_or(100),
-        )
+        Some(columns().unwrap_or(DEFAULT_WIDTH))
     }
 }
 
@@ -98,6 +103,17 @@ impl Ctx {
             changes: false,
             clock_forced: std::env::var_os("REL_NOW").is_some(),
         }
+    }
+
+    /// The width plain text is wrapped to: the terminal's, else `COLUMNS`,
+    /// else 80.
+    pub fn text_width(&self) -> usize {
+        let terminal = self
+            .table_width
+            .is_none()
+            .then(|| comfy_table::Table::new().width())
+            .flatten();
+        usize::from(terminal.or_else(columns).unwrap_or(DEFAULT_WIDTH))
     }
 
     pub fn json(&self) -> bool {
@@ -131,7 +147,29 @@ impl Ctx {
                 .map_err(|e| Error::usage(format!("{flag}: {e}")));
         }
         Err(Error::usage(format!(
-            "missing {flag} ({prompt}); pass it on the command line"
+            "missing {flag}: pass it on the command line"
+        )))
+    }
+
+    /// When prompting is not allowed, every required flag of `command`
+    /// that is missing (`(flag, given)`), named in one error rather than
+    /// one run at a time.
+    pub fn require_flags(&self, command: &str, flags: &[(&str, bool)]) -> Result<()> {
+        if self.interactive {
+            return Ok(());
+        }
+        let missing: Vec<&str> = flags
+            .iter()
+            .filter(|(_, given)| !given)
+            .map(|(flag, _)| *flag)
+            .collect();
+        let (list, pronoun) = match missing.as_slice() {
+            [] => return Ok(()),
+            [one] => (one.to_string(), "it"),
+            [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "them"),
+        };
+        Err(Error::usage(format!(
+            "missing {list}: pass {pronoun} on the command line (see `rel {command} --help`)"
         )))
     }
 }
@@ -600,9 +638,10 @@ pub fn rollback_flags(
     Ok(Some(crate::model::Rollback { window, procedure }))
 }
 
-/// The local time of `t` in the policy's zone, as people read it.
+/// The local time of `t` in the policy's zone, as people read it, labelled
+/// with the zone's abbreviation (as gate messages are).
 pub fn local(policy: &Policy, t: Timestamp) -> String {
     local_time::to_local(policy.tz(), t)
-        .format("%a %d %b %Y %H:%M")
+        .format("%a %d %b %Y %H:%M %Z")
         .to_string()
 }

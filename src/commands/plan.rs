@@ -24,6 +24,15 @@ const LONG: &str = "%a %d %b %Y %H:%M";
 const HORIZON_DAYS: u32 = 120;
 
 pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
+    ctx.require_flags(
+        "plan",
+        &[
+            ("--service", a.service.is_some()),
+            ("--type", a.kind.is_some()),
+            ("--target", a.target.is_some()),
+            ("--change", !a.changes.is_empty()),
+        ],
+    )?;
     let repo = ctx.repo()?;
     let policy = repo.load_policy()?;
     let calendar = repo.load_calendar(&policy)?;
@@ -142,14 +151,16 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     };
     if calendar_refused && a.next && !other_refused {
         let Some(slot) = proposal else {
-            return Err(Error::refused(match too_long(&release, &calendar) {
-                Some(why) => why,
-                None => format!(
-                    "no free slot for a {} window within {HORIZON_DAYS} days of {}",
-                    duration,
-                    local_time::format_local(policy.tz(), start, LONG)
-                ),
-            }));
+            return Err(Error::refused(
+                match too_long(&release, &calendar, policy.tz()) {
+                    Some(why) => why,
+                    None => format!(
+                        "no free slot for a {} window within {HORIZON_DAYS} days of {}",
+                        duration,
+                        local_time::format_local(policy.tz(), start, LONG)
+                    ),
+                },
+            ));
         };
         release.window.start = slot;
         release.schedule = timeline::schedule(
@@ -350,7 +361,7 @@ pub(super) fn refusal(
             )),
             None => text.push_str(&format!(
                 "{}\n",
-                too_long(release, calendar)
+                too_long(release, calendar, policy.tz())
                     .unwrap_or_else(|| format!("no free slot within {HORIZON_DAYS} days"))
             )),
         }
@@ -359,25 +370,57 @@ pub(super) fn refusal(
 }
 
 /// Why no start can ever fit, when the window is longer than every
-/// maintenance window open to its service (emergencies need none).
-fn too_long(release: &Release, calendar: &Calendar) -> Option<String> {
+/// maintenance window open to its service (emergencies need none). A
+/// window that holds the night the clocks go back is longer by the hour
+/// given back, so that is the longest it can be.
+fn too_long(release: &Release, calendar: &Calendar, tz: chrono_tz::Tz) -> Option<String> {
     if release.kind.is_emergency() {
         return None;
     }
+    let given_back = longest_clock_change_back(tz, release.window.start);
     match calendar.longest_window(&release.service) {
         None => Some(format!(
             "no start can be proposed: no maintenance window is open to {}",
             release.service
         )),
-        Some((name, longest)) if release.window.duration.to_chrono() > longest => Some(format!(
-            "no start can be proposed: a {} window is longer than the longest maintenance window ({}, {}) open to {}",
-            release.window.duration,
-            Duration::minutes(longest.num_minutes()),
-            name,
-            release.service
-        )),
+        Some((name, longest)) if release.window.duration.to_chrono() > longest + given_back => {
+            let ordinary = Duration::minutes(longest.num_minutes());
+            let length = if given_back > chrono::Duration::zero() {
+                format!(
+                    "{ordinary}, {} on the night the clocks go back",
+                    Duration::minutes((longest + given_back).num_minutes())
+                )
+            } else {
+                ordinary.to_string()
+            };
+            Some(format!(
+                "no start can be proposed: a {} window is longer than the longest maintenance window ({length}, {name}) open to {}",
+                release.window.duration, release.service
+            ))
+        }
         Some(_) => None,
     }
+}
+
+/// The most a local night is lengthened by a change of `tz`'s offset in the
+/// year from `from` (one hour where summer time ends; none in a zone
+/// without changes).
+fn longest_clock_change_back(tz: chrono_tz::Tz, from: crate::model::Timestamp) -> chrono::Duration {
+    use chrono::{Offset, TimeZone};
+    let offset = |t: chrono::DateTime<chrono::Utc>| {
+        tz.offset_from_utc_datetime(&t.naive_utc())
+            .fix()
+            .local_minus_utc()
+    };
+    let mut t = from.with_timezone(&chrono::Utc);
+    let end = t + chrono::Duration::days(366);
+    let mut most = 0;
+    while t < end {
+        let next = t + chrono::Duration::hours(6);
+        most = most.max(offset(t) - offset(next));
+        t = next;
+    }
+    chrono::Duration::seconds(i64::from(most))
 }
 
 /// The next free number in the month of the window's local date.

@@ -13,7 +13,7 @@ pub fn run(ctx: &Ctx, a: PromoteArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
     let current = loaded.release.stage;
     let Some(to) = current.next() else {
-        return Err(Error::usage(format!(
+        return Err(Error::refused(format!(
             "{} is {}: there is no next stage",
             loaded.release.id, current
         )));
@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx, a: PromoteArgs) -> Result<()> {
             ))
         })?;
         if expected_stage != to {
-            return Err(Error::usage(format!(
+            return Err(Error::refused(format!(
                 "--to {expected}: {} is in {current}, so the next stage is {to}",
                 loaded.release.id
             )));
@@ -90,7 +90,11 @@ pub fn transition_with(
         print_json(&eval)?;
     } else {
         print!("{}", evaluation::render_with_headline(&eval));
-        println!("{} is now in {to}.", release.id);
+        if to.is_live() {
+            println!("{} is now in stage `{to}`.", release.id);
+        } else {
+            println!("{} is now {to}.", release.id);
+        }
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ pub fn require_stage(release: &Release, stage: Stage, what: &str) -> Result<()> 
         Ok(())
     } else {
         Err(Error::refused(format!(
-            "{} is in {}: {what} is recorded in stage {stage}",
+            "{} is in {}: {what} is recorded in stage `{stage}`",
             release.id, release.stage
         )))
     }

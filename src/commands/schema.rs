@@ -31,11 +31,12 @@ pub fn schema(ctx: &Ctx, a: SchemaArgs) -> Result<()> {
             } else {
                 ctx.cwd.join(dir)
             };
+            let mut wrote = vec![];
             for (name, text) in schemas() {
                 crate::store::atomic::write(&dir.join(name), text.as_bytes())?;
-                println!("wrote {}", dir.join(name).display());
+                wrote.push(dir.join(name));
             }
-            Ok(())
+            print_wrote(ctx, &wrote)
         }
         None => {
             let all: serde_json::Map<String, serde_json::Value> = schemas()
@@ -61,13 +62,13 @@ const MAN_EXTRA: &str = r#".SH "EXIT STATUS"
 Success.
 .TP
 \fB1\fR
-Refused by policy: a gate failed, \fBrel check\fR findings, a calendar conflict, an unauthorised actor.
+Refused: the command is well formed but the release's state or the policy does not allow it: a gate failed, a stage that is not the release's, something already recorded, a time the record or the clock contradicts, \fBrel check\fR findings, a calendar conflict, an unauthorised actor.
 .TP
 \fB2\fR
-Usage error: a wrong or missing argument.
+Usage error: the command line is wrong on its own terms: an unknown flag or value, a missing or malformed one, nothing to do.
 .TP
 \fB3\fR
-Bad data or environment: malformed YAML (with file, line and column), an unknown field, not a records repository, a record with uncommitted edits, a git failure.
+Bad data or environment: what the command acts on does not exist (a release, change or defect), malformed YAML (with file, line and column), an unknown field, not a records repository, a record with uncommitted edits, a git failure.
 .TP
 \fB4\fR
 Concurrent update: another rel process holds the lock, or HEAD moved. Nothing was written; retry.
@@ -91,9 +92,26 @@ Dates for the commits rel makes, when set (else \fBREL_NOW\fR or the clock).
 Each subcommand has its own page (\fBrel\-plan\fR(1), \fBrel\-change\-add\fR(1), ...), written with every other page by \fBrel man \-\-out\fR \fIDIR\fR.
 "#;
 
+/// A page with a complete title line: `.TH REL-PLAN 1 DATE "rel 0.1.0"
+/// "rel Manual"`. clap_mangen leaves the date empty and gives a
+/// subcommand's page a source without a version, so roff read the source
+/// where the date goes. The date is the day the pages are written
+/// (`REL_NOW` fixes it).
+fn page(cmd: &clap::Command, date: &str) -> clap_mangen::Man {
+    let title = cmd
+        .get_display_name()
+        .unwrap_or_else(|| cmd.get_name())
+        .to_uppercase();
+    clap_mangen::Man::new(cmd.clone())
+        .title(title)
+        .date(date)
+        .source(format!("rel {}", env!("CARGO_PKG_VERSION")))
+        .manual("rel Manual")
+}
+
 /// The top page: clap's sections plus exit status and environment.
-fn render_top(cmd: &clap::Command, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let man = clap_mangen::Man::new(cmd.clone());
+fn render_top(cmd: &clap::Command, date: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let man = page(cmd, date);
     man.render_title(w)?;
     man.render_name_section(w)?;
     man.render_synopsis_section(w)?;
@@ -108,32 +126,58 @@ fn render_top(cmd: &clap::Command, w: &mut dyn std::io::Write) -> std::io::Resul
 /// SUBCOMMANDS section refers to them (`rel-change-add.1`).
 fn write_pages(
     cmd: &clap::Command,
+    date: &str,
     dir: &std::path::Path,
     wrote: &mut Vec<std::path::PathBuf>,
 ) -> std::io::Result<()> {
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        write_pages(sub, dir, wrote)?;
-        wrote.push(clap_mangen::Man::new(sub.clone()).generate_to(dir)?);
+        write_pages(sub, date, dir, wrote)?;
+        let man = page(sub, date);
+        let mut text = vec![];
+        man.render(&mut text)?;
+        let path = dir.join(man.get_filename());
+        std::fs::write(&path, tidy(&text))?;
+        wrote.push(path);
     }
     Ok(())
+}
+
+/// clap_mangen separates an option's possible values from its description
+/// by `.br`, an empty line and `.br`, which mandoc warns about (a break
+/// around a blank line); one `.sp` is the same paragraph space.
+fn tidy(roff: &[u8]) -> Vec<u8> {
+    String::from_utf8_lossy(roff)
+        .replace("\n.br\n\n.br\n", "\n.sp\n")
+        .into_bytes()
 }
 
 pub fn man(ctx: &Ctx, a: ManArgs) -> Result<()> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
     let failed = |e: std::io::Error| Error::data(format!("cannot write the man page: {e}"));
+    let date = ctx.now.format("%Y-%m-%d").to_string();
     let Some(dir) = a.out else {
-        return render_top(&cmd, &mut std::io::stdout()).map_err(failed);
+        return render_top(&cmd, &date, &mut std::io::stdout()).map_err(failed);
     };
     let dir = ctx.cwd.join(dir);
     std::fs::create_dir_all(&dir).map_err(|e| Error::file(&dir, e.to_string()))?;
     let top = dir.join("rel.1");
     let mut text = vec![];
-    render_top(&cmd, &mut text).map_err(failed)?;
+    render_top(&cmd, &date, &mut text).map_err(failed)?;
+    let text = tidy(&text);
     crate::store::atomic::write(&top, &text)?;
     let mut wrote = vec![top];
-    write_pages(&cmd, &dir, &mut wrote).map_err(|e| Error::file(&dir, e.to_string()))?;
+    write_pages(&cmd, &date, &dir, &mut wrote).map_err(|e| Error::file(&dir, e.to_string()))?;
     wrote.sort();
+    print_wrote(ctx, &wrote)
+}
+
+/// `wrote PATH` lines, or with `--json` `{"wrote": [PATH, ...]}`.
+fn print_wrote(ctx: &Ctx, wrote: &[std::path::PathBuf]) -> Result<()> {
+    if ctx.json() {
+        let paths: Vec<String> = wrote.iter().map(|p| p.display().to_string()).collect();
+        return super::print_json(&serde_json::json!({ "wrote": paths }));
+    }
     for path in wrote {
         println!("wrote {}", path.display());
     }

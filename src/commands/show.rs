@@ -18,8 +18,17 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         return print_json(&value);
     }
     let p = &loaded.policy;
-    println!("{}  {}", r.id, r.title);
-    println!(
+    // Collected, then wrapped to the width at spaces, so no line runs past
+    // it and no id, date or address is split.
+    let mut out = String::new();
+    macro_rules! say {
+        ($($arg:tt)*) => {{
+            out.push_str(&format!($($arg)*));
+            out.push('\n');
+        }};
+    }
+    say!("{}  {}", r.id, r.title);
+    say!(
         "  {} {} release{}, {} impact, stage {}",
         r.service,
         r.kind,
@@ -31,15 +40,15 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         r.stage
     );
     if !r.rationale.is_empty() {
-        println!("  rationale: {}", r.rationale);
+        say!("  rationale: {}", r.rationale);
     }
-    println!(
+    say!(
         "  window: {} for {} ({})",
         local(p, r.window.start),
         r.window.duration,
         p.timezone
     );
-    println!(
+    say!(
         "  schedule: planning {}, build {}, test {}, staging {}, deployment {}",
         r.schedule.planning,
         r.schedule.build,
@@ -47,9 +56,9 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         r.schedule.staging,
         r.schedule.deployment
     );
-    println!("  planned by {} at {}", r.planned_by, local(p, r.booked_at));
+    say!("  planned by {} at {}", r.planned_by, local(p, r.booked_at));
     if let Some(risk) = &r.risk {
-        println!(
+        say!(
             "  risk: {}{}",
             risk.level,
             if risk.summary.is_empty() {
@@ -60,40 +69,40 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         );
     }
     if let Some(rb) = &r.rollback {
-        println!("  rollback: within {} ({})", rb.window, rb.procedure);
+        say!("  rollback: within {} ({})", rb.window, rb.procedure);
     }
     if !r.depends_on.is_empty() {
-        println!("  depends on: {}", r.depends_on.join(", "));
+        say!("  depends on: {}", r.depends_on.join(", "));
     }
     if !r.requires.is_empty() {
-        println!("  requires: {}", r.requires.join("; "));
+        say!("  requires: {}", r.requires.join("; "));
     }
     if !r.people.is_empty() {
-        println!("  key people: {}", r.people.join(", "));
+        say!("  key people: {}", r.people.join(", "));
     }
     if !r.resources.is_empty() {
-        println!("  resources: {}", r.resources.join("; "));
+        say!("  resources: {}", r.resources.join("; "));
     }
     if let Some(rb) = &r.runbook {
-        println!("  runbook: {rb}");
+        say!("  runbook: {rb}");
     }
     if !r.contacts.is_empty() {
-        println!("  contacts: {}", r.contacts.join("; "));
+        say!("  contacts: {}", r.contacts.join("; "));
     }
     if let Some(n) = &r.notes {
-        println!("  notes: {}", n.trim_end().replace('\n', "\n         "));
+        say!("  notes: {}", n.trim_end().replace('\n', "\n         "));
     }
-    println!("\nChanges ({}):", r.changes.len());
+    say!("\nChanges ({}):", r.changes.len());
     for id in &r.changes {
         match loaded.changes.get(id).and_then(Option::as_ref) {
-            Some(c) => println!(
+            Some(c) => say!(
                 "  {id}  {} [{}{}] {}",
                 c.title,
                 c.status.as_str(),
                 if c.ready { ", ready" } else { "" },
                 c.owner
             ),
-            None => println!("  {id}  (no change reference)"),
+            None => say!("  {id}  (no change reference)"),
         }
     }
     let mut evidence = vec![];
@@ -294,21 +303,21 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
     }
     evidence.sort_by_key(|(at, _)| *at);
     if !evidence.is_empty() {
-        println!("\nEvidence:");
+        say!("\nEvidence:");
         for (at, text) in evidence {
-            println!("  {}  {text}", local(p, at));
+            say!("  {}  {text}", local(p, at));
         }
     }
     if let Some(c) = &r.closure {
-        println!("\nClosure:");
-        println!(
+        say!("\nClosure:");
+        say!(
             "  planned {} for {}, actual {} for {}",
             local(p, c.planned_start),
             c.planned_duration,
             local(p, c.actual_start),
             c.actual_duration
         );
-        println!(
+        say!(
             "  changes {}, defects in test {} ({} critical, {} high, {} medium, {} low), post-deploy {}, rollback {}, on time {}",
             c.changes,
             c.defects_in_test.total(),
@@ -322,9 +331,9 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
             if c.rollback { "yes" } else { "no" },
             if c.on_time { "yes" } else { "no" }
         );
-        println!("  fix cycles {}", c.fix_cycles);
+        say!("  fix cycles {}", c.fix_cycles);
         if !c.config_items.is_empty() {
-            println!(
+            say!(
                 "  configuration items updated: {}",
                 c.config_items
                     .iter()
@@ -333,35 +342,38 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
                     .join(", ")
             );
         } else if c.config_updated {
-            println!("  configuration records updated (items not named)");
+            say!("  configuration records updated (items not named)");
         }
         if let Some(s) = &c.satisfaction {
-            println!("  stakeholder satisfaction: {s}");
+            say!("  stakeholder satisfaction: {s}");
         }
-        println!("  closed by {} at {}", c.by, local(p, c.at));
+        say!("  closed by {} at {}", c.by, local(p, c.at));
         match (&r.pir, c.pir_due) {
             (Some(_), _) => {}
-            (None, Some(due)) => println!("  PIR due {due}"),
-            (None, None) => println!("  PIR: awaiting the periodic review session"),
+            (None, Some(due)) => say!("  PIR due {due}"),
+            (None, None) => say!("  PIR: awaiting the periodic review session"),
         }
     }
     if let Some(pir) = &r.pir {
-        println!("\nPost-implementation review:");
-        println!(
+        say!("\nPost-implementation review:");
+        say!(
             "  held {} (recorded by {}): {}",
-            pir.held, pir.by, pir.outcome
+            pir.held,
+            pir.by,
+            pir.outcome
         );
         for a in &pir.actions {
-            println!("  action: {a}");
+            say!("  action: {a}");
         }
         if !pir.session.is_empty() {
-            println!("  periodic session covering {}", pir.session.join(", "));
+            say!("  periodic session covering {}", pir.session.join(", "));
         }
     }
     if let Some(e) = eval {
-        println!("\nNext step:");
-        print!("{}", evaluation::render_with_headline(&e));
+        say!("\nNext step:");
+        out.push_str(&evaluation::render_with_headline(&e));
     }
+    print!("{}", crate::render::wrap::wrap(&out, ctx.text_width()));
     Ok(())
 }
 
@@ -382,19 +394,42 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
             })
         })
         .transpose()?;
-    let releases: Vec<Release> = repo
-        .all_releases()?
+    // One file that cannot be read does not hide the others: they are
+    // listed, then each unreadable file is named and the exit code is 3.
+    let (readable, unreadable) = repo.readable_releases()?;
+    let releases: Vec<Release> = readable
         .into_iter()
         .map(|(_, r)| r)
         .filter(|r| stage.is_none_or(|s| r.stage == s))
         .filter(|r| a.service.as_ref().is_none_or(|s| &r.service == s))
         .collect();
+    let unlisted = || -> Result<()> {
+        match unreadable.len() {
+            0 => Ok(()),
+            n => {
+                for e in &unreadable[..n - 1] {
+                    eprintln!("error: {e}");
+                }
+                let last = &unreadable[n - 1];
+                Err(Error::data(format!(
+                    "{last}\n{} cannot be read and {} not listed",
+                    if n == 1 {
+                        "1 release file".to_string()
+                    } else {
+                        format!("{n} release files")
+                    },
+                    if n == 1 { "is" } else { "are" }
+                )))
+            }
+        }
+    };
     if ctx.json() {
-        return print_json(&releases);
+        print_json(&releases)?;
+        return unlisted();
     }
     if releases.is_empty() {
         println!("No releases.");
-        return Ok(());
+        return unlisted();
     }
     let mut t = table::new(
         &[
@@ -408,11 +443,16 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
             r.service.clone(),
             r.kind.to_string(),
             r.stage.to_string(),
-            local(&policy, r.window.start),
+            crate::calendar::local_time::to_local(policy.tz(), r.window.start)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
             r.version.clone().unwrap_or_default(),
             r.title.clone(),
         ]);
     }
+    // Ids, names and the start are never split; the title wraps.
+    table::keep_words(&mut t, &[0, 1, 2, 3, 5]);
+    table::keep_lines(&mut t, &[4]);
     println!("{t}");
-    Ok(())
+    unlisted()
 }

@@ -78,12 +78,14 @@ pub fn run(ctx: &Ctx, a: SiteArgs) -> Result<()> {
         m = next;
     }
     let last_day = m - Duration::days(1);
-    let live: Vec<Release> = releases
-        .iter()
-        .filter(|r| r.stage != Stage::Cancelled)
-        .cloned()
-        .collect();
-    let ics = calendar::ics_text(&policy, &calendar, live, first_day, last_day, ctx.now);
+    let ics = calendar::site_ics(
+        &repo,
+        &policy,
+        &calendar,
+        releases.clone(),
+        first_day,
+        last_day,
+    )?;
 
     let pages = site::render(&SiteInput {
         tz,

@@ -65,8 +65,8 @@ pub fn version(ctx: &GateContext) -> Outcome {
         };
         if rank(bump) > allowed {
             return Outcome::warn(format!(
-                "a {} release bumps the {bump} version ({last_text} -> {text}); check the release type",
-                r.kind
+                "{} release bumps the {bump} version ({last_text} -> {text}); check the release type",
+                r.kind.with_article()
             ));
         }
     }
@@ -78,7 +78,7 @@ pub fn verified(ctx: &GateContext) -> Outcome {
     match r.current_build() {
         Some(b) if b.verification == Verification::Passed => Outcome::pass(format!(
             "build verification passed ({}{})",
-            b.at.format("%Y-%m-%d %H:%M"),
+            ctx.policy.time(b.at),
             b.package
                 .as_ref()
                 .map(|p| format!(", {p}"))

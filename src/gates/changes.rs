@@ -34,6 +34,7 @@ pub fn approved(ctx: &GateContext) -> Outcome {
     if bad.is_empty() {
         Outcome::pass(match found.len() {
             1 => "the change is approved".to_string(),
+            2 => "both changes approved".to_string(),
             n => format!("all {n} changes approved"),
         })
     } else {

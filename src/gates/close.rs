@@ -12,7 +12,7 @@ pub fn deployment_confirmed(ctx: &GateContext) -> Outcome {
         Some(d) if d.verification.is_some() => Outcome::pass(format!(
             "deployment {} at {} for {} (verification {})",
             d.status,
-            d.started.format("%Y-%m-%d %H:%M"),
+            ctx.policy.time(d.started),
             d.duration,
             d.verification.map(|v| v.as_str()).unwrap_or("")
         )),

@@ -27,7 +27,7 @@ pub fn go(ctx: &GateContext) -> Outcome {
             format!(
                 "no-go by {} at {}: {}",
                 go.by,
-                go.at.format("%Y-%m-%d %H:%M"),
+                ctx.policy.time(go.at),
                 go.reason.as_deref().unwrap_or("(no reason)")
             ),
             format!("a later go releases it: rel go {}", r.id),

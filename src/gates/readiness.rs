@@ -27,7 +27,7 @@ pub fn readiness(ctx: &GateContext) -> Outcome {
             format!("rel readiness {} --confirm ITEM ...{when}", r.id),
         );
     };
-    let held = review.at.format("%Y-%m-%d %H:%M");
+    let held = ctx.policy.time(review.at);
     let missing = review.unconfirmed();
     if !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(|i| i.as_str()).collect();
@@ -54,12 +54,12 @@ pub fn readiness(ctx: &GateContext) -> Outcome {
     }
     let latest = r.window.start - chrono::Duration::hours(min);
     let earliest = r.window.start - chrono::Duration::hours(max);
-    let window = r.window.start.format("%Y-%m-%d %H:%M");
+    let window = ctx.policy.time(r.window.start);
     if review.at > latest {
         Outcome::fail(
             format!(
                 "readiness review held {held}, less than {min} h before the window at {window} (latest {})",
-                latest.format("%Y-%m-%d %H:%M")
+                ctx.policy.time(latest)
             ),
             format!(
                 "a review held this late cannot count; move the window (rel reschedule {} --target ...) and review again",
@@ -70,12 +70,12 @@ pub fn readiness(ctx: &GateContext) -> Outcome {
         Outcome::fail(
             format!(
                 "readiness review held {held}, more than {max} h before the window at {window} (earliest {})",
-                earliest.format("%Y-%m-%d %H:%M")
+                ctx.policy.time(earliest)
             ),
             format!(
                 "review again between {} and {}: rel readiness {} --confirm ...",
-                earliest.format("%Y-%m-%d %H:%M"),
-                latest.format("%Y-%m-%d %H:%M"),
+                ctx.policy.time(earliest),
+                ctx.policy.time(latest),
                 r.id
             ),
         )

@@ -66,7 +66,7 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
             Some(n) => Outcome::pass(format!(
                 "{} notified {} (emergency: no lead time)",
                 n.audience,
-                n.sent_at.format("%Y-%m-%d %H:%M")
+                ctx.policy.time(n.sent_at)
             )),
             None => Outcome::fail(
                 "no notification sent; an emergency release bypasses the lead time, not the notice",
@@ -97,12 +97,12 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
         Outcome::pass(format!(
             "{} notified {} ({notice} needed, by {latest})",
             n.audience,
-            n.sent_at.format("%Y-%m-%d")
+            ctx.policy.local_date(n.sent_at)
         ))
     } else {
         let sent: Vec<String> = notices
             .iter()
-            .map(|n| n.sent_at.format("%Y-%m-%d").to_string())
+            .map(|n| ctx.policy.local_date(n.sent_at).to_string())
             .collect();
         Outcome::fail(
             format!(

@@ -84,11 +84,16 @@ pub fn required_passed(ctx: &GateContext) -> Outcome {
         }
     }
     if missing.is_empty() && failing.is_empty() {
-        return Outcome::pass(format!(
-            "{} required categories passed for a {} release",
-            required.len(),
-            r.kind
-        ));
+        return Outcome::pass(match required.len() {
+            1 => format!(
+                "the required category passed for {} release",
+                r.kind.with_article()
+            ),
+            n => format!(
+                "{n} required categories passed for {} release",
+                r.kind.with_article()
+            ),
+        });
     }
     let mut parts = vec![];
     if !missing.is_empty() {

@@ -45,6 +45,7 @@ impl ChangeStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRef {
+    #[schemars(regex(pattern = super::release::patterns::CHANGE_ID))]
     pub id: String,
     pub title: String,
     pub service: String,
@@ -67,5 +68,6 @@ pub struct ChangeRef {
     /// The release that holds this change, set by `rel plan` and cleared by
     /// `rel cancel`: a change goes into one release only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = super::release::patterns::RELEASE_ID))]
     pub release: Option<String>,
 }

@@ -8,6 +8,18 @@ use std::fmt;
 
 pub type Timestamp = DateTime<FixedOffset>;
 
+/// What the schemas accept for ids and versions: the same forms as
+/// `ReleaseId::parse`, `ChangeIdPattern` (whose exact pattern is the
+/// policy's; here its safe alphabet and a year) and `Version::parse`.
+pub mod patterns {
+    pub const RELEASE_ID: &str = r"^REL-[0-9]{4}-(0[1-9]|1[0-2])-[0-9]{3,4}$";
+    pub const CHANGE_ID: &str = r"^[A-Za-z0-9_-]*[0-9]{4}[A-Za-z0-9_-]*$";
+    pub const DEFECT_ID: &str = r"^DEF-[1-9][0-9]*$";
+    /// Semantic version `X.Y.Z` (pre-release and build allowed), or a date
+    /// version `YYYY.MM.DD`.
+    pub const VERSION: &str = r"^((0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?|[0-9]{4}\.(0[1-9]|1[0-2])\.(0[1-9]|[12][0-9]|3[01]))$";
+}
+
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -94,6 +106,15 @@ word_enum!(
 );
 
 impl ReleaseType {
+    /// The type with its article, as a sentence reads it: "a minor",
+    /// "an emergency".
+    pub fn with_article(self) -> String {
+        match self {
+            ReleaseType::Emergency => format!("an {self}"),
+            _ => format!("a {self}"),
+        }
+    }
+
     /// Emergency releases bypass windows, blackouts and lead times.
     pub fn is_emergency(self) -> bool {
         self == ReleaseType::Emergency
@@ -190,6 +211,7 @@ pub struct TestRun {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Defect {
+    #[schemars(regex(pattern = patterns::DEFECT_ID))]
     pub id: String,
     pub severity: Severity,
     pub title: String,
@@ -437,16 +459,19 @@ pub struct Reasoned {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Release {
+    #[schemars(regex(pattern = patterns::RELEASE_ID))]
     pub id: String,
     pub title: String,
     pub service: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = patterns::VERSION))]
     pub version: Option<String>,
     #[serde(rename = "type")]
     pub kind: ReleaseType,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub rationale: String,
     pub stage: Stage,
+    #[schemars(inner(regex(pattern = patterns::CHANGE_ID)))]
     pub changes: Vec<String>,
     pub window: Window,
     pub schedule: Schedule,
@@ -460,6 +485,7 @@ pub struct Release {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(pattern = patterns::RELEASE_ID)))]
     pub depends_on: Vec<String>,
     /// What the release needs around it, for the release notes' dependencies
     /// (e.g. "Requires database schema v2.4 (included in package)").

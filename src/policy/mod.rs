@@ -385,7 +385,7 @@ pub fn default_test_matrix() -> BTreeMap<ReleaseType, BTreeMap<TestCategory, Str
 
 /// One gate selected for a transition: a bare name, or a map that narrows it
 /// to some release types or makes it waivable.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct GateSpec {
     pub name: String,
@@ -433,6 +433,57 @@ impl<'de> Deserialize<'de> for GateSpec {
     }
 }
 
+/// Written by hand rather than derived: the file holds either form, and the
+/// name must be one of the gates rel knows (a misspelt gate is an error in
+/// the editor as it is when rel loads the policy).
+impl schemars::JsonSchema for GateSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GateSpec".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let name = generator.subschema_for::<GateName>();
+        let types = generator.subschema_for::<Vec<ReleaseType>>();
+        schemars::json_schema!({
+            "description": "A gate for this transition: its name, or {name, types, waivable}.",
+            "oneOf": [
+                name.clone(),
+                {
+                    "type": "object",
+                    "properties": {
+                        "name": name,
+                        "types": {
+                            "description": "Only these release types run the gate (all when absent).",
+                            "allOf": [types]
+                        },
+                        "waivable": {
+                            "description": "A holder of a waiver role may waive it with `--waive`.",
+                            "type": "boolean"
+                        }
+                    },
+                    "required": ["name"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
+/// The name of a built-in gate.
+pub struct GateName;
+
+impl schemars::JsonSchema for GateName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GateName".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A built-in gate.",
+            "type": "string",
+            "enum": gate_names::NAMES
+        })
+    }
+}
+
 impl GateSpec {
     pub fn applies_to(&self, kind: ReleaseType) -> bool {
         self.types.is_empty() || self.types.contains(&kind)
@@ -443,6 +494,15 @@ impl Policy {
     pub fn tz(&self) -> chrono_tz::Tz {
         // Validated by `validate` when the policy is loaded.
         self.timezone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// `t` as people read it in messages and commit bodies: in the policy's
+    /// zone, labelled with the zone's abbreviation (`2025-03-14 18:43 GMT`),
+    /// whatever offset it was recorded with.
+    pub fn time(&self, t: crate::model::Timestamp) -> String {
+        t.with_timezone(&self.tz())
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
     }
 
     /// The calendar date of `t` in the policy's zone: delegations, lead

@@ -53,18 +53,41 @@ pub struct Event {
     pub span: Span,
     pub summary: String,
     pub description: Option<String>,
-    pub sequence: Option<u32>,
+    /// The revision number (RFC 5545 3.8.7.4): must grow with every
+    /// significant revision, or clients keep the stale event.
+    pub sequence: u32,
+    /// When the information was last revised (RFC 5545 3.8.7.2, in a
+    /// calendar without METHOD): from the record, never the export time,
+    /// so exporting twice gives the same file.
+    pub dtstamp: DateTime<Utc>,
+    /// Written as STATUS:CANCELLED, so a subscribed client removes it.
+    pub cancelled: bool,
 }
 
-/// The whole calendar. `tz` names the zone of `Span::Weekly` events; a
-/// VTIMEZONE for it, covering every local time written, is included when
-/// one is used.
-pub fn render(events: &[Event], tz: Tz, dtstamp: DateTime<Utc>) -> String {
+/// What the calendar as a whole says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    /// Shown by clients as the calendar's name (NAME, X-WR-CALNAME).
+    pub name: String,
+    /// The zone of `Span::Weekly` events.
+    pub tz: Tz,
+    /// The range exported, for the zone of an export with no event (a
+    /// calendar holds at least one component, RFC 5545 3.6).
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// The whole calendar. A VTIMEZONE for `meta.tz`, covering every local time
+/// written, is included when one is used, and alone when there is no event.
+pub fn render(meta: &Meta, events: &[Event]) -> String {
+    let tz = meta.tz;
     let mut lines: Vec<String> = vec![
         "BEGIN:VCALENDAR".into(),
         "VERSION:2.0".into(),
         "PRODID:-//rel//release calendar//EN".into(),
         "CALSCALE:GREGORIAN".into(),
+        format!("NAME:{}", escape(&meta.name)),
+        format!("X-WR-CALNAME:{}", escape(&meta.name)),
     ];
     let mut body: Vec<String> = vec![];
     // Every instant written as a local time in `tz`: the VTIMEZONE must
@@ -74,7 +97,7 @@ pub fn render(events: &[Event], tz: Tz, dtstamp: DateTime<Utc>) -> String {
         let mut head = vec![
             "BEGIN:VEVENT".to_string(),
             format!("UID:{}", escape(&e.uid)),
-            format!("DTSTAMP:{}", utc(dtstamp)),
+            format!("DTSTAMP:{}", utc(e.dtstamp)),
         ];
         let mut overrides: Vec<Vec<String>> = vec![];
         match &e.span {
@@ -115,7 +138,7 @@ pub fn render(events: &[Event], tz: Tz, dtstamp: DateTime<Utc>) -> String {
                     overrides.push(vec![
                         "BEGIN:VEVENT".to_string(),
                         format!("UID:{}", escape(&e.uid)),
-                        format!("DTSTAMP:{}", utc(dtstamp)),
+                        format!("DTSTAMP:{}", utc(e.dtstamp)),
                         format!("RECURRENCE-ID;TZID={}:{}", tz.name(), local(o.nominal)),
                         format!("DTSTART{}", when(tz, o.start)),
                         format!("DTEND{}", when(tz, o.end)),
@@ -129,9 +152,9 @@ pub fn render(events: &[Event], tz: Tz, dtstamp: DateTime<Utc>) -> String {
                 head.push("TRANSP:TRANSPARENT".into());
             }
         }
-        let mut tail = vec![];
-        if let Some(seq) = e.sequence {
-            tail.push(format!("SEQUENCE:{seq}"));
+        let mut tail = vec![format!("SEQUENCE:{}", e.sequence)];
+        if e.cancelled {
+            tail.push("STATUS:CANCELLED".into());
         }
         tail.push(format!("SUMMARY:{}", escape(&e.summary)));
         if let Some(d) = &e.description {
@@ -145,6 +168,8 @@ pub fn render(events: &[Event], tz: Tz, dtstamp: DateTime<Utc>) -> String {
     }
     if let (Some(first), Some(last)) = (local_times.iter().min(), local_times.iter().max()) {
         lines.extend(vtimezone(tz, first.year() - 1, last.year()));
+    } else if body.is_empty() {
+        lines.extend(vtimezone(tz, meta.from.year(), meta.to.year()));
     }
     lines.extend(body);
     lines.push("END:VCALENDAR".into());
@@ -181,11 +206,13 @@ fn rule_instant(tz: Tz, t: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// `;TZID=zone:local` when a client reads that local time back as `t`,
-/// else `:utcZ` (the later of a repeated local time cannot be written
-/// with TZID).
+/// else `:utcZ`. A local time that is repeated (the autumn hour) is always
+/// written in UTC: RFC 5545 reads it as the earlier, but ical.js and
+/// vobject read the later, an hour late.
 fn when(tz: Tz, t: DateTime<Utc>) -> String {
     let wall = t.with_timezone(&tz).naive_local();
-    if rule_instant(tz, wall) == t {
+    let repeated = matches!(tz.from_local_datetime(&wall), LocalResult::Ambiguous(..));
+    if !repeated && rule_instant(tz, wall) == t {
         format!(";TZID={}:{}", tz.name(), local(wall))
     } else {
         format!(":{}", utc(t))
@@ -357,7 +384,9 @@ mod tests {
             },
             summary: "Maintenance window: saturday-evening".into(),
             description: None,
-            sequence: None,
+            sequence: 0,
+            dtstamp: stamp(),
+            cancelled: false,
         }
     }
 
@@ -365,13 +394,21 @@ mod tests {
         Utc.with_ymd_and_hms(2025, 3, 1, 9, 0, 0).unwrap()
     }
 
+    fn meta() -> Meta {
+        Meta {
+            name: "Release calendar".into(),
+            tz: London,
+            from: day("2025-03-10"),
+            to: day("2025-03-16"),
+        }
+    }
+
     #[test]
     fn weekly_window_ends_at_its_local_end_on_the_nights_clocks_change() {
         // Autumn: the night of 25 October lasts 13 hours.
         let text = render(
+            &meta(),
             &[weekly(&["2025-10-18", "2025-10-25", "2025-11-01"])],
-            London,
-            stamp(),
         );
         assert!(!text.contains("DURATION"), "{text}");
         for needle in [
@@ -383,13 +420,13 @@ mod tests {
         assert_eq!(text.matches("RECURRENCE-ID").count(), 1, "{text}");
         assert_eq!(text.matches("BEGIN:VEVENT").count(), 2, "{text}");
         // Spring: the night of 29 March lasts 11 hours.
-        let text = render(&[weekly(&["2025-03-22", "2025-03-29"])], London, stamp());
+        let text = render(&meta(), &[weekly(&["2025-03-22", "2025-03-29"])]);
         assert!(
             text.contains("RECURRENCE-ID;TZID=Europe/London:20250329T180000\r\nDTSTART;TZID=Europe/London:20250329T180000\r\nDTEND;TZID=Europe/London:20250330T060000\r\n"),
             "{text}"
         );
         // No change in range: no override.
-        let text = render(&[weekly(&["2025-03-08", "2025-03-15"])], London, stamp());
+        let text = render(&meta(), &[weekly(&["2025-03-08", "2025-03-15"])]);
         assert!(!text.contains("RECURRENCE-ID"), "{text}");
     }
 
@@ -397,7 +434,7 @@ mod tests {
     fn weekly_starting_on_the_night_clocks_change_keeps_the_ordinary_length() {
         // The rule's length is the ordinary 12 hours; the first night is an
         // override with its real end.
-        let text = render(&[weekly(&["2025-10-25", "2025-11-01"])], London, stamp());
+        let text = render(&meta(), &[weekly(&["2025-10-25", "2025-11-01"])]);
         assert!(
             text.contains("DTSTART;TZID=Europe/London:20251025T180000\r\nDTEND;TZID=Europe/London:20251026T050000\r\n"),
             "{text}"
@@ -410,12 +447,16 @@ mod tests {
     }
 
     #[test]
-    fn the_later_of_a_repeated_hour_is_written_in_utc() {
-        let first = London
+    fn both_of_a_repeated_hour_are_written_in_utc() {
+        let before = London
             .with_ymd_and_hms(2025, 10, 26, 0, 30, 0)
             .unwrap()
             .with_timezone(&Utc);
-        assert_eq!(when(London, first), ";TZID=Europe/London:20251026T003000");
+        assert_eq!(when(London, before), ";TZID=Europe/London:20251026T003000");
+        // 00:30 UTC is the first 01:30 (BST): ical.js and vobject would
+        // read a local 01:30 as the second.
+        let first = Utc.with_ymd_and_hms(2025, 10, 26, 0, 30, 0).unwrap();
+        assert_eq!(when(London, first), ":20251026T003000Z");
         // 01:30 GMT, the second 01:30.
         let second = Utc.with_ymd_and_hms(2025, 10, 26, 1, 30, 0).unwrap();
         assert_eq!(when(London, second), ":20251026T013000Z");
@@ -431,7 +472,7 @@ mod tests {
     #[test]
     fn vtimezone_covers_a_start_before_the_first_change_of_its_year() {
         // A January start: an observance must begin before it.
-        let text = render(&[weekly(&["2025-01-11", "2025-01-18"])], London, stamp());
+        let text = render(&meta(), &[weekly(&["2025-01-11", "2025-01-18"])]);
         let tz_part =
             &text[text.find("BEGIN:VTIMEZONE").unwrap()..text.find("END:VTIMEZONE").unwrap()];
         let onsets: Vec<&str> = tz_part
@@ -457,7 +498,9 @@ mod tests {
                 },
                 summary: "REL-2025-03-001: Finance, system".into(),
                 description: Some("service: finance\ntype: minor".into()),
-                sequence: Some(0),
+                sequence: 4,
+                dtstamp: stamp,
+                cancelled: true,
             },
             weekly(&["2025-03-15", "2025-03-22"]),
             Event {
@@ -468,15 +511,19 @@ mod tests {
                 },
                 summary: "Blackout: month-end".into(),
                 description: None,
-                sequence: None,
+                sequence: 0,
+                dtstamp: stamp,
+                cancelled: false,
             },
         ];
-        let text = render(&events, London, stamp);
+        let text = render(&meta(), &events);
         assert!(text.ends_with("END:VCALENDAR\r\n"));
         assert!(!text.replace("\r\n", "").contains('\n'));
         for needle in [
             "DTSTART:20250315T200000Z\r\nDTEND:20250315T220000Z\r\n",
             "DTSTAMP:20250301T090000Z\r\n",
+            "SEQUENCE:4\r\nSTATUS:CANCELLED\r\nSUMMARY:REL-2025-03-001",
+            "NAME:Release calendar\r\nX-WR-CALNAME:Release calendar\r\n",
             "SUMMARY:REL-2025-03-001: Finance\\, system\r\n",
             "DESCRIPTION:service: finance\\ntype: minor\r\n",
             "DTSTART;TZID=Europe/London:20250315T180000\r\nDTEND;TZID=Europe/London:20250316T060000\r\nRRULE:FREQ=WEEKLY;BYDAY=SA;UNTIL=20250322T180000Z\r\n",
@@ -486,6 +533,16 @@ mod tests {
         ] {
             assert!(text.contains(needle), "missing {needle:?} in\n{text}");
         }
+    }
+
+    #[test]
+    fn an_empty_calendar_still_holds_a_component() {
+        let text = render(&meta(), &[]);
+        assert!(!text.contains("BEGIN:VEVENT"), "{text}");
+        assert!(
+            text.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/London\r\n"),
+            "{text}"
+        );
     }
 
     #[test]

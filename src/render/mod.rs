@@ -1,6 +1,7 @@
 //! What people read: tables, gate evaluations, release notes, reports, the
 //! calendar grid and iCalendar. Pure: values in, text out.
 
+pub mod annotation;
 pub mod definition;
 pub mod evaluation;
 pub mod handoff;
@@ -11,3 +12,4 @@ pub mod report;
 pub mod site;
 pub mod table;
 pub mod week;
+pub mod wrap;

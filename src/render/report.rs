@@ -147,9 +147,9 @@ pub fn build(release: &Release, policy: &Policy) -> TestReport {
         defects,
         known_issues,
         coverage: format!(
-            "{covered} of {} required categories passed for a {} release",
+            "{covered} of {} required categories passed for {} release",
             required.len(),
-            release.kind
+            release.kind.with_article()
         ),
         proceed: reasons.is_empty(),
         reasons,

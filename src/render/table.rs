@@ -16,6 +16,24 @@ pub fn new(headers: &[&str], width: Option<u16>) -> Table {
     t
 }
 
+/// For listings of many columns (releases, changes, the log): no vertical
+/// borders and two spaces between columns, so that at 80 columns the
+/// free-text column keeps a readable width once ids, names and dates
+/// take theirs whole.
+pub fn listing(headers: &[&str], width: Option<u16>) -> Table {
+    let mut t = new(headers, width);
+    // Only a line under the header: no borders, no lines between rows.
+    t.load_style(
+        comfy_table::TableStyle::new()
+            .header_separator(comfy_table::LineStyle::new('═', '═', '═', '═')),
+    );
+    let last = headers.len().saturating_sub(1);
+    for (i, col) in t.column_iter_mut().enumerate() {
+        col.set_padding((0, if i == last { 0 } else { 1 }));
+    }
+    t
+}
+
 /// Keeps the words of `columns` whole: each is at least as wide as its
 /// longest word, so an id or a name is never split across lines (call
 /// after adding the rows). The other columns wrap to fit the width.

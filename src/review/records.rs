@@ -64,6 +64,16 @@ pub fn check_records(
                 format!("service: unknown service `{}`", r.service),
             );
         }
+        if let Some(v) = &r.version {
+            let versioning = policy
+                .services
+                .get(&r.service)
+                .map(|s| s.versioning)
+                .unwrap_or_default();
+            if let Err(e) = crate::model::version::Version::parse(versioning, v) {
+                add(f, path, &[Key("version")], format!("version: {e}"));
+            }
+        }
         for (i, c) in r.changes.iter().enumerate() {
             let at = [Key("changes"), Index(i)];
             match change_by_id.get(c.as_str()) {

@@ -7,10 +7,13 @@ use std::path::Path;
 
 /// Writes `contents` to `path` through a temporary file in the same folder,
 /// synced to disk, then renamed over `path`. Creates missing parent folders.
+/// The file gets the permissions git's own checkout would give it: those of
+/// the file it replaces, else read-write for all less the umask, so that a
+/// shared checkout (a team group, a CI user) can read what rel wrote.
 pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = folder_of(path);
     std::fs::create_dir_all(dir).map_err(|e| Error::file(path, e.to_string()))?;
-    replace(path, contents, Mode::Private)
+    replace(path, contents, mode_for(path))
 }
 
 /// Writes a file meant for others to read (an export), atomically as
@@ -29,17 +32,19 @@ pub fn write_public(path: &Path, contents: &[u8]) -> Result<()> {
             ),
         ));
     }
-    let mode = match std::fs::metadata(path) {
+    replace(path, contents, mode_for(path))
+}
+
+/// Keep the mode of the file being replaced; a new file follows the umask.
+fn mode_for(path: &Path) -> Mode {
+    match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Mode::Keep(m.permissions()),
         _ => Mode::Public,
-    };
-    replace(path, contents, mode)
+    }
 }
 
 /// The permissions of the written file.
 enum Mode {
-    /// The temporary file's own (0600): records are read through git.
-    Private,
     /// Read-write for all, less the umask (applied at creation).
     Public,
     /// Exactly those of the file being replaced.

@@ -15,6 +15,7 @@ pub mod record_path;
 pub mod remote;
 pub mod repo;
 pub mod revision;
+pub mod revisions;
 pub mod site;
 pub mod transaction;
 pub mod yaml;

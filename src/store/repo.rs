@@ -106,6 +106,10 @@ fn workdir_of(git: &git2::Repository) -> Result<PathBuf> {
     canonical(dir)
 }
 
+/// Releases read (with their files), and an error for each file that
+/// could not be.
+pub type Readable = (Vec<(PathBuf, Release)>, Vec<Error>);
+
 impl Repo {
     fn new(root: PathBuf, workdir: PathBuf, git: git2::Repository) -> Repo {
         let opened_head = git.head().ok().and_then(|h| h.target());
@@ -541,35 +545,52 @@ impl Repo {
 
     /// Every release, in id order, with its path relative to the root.
     pub fn all_releases(&self) -> Result<Vec<(PathBuf, Release)>> {
+        let (releases, mut unreadable) = self.readable_releases()?;
+        match unreadable.is_empty() {
+            true => Ok(releases),
+            false => Err(unreadable.swap_remove(0)),
+        }
+    }
+
+    /// Every release that can be read, and an error for each file that
+    /// cannot (for listings that show the rest and then report them).
+    pub fn readable_releases(&self) -> Result<Readable> {
         let top = Path::new(paths::RELEASES);
         let mut out = vec![];
+        let mut unreadable = vec![];
         for year in self.shard_dirs(top, 4)? {
             for month in self.shard_dirs(&top.join(&year), 2)? {
                 let dir = top.join(&year).join(&month);
                 for name in self.yaml_names(&dir)? {
                     let rel = dir.join(&name);
-                    let id = ReleaseId::parse(name.trim_end_matches(".yaml")).map_err(|_| {
-                        Error::file(
+                    let Ok(id) = ReleaseId::parse(name.trim_end_matches(".yaml")) else {
+                        unreadable.push(Error::file(
                             &rel,
                             "the file name is not a release id (expected REL-YYYY-MM-NNN.yaml)",
-                        )
-                    })?;
+                        ));
+                        continue;
+                    };
                     if paths::release(&id) != rel {
-                        return Err(Error::file(
+                        unreadable.push(Error::file(
                             &rel,
                             format!(
                                 "misplaced: {id} belongs in {}",
                                 paths::release(&id).display()
                             ),
                         ));
+                        continue;
                     }
-                    let release = self.parse_release(&id, &rel)?;
-                    out.push((id, rel, release));
+                    match self.parse_release(&id, &rel) {
+                        Ok(release) => out.push((id, rel, release)),
+                        Err(e @ Error::File { .. }) => unreadable.push(e),
+                        Err(e) => return Err(e),
+                    }
                 }
             }
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(out.into_iter().map(|(_, rel, r)| (rel, r)).collect())
+        let releases = out.into_iter().map(|(_, rel, r)| (rel, r)).collect();
+        Ok((releases, unreadable))
     }
 
     /// One change reference, if its file exists. `id` is validated against

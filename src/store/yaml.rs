@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Parses `text` (the contents of `path`); errors carry file, line, column.
 pub fn from_str<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
-    serde_saphyr::from_str(text).map_err(|e| Error::file(path, describe(&e)))
+    serde_saphyr::from_str(text).map_err(|e| Error::file(path, describe(&e, text)))
 }
 
 /// Reads and parses a file.
@@ -27,21 +27,106 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
 }
 
 /// `line L column C: <message>`, the library's one-line message without the
-/// source snippet it renders below it.
-fn describe(e: &serde_saphyr::Error) -> String {
+/// source snippet it renders below it, in the record's words where the
+/// library speaks of its own internals.
+fn describe(e: &serde_saphyr::Error, text: &str) -> String {
     let plain = e.without_snippet().to_string();
     let plain = plain.lines().next().unwrap_or_default().trim();
     match e.location() {
         Some(loc) => {
             let suffix = format!(" at line {}, column {}", loc.line(), loc.column());
             let message = plain.strip_suffix(&suffix).unwrap_or(plain);
-            format!("line {} column {}: {message}", loc.line(), loc.column())
+            let field = field_at(text, loc.line() as usize, loc.column() as usize);
+            format!(
+                "line {} column {}: {}",
+                loc.line(),
+                loc.column(),
+                in_record_words(message, field)
+            )
         }
         None => plain.to_string(),
     }
 }
 
 pub use crate::model::node::Seg;
+/// serde's messages about enums and types, said as a person editing the
+/// file would: which field, what it takes, what it found.
+fn in_record_words(message: &str, field: Option<&str>) -> String {
+    let field = field.map(|f| format!("`{f}` ")).unwrap_or_default();
+    if message.contains("externally tagged enum") || message.contains("unit enum variant") {
+        return format!("{field}takes a single word, not a list or a map");
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ")
+        && let Some((value, words)) = rest.split_once(", expected one of ")
+    {
+        let field = field.trim_end();
+        let field = if field.is_empty() {
+            String::new()
+        } else {
+            format!("{field}: ")
+        };
+        return format!("{field}{value} is not accepted; expected one of: {words}");
+    }
+    match message {
+        "expected string scalar" => return format!("{field}expected text, not a list or a map"),
+        "expected mapping start" => return format!("{field}expected a map of fields"),
+        "expected sequence start" => return format!("{field}expected a list"),
+        _ => {}
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        let found = match found {
+            "sequence" => "a list",
+            "map" => "a map",
+            "unit value" => "nothing",
+            other => other,
+        };
+        let expected = match expected {
+            "a sequence" => "a list",
+            "a map" | "struct" => "a map of fields",
+            other if other.starts_with("struct ") => "a map of fields",
+            other => other,
+        };
+        return format!("{field}expected {expected}, found {found}");
+    }
+    message.to_string()
+}
+
+/// The key of the mapping entry whose value is at `line`, `column` (1-based):
+/// the key on that line when the value follows it there, else that of the
+/// nearest line above it indented less (the value is a block under it).
+fn field_at(text: &str, line: usize, column: usize) -> Option<&str> {
+    fn key(l: &str) -> Option<&str> {
+        let t = l.trim_start().trim_start_matches("- ");
+        let (k, _) = t.split_once(':')?;
+        let k = k.trim();
+        (!k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .then_some(k)
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let at = *lines.get(line.checked_sub(1)?)?;
+    let key_column = at.len() - at.trim_start().trim_start_matches("- ").len() + 1;
+    if let Some(k) = key(at)
+        && column != key_column
+    {
+        return Some(k);
+    }
+    let mut min = indent(at);
+    for l in lines[..line - 1].iter().rev() {
+        if l.trim().is_empty() || indent(l) >= min {
+            continue;
+        }
+        if let Some(k) = key(l) {
+            return Some(k);
+        }
+        min = indent(l);
+    }
+    None
+}
 
 /// A line of block-style YAML: its 1-based number, its indentation and the
 /// text after it. The first line of a sequence item is seen as the item's

@@ -262,9 +262,16 @@ fn cancelled_releases_are_not_shown() {
     assert!(!out.contains(&id), "{out}");
 }
 
+/// What UIDs end in after `@`: the repository's root commit.
+pub fn ics_domain(repo: &Repo) -> String {
+    let root = repo.git(&["rev-list", "--max-parents=0", "HEAD"]);
+    format!("{}.rel", &root.trim()[..12])
+}
+
 #[test]
 fn ics_is_read_back_by_an_independent_parser_with_stable_uids() {
     let (repo, fin, hr) = figure_4_repo();
+    let domain = ics_domain(&repo);
     let run = repo
         .rel(&[
             "calendar",
@@ -298,7 +305,8 @@ fn ics_is_read_back_by_an_independent_parser_with_stable_uids() {
         .components
         .iter()
         .find(|c| {
-            c.name == "VEVENT" && c.find_prop("UID").unwrap().val.as_str() == format!("{fin}@rel")
+            c.name == "VEVENT"
+                && c.find_prop("UID").unwrap().val.as_str() == format!("{fin}@{domain}")
         })
         .expect("the finance release event");
     assert_eq!(
@@ -316,11 +324,11 @@ fn ics_is_read_back_by_an_independent_parser_with_stable_uids() {
     );
     let first = uids(&text);
     for uid in [
-        format!("{fin}@rel"),
-        format!("{hr}@rel"),
-        "window-saturday-evening-sat@rel".to_string(),
-        "window-sunday-evening-sun@rel".to_string(),
-        "blackout-month-end-2025-02-28@rel".to_string(),
+        format!("{fin}@{domain}"),
+        format!("{hr}@{domain}"),
+        format!("window-saturday-evening-sat@{domain}"),
+        format!("window-sunday-evening-sun@{domain}"),
+        format!("blackout-month-end-2025-02-28@{domain}"),
     ] {
         assert!(first.contains(&uid), "{uid} missing from {first:?}");
     }
@@ -329,7 +337,8 @@ fn ics_is_read_back_by_an_independent_parser_with_stable_uids() {
         .iter()
         .find(|c| {
             c.name == "VEVENT"
-                && c.find_prop("UID").unwrap().val.as_str() == "window-saturday-evening-sat@rel"
+                && c.find_prop("UID").unwrap().val.as_str()
+                    == format!("window-saturday-evening-sat@{domain}")
         })
         .unwrap();
     assert!(window.find_prop("DURATION").is_none());
@@ -344,7 +353,7 @@ fn ics_is_read_back_by_an_independent_parser_with_stable_uids() {
     let dtstart = window.find_prop("DTSTART").unwrap();
     assert_eq!(dtstart.val.as_str(), "20250301T180000");
     assert!(text.contains("DTSTART;TZID=Europe/London:20250301T180000\r\n"));
-    assert!(text.contains("UID:blackout-month-end-2025-02-28@rel\r\n"));
+    assert!(text.contains(&format!("UID:blackout-month-end-2025-02-28@{domain}\r\n")));
     assert!(text.contains("DTSTART;VALUE=DATE:20250228\r\nDTEND;VALUE=DATE:20250303\r\n"));
     // A second run writes the same UIDs (nothing random, nothing from the
     // clock).
@@ -765,7 +774,10 @@ fn ics_windows_end_at_their_local_end_across_dst_and_the_zone_covers_them() {
     ])
     .ok();
     let text = repo.read("autumn.ics");
-    let (events, onsets) = ics_read(&text, "window-saturday-evening-sat@rel");
+    let (events, onsets) = ics_read(
+        &text,
+        &format!("window-saturday-evening-sat@{}", ics_domain(&repo)),
+    );
     let prop = |e: &Vec<(String, String)>, name: &str| {
         e.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
     };
@@ -820,7 +832,10 @@ fn ics_windows_end_at_their_local_end_across_dst_and_the_zone_covers_them() {
         "january.ics",
     ])
     .ok();
-    let (events, onsets) = ics_read(&repo.read("january.ics"), "window-saturday-evening-sat@rel");
+    let (events, onsets) = ics_read(
+        &repo.read("january.ics"),
+        &format!("window-saturday-evening-sat@{}", ics_domain(&repo)),
+    );
     assert_eq!(
         prop(&events[0], "DTSTART").unwrap(),
         "2025-01-11T18:00:00+00:00"
@@ -1043,14 +1058,31 @@ fn calendar_errors_name_the_field_and_point_at_its_line() {
 #[test]
 fn a_window_longer_than_every_maintenance_window_says_so() {
     let repo = Repo::new();
-    let args = plan_args_for(&repo, "finance", "minor", "2025-03-15 18:00", "13h");
+    let args = plan_args_for(&repo, "finance", "minor", "2025-03-15 18:00", "13h30m");
     repo.refused(1, &strs(&args))
         .stderr_has("is not inside any maintenance window")
-        .stderr_has("no start can be proposed: a 13h window is longer than the longest maintenance window (12h, saturday-evening) open to finance");
+        .stderr_has("no start can be proposed: a 13h30m window is longer than the longest maintenance window (12h, 13h on the night the clocks go back, saturday-evening) open to finance");
     let mut args = args;
     args.push("--next".into());
     repo.refused(1, &strs(&args))
-        .stderr_has("a 13h window is longer than the longest maintenance window (12h");
+        .stderr_has("a 13h30m window is longer than the longest maintenance window (12h, 13h");
+    // 12h30m fits only the autumn night, which is not within the search
+    // from March: refused, but not as longer than every window.
+    let args = plan_args_for(&repo, "finance", "minor", "2025-03-15 18:00", "12h30m");
+    let run = repo.refused(1, &strs(&args));
+    assert!(
+        !run.stderr.contains("no start can be proposed"),
+        "{}",
+        run.stderr
+    );
+    // On the night the clocks go back, the Saturday window lasts 13 hours.
+    book(
+        &repo,
+        "finance",
+        "minor",
+        "2025-10-25 18:00",
+        &["--duration", "13h"],
+    );
     // 12 hours fit.
     book(
         &repo,

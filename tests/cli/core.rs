@@ -379,13 +379,16 @@ fn gate_json_has_the_documented_shape() {
 }
 
 #[test]
-fn promote_to_a_stage_that_is_not_next_is_a_usage_error() {
+fn promote_to_a_stage_that_is_not_next_is_refused() {
     let mut repo = planned_minor();
     repo.by(OWNER)
         .rel(&["approve", "REL-2025-03-001", "--role", "service-owner"])
         .ok();
+    // A stage that is not next: the release's state refuses it (1); a
+    // word that is no stage: the command line is wrong (2).
     repo.by(RM)
-        .refused(2, &["promote", "REL-2025-03-001", "--to", "test"]);
+        .refused(1, &["promote", "REL-2025-03-001", "--to", "test"]);
+    repo.refused(2, &["promote", "REL-2025-03-001", "--to", "tset"]);
     repo.rel(&["promote", "REL-2025-03-001", "--to", "build"])
         .ok();
 }
@@ -879,7 +882,7 @@ fn a_window_in_the_past_is_refused_and_a_compressed_timeline_warns() {
             "CHG-2025-0001",
         ],
     )
-    .stderr_has("--target: Sat 15 Mar 2025 20:00 is not in the future");
+    .stderr_has("--target: Sat 15 Mar 2025 20:00 GMT is not in the future");
     // Four days ahead: planning, build and test completion are behind us.
     repo.at("2025-03-11T12:00:00+00:00");
     repo.rel(&["plan", "--service", "finance", "--type", "minor", "--target", TARGET, "--change", "CHG-2025-0001"])

@@ -528,7 +528,7 @@ fn definition_approved_gate_needs_the_service_owner() {
         .refused(1, &["approve", &r.id, "--role", "release-manager"])
         .stderr_has("does not give definition approval for minor releases");
     approve_definition(&mut repo, &r);
-    enter(&mut repo, &r, "build").stdout_has("is now in build");
+    enter(&mut repo, &r, "build").stdout_has("is now in stage `build`");
 }
 
 // ---------------------------------------------------------------------------
@@ -1097,7 +1097,7 @@ fn deployment_confirmed_and_config_updated_gates() {
     repo.at(&r.t(2, "09:00")).by(RM);
     blocked(&repo, &["close", &r.id], &["config-updated"])
         .stderr_has("configuration records not confirmed as updated");
-    enter(&mut repo, &r, "closed").stdout_has("is now in closed");
+    enter(&mut repo, &r, "closed").stdout_has("is now closed");
     assert_eq!(show(&repo, &r)["closure"]["config_updated"], true);
 }
 
@@ -1214,7 +1214,7 @@ fn a_release_manager_waives_a_waivable_gate_with_a_reason() {
     ])
     .ok()
     .stdout_has("waived")
-    .stdout_has("is now in deploy");
+    .stdout_has("is now in stage `deploy`");
     let json = show(&repo, &r);
     assert_eq!(json["stage"], "deploy");
     let waivers = json["waivers"].as_array().unwrap();
@@ -1283,7 +1283,8 @@ fn an_emergency_release_bypasses_scheduling_but_not_the_minimum_controls() {
     // The smoke test only.
     enter_blocked(&mut repo, &r, "stage", &["tests-passed"]).stderr_has("smoke");
     record_test(&mut repo, &r, &r.t(-5, "16:00"), "smoke", 12, 0);
-    enter(&mut repo, &r, "stage").stdout_has("1 required categories passed for a emergency");
+    enter(&mut repo, &r, "stage")
+        .stdout_has("the required category passed for an emergency release");
     // A readiness review two hours before is enough; acceptance and go are
     // still needed; no notification lead time.
     readiness(&mut repo, &r, &r.t(0, "18:00"));
@@ -1431,8 +1432,12 @@ fn a_release_walks_every_gate_to_closed_with_its_metrics() {
     assert_eq!(c["on_time"], true);
     assert_eq!(c["fix_cycles"], 0);
     assert!(c.get("pir_due").is_none(), "minor: periodic PIR");
-    repo.rel(&["show", &r.id]).ok().stdout_has(
-        "changes 3, defects in test 2 (0 critical, 0 high, 1 medium, 1 low), post-deploy 0, rollback no, on time yes",
+    // `rel show` wraps at 80 columns: read it with the line breaks undone.
+    let shown = repo.rel(&["show", &r.id]).ok().stdout;
+    let shown = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        shown.contains("changes 3, defects in test 2 (0 critical, 0 high, 1 medium, 1 low), post-deploy 0, rollback no, on time yes"),
+        "{shown}"
     );
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
@@ -1820,7 +1825,7 @@ fn a_deployment_confirmation_is_completed_by_its_verification_once() {
         .refused(1, &strs(&confirm("2h30m")))
         .stderr_has("already has a deployment confirmation");
     repo.refused(
-        2,
+        1,
         &[
             "deploy",
             &r.id,
@@ -1931,7 +1936,7 @@ fn a_pir_date_before_the_deployment_or_in_the_past_is_refused() {
     evidence_for(&mut repo, &r, "closed");
     repo.at(&r.t(3, "09:00")).by(RM);
     repo.refused(
-        2,
+        1,
         &[
             "close",
             &r.id,
@@ -1942,7 +1947,7 @@ fn a_pir_date_before_the_deployment_or_in_the_past_is_refused() {
     )
     .stderr_has("before the deployment on 2025-03-15");
     repo.refused(
-        2,
+        1,
         &[
             "close",
             &r.id,
@@ -1974,14 +1979,19 @@ fn evidence_that_cannot_satisfy_its_gate_is_recorded_with_a_warning() {
         ])
         .ok()
         .stderr_has("warning: notifications-sent");
-    // 23 hours before the Saturday 20:00 window.
-    repo.at("2025-03-14T21:00:00+00:00")
+    // 23 hours before the Saturday 20:00 window, recorded by someone whose
+    // clock is five hours ahead: the message reads in the policy's zone,
+    // labelled, as rel show does.
+    repo.at("2025-03-15T02:00:00+05:00")
         .by(RM)
         .rel(&readiness_args(&r, &[]))
         .ok()
         .stderr_has(
-            "warning: readiness-review: readiness review held 2025-03-14 21:00, less than 24 h",
+            "warning: readiness-review: readiness review held 2025-03-14 21:00 GMT, less than 24 h",
         );
+    repo.rel(&["show", &r.id])
+        .ok()
+        .stdout_has("Fri 14 Mar 2025 21:00 GMT  readiness review by");
     // The go decision the day before the deployment day.
     repo.at(&r.t(-1, "21:30"))
         .by(OWNER)
@@ -2006,4 +2016,100 @@ fn a_change_shipped_in_a_closed_release_may_only_become_implemented() {
         .rel(&["--json", "change", "show", "CHG-2025-0892"])
         .ok();
     assert_eq!(change.json()["status"], "implemented");
+}
+
+// ---------------------------------------------------------------------------
+// iCalendar revisions, read back with the icalendar crate
+
+/// The release's VEVENT in an export of its week: (SEQUENCE, DTSTAMP,
+/// STATUS, UID).
+fn ics_release(repo: &Repo, r: &Rel) -> (u32, String, Option<String>, String) {
+    let text = repo
+        .rel(&[
+            "calendar",
+            "--from",
+            "2025-03-10",
+            "--to",
+            "2025-03-16",
+            "--ics",
+            "-",
+        ])
+        .ok()
+        .stdout;
+    let unfolded = icalendar::parser::unfold(&text);
+    let cal = icalendar::parser::read_calendar(&unfolded).unwrap();
+    let event = cal
+        .components
+        .iter()
+        .find(|c| {
+            c.name == "VEVENT"
+                && c.find_prop("UID")
+                    .unwrap()
+                    .val
+                    .as_str()
+                    .starts_with(&format!("{}@", r.id))
+        })
+        .unwrap_or_else(|| panic!("no event for {} in\n{text}", r.id));
+    let prop = |name: &str| event.find_prop(name).map(|p| p.val.to_string());
+    (
+        prop("SEQUENCE").unwrap().parse().unwrap(),
+        prop("DTSTAMP").unwrap(),
+        prop("STATUS"),
+        prop("UID").unwrap(),
+    )
+}
+
+/// RFC 5545 3.8.7.4: SEQUENCE grows with every significant revision, so a
+/// client replaces what it showed; a demotion does not take it back and an
+/// amendment counts. DTSTAMP is when the record was last revised, the
+/// same in every export; a cancelled release stays, as STATUS:CANCELLED.
+#[test]
+fn ics_sequence_grows_with_every_revision_and_dtstamp_is_the_records() {
+    let mut repo = Repo::new();
+    let r = plan(&mut repo, &Plan::seed());
+    let mut seen = vec![ics_release(&repo, &r)];
+    let step = |repo: &Repo, what: &str, seen: &mut Vec<(u32, String, Option<String>, String)>| {
+        let now = ics_release(repo, &r);
+        let before = seen.last().unwrap();
+        assert!(
+            now.0 > before.0,
+            "SEQUENCE {} after {what}, was {}",
+            now.0,
+            before.0
+        );
+        assert!(now.1 >= before.1, "DTSTAMP went back after {what}");
+        assert_eq!(now.3, before.3, "UID changed after {what}");
+        seen.push(now);
+    };
+    for stage in ["build", "test"] {
+        evidence_for(&mut repo, &r, stage);
+        step(&repo, &format!("evidence for {stage}"), &mut seen);
+        enter(&mut repo, &r, stage);
+        step(&repo, &format!("promote to {stage}"), &mut seen);
+    }
+    repo.at(&r.t(-7, "10:00"))
+        .by(RM)
+        .rel(&["demote", &r.id, "--to", "build", "--reason", "fix DEF-1"])
+        .ok();
+    step(&repo, "demote", &mut seen);
+    repo.at(&r.t(-7, "11:00"))
+        .by(RM)
+        .rel(&["amend", &r.id, "--title", "Finance system v2.4.0 (fixed)"])
+        .ok();
+    step(&repo, "amend", &mut seen);
+    // DTSTAMP is the amendment's time, whenever the export is made.
+    let (sequence, dtstamp, status, _) = seen.last().unwrap().clone();
+    assert_eq!(dtstamp, "20250308T110000Z");
+    assert_eq!(status, None);
+    repo.at("2025-03-12T17:45:00+00:00");
+    assert_eq!(ics_release(&repo, &r), seen.last().unwrap().clone());
+    repo.at(&r.t(-7, "12:00"))
+        .by(RM)
+        .rel(&["cancel", &r.id, "--reason", "superseded"])
+        .ok();
+    let (after, _, status, _) = ics_release(&repo, &r);
+    assert!(after > sequence);
+    assert_eq!(status.as_deref(), Some("CANCELLED"));
+    let sequences: Vec<u32> = seen.iter().map(|s| s.0).collect();
+    insta::assert_snapshot!(format!("{sequences:?} then {after}"), @"[0, 1, 2, 3, 4, 5, 6] then 7");
 }

@@ -4,8 +4,11 @@
 mod support;
 
 mod core;
+mod exit_codes;
+mod help;
 
 mod calendar;
+mod clients;
 mod import;
 mod lifecycle;
 mod reliability;
@@ -13,3 +16,4 @@ mod review;
 mod review_output;
 mod site;
 mod sync;
+mod tables;
