@@ -9,6 +9,7 @@ pub mod record_path;
 pub mod repo;
 pub mod revision;
 pub mod transaction;
+pub mod trees;
 pub mod yaml;
 
 pub use history::{LogEntry, Signature};
