@@ -627,6 +627,8 @@ pub fn records(
     use super::paths;
     let mut releases: Blobs<Release> = Blobs::new();
     let mut changes: Blobs<ChangeRef> = Blobs::new();
+    // The surroundings of many commits are read from a few folders.
+    let cache = super::revision::RevisionCache::new(repo);
     let mut out = vec![];
     for c in walk(repo, hide, &[paths::RELEASES, paths::CHANGES])? {
         let mut files = vec![];
@@ -639,7 +641,7 @@ pub fn records(
                     v.readable_parents.as_slice(),
                     &v.after,
                 ) && before.stage != after.stage
-                    && let Ok(rev) = repo.revision(c.oid)
+                    && let Ok(rev) = repo.revision_in(c.oid, &cache)
                 {
                     let (nearby, last_closed) = lookup(&rev, after);
                     v.surroundings = Some(Surroundings {
