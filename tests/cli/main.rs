@@ -5,6 +5,7 @@ mod support;
 
 mod core;
 
+mod bulk;
 mod calendar;
 mod lifecycle;
 mod review;
