@@ -323,6 +323,9 @@ pub fn walk(repo: &Repo, hide: Option<git2::Oid>, dirs: &[&str]) -> Result<Vec<C
     if let Some(h) = hide {
         walk.hide(h)?;
     }
+    // Objects are read by their id: hashing each again on the way (as
+    // libgit2 does by default; git does not) only costs time.
+    git2::opts::strict_hash_verification(false);
     let prefix = repo.prefix();
     let specs = specs(repo, dirs);
     // The trees of one commit, to read again as its child's parent.

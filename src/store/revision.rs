@@ -167,12 +167,16 @@ impl Revision<'_> {
     }
 
     fn parse_release(&self, id: &ReleaseId) -> Option<Release> {
-        let rel = paths::release(id);
-        let blob = self.blob(&rel)?;
+        self.parse_blob(id, self.blob(&paths::release(id))?)
+    }
+
+    /// The release `id` from the file `blob`, when that is its record.
+    fn parse_blob(&self, id: &ReleaseId, blob: git2::Oid) -> Option<Release> {
         let cached = self.cache.releases.borrow().get(&blob).cloned();
         let release = match cached {
             Some(r) => r,
             None => {
+                let rel = paths::release(id);
                 let text = self.repo.git().find_blob(blob).ok()?;
                 let text = String::from_utf8_lossy(text.content());
                 let r: Option<Release> = yaml::from_str(&rel, &text).ok();
@@ -196,16 +200,26 @@ impl Records for Revision<'_> {
     }
 
     fn releases_in_month(&self, year: i32, month: u32) -> Result<Vec<Release>> {
-        let mut ids: Vec<ReleaseId> = self
-            .names(&paths::release_month(year, month), |n, _| {
-                n.ends_with(".yaml")
-            })
+        // The month's folder read once, each file by its blob id.
+        let Some(tree) = self
+            .entry(&paths::release_month(year, month))
+            .and_then(|e| self.cache.trees.tree(e.id))
+        else {
+            return Ok(vec![]);
+        };
+        let mut ids: Vec<(ReleaseId, git2::Oid)> = tree
             .iter()
-            .filter_map(|n| ReleaseId::parse(n.strip_suffix(".yaml")?).ok())
-            .filter(|id| id.year == year && id.month == month)
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .filter_map(|e| {
+                let id = ReleaseId::parse(e.name().ok()?.strip_suffix(".yaml")?).ok()?;
+                (id.year == year && id.month == month).then_some((id, e.id()))
+            })
             .collect();
         ids.sort();
-        Ok(ids.iter().filter_map(|id| self.parse_release(id)).collect())
+        Ok(ids
+            .iter()
+            .filter_map(|(id, blob)| self.parse_blob(id, *blob))
+            .collect())
     }
 
     fn find_release(&self, id: &ReleaseId) -> Result<Option<Release>> {

@@ -90,29 +90,6 @@ impl<'r> TreeCache<'r> {
         Some(at)
     }
 
-    /// The entries of the tree `id`, in git's order, with their names.
-    fn entries(&self, id: Option<git2::Oid>) -> Vec<(String, Entry)> {
-        let Some(tree) = id.and_then(|id| self.tree(id)) else {
-            return vec![];
-        };
-        let mut out: Vec<(String, Entry)> = tree
-            .iter()
-            .filter_map(|e| {
-                Some((
-                    e.name().ok()?.to_string(),
-                    Entry {
-                        id: e.id(),
-                        kind: e.kind(),
-                        mode: e.filemode(),
-                    },
-                ))
-            })
-            .collect();
-        // Already sorted in a well-formed tree: a linear pass.
-        out.sort_by(|a, b| order(a).cmp(&order(b)));
-        out
-    }
-
     /// Every file (non-folder entry) that differs between `old` and `new`
     /// under `path`, with its entry on each side. Folders with the same id
     /// on both sides are not read.
@@ -137,38 +114,55 @@ impl<'r> TreeCache<'r> {
         if old_tree.is_none() && new_tree.is_none() {
             return;
         }
-        let a = self.entries(old_tree.map(|e| e.id));
-        let b = self.entries(new_tree.map(|e| e.id));
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() || j < b.len() {
-            let ord = match (a.get(i), b.get(j)) {
-                (Some(x), Some(y)) => order(x).cmp(&order(y)),
+        let load = |e: Option<Entry>| e.and_then(|e| self.tree(e.id));
+        let (a, b) = (load(old_tree), load(new_tree));
+        // Entries come in git's order: a merge of the two lists.
+        let mut xs = a.iter().flat_map(|t| t.iter()).peekable();
+        let mut ys = b.iter().flat_map(|t| t.iter()).peekable();
+        loop {
+            let ord = match (xs.peek(), ys.peek()) {
+                (None, None) => break,
+                (Some(x), Some(y)) => order(x).cmp(order(y)),
                 (Some(_), None) => std::cmp::Ordering::Less,
-                _ => std::cmp::Ordering::Greater,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
             };
-            match ord {
-                std::cmp::Ordering::Less => {
-                    self.diff(Some(a[i].1), None, &path.join(&a[i].0), out);
-                    i += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    self.diff(None, Some(b[j].1), &path.join(&b[j].0), out);
-                    j += 1;
-                }
-                std::cmp::Ordering::Equal => {
-                    self.diff(Some(a[i].1), Some(b[j].1), &path.join(&a[i].0), out);
-                    i += 1;
-                    j += 1;
-                }
+            let (x, y) = match ord {
+                std::cmp::Ordering::Less => (xs.next(), None),
+                std::cmp::Ordering::Greater => (None, ys.next()),
+                std::cmp::Ordering::Equal => (xs.next(), ys.next()),
+            };
+            let (x, y) = (x.as_ref().map(entry), y.as_ref().map(entry));
+            if x == y {
+                continue;
             }
+            let Some(name) = x.or(y).map(|(n, _)| n) else {
+                continue;
+            };
+            let Ok(name) = std::str::from_utf8(name) else {
+                continue;
+            };
+            self.diff(x.map(|(_, e)| e), y.map(|(_, e)| e), &path.join(name), out);
         }
     }
 }
 
+fn entry<'a>(e: &'a git2::TreeEntry) -> (&'a [u8], Entry) {
+    (
+        e.name_bytes(),
+        Entry {
+            id: e.id(),
+            kind: e.kind(),
+            mode: e.filemode(),
+        },
+    )
+}
+
 /// Git's order of tree entries: by name, a folder as if its name ended
 /// with `/`. A file and a folder of the same name are two entries.
-fn order((name, e): &(String, Entry)) -> (&[u8], &[u8]) {
-    (name.as_bytes(), if e.is_tree() { b"/" } else { b"" })
+fn order<'a>(e: &'a git2::TreeEntry) -> impl Iterator<Item = &'a u8> + 'a {
+    let tree = e.kind() == Some(git2::ObjectType::Tree);
+    let slash: &'static [u8] = if tree { b"/" } else { b"" };
+    e.name_bytes().iter().chain(slash)
 }
 
 #[cfg(test)]
@@ -184,6 +178,11 @@ mod tests {
         put("releases/2025/03/b.yaml", "b\n");
         put("changes/2025/c.yaml", "c\n");
         put("x", "x\n");
+        // `a.b` sorts before the folder `a` (`a/`) in git's order.
+        put("releases/a/1.yaml", "1\n");
+        put("releases/a.b", "ab\n");
+        put("releases/b.x", "unchanged\n");
+        put("releases/b/1.yaml", "unchanged\n");
         f.commit_all("one");
         let one = f.git.head().unwrap().peel_to_tree().unwrap().id();
         put("releases/2025/03/b.yaml", "b2\n");
@@ -191,6 +190,10 @@ mod tests {
         std::fs::remove_dir_all(f.dir.path().join("changes/2025")).unwrap();
         put("changes/2025", "now a file\n");
         put("x", "x2\n");
+        put("releases/a/1.yaml", "2\n");
+        put("releases/a.b", "ab2\n");
+        put("releases/a-", "new\n");
+        put("releases/b/2.yaml", "new\n");
         f.commit_all("two");
         let two = f.git.head().unwrap().peel_to_tree().unwrap().id();
 
@@ -217,7 +220,7 @@ mod tests {
         let mut sorted = mine.clone();
         sorted.sort();
         assert_eq!(sorted, git);
-        assert_eq!(mine.len(), 5, "{mine:?}");
+        assert_eq!(mine.len(), 9, "{mine:?}");
 
         let b2 = trees
             .entry(two, Path::new("releases/2025/03/b.yaml"))
