@@ -1,7 +1,7 @@
 //! Reading the audit trail back from git history.
 
 use super::Repo;
-use super::trees::{Entry, TreeCache};
+use super::trees::{Changes, TreeCache};
 use crate::error::Result;
 use chrono::{DateTime, FixedOffset};
 use std::collections::BTreeMap;
@@ -232,7 +232,7 @@ fn changed_files(
         out
     };
     // Per parent: the files that differ from it, with its version.
-    let diffs: Vec<BTreeMap<PathBuf, (Option<Entry>, Option<Entry>)>> = if parent_trees.is_empty() {
+    let diffs: Vec<Changes> = if parent_trees.is_empty() {
         vec![diff(None)]
     } else {
         parent_trees.iter().map(|t| diff(Some(*t))).collect()

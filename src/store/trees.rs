@@ -11,6 +11,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+/// The files a diff found, by path, with their entry on each side.
+pub type Changes = BTreeMap<PathBuf, (Option<Entry>, Option<Entry>)>;
+
 /// A tree entry as the diff and the lookups see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
@@ -93,13 +96,7 @@ impl<'r> TreeCache<'r> {
     /// Every file (non-folder entry) that differs between `old` and `new`
     /// under `path`, with its entry on each side. Folders with the same id
     /// on both sides are not read.
-    pub fn diff(
-        &self,
-        old: Option<Entry>,
-        new: Option<Entry>,
-        path: &Path,
-        out: &mut BTreeMap<PathBuf, (Option<Entry>, Option<Entry>)>,
-    ) {
+    pub fn diff(&self, old: Option<Entry>, new: Option<Entry>, path: &Path, out: &mut Changes) {
         if old == new {
             return;
         }
