@@ -30,7 +30,10 @@ const SERVICES: [&str; 3] = ["finance", "ledger", "hr-portal"];
 
 pub fn main(rel: &Path, root: &Path) {
     std::fs::create_dir_all(root).unwrap();
-    let mut lines = vec![];
+    println!(
+        "median of {} runs, ratios against the baseline of the same run:",
+        super::RUNS
+    );
     // REL_BENCH_COMMITS=500,1000 for a quick look.
     let sizes: Vec<usize> = std::env::var("REL_BENCH_COMMITS")
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
@@ -40,17 +43,10 @@ pub fn main(rel: &Path, root: &Path) {
         if !dir.join(".git").exists() {
             generate(&dir, rel, n);
         }
-        lines.extend(rows(&dir, rel, n));
+        rows(&dir, rel, n);
     }
     if std::env::var("REL_BENCH_COMMITS").is_err() {
-        lines.extend(bulk(root, rel));
-    }
-    println!(
-        "median of {} runs, ratios against the baseline of the same run:",
-        super::RUNS
-    );
-    for l in lines {
-        println!("{l}");
+        bulk(root, rel);
     }
 }
 
@@ -84,8 +80,9 @@ fn row(what: &str, rel: StdDuration, base: &str, git: StdDuration) -> String {
     )
 }
 
-fn rows(dir: &Path, rel: &Path, n: usize) -> Vec<String> {
-    let mut out = vec![format!("history of {n} rel commits ({}):", dir.display())];
+fn rows(dir: &Path, rel: &Path, n: usize) {
+    let mut out = Out;
+    out.push(format!("history of {n} rel commits ({}):", dir.display()));
     for back in [200, 10] {
         let base = format!("HEAD~{back}");
         let summary = rel_out(rel, dir, &["check", "--base", &base]);
@@ -132,7 +129,15 @@ fn rows(dir: &Path, rel: &Path, n: usize) -> Vec<String> {
         &format!("git log -p {range}"),
         g,
     ));
-    out
+}
+
+/// Prints each line as soon as it is measured.
+struct Out;
+
+impl Out {
+    fn push(&mut self, line: String) {
+        println!("{line}");
+    }
 }
 
 /// A fast-import stream of commits on `main`, after `from`.
@@ -273,9 +278,10 @@ fn generate(dir: &Path, rel: &Path, commits: usize) {
 
 /// 60,000 changes: imported by `rel change import` (one rel commit), and
 /// committed by hand in one commit (a migration).
-fn bulk(root: &Path, rel: &Path) -> Vec<String> {
+fn bulk(root: &Path, rel: &Path) {
     let id = |i: usize| format!("CHG-{}-{:04}", 2016 + i / 7500, 1 + i % 7500);
-    let mut out = vec![format!("{IMPORT} changes in one commit:")];
+    let mut out = Out;
+    out.push(format!("{IMPORT} changes in one commit:"));
     let imported = root.join("import-60k");
     if !imported.join(".git").exists() {
         init(&imported, rel);
@@ -336,5 +342,4 @@ fn bulk(root: &Path, rel: &Path) -> Vec<String> {
             summary.lines().last().unwrap_or_default()
         ));
     }
-    out
 }
