@@ -11,6 +11,12 @@
 //!
 //! Run: `cargo build --release && cargo run --release --example bench [-- DIR]`
 //! (DIR is reused when it already holds a generated repository).
+//!
+//! `-- history [DIR]` times the commands that read history instead (see
+//! `bench/history.rs`).
+
+#[path = "bench/history.rs"]
+mod history;
 
 use rel::model::*;
 use rel::store::{paths, yaml};
@@ -24,10 +30,6 @@ const RUNS: usize = 7;
 const NOW: &str = "2026-01-10T09:00:00+00:00";
 
 fn main() {
-    let dir = std::env::args()
-        .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| std::env::temp_dir().join("rel-bench"));
     let exe = std::env::current_exe().unwrap();
     let rel = exe.parent().unwrap().parent().unwrap().join("rel");
     assert!(
@@ -35,6 +37,17 @@ fn main() {
         "build the binary first: cargo build --release ({} missing)",
         rel.display()
     );
+    if std::env::args().nth(1).as_deref() == Some("history") {
+        let dir = std::env::args()
+            .nth(2)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| std::env::temp_dir().join("rel-bench-history"));
+        return history::main(&rel, &dir);
+    }
+    let dir = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("rel-bench"));
     if !dir.join("policy.yaml").exists() {
         generate(&dir, &rel);
     }

@@ -5,16 +5,31 @@ use super::evidence::{Entry, change_controls, definition, entries, may_redefine,
 use crate::model::history::{Commit, FileChange, Record, State, Versions};
 use crate::model::{ChangeRef, Release, Stage};
 use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 #[derive(Debug, Serialize)]
 pub struct HandEdit {
     pub commit: String,
+    /// The file; for a bulk edit, the folder holding all its files.
     pub file: String,
     pub author: String,
     pub subject: String,
     pub what: String,
+    /// A bulk edit (more than [`BULK`] files in one commit, a migration
+    /// from another system): how many files, and the first few.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub files: Option<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sample: Vec<String>,
 }
+
+/// More records than this edited by hand in one commit are reported as one
+/// bulk edit.
+pub const BULK: usize = 20;
+
+/// How many paths a bulk edit names.
+const SAMPLE: usize = 3;
 
 #[derive(Debug, Serialize)]
 pub struct AuditFinding {
@@ -50,8 +65,9 @@ fn evidence_differs(a: &Release, b: &Release) -> bool {
 }
 
 /// The file a rel commit may change: its release's record, and change
-/// references for the actions that write them.
-fn allowed(c: &Commit, fc: &FileChange) -> bool {
+/// references for the actions that write them (`named`: the commit's
+/// `Rel-Changes`).
+fn allowed(c: &Commit, named: &HashSet<&str>, fc: &FileChange) -> bool {
     let action = c.trailer("Rel-Action").unwrap_or_default();
     if fc.in_releases {
         if c.release_file.as_ref() == Some(&fc.path) {
@@ -67,13 +83,7 @@ fn allowed(c: &Commit, fc: &FileChange) -> bool {
             return true;
         }
         if action.starts_with("change") {
-            let named: Vec<&str> = c
-                .trailer("Rel-Changes")
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .collect();
-            return named.contains(&id.as_str());
+            return named.contains(id.as_str());
         }
         return false;
     }
@@ -119,13 +129,74 @@ impl Audit {
             author: format!("{} <{}>", c.author, c.email),
             subject: c.subject.clone(),
             what,
+            files: None,
+            sample: vec![],
+        });
+    }
+
+    /// One line for a commit that edited many records by hand: how many,
+    /// the most frequent kinds of edit, and a sample of the paths.
+    fn bulk_edit(&mut self, c: &Commit, edits: &[(&Path, String)]) {
+        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        for (_, what) in edits {
+            *kinds.entry(what.as_str()).or_default() += 1;
+        }
+        let mut kinds: Vec<(&str, usize)> = kinds.into_iter().collect();
+        kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let mut what: Vec<String> = kinds
+            .iter()
+            .take(SAMPLE)
+            .map(|(k, n)| format!("{n} x {k}"))
+            .collect();
+        if kinds.len() > SAMPLE {
+            let rest: usize = kinds[SAMPLE..].iter().map(|(_, n)| n).sum();
+            what.push(format!("{rest} other edits"));
+        }
+        let sample: Vec<String> = edits
+            .iter()
+            .take(SAMPLE)
+            .map(|(p, _)| p.display().to_string())
+            .collect();
+        // The deepest folder holding every file.
+        let mut folder = edits[0].0.parent().unwrap_or(Path::new("")).to_path_buf();
+        while !edits.iter().all(|(p, _)| p.starts_with(&folder)) {
+            if !folder.pop() {
+                break;
+            }
+        }
+        let folder = folder.display().to_string();
+        self.report.hand_edits.push(HandEdit {
+            commit: c.id.clone(),
+            file: if folder.is_empty() {
+                ".".into()
+            } else {
+                format!("{folder}/")
+            },
+            author: format!("{} <{}>", c.author, c.email),
+            subject: c.subject.clone(),
+            what: format!(
+                "{} records edited in one commit: {}; e.g. {}{}",
+                edits.len(),
+                what.join(", "),
+                sample.join(", "),
+                if edits.len() > SAMPLE { ", ..." } else { "" }
+            ),
+            files: Some(edits.len()),
+            sample,
         });
     }
 
     fn rel_commit(&mut self, c: &Commit) {
         let action = c.trailer("Rel-Action").unwrap_or_default().to_string();
+        // An import names every change it writes: tens of thousands.
+        let named: HashSet<&str> = c
+            .trailer("Rel-Changes")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .collect();
         for fc in &c.files {
-            if !allowed(c, fc) {
+            if !allowed(c, &named, fc) {
                 self.finding(
                     c,
                     &fc.path,
@@ -260,6 +331,7 @@ impl Audit {
     }
 
     fn hand_commit(&mut self, c: &Commit) {
+        let mut edits: Vec<(&Path, String)> = vec![];
         for fc in &c.files {
             // A file a merge took whole from one side is that side's work.
             if fc.taken_whole {
@@ -271,8 +343,14 @@ impl Audit {
                 Record::Other { .. } => None,
             };
             if let Some(what) = what {
-                self.hand_edit(c, &fc.path, what);
+                edits.push((&fc.path, what));
             }
+        }
+        if edits.len() > BULK {
+            return self.bulk_edit(c, &edits);
+        }
+        for (path, what) in edits {
+            self.hand_edit(c, path, what);
         }
     }
 

@@ -1,9 +1,10 @@
 //! Reading the audit trail back from git history.
 
 use super::Repo;
+use super::trees::{Changes, TreeCache};
 use crate::error::Result;
 use chrono::{DateTime, FixedOffset};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use crate::model::history::{Signature, SignatureCheck};
@@ -204,51 +205,47 @@ fn blob_at(tree: &git2::Tree, path: &Path) -> Option<git2::Oid> {
         .map(|e| e.id())
 }
 
-/// The paths (inside the work tree) that differ between two trees under
-/// `specs`.
-fn diff_paths(
-    git: &git2::Repository,
-    old: Option<&git2::Tree>,
-    new: &git2::Tree,
-    specs: &[PathBuf],
-) -> Result<BTreeSet<PathBuf>> {
-    let mut opts = git2::DiffOptions::new();
-    for s in specs {
-        opts.pathspec(s);
-    }
-    let diff = git.diff_tree_to_tree(old, Some(new), Some(&mut opts))?;
-    Ok(diff
-        .deltas()
-        .filter_map(|d| d.new_file().path().or(d.old_file().path()))
-        .map(Path::to_path_buf)
-        .collect())
-}
-
 /// What `commit` changed under `specs` (paths inside the work tree),
-/// reported relative to the records root (`prefix`).
+/// reported relative to the records root (`prefix`): a diff with each
+/// parent that reads only the folders that differ, and the versions of
+/// each file taken from those diffs rather than looked up again.
 fn changed_files(
     git: &git2::Repository,
+    trees: &TreeCache,
     commit: &git2::Commit,
     prefix: &Path,
     specs: &[PathBuf],
 ) -> Result<Vec<FileChange>> {
-    let tree = commit.tree()?;
-    let parents: Vec<git2::Commit> = commit.parents().collect();
+    let tree = commit.tree_id();
+    let parents: Vec<git2::Oid> = commit.parent_ids().collect();
     let parent_trees = parents
         .iter()
-        .map(|p| p.tree())
+        .map(|p| git.find_commit(*p).map(|c| c.tree_id()))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut paths = BTreeSet::new();
-    if parent_trees.is_empty() {
-        paths = diff_paths(git, None, &tree, specs)?;
-    }
-    for p in &parent_trees {
-        paths.extend(diff_paths(git, Some(p), &tree, specs)?);
+    let diff = |old: Option<git2::Oid>| {
+        let mut out = BTreeMap::new();
+        for spec in specs {
+            let a = old.and_then(|t| trees.entry(t, spec));
+            let b = trees.entry(tree, spec);
+            trees.diff(a, b, spec, &mut out);
+        }
+        out
+    };
+    // Per parent: the files that differ from it, with its version.
+    let diffs: Vec<Changes> = if parent_trees.is_empty() {
+        vec![diff(None)]
+    } else {
+        parent_trees.iter().map(|t| diff(Some(*t))).collect()
+    };
+    let mut paths: BTreeMap<PathBuf, Option<git2::Oid>> = BTreeMap::new();
+    for d in &diffs {
+        for (path, (_, new)) in d {
+            paths.insert(path.clone(), new.and_then(|e| e.blob()));
+        }
     }
     let base_tree = if parents.len() > 1 {
-        let ids: Vec<git2::Oid> = parents.iter().map(|p| p.id()).collect();
-        match git.merge_base_many(&ids) {
-            Ok(base) => Some(git.find_commit(base)?.tree()?),
+        match git.merge_base_many(&parents) {
+            Ok(base) => Some(git.find_commit(base)?.tree_id()),
             Err(_) => None,
         }
     } else {
@@ -256,16 +253,24 @@ fn changed_files(
     };
     Ok(paths
         .into_iter()
-        .filter_map(|path| {
+        .filter_map(|(path, new)| {
             let rel = path.strip_prefix(prefix).ok()?.to_path_buf();
-            let mut in_parents: Vec<Option<git2::Oid>> =
-                parent_trees.iter().map(|t| blob_at(t, &path)).collect();
-            if in_parents.is_empty() {
-                in_parents.push(None);
-            }
+            // A file that does not differ from a parent is there as it is
+            // after the commit.
+            let in_parents: Vec<Option<git2::Oid>> = if parent_trees.is_empty() {
+                vec![None]
+            } else {
+                diffs
+                    .iter()
+                    .map(|d| match d.get(&path) {
+                        Some((old, _)) => old.and_then(|e| e.blob()),
+                        None => new,
+                    })
+                    .collect()
+            };
             Some(FileChange {
-                new: blob_at(&tree, &path),
-                base: base_tree.as_ref().and_then(|t| blob_at(t, &path)),
+                new,
+                base: base_tree.and_then(|t| trees.entry(t, &path)?.blob()),
                 parents: in_parents,
                 path: rel,
             })
@@ -318,12 +323,17 @@ pub fn walk(repo: &Repo, hide: Option<git2::Oid>, dirs: &[&str]) -> Result<Vec<C
     if let Some(h) = hide {
         walk.hide(h)?;
     }
+    // Objects are read by their id: hashing each again on the way (as
+    // libgit2 does by default; git does not) only costs time.
+    git2::opts::strict_hash_verification(false);
     let prefix = repo.prefix();
     let specs = specs(repo, dirs);
+    // The trees of one commit, to read again as its child's parent.
+    let trees = TreeCache::new(git, 256);
     let mut out = vec![];
     for oid in walk {
         let commit = git.find_commit(oid?)?;
-        let files = changed_files(git, &commit, &prefix, &specs)?;
+        let files = changed_files(git, &trees, &commit, &prefix, &specs)?;
         out.push(commit_of(&commit, files));
     }
     Ok(out)
@@ -505,7 +515,6 @@ use crate::model::history::{self as plain, Record, State, Surroundings, Versions
 use crate::model::{ChangeRef, Release, ReleaseId};
 use crate::policy::Policy;
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
 
 /// The releases near a release and the last closed release of its
 /// service, as of a revision.
@@ -621,6 +630,8 @@ pub fn records(
     use super::paths;
     let mut releases: Blobs<Release> = Blobs::new();
     let mut changes: Blobs<ChangeRef> = Blobs::new();
+    // The surroundings of many commits are read from a few folders.
+    let cache = super::revision::RevisionCache::new(repo);
     let mut out = vec![];
     for c in walk(repo, hide, &[paths::RELEASES, paths::CHANGES])? {
         let mut files = vec![];
@@ -633,7 +644,7 @@ pub fn records(
                     v.readable_parents.as_slice(),
                     &v.after,
                 ) && before.stage != after.stage
-                    && let Ok(rev) = repo.revision(c.oid)
+                    && let Ok(rev) = repo.revision_in(c.oid, &cache)
                 {
                     let (nearby, last_closed) = lookup(&rev, after);
                     v.surroundings = Some(Surroundings {

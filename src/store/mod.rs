@@ -18,6 +18,7 @@ pub mod revision;
 pub mod revisions;
 pub mod site;
 pub mod transaction;
+pub mod trees;
 pub mod yaml;
 
 pub use history::{LogEntry, Signature};

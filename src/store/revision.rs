@@ -3,12 +3,16 @@
 //! window, the policy and calendars of the base).
 
 use super::repo::{parse_calendar_file, parse_policy};
+use super::trees::{Entry, TreeCache};
 use super::{Repo, paths, yaml};
 use crate::calendar::Calendar;
 use crate::error::{Error, Result};
 use crate::model::{ChangeRef, Release, ReleaseId};
 use crate::policy::Policy;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// Where records are read from: the work tree ([`Repo`]) or a commit
 /// ([`Revision`]). The functions that gather a transition's context are
@@ -51,39 +55,65 @@ impl Records for Repo {
 /// read (and its errors reported) separately.
 pub struct Revision<'r> {
     repo: &'r Repo,
-    tree: git2::Tree<'r>,
+    tree: git2::Oid,
     prefix: PathBuf,
+    cache: Rc<RevisionCache<'r>>,
+}
+
+/// What revisions of one repository share: the folders read (a month of
+/// releases, a year of changes) and the releases parsed, by git object
+/// id, so that the many revisions of a branch read each version once.
+pub struct RevisionCache<'r> {
+    trees: TreeCache<'r>,
+    releases: RefCell<HashMap<git2::Oid, Option<Release>>>,
+}
+
+impl RevisionCache<'_> {
+    pub fn new(repo: &Repo) -> Rc<RevisionCache<'_>> {
+        Rc::new(RevisionCache {
+            trees: TreeCache::new(repo.git(), 1024),
+            releases: RefCell::new(HashMap::new()),
+        })
+    }
 }
 
 impl Repo {
     /// The records as of `commit`.
     pub fn revision(&self, commit: git2::Oid) -> Result<Revision<'_>> {
-        let tree = self.git().find_commit(commit)?.tree()?;
+        self.revision_in(commit, &RevisionCache::new(self))
+    }
+
+    /// The records as of `commit`, read through a cache shared with other
+    /// revisions.
+    pub fn revision_in<'r>(
+        &'r self,
+        commit: git2::Oid,
+        cache: &Rc<RevisionCache<'r>>,
+    ) -> Result<Revision<'r>> {
+        let tree = self.git().find_commit(commit)?.tree_id();
         Ok(Revision {
             repo: self,
             tree,
             prefix: self.prefix(),
+            cache: cache.clone(),
         })
     }
 }
 
 impl Revision<'_> {
+    fn entry(&self, rel: &Path) -> Option<Entry> {
+        self.cache.trees.entry(self.tree, &self.prefix.join(rel))
+    }
+
     /// The blob id of `rel` (relative to the records root); `None`: absent.
     pub fn blob(&self, rel: &Path) -> Option<git2::Oid> {
-        self.tree
-            .get_path(&self.prefix.join(rel))
-            .ok()
-            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
-            .map(|e| e.id())
+        self.entry(rel)?.blob()
     }
 
     /// The tree or blob id at `rel`, to tell whether two revisions differ
     /// there.
     pub fn object(&self, rel: &Path) -> Option<git2::Oid> {
-        self.tree
-            .get_path(&self.prefix.join(rel))
-            .ok()
-            .map(|e| e.id())
+        self.entry(rel).map(|e| e.id)
     }
 
     /// The text of `rel`; `None`: absent.
@@ -98,10 +128,7 @@ impl Revision<'_> {
         rel: &Path,
         keep: impl Fn(&str, Option<git2::ObjectType>) -> bool,
     ) -> Vec<String> {
-        let Ok(entry) = self.tree.get_path(&self.prefix.join(rel)) else {
-            return vec![];
-        };
-        let Ok(tree) = self.repo.git().find_tree(entry.id()) else {
+        let Some(tree) = self.entry(rel).and_then(|e| self.cache.trees.tree(e.id)) else {
             return vec![];
         };
         let mut names: Vec<String> = tree
@@ -140,8 +167,23 @@ impl Revision<'_> {
     }
 
     fn parse_release(&self, id: &ReleaseId) -> Option<Release> {
-        let rel = paths::release(id);
-        let release: Release = yaml::from_str(&rel, &self.text(&rel)?).ok()?;
+        self.parse_blob(id, self.blob(&paths::release(id))?)
+    }
+
+    /// The release `id` from the file `blob`, when that is its record.
+    fn parse_blob(&self, id: &ReleaseId, blob: git2::Oid) -> Option<Release> {
+        let cached = self.cache.releases.borrow().get(&blob).cloned();
+        let release = match cached {
+            Some(r) => r,
+            None => {
+                let rel = paths::release(id);
+                let text = self.repo.git().find_blob(blob).ok()?;
+                let text = String::from_utf8_lossy(text.content());
+                let r: Option<Release> = yaml::from_str(&rel, &text).ok();
+                self.cache.releases.borrow_mut().insert(blob, r.clone());
+                r
+            }
+        }?;
         (release.id == id.to_string()).then_some(release)
     }
 }
@@ -158,16 +200,26 @@ impl Records for Revision<'_> {
     }
 
     fn releases_in_month(&self, year: i32, month: u32) -> Result<Vec<Release>> {
-        let mut ids: Vec<ReleaseId> = self
-            .names(&paths::release_month(year, month), |n, _| {
-                n.ends_with(".yaml")
-            })
+        // The month's folder read once, each file by its blob id.
+        let Some(tree) = self
+            .entry(&paths::release_month(year, month))
+            .and_then(|e| self.cache.trees.tree(e.id))
+        else {
+            return Ok(vec![]);
+        };
+        let mut ids: Vec<(ReleaseId, git2::Oid)> = tree
             .iter()
-            .filter_map(|n| ReleaseId::parse(n.strip_suffix(".yaml")?).ok())
-            .filter(|id| id.year == year && id.month == month)
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .filter_map(|e| {
+                let id = ReleaseId::parse(e.name().ok()?.strip_suffix(".yaml")?).ok()?;
+                (id.year == year && id.month == month).then_some((id, e.id()))
+            })
             .collect();
         ids.sort();
-        Ok(ids.iter().filter_map(|id| self.parse_release(id)).collect())
+        Ok(ids
+            .iter()
+            .filter_map(|(id, blob)| self.parse_blob(id, *blob))
+            .collect())
     }
 
     fn find_release(&self, id: &ReleaseId) -> Result<Option<Release>> {

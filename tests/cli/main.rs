@@ -7,6 +7,7 @@ mod core;
 mod exit_codes;
 mod help;
 
+mod bulk;
 mod calendar;
 mod clients;
 mod import;
