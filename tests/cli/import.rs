@@ -484,9 +484,11 @@ fn the_summary_for_scripts() {
 
 #[test]
 fn a_change_shipped_in_a_closed_release_is_left_as_it_is() {
-    // The demo closes REL-2025-03-001 holding CHG-2025-0892 and 0901.
-    let repo = Repo::bare();
+    // The demo closes REL-2025-03-001 holding CHG-2025-0892 and 0901; its
+    // last commit is dated 2025-03-28, so the import comes the day after.
+    let mut repo = Repo::bare();
     repo.rel(&["demo", "."]).ok();
+    repo.at("2025-03-29T09:00:00+00:00");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("reopen.csv");
     std::fs::write(

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const RM2: (&str, &str) = ("Robin Manager", "rm2@example.com");
-const NOW: &str = "2025-03-20T09:00:00+00:00";
+const NOW: &str = "2025-03-29T09:00:00+00:00";
 
 /// The demo's closed finance release (full evidence and audit trail), then
 /// a ledger release in plan that infrastructure maintenance now overlaps,

@@ -31,6 +31,18 @@ fn staged(repo: &mut Repo) -> Rel {
     r
 }
 
+/// Walks to stage and holds the readiness review on entering it, Tuesday
+/// 10:00 for a Saturday 20:00 window (106 hours before), then records the
+/// acceptance and the notice right after it.
+fn reviewed_early(repo: &mut Repo) -> Rel {
+    let r = plan(repo, &Plan::seed());
+    walk(repo, &r, "stage");
+    readiness(repo, &r, &r.t(-4, "10:00"));
+    sign_acceptance_at(repo, &r, OWNER, &r.t(-4, "10:10")).ok();
+    notify_at(repo, &r, &r.t(-4, "10:20"), &r.local(-8, "11:30"));
+    r
+}
+
 // ---------------------------------------------------------------------------
 // Readiness
 
@@ -59,11 +71,18 @@ fn a_readiness_review_missing_one_check_names_it() {
             .len(),
         5
     );
-    go(&mut repo, &r, &r.t(0, "12:00"));
-    enter_blocked(&mut repo, &r, "deploy", &["readiness-review"])
-        .stderr_has("did not confirm: rollback-tested");
+    // Before the go (given on the deployment day, after any review can
+    // count), promoting is refused for the unconfirmed check too.
+    repo.at(&r.t(-1, "10:30")).by(RM);
+    blocked(
+        &repo,
+        &strs(&enter_args(&r, "deploy", &[])),
+        &["readiness-review", "go-decision"],
+    )
+    .stderr_has("did not confirm: rollback-tested");
     // A later review confirming all six supersedes it.
     readiness(&mut repo, &r, &r.t(-1, "11:00"));
+    go(&mut repo, &r, &r.t(0, "12:00"));
     let run = enter(&mut repo, &r, "deploy");
     assert!(
         run.stdout.contains("all six checks confirmed"),
@@ -85,21 +104,22 @@ fn an_unknown_readiness_item_is_a_usage_error() {
 #[test]
 fn a_readiness_review_held_too_early_is_superseded_by_one_in_time() {
     let mut repo = Repo::new();
-    let r = staged(&mut repo);
-    // Tuesday 10:00 for a Saturday 20:00 window: 106 hours before.
-    readiness(&mut repo, &r, &r.t(-4, "10:00"));
-    go(&mut repo, &r, &r.t(0, "12:00"));
-    enter_blocked(&mut repo, &r, "deploy", &["readiness-review"]).stderr_has(
-        "more than 72 h before the window at 2025-03-15 20:00 (earliest 2025-03-12 20:00)",
-    );
+    let r = reviewed_early(&mut repo);
+    // Before the go (on the deployment day), the early review is refused.
+    repo.at(&r.t(-4, "10:30")).by(RM);
+    blocked(
+        &repo,
+        &strs(&enter_args(&r, "deploy", &[])),
+        &["readiness-review", "go-decision"],
+    )
+    .stderr_has("more than 72 h before the window at 2025-03-15 20:00 (earliest 2025-03-12 20:00)");
     // Exactly 72 hours before counts; it supersedes the early one.
     repo.at(&r.t(-3, "20:00"))
         .by(RM)
         .rel(&readiness_args(&r, &[]))
         .ok()
         .stdout_has("superseding the review of Tue 11 Mar 2025 10:00");
-    // A go given before the new review still stands (it was for this
-    // build and window).
+    go(&mut repo, &r, &r.t(0, "12:00"));
     enter(&mut repo, &r, "deploy");
     let json = show(&repo, &r);
     assert_eq!(json["readiness"]["at"], "2025-03-12T20:00:00Z");
@@ -112,8 +132,7 @@ fn readiness_max_hours_is_read_from_the_policy() {
         .read("policy.yaml")
         .replace("readiness_max_hours: 72", "readiness_max_hours: 120");
     repo.commit_file("policy.yaml", &policy);
-    let r = staged(&mut repo);
-    readiness(&mut repo, &r, &r.t(-4, "10:00"));
+    let r = reviewed_early(&mut repo);
     go(&mut repo, &r, &r.t(0, "12:00"));
     enter(&mut repo, &r, "deploy").stdout_has("between 120 h and 24 h");
     // And a policy where it could never be met is refused.
@@ -269,7 +288,7 @@ fn a_draft_names_missing_contacts_and_affected_dependents() {
     add_changes(&mut repo, &p);
     // A ledger release: finance depends on ledger, so it is affected too.
     for (i, id) in ["CHG-2025-0950"].iter().enumerate() {
-        repo.at(&format!("2025-03-03T09:0{i}:00+00:00"))
+        repo.at(&format!("2025-03-03T09:1{i}:00+00:00"))
             .rel(&[
                 "change",
                 "add",
@@ -637,10 +656,11 @@ fn the_handoff_package_holds_every_seed_item() {
     2. Service owner: fo@example.com
     3. Technical leads: Riley Manager <rm@example.com>, Tess Lead <lead@example.com>
     "#);
+    // Booked twelve days ahead, after the first release's go decision.
     let bare = plan(
         &mut repo,
         &Plan::seed()
-            .target("2025-03-16 19:00")
+            .target("2025-04-05 19:00")
             .changes(&["0941", "0942", "0943"])
             .no_rollback(),
     );
@@ -993,11 +1013,61 @@ fn a_major_release_pir_is_due_then_overdue_then_held() {
     history_is_clean(&repo);
 }
 
+/// The steps of `walk` after entering test (the tests, then each later
+/// stage's evidence and entry), each at the time it records.
+type Step<'a> = (String, Box<dyn Fn(&mut Repo) + 'a>);
+
+fn steps_after_test(r: &Rel) -> Vec<Step<'_>> {
+    let mut steps: Vec<Step<'_>> = vec![(
+        r.t(-5, "16:00"),
+        Box::new(move |repo: &mut Repo| record_tests_except(repo, r, -5, &[])),
+    )];
+    for stage in ["stage", "deploy", "closed"] {
+        if stage == "deploy" {
+            steps.push((
+                r.t(-2, "15:00"),
+                Box::new(move |repo: &mut Repo| {
+                    sign_acceptance(repo, r, OWNER).ok();
+                }),
+            ));
+            steps.push((
+                r.t(-2, "15:10"),
+                Box::new(move |repo: &mut Repo| notify(repo, r, &r.local(-8, "11:30"))),
+            ));
+            steps.push((
+                r.t(-1, "10:00"),
+                Box::new(move |repo: &mut Repo| readiness(repo, r, &r.t(-1, "10:00"))),
+            ));
+            steps.push((
+                r.t(0, "12:00"),
+                Box::new(move |repo: &mut Repo| go(repo, r, &r.t(0, "12:00"))),
+            ));
+        }
+        if stage == "closed" {
+            steps.push((
+                r.t(0, "23:30"),
+                Box::new(move |repo: &mut Repo| {
+                    deploy(repo, r, "successful", &r.local(0, "20:00"), "2h15m")
+                }),
+            ));
+        }
+        steps.push((
+            entry_time(r, stage),
+            Box::new(move |repo: &mut Repo| {
+                enter(repo, r, stage);
+            }),
+        ));
+    }
+    steps
+}
+
 #[test]
 fn a_periodic_session_reviews_two_minor_releases_in_one_commit() {
     let mut repo = Repo::new();
+    // Two releases a week apart, each step at its time: the second is
+    // booked while the first is in test.
     let first = plan(&mut repo, &Plan::seed());
-    walk(&mut repo, &first, "closed");
+    walk(&mut repo, &first, "test");
     let second = plan(
         &mut repo,
         &Plan::seed()
@@ -1005,12 +1075,37 @@ fn a_periodic_session_reviews_two_minor_releases_in_one_commit() {
             .version("2.5.0")
             .changes(&["0921", "0922", "0923"]),
     );
-    walk(&mut repo, &second, "closed");
+    let mut rest = steps_after_test(&first);
+    // The second's definition approval and its entries into build and test
+    // fall between the first's steps.
+    rest.push((
+        second.t(-11, "09:00"),
+        Box::new(|repo: &mut Repo| evidence_for(repo, &second, "build")),
+    ));
+    rest.push((
+        entry_time(&second, "build"),
+        Box::new(|repo: &mut Repo| {
+            enter(repo, &second, "build");
+        }),
+    ));
+    rest.push((
+        second.t(-8, "11:00"),
+        Box::new(|repo: &mut Repo| {
+            evidence_for(repo, &second, "test");
+            enter(repo, &second, "test");
+        }),
+    ));
+    rest.extend(steps_after_test(&second));
+    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, step) in rest {
+        step(&mut repo);
+    }
+    // Booked twelve days ahead, once the second release is closed.
     let major = plan(
         &mut repo,
         &Plan::seed()
             .kind("major")
-            .target("2025-03-23 19:00")
+            .target("2025-04-05 19:00")
             .version("3.0.0")
             .changes(&["0931", "0932", "0933"]),
     );
