@@ -268,6 +268,19 @@ pub struct PlanArgs {
     /// (searched up to 120 days ahead; beyond that, nothing is booked).
     #[arg(long)]
     pub next: bool,
+    /// The incident an emergency release answers (required for --type
+    /// emergency).
+    #[arg(long)]
+    pub incident: Option<String>,
+    /// Book an exception window: waive a waivable calendar gate
+    /// (maintenance-window, blackout) that refuses it, as a holder of the
+    /// waiver role (repeat); needs --reason.
+    #[arg(long, requires = "reason")]
+    pub waive: Vec<String>,
+    /// The business justification of the exception (recorded with the
+    /// waiver).
+    #[arg(long)]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -427,9 +440,10 @@ pub enum DefectWhat {
 pub struct NotifyArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
-    /// Who was notified.
-    #[arg(long)]
-    pub audience: String,
+    /// Who was notified: an audience the policy's `notifications` names for
+    /// an impact level, e.g. all-users (repeat for several sent together).
+    #[arg(long, required = true)]
+    pub audience: Vec<String>,
     /// When it was sent, "YYYY-MM-DD HH:MM" (policy time zone) or RFC 3339
     /// (default: now).
     #[arg(long)]

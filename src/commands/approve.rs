@@ -5,7 +5,8 @@
 use super::{Ctx, Loaded, commit_release, message, print_json};
 use crate::cli::ApproveArgs;
 use crate::error::{Error, Result};
-use crate::model::{Approval, Purpose, Signoff, Stage};
+use crate::model::{Approval, Purpose, Signoff, Stage, digest};
+use crate::policy::gates;
 use crate::policy::auth::{self, Authority, authorise, email_of};
 
 pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
@@ -34,6 +35,17 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
             "{} is in {}: {purpose} approval is given while the release is in `{expected_stage}`",
             release.id, release.stage
         )));
+    }
+    if purpose == Purpose::Definition {
+        let missing = gates::definition_complete::missing_parts(&release);
+        if !missing.is_empty() {
+            return Err(Error::refused(format!(
+                "the definition of {} is incomplete and cannot be approved; it lacks: {}; complete it with rel amend {}",
+                release.id,
+                missing.join("; "),
+                release.id
+            )));
+        }
     }
     let roles: Vec<String> = match purpose {
         Purpose::Definition => policy
@@ -82,9 +94,9 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
             release.id
         )));
     }
-    let on_behalf_of = match authority {
-        Authority::Direct => None,
-        Authority::Delegated { from } => Some(from),
+    let (on_behalf_of, delegation_until) = match authority {
+        Authority::Direct => (None, None),
+        Authority::Delegated { from, until } => (Some(from), Some(until)),
     };
     if purpose == Purpose::Go {
         release.go = Some(Signoff {
@@ -110,6 +122,8 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
             by: loaded.actor.clone(),
             at: ctx.now,
             on_behalf_of,
+            delegation_until,
+            digest: Some(digest::of(&release, purpose)),
         });
     }
     let action = format!("approve {purpose} ({})", a.role);

@@ -10,6 +10,7 @@ use crate::store::{paths, yaml};
 
 pub fn cancel(ctx: &Ctx, a: ReasonArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("cancel", ctx.now)?;
     let mut release = loaded.release.clone();
     if !release.stage.is_live() {
         return Err(Error::refused(format!(
@@ -68,6 +69,7 @@ pub fn cancel(ctx: &Ctx, a: ReasonArgs) -> Result<()> {
 
 pub fn demote(ctx: &Ctx, a: DemoteArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("demote", ctx.now)?;
     let mut release = loaded.release.clone();
     if a.to != "build" {
         return Err(Error::usage(format!(

@@ -21,6 +21,7 @@ fn save(ctx: &Ctx, loaded: &Loaded, release: &Release, action: &str, text: &str)
 
 pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("notify", ctx.now)?;
     let mut release = loaded.release.clone();
     if !release.stage.is_live() || release.stage == Stage::Deploy {
         return Err(Error::refused(format!(
@@ -34,22 +35,43 @@ pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
     };
     if sent_at > ctx.now {
         return Err(Error::usage(format!(
-            "--sent-at: {} is in the future; record a notification once it is sent",
-            sent_at.to_rfc3339()
+            "--sent-at: {} is after it is being recorded ({}); record a notification once it is sent",
+            super::local(&loaded.policy, sent_at),
+            super::local(&loaded.policy, ctx.now)
         )));
     }
-    if a.audience.trim().is_empty() {
-        return Err(Error::usage("--audience: name who was notified"));
+    // Notice of a window cannot precede its booking (SPEC 3.5).
+    if sent_at < release.booked_at {
+        return Err(Error::usage(format!(
+            "--sent-at: {} is before {} was booked ({}); a notification announces a booked window",
+            super::local(&loaded.policy, sent_at),
+            release.id,
+            super::local(&loaded.policy, release.booked_at)
+        )));
     }
-    release.notifications.push(Notification {
-        audience: a.audience.clone(),
-        sent_at,
-        by: loaded.actor.clone(),
-        recorded_at: (sent_at != ctx.now).then_some(ctx.now),
-    });
+    let known = loaded.policy.all_audiences();
+    for audience in &a.audience {
+        if !known.contains(audience) {
+            return Err(Error::usage(format!(
+                "--audience: `{audience}` is not an audience of the policy's notifications; expected one of: {}",
+                known.join(", ")
+            )));
+        }
+        if a.audience.iter().filter(|x| *x == audience).count() > 1 {
+            return Err(Error::usage(format!("--audience: {audience} is given twice")));
+        }
+    }
+    for audience in &a.audience {
+        release.notifications.push(Notification {
+            audience: audience.clone(),
+            sent_at,
+            by: loaded.actor.clone(),
+            recorded_at: (sent_at != ctx.now).then_some(ctx.now),
+        });
+    }
     let text = format!(
         "notify {} ({})",
-        a.audience,
+        a.audience.join(", "),
         super::local(&loaded.policy, sent_at)
     );
     save(ctx, &loaded, &release, "notify", &text)?;
@@ -59,6 +81,7 @@ pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
 
 pub fn readiness(ctx: &Ctx, a: SignoffArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("readiness", ctx.now)?;
     let mut release = loaded.release.clone();
     require_stage(&release, Stage::Stage, "the readiness review")?;
     if release.current_signoff(&release.readiness).is_some() {
@@ -81,6 +104,7 @@ pub fn readiness(ctx: &Ctx, a: SignoffArgs) -> Result<()> {
 
 pub fn go(ctx: &Ctx, a: SignoffArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("go", ctx.now)?;
     let mut release = loaded.release.clone();
     require_stage(&release, Stage::Stage, "the go decision")?;
     let email = email_of(&loaded.actor);

@@ -30,6 +30,7 @@ use crate::cli::{Cli, Command, Global};
 use crate::error::{Error, Result};
 use crate::model::{ChangeRef, Release, ReleaseId, Stage, Timestamp};
 use crate::policy::Policy;
+use crate::policy::permissions::{self, Subject};
 use crate::policy::gates::{self, Evaluation, GateContext};
 use crate::store::{CommitMessage, Records, Repo, paths};
 use chrono::Datelike;
@@ -120,6 +121,19 @@ pub fn run(cli: Cli, now: Timestamp, cwd: PathBuf) -> Result<()> {
         Command::Man(a) => schema::man(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
     }
+}
+
+/// Refuses (exit 1) unless `actor` may perform `action` on `subject`.
+pub fn permit(
+    policy: &Policy,
+    action: &str,
+    actor: &str,
+    subject: &Subject,
+    now: Timestamp,
+) -> Result<()> {
+    permissions::may(policy, action, actor, subject, now)
+        .map(|_| ())
+        .map_err(|refusal| Error::refused(refusal.to_string()))
 }
 
 /// Prints `value` as pretty JSON on stdout.
@@ -218,6 +232,18 @@ impl Loaded {
         {
             eprintln!("warning: {name}: {}", o.message);
         }
+    }
+
+    /// Refuses (exit 1, nothing written) unless the current actor may
+    /// perform `action` on this release (SPEC 3.1).
+    pub fn permit(&self, action: &str, now: Timestamp) -> Result<()> {
+        permit(
+            &self.policy,
+            action,
+            &self.actor,
+            &Subject::release(&self.release.service),
+            now,
+        )
     }
 
     /// The path of the release file, relative to the records root.

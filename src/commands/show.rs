@@ -3,6 +3,7 @@
 use super::{Ctx, Loaded, local, print_json};
 use crate::cli::ListArgs;
 use crate::error::{Error, Result};
+use crate::model::digest::Standing;
 use crate::model::{Release, Stage};
 use crate::render::{evaluation, table};
 
@@ -32,6 +33,9 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
     );
     if !r.rationale.is_empty() {
         println!("  rationale: {}", r.rationale);
+    }
+    if let Some(i) = &r.incident {
+        println!("  incident: {i}");
     }
     println!(
         "  window: {} for {} ({})",
@@ -72,9 +76,35 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
     }
     let mut evidence = vec![];
     for a in &r.approvals {
+        let delegated = a
+            .on_behalf_of
+            .as_ref()
+            .map(|f| {
+                format!(
+                    " on behalf of {f}{}",
+                    a.delegation_until
+                        .map(|u| format!(" (delegation until {u})"))
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_default();
+        let standing = match r.standing(a) {
+            Standing::Counts => String::new(),
+            Standing::Legacy => " [recorded without a digest: not bound to content]".to_string(),
+            Standing::Void(why) => format!(" [VOID: no longer counts: {why}]"),
+        };
         evidence.push((
             a.at,
-            format!("{} approval as {} by {}", a.purpose, a.role, a.by),
+            format!(
+                "{} approval as {} by {}{delegated}{standing}",
+                a.purpose, a.role, a.by
+            ),
+        ));
+    }
+    for m in &r.amendments {
+        evidence.push((
+            m.at,
+            format!("amended {} by {}", m.fields.join(", "), m.by),
         ));
     }
     for b in &r.build {
@@ -125,10 +155,13 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         evidence.push((
             d.at,
             format!(
-                "deployment {} started {} for {}",
+                "deployment {} started {} for {}{}",
                 d.status,
                 local(p, d.started),
-                d.duration
+                d.duration,
+                r.outside_window(d.started)
+                    .map(|how| format!(" (outside its window: {how})"))
+                    .unwrap_or_default()
             ),
         ));
     }
@@ -172,6 +205,9 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
             if c.rollback { "yes" } else { "no" },
             if c.on_time { "yes" } else { "no" }
         );
+        if let Some(how) = &c.outside_window {
+            println!("  deployment outside its window: {how}");
+        }
         if let Some(pir) = c.pir_due {
             println!("  PIR due {pir}");
         }

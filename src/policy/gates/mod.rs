@@ -7,6 +7,7 @@ pub mod calendar;
 mod changes;
 mod close;
 mod definition;
+pub mod definition_complete;
 mod stage;
 mod test;
 
@@ -120,6 +121,11 @@ const GATES: &[(&str, Stage, GateFn)] = &[
     ("changes-target", Stage::Build, changes::target_aligned),
     ("changes-service", Stage::Build, changes::same_service),
     ("change-count", Stage::Build, changes::count),
+    (
+        "definition-complete",
+        Stage::Build,
+        definition_complete::complete,
+    ),
     ("definition-approved", Stage::Build, definition::approved),
     (
         "maintenance-window",
@@ -163,6 +169,7 @@ pub const NAMES: &[&str] = &[
     "changes-target",
     "changes-service",
     "change-count",
+    "definition-complete",
     "definition-approved",
     "maintenance-window",
     "blackout",

@@ -15,14 +15,19 @@ pub fn acceptance(ctx: &GateContext) -> Outcome {
         let approvers = valid_approvers(r, ctx.policy, Purpose::Acceptance, role);
         if !approvers.is_empty() {
             return Outcome::pass(format!(
-                "acceptance signed off by {} ({role})",
-                approvers.into_iter().collect::<Vec<_>>().join(", ")
+                "acceptance signed off by {} ({role}){}",
+                approvers.into_iter().collect::<Vec<_>>().join(", "),
+                super::definition::legacy_note(r, Purpose::Acceptance)
             ));
         }
     }
+    let void: String = super::definition::void_notes(r, Purpose::Acceptance)
+        .iter()
+        .map(|v| format!("; {v}"))
+        .collect();
     Outcome::fail(
         format!(
-            "no acceptance sign-off by {}",
+            "no acceptance sign-off by {}{void}",
             roles
                 .iter()
                 .map(|r| if r == crate::policy::auth::SERVICE_OWNER {
@@ -80,10 +85,14 @@ pub fn readiness(ctx: &GateContext) -> Outcome {
     }
 }
 
+/// Every audience the impact level names notified by the lead time (seed
+/// table "Notification timing depends on release impact"). A notification
+/// counts only if sent after the booking it announces.
 pub fn notifications(ctx: &GateContext) -> Outcome {
     let r = ctx.release;
     let tz = ctx.policy.tz();
-    let days = ctx.policy.lead_times.for_impact(r.impact);
+    let days = ctx.policy.lead_days(r.impact);
+    let required = ctx.policy.audiences(r.impact);
     let deploy_day = local_time::to_local(tz, r.window.start).date_naive();
     let latest = business_days::before(deploy_day, days, &ctx.calendar.holidays);
     let notice = if days == 1 {
@@ -91,61 +100,68 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
     } else {
         format!("{days} business days' notice")
     };
-    // Seed table "Notification timing depends on release impact".
-    let audience = match r.impact {
-        crate::model::Impact::High => "All users, leadership, partners",
-        crate::model::Impact::Medium => "Affected users, support team",
-        crate::model::Impact::Low => "Technical teams",
-    };
+    if required.is_empty() {
+        return Outcome::pass(format!(
+            "the policy names no audience for {} impact",
+            r.impact
+        ));
+    }
     // Emergency releases bypass the lead time, not the notification.
-    if r.kind.is_emergency() {
-        return match r.notifications.first() {
-            Some(n) => Outcome::pass(format!(
-                "{} notified {} (emergency: no lead time)",
-                n.audience,
-                n.sent_at.format("%Y-%m-%d %H:%M")
-            )),
-            None => Outcome::fail(
-                "no notification sent; an emergency release bypasses the lead time, not the notice",
-                format!("rel notify {} --audience \"{audience}\"", r.id),
-            ),
-        };
-    }
-    if r.notifications.is_empty() {
-        return Outcome::fail(
-            format!(
-                "no notification sent; {} impact needs {notice} (by {latest})",
-                r.impact
-            ),
-            format!("rel notify {} --audience \"{audience}\"", r.id),
-        );
-    }
-    let in_time: Vec<_> = r
-        .notifications
+    let emergency = r.kind.is_emergency();
+    let in_time = |audience: &str| {
+        r.notifications.iter().find(|n| {
+            n.audience == audience
+                && n.sent_at >= r.booked_at
+                && (emergency || local_time::to_local(tz, n.sent_at).date_naive() <= latest)
+        })
+    };
+    let owed: Vec<String> = required
         .iter()
-        .filter(|n| local_time::to_local(tz, n.sent_at).date_naive() <= latest)
+        .filter(|a| in_time(a).is_none())
+        .cloned()
         .collect();
-    if let Some(n) = in_time.first() {
-        Outcome::pass(format!(
-            "{} notified {} ({notice} needed, by {latest})",
-            n.audience,
-            n.sent_at.format("%Y-%m-%d")
-        ))
+    let when = if emergency {
+        "emergency: no lead time".to_string()
     } else {
-        let sent: Vec<String> = r
-            .notifications
-            .iter()
-            .map(|n| n.sent_at.format("%Y-%m-%d").to_string())
-            .collect();
-        Outcome::fail(
-            format!(
-                "notification sent {} is too late: {} impact needs {notice}, by {latest}",
-                list(&sent),
-                r.impact
-            ),
-            "notice this late cannot count; a later window gives it time (cancel and re-plan)",
-        )
+        format!("{notice} needed, by {latest}")
+    };
+    if owed.is_empty() {
+        return Outcome::pass(format!("{} notified ({when})", required.join(", ")));
     }
+    let late: Vec<String> = owed
+        .iter()
+        .filter_map(|a| {
+            r.notifications
+                .iter()
+                .find(|n| &n.audience == a)
+                .map(|n| format!("{a} sent {}", n.sent_at.format("%Y-%m-%d")))
+        })
+        .collect();
+    let late_note = if late.is_empty() {
+        String::new()
+    } else {
+        format!(" (too late or before the booking: {})", list(&late))
+    };
+    let remedy = if !emergency && latest < ctx.policy.local_date(ctx.now) {
+        "notice this late cannot count; a later window gives it time (cancel and re-plan)"
+            .to_string()
+    } else {
+        format!(
+            "rel notify {}{}",
+            r.id,
+            owed.iter()
+                .map(|a| format!(" --audience {a}"))
+                .collect::<String>()
+        )
+    };
+    Outcome::fail(
+        format!(
+            "{} impact: still owed a notification: {}{late_note}; {when}",
+            r.impact,
+            owed.join(", ")
+        ),
+        remedy,
+    )
 }
 
 pub fn go(ctx: &GateContext) -> Outcome {
