@@ -6,8 +6,8 @@ use super::{Ctx, Loaded, commit_release, message, print_json};
 use crate::cli::ApproveArgs;
 use crate::error::{Error, Result};
 use crate::model::{Approval, Purpose, Signoff, Stage, digest};
-use crate::policy::gates;
 use crate::policy::auth::{self, Authority, authorise, email_of};
+use crate::policy::gates;
 
 pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;

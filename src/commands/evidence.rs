@@ -58,7 +58,9 @@ pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
             )));
         }
         if a.audience.iter().filter(|x| *x == audience).count() > 1 {
-            return Err(Error::usage(format!("--audience: {audience} is given twice")));
+            return Err(Error::usage(format!(
+                "--audience: {audience} is given twice"
+            )));
         }
     }
     for audience in &a.audience {

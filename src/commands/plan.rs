@@ -230,7 +230,15 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     }
 
     if !a.waive.is_empty() {
-        waive(&policy, &actor, &mut release, &eval, &a.waive, a.reason.as_deref(), ctx)?;
+        waive(
+            &policy,
+            &actor,
+            &mut release,
+            &eval,
+            &a.waive,
+            a.reason.as_deref(),
+            ctx,
+        )?;
         eval = evaluate(&release, &changes, &others, &policy, &calendar, ctx);
     }
     if !eval.allowed {
@@ -388,7 +396,9 @@ fn version_above_production(
         .unwrap_or_default();
     let (Ok(v), Some(Ok(prev))) = (
         Version::parse(versioning, text),
-        last.version.as_deref().map(|p| Version::parse(versioning, p)),
+        last.version
+            .as_deref()
+            .map(|p| Version::parse(versioning, p)),
     ) else {
         return Ok(());
     };

@@ -5,8 +5,8 @@ use super::{Ctx, Loaded, commit_release, message, print_json};
 use crate::cli::PromoteArgs;
 use crate::error::{Error, Result};
 use crate::model::{Release, Stage, Timestamp, Waiver};
-use crate::policy::auth::{authorise, email_of};
 use crate::policy::Policy;
+use crate::policy::auth::{authorise, email_of};
 use crate::policy::gates::{self, Evaluation};
 use crate::render::evaluation;
 

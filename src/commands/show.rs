@@ -102,10 +102,7 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         ));
     }
     for m in &r.amendments {
-        evidence.push((
-            m.at,
-            format!("amended {} by {}", m.fields.join(", "), m.by),
-        ));
+        evidence.push((m.at, format!("amended {} by {}", m.fields.join(", "), m.by)));
     }
     for b in &r.build {
         evidence.push((

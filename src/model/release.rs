@@ -491,9 +491,15 @@ impl Release {
         let end = self.window.end();
         let span = |d: chrono::Duration| super::Duration::minutes(d.num_minutes()).to_string();
         if started < start {
-            Some(format!("started {} before the window opened", span(start - started)))
+            Some(format!(
+                "started {} before the window opened",
+                span(start - started)
+            ))
         } else if started >= end {
-            Some(format!("started {} after the window closed", span(started - end)))
+            Some(format!(
+                "started {} after the window closed",
+                span(started - end)
+            ))
         } else {
             None
         }
