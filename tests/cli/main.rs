@@ -8,3 +8,4 @@ mod core;
 mod calendar;
 mod lifecycle;
 mod review;
+mod trust;
