@@ -36,6 +36,11 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
             release.id, release.stage
         )));
     }
+    // `approve --for go` is the go decision: the `go` permission applies
+    // as it does to `rel go`.
+    if purpose == Purpose::Go {
+        loaded.permit("go", ctx.now)?;
+    }
     if purpose == Purpose::Definition {
         let missing = gates::definition_complete::missing_parts(&release);
         if !missing.is_empty() {
