@@ -7,7 +7,6 @@
 use super::{Ctx, Loaded, commit_release, message, print_json};
 use crate::cli::AmendArgs;
 use crate::error::{Error, Result};
-use crate::model::digest::Standing;
 use crate::model::{Amendment, Impact, Release, Risk, Stage};
 
 pub fn run(ctx: &Ctx, a: AmendArgs) -> Result<()> {
@@ -93,7 +92,7 @@ pub fn run(ctx: &Ctx, a: AmendArgs) -> Result<()> {
             at: ctx.now,
         });
     }
-    let voided = voided(&before, &r);
+    let voided = super::voided_approvals(&before, &r);
     let text = format!("amend {}", changed.join(", "));
     let mut msg = message(&r, "amend", &text, None, None, &[]);
     msg.body = voided.join("\n");
@@ -120,23 +119,6 @@ const APPROVED_CONTENT: &[&str] = &[
     "resources",
     "depends_on",
 ];
-
-/// A line for each approval that counted before the amendment and does not
-/// after it: whose, for what, and what to do.
-fn voided(before: &Release, after: &Release) -> Vec<String> {
-    after
-        .approvals
-        .iter()
-        .filter(|a| before.approval_current(a))
-        .filter_map(|a| match after.standing(a) {
-            Standing::Void(why) => Some(format!(
-                "{} approval by {} as {} no longer counts: {why}; approve again with rel approve {} --role {} --for {}",
-                a.purpose, a.by, a.role, after.id, a.role, a.purpose
-            )),
-            _ => None,
-        })
-        .collect()
-}
 
 fn non_empty(flag: &str, text: String) -> Result<String> {
     if text.trim().is_empty() {

@@ -94,7 +94,8 @@ pub fn demote(ctx: &Ctx, a: DemoteArgs) -> Result<()> {
         at: ctx.now,
     });
     let n = release.cycle();
-    let msg = message(
+    let voided = super::voided_approvals(&loaded.release, &release);
+    let mut msg = message(
         &release,
         "demote",
         "demote",
@@ -105,6 +106,7 @@ pub fn demote(ctx: &Ctx, a: DemoteArgs) -> Result<()> {
             ("Rel-Reason", a.reason.clone()),
         ],
     );
+    msg.body = voided.join("\n");
     super::commit_release(&loaded.repo, &release, &msg)?;
     if ctx.json() {
         print_json(&release)
@@ -113,6 +115,9 @@ pub fn demote(ctx: &Ctx, a: DemoteArgs) -> Result<()> {
             "{} back in build: fix cycle {n}. Record a new build verification and test again.",
             release.id
         );
+        for v in &voided {
+            println!("{v}");
+        }
         Ok(())
     }
 }

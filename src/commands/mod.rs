@@ -136,6 +136,24 @@ pub fn permit(
         .map_err(|refusal| Error::refused(refusal.to_string()))
 }
 
+/// A line for each approval that counted in `before` and does not in
+/// `after` (an amendment, a fix cycle): whose, for what, why, and what to
+/// do (SPEC 3.2: the command that changed the content says so).
+pub fn voided_approvals(before: &Release, after: &Release) -> Vec<String> {
+    after
+        .approvals
+        .iter()
+        .filter(|a| before.approval_current(a))
+        .filter_map(|a| match after.standing(a) {
+            crate::model::digest::Standing::Void(why) => Some(format!(
+                "{} approval by {} as {} no longer counts: {why}; approve again with rel approve {} --role {} --for {}",
+                a.purpose, a.by, a.role, after.id, a.role, a.purpose
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Prints `value` as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value)

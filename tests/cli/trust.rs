@@ -292,8 +292,8 @@ fn every_release_command_is_refused_to_a_person_without_the_permission() {
     let args = plan_args("CHG-2025-0892", "2025-03-15 20:00", &[]);
     let t = "2025-03-03T10:00:00+00:00";
     // A person in no role cannot plan.
-    unauthorised(&mut repo, STRANGER, t, "plan", &strs(&args))
-        .stderr_has("the policy gives `plan` to release-manager (rm@example.com, rm2@example.com)");
+    let run = unauthorised(&mut repo, STRANGER, t, "plan", &strs(&args));
+    insta::assert_snapshot!(run.stderr, @"error: Sam Stranger <sam@example.com> may not plan: the policy gives `plan` to release-manager (rm@example.com, rm2@example.com) (policy.yaml permissions.plan)");
     ok(&mut repo, RM, t, &strs(&args));
     let t = "2025-03-03T11:00:00+00:00";
     unauthorised(
@@ -554,8 +554,17 @@ fn an_amendment_voids_the_approval_until_it_is_given_again() {
         .ok()
         .stdout_has("[VOID: no longer counts: amended risk");
     repo.at("2025-03-05T09:00:00+00:00").by(RM);
-    repo.refused(1, &["promote", REL])
-        .stderr_has("definition-approved");
+    let refused = repo.refused(1, &["promote", REL]);
+    let gate: Vec<&str> = refused
+        .stderr
+        .lines()
+        .skip_while(|l| !l.contains("definition-approved"))
+        .take(2)
+        .collect();
+    insta::assert_snapshot!(gate.join("\n"), @r"
+    FAIL   definition-approved      definition of this minor release still needs approval by service-owner (0 of 1); the planner may not approve; the approval by Frances Owner <fo@example.com> as service-owner no longer counts: amended risk by Riley Manager <rm@example.com> at 2025-03-04 10:00, after it was given
+                                    -> rel approve REL-2025-03-001 --role service-owner (each as a holder of that role)
+    ");
     // The title is not approved content: amending it voids nothing.
     ok(
         &mut repo,
@@ -623,6 +632,14 @@ fn acceptance_is_voided_by_an_amendment_in_stage() {
         ],
     );
     assert_eq!(gate_of(&repo, "acceptance-signed")["status"], "pass");
+    // A fix cycle (a new build) voids it too, and demote says so.
+    ok(
+        &mut repo,
+        RM,
+        "2025-03-13T18:00:00+00:00",
+        &["demote", REL, "--to", "build", "--reason", "late fix"],
+    )
+    .stdout_has("acceptance approval by Frances Owner <fo@example.com> as service-owner no longer counts: fix cycle 1 began at 2025-03-13 18:00");
 }
 
 #[test]
