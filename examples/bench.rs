@@ -34,6 +34,10 @@ fn main() {
     if !dir.join("policy.yaml").exists() {
         generate(&dir, &rel);
     }
+    // rel takes the actor from git config: the release manager, who may
+    // promote and plan.
+    git(&dir, &["config", "user.name", "Riley Manager"]);
+    git(&dir, &["config", "user.email", "rm@example.com"]);
     let target = "REL-2026-01-001";
 
     // rel promote vs git commit of the same file.

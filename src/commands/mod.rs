@@ -194,7 +194,7 @@ impl Loaded {
                 .is_some_and(|g| g.iter().any(|s| s.name == "version"))
         });
         let last_closed = if needs_version {
-            last_closed(&repo, &release)?
+            last_closed_on_disk(&repo, &release)?
         } else {
             None
         };
@@ -328,7 +328,32 @@ pub fn nearby_releases(repo: &impl Records, release: &Release) -> Result<Vec<Rel
 /// deployment was not rolled back (the version in production), found by
 /// walking month folders backwards from the release's own month.
 pub fn last_closed(repo: &impl Records, release: &Release) -> Result<Option<Release>> {
-    let years = repo.release_years()?;
+    last_closed_in(repo.release_years()?, release, |y, m| {
+        repo.releases_in_month(y, m)
+    })
+}
+
+/// [`last_closed`] on the work tree, parsing only the files that can be a
+/// closed release of the service (their text names both): the walk may go
+/// back through every month of history, and parsing is what costs.
+pub fn last_closed_on_disk(repo: &Repo, release: &Release) -> Result<Option<Release>> {
+    last_closed_in(repo.release_years()?, release, |y, m| {
+        let mut out = vec![];
+        for id in repo.release_ids_in_month(y, m)? {
+            let text = repo.read(&paths::release(&id))?;
+            if text.contains(release.service.as_str()) && text.contains("closed") {
+                out.push(repo.load_release(&id)?);
+            }
+        }
+        Ok(out)
+    })
+}
+
+fn last_closed_in(
+    years: Vec<i32>,
+    release: &Release,
+    mut month: impl FnMut(i32, u32) -> Result<Vec<Release>>,
+) -> Result<Option<Release>> {
     let Some(&oldest) = years.first() else {
         return Ok(None);
     };
@@ -336,7 +361,7 @@ pub fn last_closed(repo: &impl Records, release: &Release) -> Result<Option<Rele
     let mut m = start;
     let mut best: Option<Release> = None;
     while m.year() >= oldest {
-        for r in repo.releases_in_month(m.year(), m.month())? {
+        for r in month(m.year(), m.month())? {
             let rolled_back = r
                 .deployment
                 .as_ref()
