@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
             .cloned()
             .unwrap_or_default(),
         Purpose::Acceptance => policy.approvals.acceptance.clone(),
-        Purpose::Go => policy.approvals.go.clone(),
+        Purpose::Go => crate::policy::permissions::roles_for(policy, "go"),
     };
     if a.role != auth::SERVICE_OWNER && !policy.roles.contains_key(&a.role) {
         return Err(Error::usage(format!(

@@ -47,10 +47,15 @@ pub fn is_action(name: &str) -> bool {
 }
 
 /// The roles that may perform `action` under `policy`: the map's entry, else
-/// the default.
+/// the default. For `go` the default is the older `approvals.go` (itself
+/// service-owner by default), so a policy written before `permissions`
+/// keeps its meaning and `permissions.go`, when given, wins.
 pub fn roles_for(policy: &Policy, action: &str) -> Vec<String> {
     if let Some(roles) = policy.permissions.get(action) {
         return roles.clone();
+    }
+    if action == "go" {
+        return policy.approvals.go.clone();
     }
     DEFAULTS
         .iter()

@@ -507,6 +507,43 @@ fn the_policy_moves_an_action_to_another_role() {
 }
 
 #[test]
+fn the_go_decision_follows_the_permissions_map() {
+    let mut repo = Repo::new();
+    let policy = repo
+        .read("policy.yaml")
+        .replace("  go: [service-owner]\n", "  go: [release-manager]\n");
+    repo.commit_file("policy.yaml", &policy);
+    repo.at("2025-03-01T09:00:00+00:00").by(RM);
+    repo.change("CHG-2025-0892", "finance", "2025-03-15");
+    let args = plan_args("CHG-2025-0892", "2025-03-15 20:00", &[]);
+    ok(&mut repo, RM, "2025-03-03T10:00:00+00:00", &strs(&args));
+    walk(&mut repo, "stage");
+    ok(
+        &mut repo,
+        OWNER,
+        "2025-03-13T15:00:00+00:00",
+        &[
+            "approve",
+            REL,
+            "--role",
+            "service-owner",
+            "--for",
+            "acceptance",
+        ],
+    );
+    ok(
+        &mut repo,
+        RM,
+        "2025-03-14T10:00:00+00:00",
+        &["readiness", REL],
+    );
+    let t = "2025-03-15T12:00:00+00:00";
+    unauthorised(&mut repo, OWNER, t, "go", &["go", REL]);
+    ok(&mut repo, RM, t, &["go", REL]);
+    assert_eq!(gate_of(&repo, "go-decision")["status"], "pass");
+}
+
+#[test]
 fn a_permission_naming_an_unknown_role_or_action_is_bad_data() {
     let repo = Repo::new();
     let policy = repo.read("policy.yaml").replace(
