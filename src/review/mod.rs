@@ -237,6 +237,8 @@ mod tests {
             by: "Fo <fo@example.com>".into(),
             at: t("2025-03-04 09:00"),
             on_behalf_of: None,
+            delegation_until: None,
+            digest: None,
         });
         let found = judge(&[commit(
             "Rm",

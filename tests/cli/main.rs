@@ -10,3 +10,4 @@ mod lifecycle;
 mod review;
 mod review_output;
 mod sync;
+mod trust;
