@@ -1384,3 +1384,155 @@ fn the_walkthrough_plays_each_person_in_their_role_and_shows_a_refusal() {
         .stdout_has("# as ops@example.com at 2025-03-15T22:30:00+00:00")
         .stdout_has("went from plan to closed");
 }
+
+// ---------------------------------------------------------------------------
+// 3.1 Authority in review: `rel check --base` judges each commit's author
+// under the policy the branch is merged into.
+
+const CHANGE_FILE: &str = "changes/2025/CHG-2025-0892.yaml";
+
+/// The line `needle` is on in `path` at HEAD (1-based).
+fn line_of(repo: &Repo, path: &str, needle: &str) -> usize {
+    repo.read(path)
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not in {path}"))
+        + 1
+}
+
+/// On branch `pr`, Sam Stranger adds himself to release-manager in
+/// policy.yaml, then records a notification with rel and marks the change
+/// not ready by hand.
+fn branch_granting_itself_a_role() -> Repo {
+    let mut repo = planned();
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.at("2025-03-04T08:00:00+00:00").by(STRANGER);
+    let policy = repo.read("policy.yaml").replace(
+        "release-manager: [rm@example.com, rm2@example.com]",
+        "release-manager: [rm@example.com, rm2@example.com, sam@example.com]",
+    );
+    assert!(policy.contains("sam@example.com"), "{policy}");
+    repo.commit_file("policy.yaml", &policy);
+    // Under the branch's own policy rel lets him.
+    ok(
+        &mut repo,
+        STRANGER,
+        "2025-03-04T08:10:00+00:00",
+        &["notify", REL, "--audience", "all-users"],
+    );
+    let change = repo.read(CHANGE_FILE);
+    assert!(change.contains("ready: true"), "{change}");
+    repo.at("2025-03-04T08:20:00+00:00");
+    repo.commit_file(CHANGE_FILE, &change.replace("ready: true", "ready: false"));
+    repo
+}
+
+#[test]
+fn check_base_flags_a_branch_that_grants_itself_a_role_in_every_format() {
+    let repo = branch_granting_itself_a_role();
+    let notice_line = line_of(&repo, FILE, "notifications:") + 1;
+    let ready_line = line_of(&repo, CHANGE_FILE, "ready:");
+    let notice = "Sam Stranger <sam@example.com> may not notify: the policy gives `notify` to release-manager (rm@example.com, rm2@example.com) (policy.yaml permissions.notify); only this branch's policy.yaml allows it";
+    let ready = "Sam Stranger <sam@example.com> may not change-ready";
+
+    let text = repo.rel(&["check", "--base", "main"]).code(1);
+    text.stdout_has(&format!("{FILE}:{notice_line}: commit "))
+        .stdout_has(notice)
+        .stdout_has(&format!("{CHANGE_FILE}:{ready_line}: "))
+        .stdout_has(ready);
+
+    let github = repo
+        .rel(&["check", "--base", "main", "--format", "github"])
+        .code(1);
+    github
+        .stdout_has(&format!("::error file={FILE},line={notice_line}::commit "))
+        .stdout_has(notice)
+        .stdout_has(&format!("::error file={CHANGE_FILE},line={ready_line}::"))
+        .stdout_has(ready);
+
+    let json = repo
+        .rel(&["--json", "check", "--base", "main"])
+        .code(1)
+        .json();
+    let findings = json["findings"].as_array().unwrap();
+    let on = |file: &str, needle: &str| {
+        findings
+            .iter()
+            .find(|f| f["file"] == file && f["message"].as_str().unwrap().contains(needle))
+            .unwrap_or_else(|| panic!("no finding on {file} with {needle}: {json}"))
+            .clone()
+    };
+    assert_eq!(on(FILE, notice)["line"], notice_line);
+    assert_eq!(on(CHANGE_FILE, ready)["line"], ready_line);
+}
+
+#[test]
+fn check_base_flags_a_hand_edit_by_its_implied_action() {
+    let mut repo = planned();
+    approve_definition(&mut repo);
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    // A stage moved by hand needs `promote`; the owner does not hold it.
+    repo.at("2025-03-05T09:00:00+00:00").by(OWNER);
+    let record = repo.read(FILE);
+    repo.commit_file(FILE, &record.replacen("stage: plan", "stage: build", 1));
+    let stage_line = line_of(&repo, FILE, "stage: build");
+    repo.rel(&["check", "--base", "main"])
+        .code(1)
+        .stdout_has(&format!(
+            "{FILE}:{stage_line}: commit "
+        ))
+        .stdout_has("Frances Owner <fo@example.com> may not promote: the policy gives `promote` to release-manager (rm@example.com, rm2@example.com) (policy.yaml permissions.promote); a branch is judged under the policy it is merged into");
+    // The same edit by the release manager is a hand edit (flagged as
+    // such) but not one beyond their permission.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "pr2"]);
+    repo.at("2025-03-05T09:00:00+00:00").by(RM);
+    repo.commit_file(FILE, &record.replacen("stage: plan", "stage: build", 1));
+    let run = repo.rel(&["check", "--base", "main"]).code(1);
+    assert!(!run.stdout.contains("may not"), "{}", run.stdout);
+    run.stdout_has("stage changed by a hand edit");
+}
+
+#[test]
+fn check_base_passes_commits_whose_authors_hold_the_permission() {
+    let mut repo = planned();
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    // The release manager notifies; the change owner confirms the change
+    // ready; the owner approves; the release manager promotes; the release
+    // team records the build.
+    ok(
+        &mut repo,
+        RM,
+        "2025-03-04T08:10:00+00:00",
+        &["notify", REL, "--audience", "all-users"],
+    );
+    let owner = ("Dev Owner", "dev@example.com");
+    assert!(repo.read(CHANGE_FILE).contains("owner: dev@example.com"));
+    for (at, flag) in [
+        ("2025-03-04T08:20:00+00:00", "--not-ready"),
+        ("2025-03-04T08:30:00+00:00", "--ready"),
+    ] {
+        ok(
+            &mut repo,
+            owner,
+            at,
+            &["change", "set", "CHG-2025-0892", flag],
+        );
+    }
+    approve_definition(&mut repo);
+    ok(
+        &mut repo,
+        RM,
+        "2025-03-05T09:00:00+00:00",
+        &["promote", REL],
+    );
+    ok(
+        &mut repo,
+        QA,
+        "2025-03-07T11:00:00+00:00",
+        &["record", REL, "build", "--verification", "passed"],
+    );
+    repo.rel(&["check", "--base", "main"])
+        .ok()
+        .stderr_has("no findings");
+}
