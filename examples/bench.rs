@@ -51,6 +51,10 @@ fn main() {
     if !dir.join("policy.yaml").exists() {
         generate(&dir, &rel);
     }
+    // rel takes the actor from git config: the release manager, who may
+    // promote and plan.
+    git(&dir, &["config", "user.name", "Riley Manager"]);
+    git(&dir, &["config", "user.email", "rm@example.com"]);
     let target = "REL-2026-01-001";
 
     // rel promote vs git commit of the same file.
@@ -543,12 +547,26 @@ fn generate(dir: &Path, rel: &Path) {
         ids,
     );
     r.booked_at = ts("2026-01-02T09:00:00+00:00");
+    // A complete definition, approved as it stands.
+    r.version = Some("2.4.0".into());
+    r.rationale = "Enhancements".into();
+    r.risk = Some(Risk {
+        level: Impact::Medium,
+        summary: "Reversible".into(),
+    });
+    r.resources = vec!["staging environment".into()];
+    r.rollback = Some(Rollback {
+        window: rel::model::Duration::parse("4h").unwrap(),
+        procedure: "runbook section 7".into(),
+    });
     r.approvals.push(Approval {
         role: "service-owner".into(),
         purpose: Purpose::Definition,
         by: "Frances Owner <fo@example.com>".into(),
         at: ts("2026-01-05T09:00:00+00:00"),
         on_behalf_of: None,
+        delegation_until: None,
+        digest: Some(digest::of(&r, Purpose::Definition)),
     });
     write(
         dir,

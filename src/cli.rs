@@ -345,6 +345,19 @@ pub struct PlanArgs {
     /// (searched up to 120 days ahead; beyond that, nothing is booked).
     #[arg(long)]
     pub next: bool,
+    /// The incident an emergency release answers (required for --type
+    /// emergency).
+    #[arg(long)]
+    pub incident: Option<String>,
+    /// Book an exception window: waive a waivable calendar gate
+    /// (maintenance-window, blackout) that refuses it, as a holder of the
+    /// waiver role (repeat); needs --reason.
+    #[arg(long, requires = "reason")]
+    pub waive: Vec<String>,
+    /// The business justification of the exception (recorded with the
+    /// waiver).
+    #[arg(long)]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -573,10 +586,12 @@ pub enum DefectWhat {
 pub struct NotifyArgs {
     /// Release id, REL-YYYY-MM-NNN.
     pub id: String,
-    /// Who was notified (with --draft: who the text is for; default the
-    /// audiences the impact needs).
+    /// Who was notified: an audience the policy's `notifications` names for
+    /// an impact level, e.g. all-users (repeat for several sent together;
+    /// with --draft: who the text is for, default the audiences the impact
+    /// needs).
     #[arg(long)]
-    pub audience: Option<String>,
+    pub audience: Vec<String>,
     /// When it was sent, "YYYY-MM-DD HH:MM" (policy time zone) or RFC 3339
     /// (default: now).
     #[arg(long, conflicts_with = "draft")]

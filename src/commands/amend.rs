@@ -8,10 +8,11 @@
 use super::{Ctx, Loaded, commit_release, message, print_json};
 use crate::cli::AmendArgs;
 use crate::error::{Error, Result};
-use crate::model::{Impact, Release, Risk, Stage};
+use crate::model::{Amendment, Impact, Release, Risk, Stage};
 
 pub fn run(ctx: &Ctx, a: AmendArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("amend", ctx.now)?;
     let before = loaded.release.clone();
     if !matches!(
         before.stage,
@@ -84,16 +85,47 @@ pub fn run(ctx: &Ctx, a: AmendArgs) -> Result<()> {
             r.id
         )));
     }
+    // Approved content changed: the edit is kept in the record so that the
+    // approvals it voids can name it (SPEC 3.2).
+    let approved: Vec<String> = changed
+        .iter()
+        .filter(|f| APPROVED_CONTENT.contains(f))
+        .map(|f| f.to_string())
+        .collect();
+    if !approved.is_empty() {
+        r.amendments.push(Amendment {
+            fields: approved,
+            by: loaded.actor.clone(),
+            at: ctx.now,
+        });
+    }
+    let voided = super::voided_approvals(&before, &r);
     let text = format!("amend {}", changed.join(", "));
-    let msg = message(&r, "amend", &text, None, None, &[]);
+    let mut msg = message(&r, "amend", &text, None, None, &[]);
+    msg.body = voided.join("\n");
     commit_release(&loaded.repo, &r, &msg)?;
     if ctx.json() {
         print_json(&r)
     } else {
         println!("{}: {text}", r.id);
+        for v in &voided {
+            println!("{v}");
+        }
         Ok(())
     }
 }
+
+/// Fields an approval's digest covers (model/digest.rs).
+const APPROVED_CONTENT: &[&str] = &[
+    "version",
+    "rationale",
+    "impact",
+    "risk",
+    "rollback",
+    "people",
+    "resources",
+    "depends_on",
+];
 
 fn non_empty(flag: &str, text: String) -> Result<String> {
     if text.trim().is_empty() {

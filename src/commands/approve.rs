@@ -5,7 +5,8 @@
 use super::{Ctx, Loaded, commit_release, message, print_json};
 use crate::cli::ApproveArgs;
 use crate::error::{Error, Result};
-use crate::model::{Approval, Purpose, Stage};
+use crate::gates;
+use crate::model::{Approval, Purpose, Stage, digest};
 use crate::policy::auth::{self, Authority, authorise, email_of};
 
 pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
@@ -35,6 +36,22 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
             release.id, release.stage
         )));
     }
+    // `approve --for go` is the go decision: the `go` permission applies
+    // as it does to `rel go`.
+    if purpose == Purpose::Go {
+        loaded.permit("go", ctx.now)?;
+    }
+    if purpose == Purpose::Definition {
+        let missing = gates::definition_complete::missing_parts(&release);
+        if !missing.is_empty() {
+            return Err(Error::refused(format!(
+                "the definition of {} is incomplete and cannot be approved; it lacks: {}; complete it with rel amend {}",
+                release.id,
+                missing.join("; "),
+                release.id
+            )));
+        }
+    }
     let roles: Vec<String> = match purpose {
         Purpose::Definition => policy
             .approvals
@@ -43,7 +60,7 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
             .cloned()
             .unwrap_or_default(),
         Purpose::Acceptance => policy.approvals.acceptance.clone(),
-        Purpose::Go => policy.approvals.go.clone(),
+        Purpose::Go => crate::policy::permissions::roles_for(policy, "go"),
     };
     if a.role != auth::SERVICE_OWNER && !policy.roles.contains_key(&a.role) {
         return Err(Error::usage(format!(
@@ -93,9 +110,9 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
             release.id
         )));
     }
-    let on_behalf_of = match authority {
-        Authority::Direct => None,
-        Authority::Delegated { from } => Some(from),
+    let (on_behalf_of, delegation_until) = match authority {
+        Authority::Direct => (None, None),
+        Authority::Delegated { from, until } => (Some(from), Some(until)),
     };
     if release.approvals.iter().any(|x| {
         x.purpose == purpose
@@ -114,6 +131,8 @@ pub fn run(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
         by: loaded.actor.clone(),
         at: ctx.now,
         on_behalf_of,
+        delegation_until,
+        digest: Some(digest::of(&release, purpose)),
     });
     let action = format!("approve {purpose} ({})", a.role);
     let msg = message(

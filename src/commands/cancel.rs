@@ -10,6 +10,7 @@ use crate::store::{paths, yaml};
 
 pub fn cancel(ctx: &Ctx, a: ReasonArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("cancel", ctx.now)?;
     let mut release = loaded.release.clone();
     if !release.stage.is_live() {
         return Err(Error::refused(format!(
@@ -68,6 +69,7 @@ pub fn cancel(ctx: &Ctx, a: ReasonArgs) -> Result<()> {
 
 pub fn demote(ctx: &Ctx, a: DemoteArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("demote", ctx.now)?;
     let mut release = loaded.release.clone();
     if a.to != "build" {
         return Err(Error::usage(format!(
@@ -92,7 +94,8 @@ pub fn demote(ctx: &Ctx, a: DemoteArgs) -> Result<()> {
         at: ctx.now,
     });
     let n = release.cycle();
-    let msg = message(
+    let voided = super::voided_approvals(&loaded.release, &release);
+    let mut msg = message(
         &release,
         "demote",
         "demote",
@@ -103,6 +106,7 @@ pub fn demote(ctx: &Ctx, a: DemoteArgs) -> Result<()> {
             ("Rel-Reason", a.reason.clone()),
         ],
     );
+    msg.body = voided.join("\n");
     super::commit_release(&loaded.repo, &release, &msg)?;
     if ctx.json() {
         print_json(&release)
@@ -111,6 +115,9 @@ pub fn demote(ctx: &Ctx, a: DemoteArgs) -> Result<()> {
             "{} back in build: fix cycle {n}. Record a new build verification and test again.",
             release.id
         );
+        for v in &voided {
+            println!("{v}");
+        }
         Ok(())
     }
 }

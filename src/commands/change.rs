@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::model::{ChangeRef, ChangeStatus, ReleaseId, Stage};
 use crate::policy::Policy;
 use crate::policy::import::{self, Preset};
+use crate::policy::permissions::{self, Subject};
 use crate::render::table;
 use crate::store::{CommitMessage, Repo, paths, yaml};
 
@@ -126,6 +127,13 @@ fn add(ctx: &Ctx, a: ChangeAddArgs) -> Result<()> {
     let status = parse_status("--status", &ctx.require(a.status, "--status", "Status")?)?;
     let owner = ctx.require(a.owner, "--owner", "Change owner")?;
     check_owner(&owner).map_err(|e| Error::usage(format!("--owner: {e}")))?;
+    super::permit(
+        &policy,
+        "change-add",
+        &repo.actor()?,
+        &Subject::change(&service, &owner),
+        ctx.now,
+    )?;
     let target = parse_date(
         "--target",
         &ctx.require(a.target, "--target", "Target date (YYYY-MM-DD)")?,
@@ -237,6 +245,19 @@ fn set(ctx: &Ctx, a: ChangeSetArgs) -> Result<()> {
             change.id
         )));
     }
+    // Readiness alone is the change owner's to confirm (seed: "Change owner
+    // confirms readiness"); anything else is `change-set`.
+    let actor = repo.actor()?;
+    let subject = Subject::change(&before.service, &before.owner);
+    let readiness_only = ChangeRef {
+        ready: before.ready,
+        ..change.clone()
+    } == before;
+    if !(readiness_only
+        && permissions::may(&policy, "change-ready", &actor, &subject, ctx.now).is_ok())
+    {
+        super::permit(&policy, "change-set", &actor, &subject, ctx.now)?;
+    }
     save(
         &repo,
         &policy,
@@ -315,6 +336,13 @@ fn show(ctx: &Ctx, id: &str) -> Result<()> {
 fn import(ctx: &Ctx, a: ChangeImportArgs) -> Result<()> {
     let repo = ctx.repo()?;
     let policy = repo.load_policy()?;
+    super::permit(
+        &policy,
+        "change-import",
+        &repo.actor()?,
+        &Subject::none(),
+        ctx.now,
+    )?;
     let path = if a.file.is_absolute() {
         a.file.clone()
     } else {

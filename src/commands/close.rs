@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 
 pub fn run(ctx: &Ctx, a: CloseArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("close", ctx.now)?;
     if loaded.release.stage != Stage::Deploy {
         return Err(Error::refused(format!(
             "{} is in {}: close follows deploy",
@@ -165,6 +166,7 @@ pub fn closure(
         rollback: d.status == DeploymentStatus::RolledBack,
         // On time: started within the booked window.
         on_time: d.started >= release.window.start && d.started < window_end,
+        outside_window: release.outside_window(d.started),
         fix_cycles: release.cycle(),
         satisfaction: None,
         by: actor.to_string(),

@@ -8,6 +8,7 @@ use crate::model::{Defect, DefectStatus, Severity, Stage};
 
 pub fn run(ctx: &Ctx, a: DefectArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("defect", ctx.now)?;
     let mut release = loaded.release.clone();
     let text;
     match a.what {

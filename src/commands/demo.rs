@@ -21,6 +21,10 @@ const OWNER: Person = Person {
     name: "Frances Owner",
     email: "fo@example.com",
 };
+const TESTER: Person = Person {
+    name: "Quinn Tester",
+    email: "qa@example.com",
+};
 const DEPLOYER: Person = Person {
     name: "Dana Deployer",
     email: "ops@example.com",
@@ -192,6 +196,12 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                 "CHG-2025-0915",
                 "--rationale",
                 "Enhancements and non-critical fixes",
+                "--risk",
+                "Medium: reporting and budget calculations change; every change reversible",
+                "--resource",
+                "staging environment",
+                "--resource",
+                "QA team (2 testers)",
                 "--rollback-window",
                 "4h",
                 "--rollback-procedure",
@@ -221,6 +231,15 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             "The service owner approves the release definition.",
             &["approve", id, "--role", "service-owner"],
         ),
+        Step {
+            refused: true,
+            ..step(
+                &OWNER,
+                "2025-03-04T09:10:00+00:00",
+                "Promotion is the release manager's: the owner is refused (exit 1, nothing written).",
+                &["promote", id],
+            )
+        },
         step(
             &RM,
             "2025-03-05T09:00:00+00:00",
@@ -254,12 +273,16 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         step(
             &RM,
             "2025-03-07T11:30:00+00:00",
-            "High impact: notify 5 business days ahead.",
+            "High impact: notify each audience 5 business days ahead.",
             &[
                 "notify",
                 id,
                 "--audience",
-                "All users, leadership, partners",
+                "all-users",
+                "--audience",
+                "leadership",
+                "--audience",
+                "partners",
             ],
         ),
         step(
@@ -324,9 +347,9 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             &["promote", id, "--to", "test"],
         ),
         step(
-            &RM,
+            &TESTER,
             "2025-03-10T16:00:00+00:00",
-            "Test results per category of the seed's matrix (minor release).",
+            "The release team records results per category of the seed's matrix (minor release).",
             &[
                 "record",
                 id,
@@ -340,7 +363,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             ],
         ),
         step(
-            &RM,
+            &TESTER,
             "2025-03-10T16:10:00+00:00",
             "",
             &[
@@ -356,7 +379,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             ],
         ),
         step(
-            &RM,
+            &TESTER,
             "2025-03-10T16:20:00+00:00",
             "",
             &[
@@ -372,7 +395,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             ],
         ),
         step(
-            &RM,
+            &TESTER,
             "2025-03-10T16:30:00+00:00",
             "",
             &[
@@ -390,7 +413,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             ],
         ),
         step(
-            &RM,
+            &TESTER,
             "2025-03-10T16:40:00+00:00",
             "",
             &[
@@ -403,10 +426,12 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                 "25",
                 "--failed",
                 "0",
+                "--scope",
+                "all-interfaces",
             ],
         ),
         step(
-            &RM,
+            &TESTER,
             "2025-03-10T16:50:00+00:00",
             "",
             &[
@@ -424,7 +449,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             ],
         ),
         step(
-            &RM,
+            &TESTER,
             "2025-03-10T17:00:00+00:00",
             "",
             &[
@@ -442,7 +467,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             ],
         ),
         step(
-            &RM,
+            &TESTER,
             "2025-03-10T17:10:00+00:00",
             "A medium defect: acceptable as a known issue with a workaround.",
             &[
@@ -456,7 +481,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             ],
         ),
         step(
-            &RM,
+            &TESTER,
             "2025-03-10T17:20:00+00:00",
             "",
             &[
@@ -582,7 +607,11 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                 id,
                 "--completion",
                 "--audience",
-                "All users, leadership, partners",
+                "all-users",
+                "--audience",
+                "leadership",
+                "--audience",
+                "partners",
             ],
         ),
         step(

@@ -11,6 +11,7 @@ use crate::model::{Deployment, DeploymentStatus, Duration, Release, Stage, Verif
 
 pub fn run(ctx: &Ctx, a: DeployArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("deploy", ctx.now)?;
     let mut release = loaded.release.clone();
     require_stage(&release, Stage::Deploy, "the deployment confirmation")?;
     let verification = a
@@ -54,6 +55,13 @@ pub fn run(ctx: &Ctx, a: DeployArgs) -> Result<()> {
                 return Err(Error::usage(
                     "--duration: a deployment takes some time; give its actual length, e.g. 45m",
                 ));
+            }
+            if let Some(how) = release.outside_window(started) {
+                eprintln!(
+                    "warning: the deployment {how} (window {} for {}); it is recorded as it happened and shown in the closure and in rel metrics",
+                    super::local(&loaded.policy, release.window.start),
+                    release.window.duration
+                );
             }
             release.deployment = Some(Deployment {
                 status,

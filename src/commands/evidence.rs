@@ -26,6 +26,7 @@ pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
     if a.draft {
         return draft(ctx, &loaded, &a);
     }
+    loaded.permit("notify", ctx.now)?;
     let mut release = loaded.release.clone();
     if a.completion {
         if release.stage != Stage::Deploy || release.deployment.is_none() {
@@ -55,18 +56,38 @@ pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
             }
         )));
     }
-    let audience = ctx.require(a.audience.clone(), "--audience", "Who was notified")?;
-    if audience.trim().is_empty() {
+    let audiences = if a.audience.is_empty() {
+        let typed = ctx.require(None, "--audience", "Who was notified")?;
+        typed
+            .split(',')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()
+    } else {
+        a.audience.clone()
+    };
+    if audiences.is_empty() {
         return Err(Error::usage("--audience: name who was notified"));
     }
+    check_audiences(&loaded, &audiences)?;
     let sent_at = match &a.sent_at {
         Some(t) => parse_time(&loaded.policy, "--sent-at", t)?,
         None => ctx.now,
     };
     if sent_at > ctx.now {
-        return Err(Error::refused(format!(
-            "--sent-at: {} is in the future; record a notification once it is sent",
-            sent_at.to_rfc3339()
+        return Err(Error::usage(format!(
+            "--sent-at: {} is after it is being recorded ({}); record a notification once it is sent",
+            super::local(&loaded.policy, sent_at),
+            super::local(&loaded.policy, ctx.now)
+        )));
+    }
+    // Notice of a window cannot precede its booking (SPEC 3.5).
+    if sent_at < release.booked_at {
+        return Err(Error::usage(format!(
+            "--sent-at: {} is before {} was booked ({}); a notification announces a booked window",
+            super::local(&loaded.policy, sent_at),
+            release.id,
+            super::local(&loaded.policy, release.booked_at)
         )));
     }
     if let Some(d) = release.deployment.as_ref().filter(|_| a.completion)
@@ -78,14 +99,17 @@ pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
             super::local(&loaded.policy, d.started)
         )));
     }
-    release.notifications.push(Notification {
-        audience: audience.clone(),
-        sent_at,
-        by: loaded.actor.clone(),
-        recorded_at: (sent_at != ctx.now).then_some(ctx.now),
-        completion: a.completion,
-    });
+    for audience in &audiences {
+        release.notifications.push(Notification {
+            audience: audience.clone(),
+            sent_at,
+            by: loaded.actor.clone(),
+            recorded_at: (sent_at != ctx.now).then_some(ctx.now),
+            completion: a.completion,
+        });
+    }
     let when = super::local(&loaded.policy, sent_at);
+    let audience = audiences.join(", ");
     let text = if a.completion {
         let status = release.deployment.as_ref().map(|d| d.status);
         format!(
@@ -105,8 +129,35 @@ pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
 }
 
 /// `rel notify ID --draft`: the notification's text; nothing is written.
+/// Each audience is one the policy's `notifications` names, given once.
+fn check_audiences(loaded: &Loaded, audiences: &[String]) -> Result<()> {
+    let known = loaded.policy.all_audiences();
+    for audience in audiences {
+        if !known.contains(audience) {
+            return Err(Error::usage(format!(
+                "--audience: `{audience}` is not an audience of the policy's notifications; expected one of: {}",
+                known.join(", ")
+            )));
+        }
+        if audiences.iter().filter(|x| *x == audience).count() > 1 {
+            return Err(Error::usage(format!(
+                "--audience: {audience} is given twice"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn draft(ctx: &Ctx, loaded: &Loaded, a: &NotifyArgs) -> Result<()> {
     let r = &loaded.release;
+    // The text is for the audiences named, else those the impact needs.
+    let audience = if a.audience.is_empty() {
+        loaded.policy.audiences(r.impact).join(", ")
+    } else {
+        check_audiences(loaded, &a.audience)?;
+        a.audience.join(", ")
+    };
+    let audience = (!audience.is_empty()).then_some(audience);
     let notice = if a.completion {
         if r.deployment.is_none() {
             return Err(Error::refused(format!(
@@ -114,9 +165,9 @@ fn draft(ctx: &Ctx, loaded: &Loaded, a: &NotifyArgs) -> Result<()> {
                 r.id
             )));
         }
-        notice::completion(r, &loaded.policy, a.audience.as_deref())
+        notice::completion(r, &loaded.policy, audience.as_deref())
     } else {
-        notice::advance(r, &loaded.policy, &loaded.calendar, a.audience.as_deref())
+        notice::advance(r, &loaded.policy, &loaded.calendar, audience.as_deref())
     };
     if ctx.json() {
         return print_json(&notice);
@@ -130,6 +181,7 @@ fn draft(ctx: &Ctx, loaded: &Loaded, a: &NotifyArgs) -> Result<()> {
 
 pub fn readiness(ctx: &Ctx, a: ReadinessArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("readiness", ctx.now)?;
     let mut release = loaded.release.clone();
     require_stage(&release, Stage::Stage, "the readiness review")?;
     let mut confirmed = vec![];
@@ -190,13 +242,15 @@ pub fn readiness(ctx: &Ctx, a: ReadinessArgs) -> Result<()> {
 
 pub fn go(ctx: &Ctx, a: GoArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
-    let roles = loaded.policy.approvals.go.clone();
+    let roles = crate::policy::permissions::roles_for(&loaded.policy, "go");
     go_decision(ctx, &loaded, &roles, a)
 }
 
 /// Records a go or no-go by the current identity in one of `roles`:
 /// `rel go` and `rel approve --for go` are this one command.
 pub fn go_decision(ctx: &Ctx, loaded: &Loaded, roles: &[String], a: GoArgs) -> Result<()> {
+    // Whichever way it is given, the go decision needs the `go` permission.
+    loaded.permit("go", ctx.now)?;
     let mut release = loaded.release.clone();
     require_stage(&release, Stage::Stage, "the go decision")?;
     let email = email_of(&loaded.actor);
@@ -248,7 +302,7 @@ pub fn go_decision(ctx: &Ctx, loaded: &Loaded, roles: &[String], a: GoArgs) -> R
         note: a.note,
         on_behalf_of: match authority {
             Authority::Direct => None,
-            Authority::Delegated { from } => Some(from),
+            Authority::Delegated { from, .. } => Some(from),
         },
     });
     let text = match &reason {

@@ -83,3 +83,31 @@ pub fn init_at(dir: &Path, now: crate::model::Timestamp) -> Result<std::path::Pa
     })?;
     Ok(dir)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::POLICY_EXAMPLE;
+    use crate::policy::Policy;
+    use crate::policy::permissions::{DEFAULTS, roles_for};
+    use std::path::Path;
+
+    /// The policy `rel init` writes lists every action's permission, and
+    /// what it lists is rel's default, so reading it tells what an action
+    /// left out would get.
+    #[test]
+    fn the_example_policy_lists_every_permission_default() {
+        let policy: Policy =
+            crate::store::yaml::from_str(Path::new("policy.example.yaml"), POLICY_EXAMPLE).unwrap();
+        assert!(policy.validate().is_empty(), "{:?}", policy.validate());
+        let listed: Vec<&str> = policy.permissions.keys().map(String::as_str).collect();
+        let mut actions: Vec<&str> = DEFAULTS.iter().map(|(a, _)| *a).collect();
+        actions.sort();
+        assert_eq!(listed, actions);
+        for (action, roles) in DEFAULTS {
+            assert_eq!(roles_for(&policy, action), roles.to_vec(), "{action}");
+        }
+        for role in ["release-team", "deployment-team"] {
+            assert!(policy.roles.contains_key(role), "roles.{role}");
+        }
+    }
+}

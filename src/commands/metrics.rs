@@ -13,6 +13,8 @@ pub struct Metrics {
     pub releases: u32,
     pub on_time: u32,
     pub on_time_rate: Option<f64>,
+    /// Releases whose deployment started outside the booked window.
+    pub outside_window: Vec<String>,
     /// Partial or rolled-back deployments over all deployments.
     pub change_failure_rate: Option<f64>,
     pub partial: u32,
@@ -39,6 +41,10 @@ pub fn compute<'a>(
         let Some(c) = &r.closure else { continue };
         m.releases += 1;
         m.on_time += u32::from(c.on_time);
+        let started = r.deployment.as_ref().map(|d| d.started);
+        if let Some(how) = started.and_then(|s| r.outside_window(s)) {
+            m.outside_window.push(format!("{} ({how})", r.id));
+        }
         match r.deployment.as_ref().map(|d| d.status) {
             Some(DeploymentStatus::Partial) => m.partial += 1,
             Some(DeploymentStatus::RolledBack) => m.rolled_back += 1,
@@ -106,6 +112,18 @@ pub fn run(ctx: &Ctx, a: MetricsArgs) -> Result<()> {
         (
             "On-time delivery",
             format!("{} ({} of {})", pct(m.on_time_rate), m.on_time, m.releases),
+        ),
+        (
+            "Started outside the window",
+            if m.outside_window.is_empty() {
+                "0".to_string()
+            } else {
+                format!(
+                    "{}: {}",
+                    m.outside_window.len(),
+                    m.outside_window.join(", ")
+                )
+            },
         ),
         (
             "Change failure rate",

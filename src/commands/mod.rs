@@ -39,6 +39,7 @@ use crate::error::{Error, Result};
 use crate::gates::{self, Evaluation, GateContext};
 use crate::model::{ChangeRef, Release, ReleaseId, Stage, Timestamp};
 use crate::policy::Policy;
+use crate::policy::permissions::{self, Subject};
 use crate::store::{CommitMessage, Records, Repo, paths};
 use chrono::Datelike;
 use std::collections::BTreeMap;
@@ -304,6 +305,37 @@ fn dispatch(mut ctx: Ctx, command: Command) -> Result<()> {
     }
 }
 
+/// Refuses (exit 1) unless `actor` may perform `action` on `subject`.
+pub fn permit(
+    policy: &Policy,
+    action: &str,
+    actor: &str,
+    subject: &Subject,
+    now: Timestamp,
+) -> Result<()> {
+    permissions::may(policy, action, actor, subject, now)
+        .map(|_| ())
+        .map_err(|refusal| Error::refused(refusal.to_string()))
+}
+
+/// A line for each approval that counted in `before` and does not in
+/// `after` (an amendment, a fix cycle): whose, for what, why, and what to
+/// do (SPEC 3.2: the command that changed the content says so).
+pub fn voided_approvals(before: &Release, after: &Release) -> Vec<String> {
+    after
+        .approvals
+        .iter()
+        .filter(|a| before.approval_current(a))
+        .filter_map(|a| match after.standing(a) {
+            crate::model::digest::Standing::Void(why) => Some(format!(
+                "{} approval by {} as {} no longer counts: {why}; approve again with rel approve {} --role {} --for {}",
+                a.purpose, a.by, a.role, after.id, a.role, a.purpose
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Prints `value` as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
@@ -344,7 +376,7 @@ impl Loaded {
                 .is_some_and(|g| g.iter().any(|s| s.name == "version"))
         });
         let last_closed = if needs_version {
-            last_closed(&repo, &release)?
+            last_closed_on_disk(&repo, &release)?
         } else {
             None
         };
@@ -400,6 +432,18 @@ impl Loaded {
         {
             eprintln!("warning: {name}: {}", o.message);
         }
+    }
+
+    /// Refuses (exit 1, nothing written) unless the current actor may
+    /// perform `action` on this release (SPEC 3.1).
+    pub fn permit(&self, action: &str, now: Timestamp) -> Result<()> {
+        permit(
+            &self.policy,
+            action,
+            &self.actor,
+            &Subject::release(&self.release.service),
+            now,
+        )
     }
 
     /// The path of the release file, relative to the records root.
@@ -466,7 +510,32 @@ pub fn nearby_releases(repo: &impl Records, release: &Release) -> Result<Vec<Rel
 /// deployment was not rolled back (the version in production), found by
 /// walking month folders backwards from the release's own month.
 pub fn last_closed(repo: &impl Records, release: &Release) -> Result<Option<Release>> {
-    let years = repo.release_years()?;
+    last_closed_in(repo.release_years()?, release, |y, m| {
+        repo.releases_in_month(y, m)
+    })
+}
+
+/// [`last_closed`] on the work tree, parsing only the files that can be a
+/// closed release of the service (their text names both): the walk may go
+/// back through every month of history, and parsing is what costs.
+pub fn last_closed_on_disk(repo: &Repo, release: &Release) -> Result<Option<Release>> {
+    last_closed_in(repo.release_years()?, release, |y, m| {
+        let mut out = vec![];
+        for id in repo.release_ids_in_month(y, m)? {
+            let text = repo.read(&paths::release(&id))?;
+            if text.contains(release.service.as_str()) && text.contains("closed") {
+                out.push(repo.load_release(&id)?);
+            }
+        }
+        Ok(out)
+    })
+}
+
+fn last_closed_in(
+    years: Vec<i32>,
+    release: &Release,
+    mut month: impl FnMut(i32, u32) -> Result<Vec<Release>>,
+) -> Result<Option<Release>> {
     let Some(&oldest) = years.first() else {
         return Ok(None);
     };
@@ -474,7 +543,7 @@ pub fn last_closed(repo: &impl Records, release: &Release) -> Result<Option<Rele
     let mut m = start;
     let mut best: Option<Release> = None;
     while m.year() >= oldest {
-        for r in repo.releases_in_month(m.year(), m.month())? {
+        for r in month(m.year(), m.month())? {
             let rolled_back = r
                 .deployment
                 .as_ref()

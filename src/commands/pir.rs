@@ -80,6 +80,7 @@ fn record(ctx: &Ctx, a: PirArgs) -> Result<()> {
         ));
     };
     let loaded = Loaded::load(ctx, &id)?;
+    loaded.permit("pir", ctx.now)?;
     let mut release = loaded.release.clone();
     reviewable(&release)?;
     let held = parse_date(
@@ -127,6 +128,13 @@ fn session(
         if releases.iter().any(|o| o.id == r.id) {
             return Err(Error::usage(format!("--release: {} is given twice", r.id)));
         }
+        super::permit(
+            &policy,
+            "pir",
+            &actor,
+            &crate::policy::permissions::Subject::release(&r.service),
+            ctx.now,
+        )?;
         reviewable(&r)?;
         if r.kind == ReleaseType::Major {
             return Err(Error::refused(format!(

@@ -1,20 +1,27 @@
 //! `rel plan`: book a release in stage `plan` (seed, "Plan the release").
 
 use super::{Ctx, load_changes, parse_time, print_json};
-use crate::calendar::{Calendar, local_time, slots, timeline};
+use crate::calendar::{Calendar, business_days, local_time, slots, timeline};
 use crate::cli::PlanArgs;
 use crate::error::{Error, Result};
 use crate::gates::{self, Evaluation, GateContext, GateStatus};
 use crate::model::{
-    Booking, Duration, Impact, Release, ReleaseId, ReleaseType, Risk, Stage, Window,
+    Booking, Duration, Impact, Release, ReleaseId, ReleaseType, Risk, Stage, Waiver, Window,
+    version::Version,
 };
+use crate::policy::permissions::Subject;
 use crate::render::table;
 use crate::store::{paths, yaml};
 use chrono::Datelike;
 
 /// Gates `rel plan` applies: every plan -> build gate except the approval
 /// of the definition, which can only follow the booking.
-const NOT_AT_PLAN: &[&str] = &["definition-approved"];
+/// The definition's completeness is a warning at plan (it is completed with
+/// `rel amend` before approval), a refusal at approval and at promote.
+const NOT_AT_PLAN: &[&str] = &["definition-approved", "definition-complete"];
+/// Calendar gates an exception window may waive at plan (seed
+/// troubleshooting: "Request exception window with business justification").
+const WAIVABLE_AT_PLAN: &[&str] = &["maintenance-window", "blackout"];
 /// Gates whose refusal moving the window can cure.
 pub(super) const CALENDAR_GATES: &[&str] = &["maintenance-window", "blackout", "conflicts"];
 /// How a window start is shown (with the offset when it is ambiguous).
@@ -50,6 +57,13 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
                 .join(", ")
         )));
     }
+    super::permit(
+        &policy,
+        "plan",
+        &actor,
+        &Subject::release(&service),
+        ctx.now,
+    )?;
     let kind = ReleaseType::parse_flag(
         "--type",
         &ctx.require(
@@ -66,6 +80,32 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
             super::local(&policy, start),
             super::local(&policy, ctx.now)
         )));
+    }
+    // SPEC 3.4: an emergency answers an incident, says why, and is not a
+    // way around the calendar by being booked far ahead.
+    if kind.is_emergency() {
+        if a.incident.as_deref().is_none_or(|i| i.trim().is_empty()) {
+            return Err(Error::usage(
+                "missing --incident: an emergency release names the production incident it answers",
+            ));
+        }
+        if a.rationale.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            return Err(Error::usage(
+                "missing --rationale: an emergency release says why it cannot wait for a scheduled window",
+            ));
+        }
+        let max = policy.emergency.max_lead_hours;
+        if start - ctx.now > chrono::Duration::hours(i64::from(max)) {
+            return Err(Error::refused(format!(
+                "an emergency release is deployed within {max} h of planning (policy emergency.max_lead_hours); {} is {} h away: plan a scheduled release, with an exception window (--waive ... --reason) if the calendar refuses it",
+                super::local(&policy, start),
+                (start - ctx.now).num_hours()
+            )));
+        }
+    } else if a.incident.is_some() {
+        return Err(Error::usage(
+            "--incident: only an emergency release (--type emergency) names an incident",
+        ));
     }
     let duration =
         Duration::parse(&a.duration).map_err(|e| Error::usage(format!("--duration: {e}")))?;
@@ -95,6 +135,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     let mut release = Release {
         version: a.version,
         rationale: a.rationale.unwrap_or_default(),
+        incident: a.incident,
         risk: a.risk.map(|summary| Risk {
             level: impact,
             summary,
@@ -126,6 +167,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         })
     };
     assign_id(&repo, &policy, &mut release)?;
+    version_above_production(&repo, &policy, &release)?;
 
     // Releases that may stand in the way: those of the months around the
     // window (and those depended on). Only a calendar refusal reads further,
@@ -172,6 +214,18 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         eval = evaluate(&release, &changes, &others, &policy, &calendar, ctx);
     }
 
+    if !a.waive.is_empty() {
+        waive(
+            &policy,
+            &actor,
+            &mut release,
+            &eval,
+            &a.waive,
+            a.reason.as_deref(),
+            ctx,
+        )?;
+        eval = evaluate(&release, &changes, &others, &policy, &calendar, ctx);
+    }
     if !eval.allowed {
         let text = refusal(
             "cannot plan this release",
@@ -262,6 +316,15 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     }
     for g in eval.gates.iter().filter(|g| g.status == GateStatus::Warn) {
         eprintln!("warning: {}: {}", g.name, g.message);
+    }
+    notice_warning(&policy, &calendar, &release, ctx);
+    let missing = gates::definition_complete::missing_parts(&release);
+    if !missing.is_empty() {
+        eprintln!(
+            "warning: definition-complete: the definition lacks {}; complete it with rel amend {} before it is approved",
+            missing.join("; "),
+            release.id
+        );
     }
     let roles = policy
         .approvals
@@ -369,6 +432,126 @@ pub(super) fn refusal(
     text
 }
 
+/// SPEC 3.3: a version not above production's is refused at plan, not first
+/// after the build.
+fn version_above_production(
+    repo: &crate::store::Repo,
+    policy: &crate::policy::Policy,
+    release: &Release,
+) -> Result<()> {
+    let Some(text) = &release.version else {
+        return Ok(());
+    };
+    let Some(last) = super::last_closed_on_disk(repo, release)? else {
+        return Ok(());
+    };
+    let versioning = policy
+        .services
+        .get(&release.service)
+        .map(|s| s.versioning)
+        .unwrap_or_default();
+    let (Ok(v), Some(Ok(prev))) = (
+        Version::parse(versioning, text),
+        last.version
+            .as_deref()
+            .map(|p| Version::parse(versioning, p)),
+    ) else {
+        return Ok(());
+    };
+    if v.compare(&prev) != Some(std::cmp::Ordering::Greater) {
+        return Err(Error::refused(format!(
+            "--version: {text} is not greater than {}, the version of {} in production (the last closed release of {}); nothing was planned",
+            last.version.as_deref().unwrap_or(""),
+            last.id,
+            release.service
+        )));
+    }
+    Ok(())
+}
+
+/// Warns when the notice the impact needs can no longer be given before the
+/// window (the latest send date is already past).
+fn notice_warning(
+    policy: &crate::policy::Policy,
+    calendar: &Calendar,
+    release: &Release,
+    ctx: &Ctx,
+) {
+    if release.kind.is_emergency() {
+        return;
+    }
+    let days = policy.lead_days(release.impact);
+    let deploy_day = local_time::to_local(policy.tz(), release.window.start).date_naive();
+    let latest = business_days::before(deploy_day, days, &calendar.holidays);
+    let today = policy.local_date(ctx.now);
+    if latest < today {
+        eprintln!(
+            "warning: notifications-sent: {} impact needs {days} business days' notice to {} (by {latest}); today is {today}, so the notice period can no longer be met",
+            release.impact,
+            policy.audiences(release.impact).join(", ")
+        );
+    }
+}
+
+/// `--waive GATE --reason R` at plan: an exception window (SPEC 3.4). Only a
+/// waivable calendar gate that refuses this booking, by a holder of the
+/// waiver role; the waiver is recorded for plan -> build.
+fn waive(
+    policy: &crate::policy::Policy,
+    actor: &str,
+    release: &mut Release,
+    eval: &Evaluation,
+    gates_named: &[String],
+    reason: Option<&str>,
+    ctx: &Ctx,
+) -> Result<()> {
+    let reason = reason
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| Error::usage("--waive needs --reason with the business justification"))?;
+    for gate in gates_named {
+        if !WAIVABLE_AT_PLAN.contains(&gate.as_str()) {
+            return Err(Error::refused(format!(
+                "--waive {gate}: at plan only the calendar gates {} may be waived (an exception window)",
+                WAIVABLE_AT_PLAN.join(" and ")
+            )));
+        }
+        let spec_waivable = policy
+            .gates
+            .get(&Stage::Build)
+            .is_some_and(|g| g.iter().any(|s| &s.name == gate && s.waivable));
+        if !spec_waivable {
+            return Err(Error::refused(format!(
+                "gate {gate} is not waivable (policy.yaml gates.build: mark it `waivable: true` to allow exception windows)"
+            )));
+        }
+        super::promote::may_waive(policy, actor, &release.service, ctx.now)?;
+        match eval.gates.iter().find(|g| &g.name == gate) {
+            Some(g) if g.status == GateStatus::Fail => {}
+            Some(g) => {
+                return Err(Error::refused(format!(
+                    "--waive {gate}: the gate does not refuse this booking ({}: {}); a waiver is recorded only for a gate that fails",
+                    g.status.as_str(),
+                    g.message
+                )));
+            }
+            None => {
+                return Err(Error::refused(format!(
+                    "--waive {gate}: the gate does not run for a {} release",
+                    release.kind
+                )));
+            }
+        }
+        release.waivers.push(Waiver {
+            gate: gate.clone(),
+            to: Stage::Build,
+            reason: reason.to_string(),
+            by: actor.to_string(),
+            at: ctx.now,
+        });
+    }
+    Ok(())
+}
+
 /// Why no start can ever fit, when the window is longer than every
 /// maintenance window open to its service (emergencies need none). A
 /// window that holds the night the clocks go back is longer by the hour
@@ -465,6 +648,14 @@ pub(super) fn evaluate(
         g.status = outcome.status;
         g.message = outcome.message;
         g.remedy = outcome.remedy;
+    }
+    // The release does not exist yet: the way to an exception window is
+    // this plan with --waive, not a promote of it.
+    let promote = format!("rel promote {} --waive", release.id);
+    for g in eval.gates.iter_mut() {
+        if let Some(r) = g.remedy.as_mut() {
+            *r = r.replace(&promote, "rel plan ... --waive");
+        }
     }
     eval.allowed = eval.gates.iter().all(|g| g.status != GateStatus::Fail);
     eval.to = Stage::Plan;

@@ -6,11 +6,13 @@ use crate::cli::PromoteArgs;
 use crate::error::{Error, Result};
 use crate::gates::{self, Evaluation};
 use crate::model::{Release, Stage, Timestamp, Waiver};
+use crate::policy::Policy;
 use crate::policy::auth::{authorise, email_of};
 use crate::render::evaluation;
 
 pub fn run(ctx: &Ctx, a: PromoteArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("promote", ctx.now)?;
     let current = loaded.release.stage;
     let Some(to) = current.next() else {
         return Err(Error::refused(format!(
@@ -117,6 +119,25 @@ pub fn refuse(ctx: &Ctx, eval: &Evaluation) -> Result<()> {
     Err(Error::Reported(1))
 }
 
+/// Refuses unless `actor` holds one of the policy's waiver roles.
+pub fn may_waive(policy: &Policy, actor: &str, service: &str, now: Timestamp) -> Result<()> {
+    let email = email_of(actor);
+    let today = policy.local_date(now);
+    if policy
+        .waivers
+        .roles
+        .iter()
+        .any(|role| authorise(policy, role, service, email, today).is_ok())
+    {
+        Ok(())
+    } else {
+        Err(Error::refused(format!(
+            "{email} may not waive gates: waivers need one of the roles {}",
+            policy.waivers.roles.join(", ")
+        )))
+    }
+}
+
 fn add_waivers(
     loaded: &Loaded,
     release: &mut Release,
@@ -134,12 +155,9 @@ fn add_waivers(
     let policy = &loaded.policy;
     let specs = policy.gates.get(&to).cloned().unwrap_or_default();
     let email = email_of(&loaded.actor);
-    let today = policy.local_date(now);
-    let allowed = policy
-        .waivers
-        .roles
-        .iter()
-        .any(|role| authorise(policy, role, &release.service, email, today).is_ok());
+    let allowed = may_waive(policy, &loaded.actor, &release.service, now).is_ok();
+    // A waiver is recorded only for a gate that fails without it.
+    let before = loaded.evaluate(release, to, now);
     for gate in waive {
         if !gates::is_known(gate) {
             return Err(Error::usage(format!(
@@ -163,6 +181,22 @@ fn add_waivers(
                 "{email} may not waive gates: waivers need one of the roles {}",
                 policy.waivers.roles.join(", ")
             )));
+        }
+        match before.gates.iter().find(|g| &g.name == gate) {
+            Some(g) if g.status == gates::GateStatus::Fail => {}
+            Some(g) => {
+                return Err(Error::refused(format!(
+                    "--waive {gate}: the gate does not fail ({}: {}); a waiver is recorded only for a gate that fails, so nothing was changed",
+                    g.status.as_str(),
+                    g.message
+                )));
+            }
+            None => {
+                return Err(Error::refused(format!(
+                    "--waive {gate}: the gate does not run for a {} release",
+                    release.kind
+                )));
+            }
         }
         release.waivers.push(Waiver {
             gate: gate.clone(),

@@ -20,6 +20,7 @@ pub fn require_stage(release: &Release, stage: Stage, what: &str) -> Result<()> 
 
 pub fn run(ctx: &Ctx, a: RecordArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("record", ctx.now)?;
     let mut release = loaded.release.clone();
     let cycle = release.cycle();
     let action;
@@ -74,7 +75,7 @@ pub fn run(ctx: &Ctx, a: RecordArgs) -> Result<()> {
                 passed,
                 failed,
                 blocked,
-                scope,
+                scope: scope.clone(),
                 cycle,
                 by: loaded.actor.clone(),
                 at: ctx.now,
@@ -82,6 +83,22 @@ pub fn run(ctx: &Ctx, a: RecordArgs) -> Result<()> {
             action = format!(
                 "record test {category} ({passed} passed, {failed} failed, {blocked} blocked)"
             );
+            if let Some((_, needed)) = loaded
+                .policy
+                .required_tests(release.kind)
+                .into_iter()
+                .find(|(c, _)| *c == category)
+                && !crate::gates::scope_covers(scope.as_deref(), &needed)
+            {
+                let ran = scope
+                    .as_deref()
+                    .map(|s| format!("at scope {s}"))
+                    .unwrap_or_else(|| "without a scope".to_string());
+                eprintln!(
+                    "warning: tests-passed: this {category} run is recorded {ran}, below the {needed} a {} release requires; it does not count for the gate",
+                    release.kind
+                );
+            }
         }
     }
     let msg = message(&release, "record", &action, None, None, &[]);

@@ -19,6 +19,7 @@ const LONG: &str = "%a %d %b %Y %H:%M";
 
 pub fn run(ctx: &Ctx, a: RescheduleArgs) -> Result<()> {
     let loaded = Loaded::load(ctx, &a.id)?;
+    loaded.permit("reschedule", ctx.now)?;
     let policy = &loaded.policy;
     let before = &loaded.release;
     if !matches!(

@@ -3,6 +3,7 @@
 use super::{Ctx, Loaded, local, print_json};
 use crate::cli::ListArgs;
 use crate::error::{Error, Result};
+use crate::model::digest::Standing;
 use crate::model::{Release, Stage};
 use crate::render::{evaluation, table};
 
@@ -41,6 +42,9 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
     );
     if !r.rationale.is_empty() {
         say!("  rationale: {}", r.rationale);
+    }
+    if let Some(i) = &r.incident {
+        say!("  incident: {i}");
     }
     say!(
         "  window: {} for {} ({})",
@@ -109,20 +113,33 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
     let void = |current: bool| if current { "" } else { " (no longer counts)" };
     let note = |n: &Option<String>| n.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
     for a in &r.approvals {
+        let delegated = a
+            .on_behalf_of
+            .as_ref()
+            .map(|f| {
+                format!(
+                    " on behalf of {f}{}",
+                    a.delegation_until
+                        .map(|u| format!(" (delegation until {u})"))
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_default();
+        let standing = match r.standing(a) {
+            Standing::Counts => String::new(),
+            Standing::Legacy => " [recorded without a digest: not bound to content]".to_string(),
+            Standing::Void(why) => format!(" [VOID: no longer counts: {why}]"),
+        };
         evidence.push((
             a.at,
             format!(
-                "{} approval as {} by {}{}{}",
-                a.purpose,
-                a.role,
-                a.by,
-                a.on_behalf_of
-                    .as_ref()
-                    .map(|f| format!(" on behalf of {f}"))
-                    .unwrap_or_default(),
-                void(r.approval_current(a))
+                "{} approval as {} by {}{delegated}{standing}",
+                a.purpose, a.role, a.by
             ),
         ));
+    }
+    for m in &r.amendments {
+        evidence.push((m.at, format!("amended {} by {}", m.fields.join(", "), m.by)));
     }
     for b in &r.build {
         evidence.push((
@@ -272,11 +289,14 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
         evidence.push((
             d.at,
             format!(
-                "deployment {} started {} for {} by {}{}",
+                "deployment {} started {} for {} by {}{}{}",
                 d.status,
                 local(p, d.started),
                 d.duration,
                 d.by,
+                r.outside_window(d.started)
+                    .map(|how| format!(" (outside its window: {how})"))
+                    .unwrap_or_default(),
                 d.verification
                     .map(|v| format!(", verification {v}"))
                     .unwrap_or_else(|| ", not yet verified".to_string())
@@ -332,6 +352,9 @@ pub fn show(ctx: &Ctx, id: &str) -> Result<()> {
             if c.on_time { "yes" } else { "no" }
         );
         say!("  fix cycles {}", c.fix_cycles);
+        if let Some(how) = &c.outside_window {
+            say!("  deployment outside its window: {how}");
+        }
         if !c.config_items.is_empty() {
             say!(
                 "  configuration items updated: {}",

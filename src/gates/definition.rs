@@ -3,6 +3,7 @@
 //! release manager, emergency the emergency CAB).
 
 use super::{GateContext, Outcome};
+use crate::model::digest::Standing;
 use crate::model::{Purpose, Release};
 use crate::policy::Policy;
 use crate::policy::auth::{authorise, email_of};
@@ -37,6 +38,38 @@ pub fn valid_approvers(
             purpose != Purpose::Definition || policy.approvals.self_approval || *email != planner
         })
         .collect()
+}
+
+/// Approvals of `purpose` that stay in the record but no longer count, each
+/// naming whose and since which edit (SPEC 3.2).
+pub fn void_notes(release: &Release, purpose: Purpose) -> Vec<String> {
+    release
+        .approvals_for(purpose)
+        .filter_map(|a| match release.standing(a) {
+            Standing::Void(why) => Some(format!(
+                "the approval by {} as {} no longer counts: {why}",
+                a.by, a.role
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A note on approvals recorded before approvals carried a digest.
+pub fn legacy_note(release: &Release, purpose: Purpose) -> String {
+    let legacy: Vec<&str> = release
+        .approvals_for(purpose)
+        .filter(|a| release.standing(a) == Standing::Legacy)
+        .map(|a| a.by.as_str())
+        .collect();
+    if legacy.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (recorded without a digest, not bound to content: {})",
+            legacy.join(", ")
+        )
+    }
 }
 
 pub fn required(policy: &Policy, role: &str) -> usize {
@@ -79,7 +112,11 @@ pub fn approved(ctx: &GateContext) -> Outcome {
         }
     }
     if missing.is_empty() {
-        Outcome::pass(format!("definition approved by {}", have.join("; ")))
+        Outcome::pass(format!(
+            "definition approved by {}{}",
+            have.join("; "),
+            legacy_note(release, Purpose::Definition)
+        ))
     } else {
         let self_note = if ctx.policy.approvals.self_approval {
             ""
@@ -88,9 +125,13 @@ pub fn approved(ctx: &GateContext) -> Outcome {
         };
         Outcome::fail(
             format!(
-                "definition of this {} release still needs approval by {}{self_note}",
+                "definition of this {} release still needs approval by {}{self_note}{}",
                 release.kind,
-                missing.join(", ")
+                missing.join(", "),
+                void_notes(release, Purpose::Definition)
+                    .iter()
+                    .map(|v| format!("; {v}"))
+                    .collect::<String>()
             ),
             missing
                 .iter()

@@ -6,7 +6,7 @@
 use super::{GateContext, Outcome};
 use crate::calendar::local_time;
 use crate::model::Decision;
-use crate::policy::auth::{authorise, email_of};
+use crate::policy::permissions;
 
 pub fn go(ctx: &GateContext) -> Outcome {
     let r = ctx.release;
@@ -35,19 +35,22 @@ pub fn go(ctx: &GateContext) -> Outcome {
     }
     let deploy_day = local_time::to_local(tz, r.window.start).date_naive();
     let go_day = local_time::to_local(tz, go.at).date_naive();
-    let email = email_of(&go.by);
-    let authorised = ctx
-        .policy
-        .approvals
-        .go
-        .iter()
-        .any(|role| authorise(ctx.policy, role, &r.service, email, go_day).is_ok());
+    // Who may give it: `permissions.go` (else `approvals.go`), judged on the
+    // day it was given.
+    let authorised = permissions::may(
+        ctx.policy,
+        "go",
+        &go.by,
+        &permissions::Subject::release(&r.service),
+        go.at,
+    )
+    .is_ok();
     if !authorised {
         return Outcome::fail(
             format!(
                 "go decision by {} who holds none of {}",
                 go.by,
-                ctx.policy.approvals.go.join(", ")
+                permissions::roles_for(ctx.policy, "go").join(", ")
             ),
             format!("rel go {} as a service owner", r.id),
         );

@@ -8,6 +8,7 @@ mod changes;
 mod close;
 mod completion;
 mod definition;
+pub mod definition_complete;
 mod go;
 mod readiness;
 mod stage;
@@ -124,6 +125,11 @@ const GATES: &[(&str, Stage, GateFn)] = &[
     ("changes-target", Stage::Build, changes::target_aligned),
     ("changes-service", Stage::Build, changes::same_service),
     ("change-count", Stage::Build, changes::count),
+    (
+        "definition-complete",
+        Stage::Build,
+        definition_complete::complete,
+    ),
     ("definition-approved", Stage::Build, definition::approved),
     (
         "maintenance-window",

@@ -14,14 +14,19 @@ pub fn acceptance(ctx: &GateContext) -> Outcome {
         let approvers = valid_approvers(r, ctx.policy, Purpose::Acceptance, role);
         if !approvers.is_empty() {
             return Outcome::pass(format!(
-                "acceptance signed off by {} ({role})",
-                approvers.into_iter().collect::<Vec<_>>().join(", ")
+                "acceptance signed off by {} ({role}){}",
+                approvers.into_iter().collect::<Vec<_>>().join(", "),
+                super::definition::legacy_note(r, Purpose::Acceptance)
             ));
         }
     }
+    let void: String = super::definition::void_notes(r, Purpose::Acceptance)
+        .iter()
+        .map(|v| format!("; {v}"))
+        .collect();
     Outcome::fail(
         format!(
-            "no acceptance sign-off by {}",
+            "no acceptance sign-off by {}{void}",
             roles
                 .iter()
                 .map(|r| if r == crate::policy::auth::SERVICE_OWNER {
@@ -40,10 +45,15 @@ pub fn acceptance(ctx: &GateContext) -> Outcome {
     )
 }
 
+/// Every audience the impact level names notified by the lead time (seed
+/// table "Notification timing depends on release impact"). A notification
+/// counts only if sent after the booking it announces, for the current
+/// window, and not as a completion notice.
 pub fn notifications(ctx: &GateContext) -> Outcome {
     let r = ctx.release;
     let tz = ctx.policy.tz();
-    let days = ctx.policy.lead_times.for_impact(r.impact);
+    let days = ctx.policy.lead_days(r.impact);
+    let required = ctx.policy.audiences(r.impact);
     let deploy_day = local_time::to_local(tz, r.window.start).date_naive();
     let latest = business_days::before(deploy_day, days, &ctx.calendar.holidays);
     let notice = if days == 1 {
@@ -51,71 +61,79 @@ pub fn notifications(ctx: &GateContext) -> Outcome {
     } else {
         format!("{days} business days' notice")
     };
-    // Seed table "Notification timing depends on release impact".
-    let audience = match r.impact {
-        crate::model::Impact::High => "All users, leadership, partners",
-        crate::model::Impact::Medium => "Affected users, support team",
-        crate::model::Impact::Low => "Technical teams",
-    };
+    if required.is_empty() {
+        return Outcome::pass(format!(
+            "the policy names no audience for {} impact",
+            r.impact
+        ));
+    }
     // Emergency releases bypass the lead time, not the notification.
     // Notices sent for an earlier window, and completion notices, do not
     // announce this window.
+    let emergency = r.kind.is_emergency();
     let notices: Vec<_> = r.advance_notices().collect();
-    if r.kind.is_emergency() {
-        return match notices.first() {
-            Some(n) => Outcome::pass(format!(
-                "{} notified {} (emergency: no lead time)",
-                n.audience,
-                ctx.policy.time(n.sent_at)
-            )),
-            None => Outcome::fail(
-                "no notification sent; an emergency release bypasses the lead time, not the notice",
-                format!("rel notify {} --audience \"{audience}\"", r.id),
-            ),
-        };
-    }
-    if notices.is_empty() {
-        let earlier = r.notifications.iter().filter(|n| !n.completion).count();
-        let void = if earlier > 0 {
-            format!(" for this window ({earlier} sent before it was rescheduled no longer count)")
-        } else {
-            String::new()
-        };
-        return Outcome::fail(
-            format!(
-                "no notification sent{void}; {} impact needs {notice} (by {latest})",
-                r.impact
-            ),
-            format!("rel notify {} --audience \"{audience}\"", r.id),
-        );
-    }
-    let in_time: Vec<_> = notices
+    let in_time = |audience: &str| {
+        notices.iter().find(|n| {
+            n.audience == audience
+                && n.sent_at >= r.booked_at
+                && (emergency || local_time::to_local(tz, n.sent_at).date_naive() <= latest)
+        })
+    };
+    let owed: Vec<String> = required
         .iter()
-        .filter(|n| local_time::to_local(tz, n.sent_at).date_naive() <= latest)
+        .filter(|a| in_time(a).is_none())
+        .cloned()
         .collect();
-    if let Some(n) = in_time.first() {
-        Outcome::pass(format!(
-            "{} notified {} ({notice} needed, by {latest})",
-            n.audience,
-            ctx.policy.local_date(n.sent_at)
-        ))
+    let when = if emergency {
+        "emergency: no lead time".to_string()
     } else {
-        let sent: Vec<String> = notices
-            .iter()
-            .map(|n| ctx.policy.local_date(n.sent_at).to_string())
-            .collect();
-        Outcome::fail(
-            format!(
-                "notification sent {} is too late: {} impact needs {notice}, by {latest}",
-                list(&sent),
-                r.impact
-            ),
-            format!(
-                "notice this late cannot count; a later window gives it time (rel reschedule {} --target ...)",
-                r.id
-            ),
-        )
+        format!("{notice} needed, by {latest}")
+    };
+    if owed.is_empty() {
+        return Outcome::pass(format!("{} notified ({when})", required.join(", ")));
     }
+    let late: Vec<String> = owed
+        .iter()
+        .filter_map(|a| {
+            notices
+                .iter()
+                .find(|n| &n.audience == a)
+                .map(|n| format!("{a} sent {}", n.sent_at.format("%Y-%m-%d")))
+        })
+        .collect();
+    let late_note = if late.is_empty() {
+        String::new()
+    } else {
+        format!(" (too late or before the booking: {})", list(&late))
+    };
+    let earlier = r.notifications.iter().filter(|n| !n.completion).count() - notices.len();
+    let void = if earlier > 0 {
+        format!(" ({earlier} sent before it was rescheduled no longer count)")
+    } else {
+        String::new()
+    };
+    let remedy = if !emergency && latest < ctx.policy.local_date(ctx.now) {
+        format!(
+            "notice this late cannot count; a later window gives it time (rel reschedule {} --target ...)",
+            r.id
+        )
+    } else {
+        format!(
+            "rel notify {}{}",
+            r.id,
+            owed.iter()
+                .map(|a| format!(" --audience {a}"))
+                .collect::<String>()
+        )
+    };
+    Outcome::fail(
+        format!(
+            "{} impact: still owed a notification: {}{late_note}{void}; {when}",
+            r.impact,
+            owed.join(", ")
+        ),
+        remedy,
+    )
 }
 
 pub fn dependencies(ctx: &GateContext) -> Outcome {

@@ -23,10 +23,13 @@ const SCOPE_LADDERS: &[&[&str]] = &[
     &["vulnerability-scan", "penetration-test"],
 ];
 
-/// Whether a run recorded at scope `ran` (none named: taken as the required
-/// one) meets the policy's `needed` scope.
+/// Whether a run recorded at scope `ran` meets the policy's `needed` scope.
+/// A run that names no scope counts only where the requirement is plain
+/// `required` (SPEC 3): a run cannot claim a scope it did not state.
 pub fn scope_covers(ran: Option<&str>, needed: &str) -> bool {
-    let Some(ran) = ran else { return true };
+    let Some(ran) = ran else {
+        return needed == "required";
+    };
     if ran == needed {
         return true;
     }
@@ -76,10 +79,12 @@ pub fn required_passed(ctx: &GateContext) -> Outcome {
                 "{category}: {} passed, {} failed, {} blocked",
                 t.passed, t.failed, t.blocked
             )),
-            Some(t) if !scope_covers(t.scope.as_deref(), scope) => failing.push(format!(
-                "{category}: run at scope {}, the policy requires {scope}",
-                t.scope.as_deref().unwrap_or("")
-            )),
+            Some(t) if !scope_covers(t.scope.as_deref(), scope) => failing.push(match &t.scope {
+                Some(ran) => format!("{category}: run at scope {ran}, the policy requires {scope}"),
+                None => format!(
+                    "{category}: run without a scope, the policy requires {scope} (record it with --scope {scope})"
+                ),
+            }),
             Some(_) => {}
         }
     }

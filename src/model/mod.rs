@@ -1,6 +1,7 @@
 //! Records: change references and releases, as they are stored in YAML.
 
 pub mod change;
+pub mod digest;
 pub mod duration;
 pub mod history;
 pub mod ids;

@@ -173,6 +173,25 @@ pub struct Approval {
     /// Set when the approver acted through a delegation from this person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_behalf_of: Option<String>,
+    /// The last day of the delegation used, with `on_behalf_of`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegation_until: Option<NaiveDate>,
+    /// `sha256:...` of the content approved (SPEC 3.2); when the content
+    /// changes the approval stays but no longer counts. Absent on approvals
+    /// recorded before rel bound them to content: those still count, shown
+    /// as not bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+}
+
+/// A `rel amend` of approved content: which fields, who, when. Kept so that
+/// a voided approval can name the edit that voided it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Amendment {
+    pub fields: Vec<String>,
+    pub by: String,
+    pub at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -413,6 +432,9 @@ pub struct Closure {
     pub defects_post_deploy: u32,
     pub rollback: bool,
     pub on_time: bool,
+    /// Set when the deployment started outside its booked window: how far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside_window: Option<String>,
     pub fix_cycles: u32,
     /// Stakeholder satisfaction, as measured (seed: "if measured").
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -470,6 +492,9 @@ pub struct Release {
     pub kind: ReleaseType,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub rationale: String,
+    /// The incident an emergency release answers (SPEC 3.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
     pub stage: Stage,
     #[schemars(inner(regex(pattern = patterns::CHANGE_ID)))]
     pub changes: Vec<String>,
@@ -540,6 +565,9 @@ pub struct Release {
     pub cancellation: Option<Reasoned>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<Waiver>,
+    /// Amendments of approved content (definition or accepted build).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amendments: Vec<Amendment>,
 }
 
 /// A closed release's post-implementation review.
@@ -592,6 +620,7 @@ impl Release {
             version: None,
             kind: b.kind,
             rationale: String::new(),
+            incident: None,
             stage: Stage::Plan,
             changes: b.changes,
             window: b.window,
@@ -622,6 +651,7 @@ impl Release {
             fix_cycles: vec![],
             cancellation: None,
             waivers: vec![],
+            amendments: vec![],
         }
     }
 
@@ -648,11 +678,11 @@ impl Release {
         self.reschedules.last().is_none_or(|m| at > m.at)
     }
 
-    /// Whether an approval still counts: given for the current window, and
-    /// for acceptance and go, for the current build.
+    /// Whether an approval still counts: given for the current window,
+    /// bound to content that has not changed since (acceptance also to the
+    /// current build); see [`Release::standing`] for why one does not.
     pub fn approval_current(&self, approval: &Approval) -> bool {
-        self.for_current_window(approval.at)
-            && (approval.purpose == Purpose::Definition || self.for_current_build(approval.at))
+        !matches!(self.standing(approval), super::digest::Standing::Void(_))
     }
 
     /// Given for the current build and the current window.
@@ -722,6 +752,27 @@ impl Release {
         self.defects
             .iter()
             .filter(|d| d.status == DefectStatus::Open && !d.post_deploy)
+    }
+
+    /// How a deployment that started at `started` lies outside the booked
+    /// window, if it does ("3h before the window opened").
+    pub fn outside_window(&self, started: Timestamp) -> Option<String> {
+        let start = self.window.start;
+        let end = self.window.end();
+        let span = |d: chrono::Duration| super::Duration::minutes(d.num_minutes()).to_string();
+        if started < start {
+            Some(format!(
+                "started {} before the window opened",
+                span(start - started)
+            ))
+        } else if started >= end {
+            Some(format!(
+                "started {} after the window closed",
+                span(started - end)
+            ))
+        } else {
+            None
+        }
     }
 
     pub fn is_waived(&self, gate: &str, to: Stage) -> bool {

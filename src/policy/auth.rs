@@ -20,8 +20,9 @@ pub fn email_of(actor: &str) -> &str {
 pub enum Authority {
     /// Listed in the role.
     Direct,
-    /// Through an active delegation from this holder.
-    Delegated { from: String },
+    /// Through an active delegation from this holder, active until (and
+    /// including) `until`.
+    Delegated { from: String, until: NaiveDate },
 }
 
 /// The people who hold `role` directly for `service`.
@@ -37,6 +38,9 @@ pub fn holders<'p>(policy: &'p Policy, role: &str, service: &str) -> &'p [String
     }
 }
 
+/// The role whose holder is the owner of the change acted on.
+pub const CHANGE_OWNER: &str = "change-owner";
+
 /// Checks that `email` holds `role` for `service` on `today`, directly or by
 /// an active delegation. Delegations are not transitive: the `from` of a
 /// delegation must hold the role directly. The error says why not.
@@ -47,7 +51,28 @@ pub fn authorise(
     email: &str,
     today: NaiveDate,
 ) -> Result<Authority, String> {
-    let direct = holders(policy, role, service);
+    authorise_among(
+        policy,
+        role,
+        holders(policy, role, service),
+        Some(service),
+        email,
+        today,
+    )
+}
+
+/// Checks that `email` is one of `direct` (the holders of `role`) or an
+/// active delegate of one of them on `today`. `service` scopes
+/// service-owner delegations. Shared by approvals and permissions, so a
+/// delegation means the same for every role (SPEC 3.1).
+pub fn authorise_among(
+    policy: &Policy,
+    role: &str,
+    direct: &[String],
+    service: Option<&str>,
+    email: &str,
+    today: NaiveDate,
+) -> Result<Authority, String> {
     if direct.iter().any(|h| h.eq_ignore_ascii_case(email)) {
         return Ok(Authority::Direct);
     }
@@ -56,7 +81,7 @@ pub fn authorise(
         if d.role != role || !d.to.eq_ignore_ascii_case(email) {
             continue;
         }
-        if role == SERVICE_OWNER && d.service.as_deref() != Some(service) {
+        if role == SERVICE_OWNER && d.service.as_deref() != service {
             continue;
         }
         if !direct.iter().any(|h| h.eq_ignore_ascii_case(&d.from)) {
@@ -69,12 +94,12 @@ pub fn authorise(
         }
         return Ok(Authority::Delegated {
             from: d.from.clone(),
+            until: d.until,
         });
     }
-    let who = if role == SERVICE_OWNER {
-        format!("the service-owner role for `{service}`")
-    } else {
-        format!("role `{role}`")
+    let who = match (role, service) {
+        (SERVICE_OWNER, Some(service)) => format!("the service-owner role for `{service}`"),
+        _ => format!("role `{role}`"),
     };
     Err(match expired {
         Some(d) => format!(

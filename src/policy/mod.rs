@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod gate_names;
+pub mod permissions;
 
 pub use crate::model::Versioning;
 pub mod import;
@@ -29,8 +30,16 @@ pub struct Policy {
     pub limits: Limits,
     #[serde(default)]
     pub timeline: Timeline,
+    /// Business days of notice per impact, the older form of
+    /// `notifications`: read when `notifications` does not name the impact.
     #[serde(default)]
     pub lead_times: LeadTimes,
+    /// Impact -> lead time and the audiences to notify (SPEC 3.5, the seed's
+    /// table). Where it names an impact it wins over `lead_times`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub notifications: BTreeMap<crate::model::Impact, NotificationRule>,
+    #[serde(default)]
+    pub emergency: Emergency,
     /// The readiness review is held at least this many hours before the
     /// window starts (seed: "24 hours before scheduled deployment").
     #[serde(default = "default_readiness_hours")]
@@ -47,6 +56,10 @@ pub struct Policy {
     pub approvals: Approvals,
     #[serde(default)]
     pub waivers: Waivers,
+    /// Action (a command name) -> the roles that may perform it (SPEC 3.1).
+    /// An action not named keeps its default; `rel init` lists them all.
+    #[serde(default)]
+    pub permissions: BTreeMap<String, Vec<String>>,
     /// Release type -> test category -> required scope. A category absent
     /// or `not-required` is not required.
     #[serde(default = "default_test_matrix")]
@@ -261,6 +274,48 @@ impl LeadTimes {
             crate::model::Impact::Low => self.low,
         }
     }
+}
+
+/// One impact level's notice: business days ahead, and who is told.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationRule {
+    pub lead_days: u32,
+    #[serde(default)]
+    pub audiences: Vec<String>,
+}
+
+/// Emergency releases (SPEC 3.4): not a way around the calendar.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Emergency {
+    /// How far ahead an emergency release may be planned, in hours.
+    #[serde(default = "default_max_lead_hours")]
+    pub max_lead_hours: u32,
+}
+
+fn default_max_lead_hours() -> u32 {
+    72
+}
+
+impl Default for Emergency {
+    fn default() -> Self {
+        Emergency {
+            max_lead_hours: default_max_lead_hours(),
+        }
+    }
+}
+
+/// The seed's audiences ("Notification audience") per impact, used when the
+/// policy's `notifications` does not name the impact.
+pub fn default_audiences(impact: crate::model::Impact) -> Vec<String> {
+    use crate::model::Impact;
+    let names: &[&str] = match impact {
+        Impact::High => &["all-users", "leadership", "partners"],
+        Impact::Medium => &["affected-users", "support-team"],
+        Impact::Low => &["technical-teams"],
+    };
+    names.iter().map(|s| s.to_string()).collect()
 }
 
 /// Who must approve what. `service-owner` names the owners of the release's
@@ -511,6 +566,41 @@ impl Policy {
         t.with_timezone(&self.tz()).date_naive()
     }
 
+    /// Business days of notice for `impact`: `notifications` wins, else
+    /// `lead_times`.
+    pub fn lead_days(&self, impact: crate::model::Impact) -> u32 {
+        self.notifications
+            .get(&impact)
+            .map(|n| n.lead_days)
+            .unwrap_or_else(|| self.lead_times.for_impact(impact))
+    }
+
+    /// The audiences an `impact` release must notify.
+    pub fn audiences(&self, impact: crate::model::Impact) -> Vec<String> {
+        self.notifications
+            .get(&impact)
+            .map(|n| n.audiences.clone())
+            .unwrap_or_else(|| default_audiences(impact))
+    }
+
+    /// Every audience name any impact level uses (what `rel notify
+    /// --audience` accepts).
+    pub fn all_audiences(&self) -> Vec<String> {
+        let mut out: Vec<String> = vec![];
+        for impact in [
+            crate::model::Impact::High,
+            crate::model::Impact::Medium,
+            crate::model::Impact::Low,
+        ] {
+            for a in self.audiences(impact) {
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
+        out
+    }
+
     pub fn change_pattern(&self) -> ChangeIdPattern {
         ChangeIdPattern(self.ids.change.clone())
     }
@@ -639,8 +729,23 @@ impl Policy {
                 }
             }
         }
+        for (action, roles) in &self.permissions {
+            if !permissions::is_action(action) {
+                problems.push(format!(
+                    "permissions.{action}: unknown action; actions: {}",
+                    permissions::actions().join(", ")
+                ));
+            }
+            for r in roles {
+                if !known_role(r) && r != auth::CHANGE_OWNER {
+                    problems.push(format!(
+                        "permissions.{action}: unknown role `{r}` (not under roles:, nor service-owner or change-owner)"
+                    ));
+                }
+            }
+        }
         for (i, d) in self.delegations.iter().enumerate() {
-            if !known_role(&d.role) {
+            if !known_role(&d.role) && d.role != auth::CHANGE_OWNER {
                 problems.push(format!("delegations[{i}].role: unknown role `{}`", d.role));
             }
             if let Some(s) = &d.service

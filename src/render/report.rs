@@ -9,6 +9,10 @@ use serde::Serialize;
 pub struct CategoryLine {
     pub category: TestCategory,
     pub required: Option<String>,
+    /// The scope the runs of this line were recorded at (none stated: null).
+    pub scope: Option<String>,
+    /// Runs at this scope; the counts are the latest run's, not a sum (a
+    /// re-run executes the same cases again).
     pub runs: u32,
     pub passed: u32,
     pub failed: u32,
@@ -60,26 +64,24 @@ pub fn build(release: &Release, policy: &Policy) -> TestReport {
         if runs.is_empty() && req.is_none() {
             continue;
         }
-        let (p, f, b) = runs.iter().fold((0, 0, 0), |acc, t| {
-            (acc.0 + t.passed, acc.1 + t.failed, acc.2 + t.blocked)
-        });
-        total += p + f + b;
-        passed += p;
-        failed += f;
-        blocked += b;
-        let last = runs.last();
-        let result = match last {
-            None => "not run",
-            Some(t)
-                if req
-                    .as_deref()
-                    .is_some_and(|r| !crate::gates::scope_covers(t.scope.as_deref(), r)) =>
+        let verdict = |t: &crate::model::TestRun| {
+            if req
+                .as_deref()
+                .is_some_and(|r| !crate::gates::scope_covers(t.scope.as_deref(), r))
             {
-                "scope too narrow"
+                if t.scope.is_none() {
+                    "no scope stated"
+                } else {
+                    "scope too narrow"
+                }
+            } else if t.failed == 0 && t.blocked == 0 && t.passed > 0 {
+                "passed"
+            } else {
+                "failing"
             }
-            Some(t) if t.failed == 0 && t.blocked == 0 && t.passed > 0 => "passed",
-            Some(_) => "failing",
         };
+        // The category's standing is its latest run's, as the gate reads it.
+        let result = runs.last().map(|t| verdict(t)).unwrap_or("not run");
         if req.is_some() {
             if result == "passed" {
                 covered += 1;
@@ -87,15 +89,44 @@ pub fn build(release: &Release, policy: &Policy) -> TestReport {
                 reasons.push(format!("{category} {result}"));
             }
         }
-        categories.push(CategoryLine {
-            category,
-            required: req,
-            runs: runs.len() as u32,
-            passed: p,
-            failed: f,
-            blocked: b,
-            result,
-        });
+        if runs.is_empty() {
+            categories.push(CategoryLine {
+                category,
+                required: req.clone(),
+                scope: None,
+                runs: 0,
+                passed: 0,
+                failed: 0,
+                blocked: 0,
+                result,
+            });
+            continue;
+        }
+        // One line per scope, in the order the scopes were first run.
+        let mut scopes: Vec<Option<String>> = vec![];
+        for t in &runs {
+            if !scopes.contains(&t.scope) {
+                scopes.push(t.scope.clone());
+            }
+        }
+        for scope in scopes {
+            let at: Vec<_> = runs.iter().filter(|t| t.scope == scope).collect();
+            let last = at.last().expect("a scope comes from a run");
+            total += last.passed + last.failed + last.blocked;
+            passed += last.passed;
+            failed += last.failed;
+            blocked += last.blocked;
+            categories.push(CategoryLine {
+                category,
+                required: req.clone(),
+                scope,
+                runs: at.len() as u32,
+                passed: last.passed,
+                failed: last.failed,
+                blocked: last.blocked,
+                result: verdict(last),
+            });
+        }
     }
     let mut defects = vec![];
     for severity in [
@@ -168,7 +199,7 @@ pub fn render(report: &TestReport, width: Option<u16>) -> String {
     ));
     let mut t = super::table::new(
         &[
-            "CATEGORY", "REQUIRED", "RUNS", "PASSED", "FAILED", "BLOCKED", "RESULT",
+            "CATEGORY", "REQUIRED", "SCOPE", "RUNS", "PASSED", "FAILED", "BLOCKED", "RESULT",
         ],
         width,
     );
@@ -176,6 +207,7 @@ pub fn render(report: &TestReport, width: Option<u16>) -> String {
         t.add_row(vec![
             c.category.to_string(),
             c.required.clone().unwrap_or_else(|| "-".to_string()),
+            c.scope.clone().unwrap_or_else(|| "-".to_string()),
             c.runs.to_string(),
             c.passed.to_string(),
             c.failed.to_string(),

@@ -10,6 +10,7 @@
 //! cherry-pick keep.
 
 use super::Finding;
+use super::authority;
 use super::evidence::{
     Entry, added, changed_controls, defects_break, definition, entries, may_redefine,
     merge_problems, minutes_text, prefix_break, singles, waiver_allowed,
@@ -23,6 +24,7 @@ use crate::model::node::Seg::{self, Index, Key};
 use crate::model::{ChangeRef, Release, Stage};
 use crate::policy::Policy;
 use crate::policy::auth::{authorise, email_of};
+use crate::policy::permissions::Subject;
 use std::path::Path;
 
 /// The rules a branch is judged by.
@@ -185,6 +187,10 @@ impl<'a> Judge<'a> {
         }
         let added = added(before, after);
         self.new_entries(c, path, after, &added);
+        for n in authority::release_needs(c, before, after, &added) {
+            let service = before.map_or(after.service.as_str(), |b| b.service.as_str());
+            self.permitted(c, path, &n, &Subject::release(service));
+        }
         if needs_signature.is_none()
             && let Some(a) = added.iter().find(|a| a.signoff)
         {
@@ -198,6 +204,31 @@ impl<'a> Judge<'a> {
                 .collect();
             self.signed(c, path, &what, &at, &approvers);
         }
+    }
+
+    /// The commit's author held the permission `n` needs under the base's
+    /// policy (SPEC 3.1); said on the record's line when not.
+    fn permitted(&mut self, c: &Commit, path: &Path, n: &authority::Need, subject: &Subject) {
+        let Some(refusal) = authority::refused(self.policy, c, n, subject) else {
+            return;
+        };
+        let branch_only = self
+            .head_policy
+            .is_some_and(|p| authority::refused(p, c, n, subject).is_none());
+        self.add(
+            "permission",
+            path,
+            &n.at,
+            format!(
+                "commit {}: {refusal}{}",
+                c.short(),
+                if branch_only {
+                    "; only this branch's policy.yaml allows it, and a branch is judged under the policy it is merged into"
+                } else {
+                    "; a branch is judged under the policy it is merged into"
+                }
+            ),
+        );
     }
 
     /// Checks evidence entries a commit added: recorded by the approver
@@ -554,6 +585,22 @@ impl<'a> Judge<'a> {
     }
 
     fn change_file(&mut self, c: &Commit, fc: &FileChange, v: &Versions<ChangeRef>) {
+        if !fc.is_merge()
+            && let State::Present(after) = &v.after
+        {
+            let before = v.readable_parents.first().cloned().flatten();
+            // The owner and service before the edit decide, so an edit
+            // cannot make its author the change's owner first.
+            let owner = before.as_ref().unwrap_or(after);
+            for n in authority::change_needs(c, before.as_ref(), after) {
+                let subject = if n.actions == ["change-import"] {
+                    Subject::none()
+                } else {
+                    Subject::change(&owner.service, &owner.owner)
+                };
+                self.permitted(c, &fc.path, &n, &subject);
+            }
+        }
         if c.is_rel() {
             return;
         }

@@ -7,6 +7,7 @@
 //! them the command's.
 
 mod audit;
+mod authority;
 mod branch;
 mod evidence;
 mod records;
@@ -200,8 +201,16 @@ mod tests {
         }
     }
 
+    /// The test policy, with rm@example.com the release manager.
+    fn rules() -> crate::policy::Policy {
+        let mut p = policy();
+        p.roles
+            .insert("release-manager".into(), vec!["rm@example.com".into()]);
+        p
+    }
+
     fn judge(history: &[Commit]) -> Vec<Finding> {
-        let (policy, calendar) = (policy(), Calendar::default());
+        let (policy, calendar) = (rules(), Calendar::default());
         let rules = BranchRules {
             policy: &policy,
             calendar: &calendar,
@@ -237,6 +246,8 @@ mod tests {
             by: "Fo <fo@example.com>".into(),
             at: t("2025-03-04 09:00"),
             on_behalf_of: None,
+            delegation_until: None,
+            digest: None,
         });
         let found = judge(&[commit(
             "Rm",
@@ -290,6 +301,57 @@ mod tests {
             report.findings[0]
                 .message
                 .contains("Rel-From: plan, Rel-To: build but the record moved plan -> test")
+        );
+    }
+
+    #[test]
+    fn a_commit_beyond_its_authors_permission_is_found_on_its_line() {
+        let mut after = planned();
+        after.stage = Stage::Build;
+        let rel = [
+            ("Rel-Action", "promote"),
+            ("Rel-Release", "REL-2025-03-001"),
+            ("Rel-From", "plan"),
+            ("Rel-To", "build"),
+        ];
+        // rel's commit by someone outside release-manager, judged by its
+        // trailer's action.
+        let found = judge(&[commit(
+            "Fo",
+            "2025-03-05 09:00",
+            &rel,
+            Some(planned()),
+            after.clone(),
+        )]);
+        let rules: Vec<&str> = found.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["permission"], "{found:?}");
+        assert_eq!(found[0].at, [Seg::Key("stage")]);
+        assert!(
+            found[0].message.contains("fo@example.com> may not promote"),
+            "{found:?}"
+        );
+        // A hand edit adding a notification implies `notify`.
+        let mut notified = planned();
+        notified.notifications.push(crate::model::Notification {
+            audience: "all-users".into(),
+            sent_at: t("2025-03-05 09:00"),
+            by: "Fo <fo@example.com>".into(),
+            recorded_at: None,
+            completion: false,
+        });
+        let found = judge(&[commit(
+            "Fo",
+            "2025-03-05 09:00",
+            &[],
+            Some(planned()),
+            notified,
+        )]);
+        let permission: Vec<&Finding> = found.iter().filter(|f| f.rule == "permission").collect();
+        assert_eq!(permission.len(), 1, "{found:?}");
+        assert_eq!(permission[0].at, [Seg::Key("notifications"), Seg::Index(0)]);
+        assert!(
+            permission[0].message.contains("may not notify"),
+            "{found:?}"
         );
     }
 }

@@ -21,7 +21,7 @@ fn change_for(repo: &Repo, service: &str, target: &str) -> String {
 /// The arguments of `rel plan` with a fresh change.
 fn plan_args(repo: &Repo, service: &str, kind: &str, target: &str) -> Vec<String> {
     let change = change_for(repo, service, target);
-    [
+    let mut args: Vec<String> = [
         "plan",
         "--service",
         service,
@@ -34,7 +34,14 @@ fn plan_args(repo: &Repo, service: &str, kind: &str, target: &str) -> Vec<String
     ]
     .iter()
     .map(|s| s.to_string())
-    .collect()
+    .collect();
+    // An emergency names its incident and says why (SPEC 3.4).
+    if kind == "emergency" {
+        for a in ["--incident", "INC-42", "--rationale", "Production incident"] {
+            args.push(a.to_string());
+        }
+    }
+    args
 }
 
 fn strs(v: &[String]) -> Vec<&str> {
@@ -204,7 +211,8 @@ fn json_lists_entries_and_each_conflict_once_with_its_winner() {
     let ledger = book(&repo, "ledger", "minor", "2025-03-15 20:00", &[]);
     // finance depends on ledger: a scheduled finance release overlapping is
     // refused, an emergency one wins and is booked.
-    repo.at("2025-03-02T09:00:00+00:00");
+    // Emergencies are planned at most 72 h ahead.
+    repo.at("2025-03-13T09:00:00+00:00");
     let fin = book(&repo, "finance", "emergency", "2025-03-15 21:00", &[]);
     let run = repo
         .rel(&["--json", "calendar", "--from", "2025-03-10"])
@@ -434,7 +442,8 @@ fn dst_gap_and_overlap_are_refused_saying_so() {
 
 #[test]
 fn emergency_release_inside_a_blackout_is_accepted() {
-    let repo = Repo::new();
+    let mut repo = Repo::new();
+    repo.at("2025-03-28T09:00:00+00:00");
     book(&repo, "finance", "emergency", "2025-03-29 20:00", &[]);
 }
 
@@ -547,7 +556,7 @@ fn proposal_sees_releases_of_the_next_year() {
 #[test]
 fn on_a_tie_the_existing_booking_keeps_its_slot() {
     let mut repo = Repo::new();
-    repo.at("2025-07-01T09:00:00+00:00");
+    repo.at("2025-08-30T09:00:00+00:00");
     // Two emergencies (no windows, no blackouts) of the same impact booked
     // at the same instant. The new one's id (August) is smaller than the
     // existing one's (September); it must not push the existing one out.

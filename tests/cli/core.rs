@@ -36,6 +36,21 @@ fn plan_args<'a>(kind: &'a str, target: &'a str, changes: &'a [String]) -> Vec<&
         args.push("--change");
         args.push(c);
     }
+    // A complete release definition (SPEC 3.3).
+    args.extend([
+        "--version",
+        "1.0.0",
+        "--rationale",
+        "Enhancements",
+        "--risk",
+        "Low",
+        "--resource",
+        "test environment",
+        "--rollback-window",
+        "2h",
+        "--rollback-procedure",
+        "runbook section 7",
+    ]);
     args
 }
 
@@ -491,6 +506,12 @@ fn parallel_commands_either_commit_or_exit_4() {
         &["CHG-2025-0002"],
         &[],
     );
+    // The owner adds changes too here (all commands run as one identity).
+    let policy = repo.read("policy.yaml").replace(
+        "  change-add: [release-manager]\n",
+        "  change-add: [release-manager, service-owner]\n",
+    );
+    repo.commit_file("policy.yaml", &policy);
     let before = repo.commit_count();
     repo.by(OWNER);
     let mut argv: Vec<Vec<String>> = vec![];
@@ -564,14 +585,15 @@ fn parallel_commands_either_commit_or_exit_4() {
 #[test]
 fn malformed_yaml_is_reported_with_file_and_line() {
     let repo = planned_minor();
-    // Line 5 becomes `stage: plan: build`, which is not YAML.
+    // Line 7 (after id, title, service, version, type, rationale) becomes
+    // `stage: plan: build`, which is not YAML.
     let text = repo.read(REL_FILE);
-    assert_eq!(text.lines().nth(4), Some("stage: plan"));
+    assert_eq!(text.lines().nth(6), Some("stage: plan"));
     repo.commit_file(
         REL_FILE,
         &text.replace("stage: plan\n", "stage: plan: build\n"),
     );
-    let at = format!("{REL_FILE}: line 5");
+    let at = format!("{REL_FILE}: line 7");
     repo.refused(3, &["show", "REL-2025-03-001"])
         .stderr_has(&at);
     repo.refused(3, &["check"]).stderr_has(&at);
@@ -986,7 +1008,9 @@ fn log_lists_the_commits_of_one_release() {
 fn emergency_definition_is_approved_by_the_emergency_cab_only() {
     let mut repo = Repo::new();
     repo.change("CHG-2025-0001", "ledger", "2025-03-12");
-    // A weekday afternoon: emergencies bypass the maintenance window.
+    // A weekday afternoon: emergencies bypass the maintenance window, but
+    // are planned at most 72 h ahead.
+    repo.at("2025-03-11T09:00:00+00:00");
     let id = repo.plan(
         "ledger",
         "emergency",

@@ -18,3 +18,4 @@ mod review_output;
 mod site;
 mod sync;
 mod tables;
+mod trust;

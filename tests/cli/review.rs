@@ -8,6 +8,9 @@ const FILE: &str = "releases/2025/03/REL-2025-03-001.yaml";
 
 /// A records repository with one finance release planned on `main`
 /// (window Sat 15 March 2025 20:00).
+/// The audiences of a high-impact release in the example policy.
+const AUDIENCES: [&str; 3] = ["all-users", "leadership", "partners"];
+
 fn planned() -> Repo {
     let mut repo = Repo::new();
     repo.at("2025-03-01T09:05:00+00:00");
@@ -220,9 +223,9 @@ fn a_branch_made_with_rel_commands_is_clean() {
         "notify",
         REL,
         "--audience",
-        "All users",
+        "all-users",
         "--sent-at",
-        "2025-03-03 09:00",
+        "2025-03-03 11:00",
     ])
     .ok();
     assert!(
@@ -352,7 +355,7 @@ fn audit_verify_names_a_hand_edit_buried_among_hundreds_of_commits() {
     for i in 0..150 {
         let now = format!("2025-03-05T{:02}:{:02}:00+00:00", 10 + i / 60, i % 60);
         repo.at(&now);
-        repo.rel(&["notify", REL, "--audience", &format!("audience {i}")])
+        repo.rel(&["notify", REL, "--audience", AUDIENCES[i % 3]])
             .ok();
     }
     repo.at("2025-03-06T09:00:00+00:00");
@@ -364,7 +367,7 @@ fn audit_verify_names_a_hand_edit_buried_among_hundreds_of_commits() {
     for i in 0..20 {
         let now = format!("2025-03-06T10:{:02}:00+00:00", i);
         repo.at(&now);
-        repo.rel(&["notify", REL, "--audience", &format!("late {i}")])
+        repo.rel(&["notify", REL, "--audience", AUDIENCES[i % 3]])
             .ok();
     }
     let run = repo
@@ -834,7 +837,7 @@ fn merging_main_into_a_branch_is_clean() {
     let mut repo = built();
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-07T11:30:00+00:00");
-    repo.rel(&["notify", REL, "--audience", "All users"]).ok();
+    repo.rel(&["notify", REL, "--audience", "all-users"]).ok();
     // Meanwhile main moves the same release on.
     repo.git(&["checkout", "-q", "main"]);
     repo.at("2025-03-07T12:00:00+00:00");
@@ -844,7 +847,7 @@ fn merging_main_into_a_branch_is_clean() {
     repo.at("2025-03-08T09:00:00+00:00");
     repo.git(&["merge", "-q", "--no-edit", "main"]);
     assert!(repo.read(FILE).contains("stage: test"));
-    assert!(repo.read(FILE).contains("audience: All users"));
+    assert!(repo.read(FILE).contains("audience: all-users"));
     repo.at("2025-03-08T10:00:00+00:00");
     repo.rel(&[
         "record",
@@ -875,7 +878,7 @@ fn merging_main_into_a_branch_is_clean() {
     repo.rel(&["check", "--base", "main"])
         .code(1)
         .stdout_has(&format!(
-            "notifications: notification to All users by Riley Manager <rm@example.com> was dropped by merge commit {merge}"
+            "notifications: notification to all-users by Riley Manager <rm@example.com> was dropped by merge commit {merge}"
         ))
         .stdout_has(&format!("stage stage in merge commit {merge} is neither side's"));
 }
@@ -1176,6 +1179,12 @@ fn a_forged_transition_is_judged_with_its_changes_and_the_base_calendar() {
         "calendars/freeze.yaml",
         "blackouts:\n- name: audit-freeze\n  from: 2025-03-14\n  to: 2025-03-16\n",
     );
+    // The base does not let the blackout be waived.
+    let base = repo.read("policy.yaml").replace(
+        "    - { name: blackout, waivable: true }\n",
+        "    - blackout\n",
+    );
+    repo.commit_file("policy.yaml", &base);
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-05T09:00:00+00:00");
     hand_commit(
@@ -1341,6 +1350,12 @@ fn a_waiver_only_the_branchs_policy_allows_waives_nothing() {
         "calendars/freeze.yaml",
         "blackouts:\n- name: audit-freeze\n  from: 2025-03-14\n  to: 2025-03-16\n",
     );
+    // The base does not let the blackout be waived.
+    let base = repo.read("policy.yaml").replace(
+        "    - { name: blackout, waivable: true }\n",
+        "    - blackout\n",
+    );
+    repo.commit_file("policy.yaml", &base);
     repo.git(&["checkout", "-q", "-b", "pr"]);
     let policy = repo.read("policy.yaml").replace(
         "    - blackout\n",

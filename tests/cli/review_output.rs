@@ -190,7 +190,7 @@ fn merges_clean_and_settled_by_hand() {
     let mut repo = built();
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-07T11:30:00+00:00");
-    repo.rel(&["notify", REL, "--audience", "All users"]).ok();
+    repo.rel(&["notify", REL, "--audience", "all-users"]).ok();
     repo.git(&["checkout", "-q", "main"]);
     repo.at("2025-03-07T12:00:00+00:00");
     repo.rel(&["promote", REL, "--to", "test"]).ok();

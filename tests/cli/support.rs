@@ -286,6 +286,31 @@ impl Repo {
             args.push(c);
         }
         args.extend_from_slice(extra);
+        // A complete release definition (SPEC 3.3) unless the test gives
+        // its own parts.
+        let version = if service == "infrastructure" {
+            target[..10].replace('-', ".")
+        } else {
+            "1.0.0".to_string()
+        };
+        let defaults: [(&str, &str); 6] = [
+            ("--version", &version),
+            ("--rationale", "Enhancements and fixes"),
+            ("--risk", "Low: reversible changes"),
+            ("--resource", "test environment"),
+            ("--rollback-window", "2h"),
+            ("--rollback-procedure", "runbook section 7"),
+        ];
+        for (flag, value) in defaults {
+            if !extra.contains(&flag) {
+                args.push(flag);
+                args.push(value);
+            }
+        }
+        if kind == "emergency" && !extra.contains(&"--incident") {
+            args.push("--incident");
+            args.push("INC-1");
+        }
         let run = self.rel(&args).ok();
         run.stdout.lines().next().unwrap().trim().to_string()
     }

@@ -99,6 +99,26 @@ fn plan(repo: &Repo, global: &[&str], service: &str, change: &str) -> Run {
         "--change",
         change,
     ]);
+    // A complete release definition, so the owner may approve it.
+    let version = if service == "infrastructure" {
+        WINDOW[..10].replace('-', ".")
+    } else {
+        "1.0.0".to_string()
+    };
+    args.extend([
+        "--version",
+        &version,
+        "--rationale",
+        "Enhancements and fixes",
+        "--risk",
+        "Low: reversible changes",
+        "--resource",
+        "test environment",
+        "--rollback-window",
+        "2h",
+        "--rollback-procedure",
+        "runbook section 7",
+    ]);
     repo.rel(&args)
 }
 
