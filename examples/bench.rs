@@ -490,6 +490,7 @@ fn generate(dir: &Path, rel: &Path) {
                 config_updated: true,
                 config_items: vec![],
                 satisfaction: None,
+                outside_window: None,
                 pir_due: None,
                 planned_start: start,
                 actual_start: started,
