@@ -9,10 +9,12 @@
 mod audit;
 mod branch;
 mod evidence;
+mod ledger;
 mod records;
 
-pub use audit::{AuditFinding, AuditReport, HandEdit, audit};
+pub use audit::{AuditFinding, AuditReport, HandEdit, audit, audit_judged};
 pub use branch::{BranchRules, judge_branch};
+pub use ledger::ledger_findings;
 pub use records::check_records;
 
 use crate::model::node::Seg;
@@ -33,6 +35,9 @@ pub struct Finding {
     /// The YAML node it concerns, for the command to turn into `line`.
     #[serde(skip)]
     pub at: Vec<Seg>,
+    /// The commit it concerns, when a history was judged.
+    #[serde(skip)]
+    pub commit: Option<String>,
 }
 
 impl Finding {
@@ -43,6 +48,7 @@ impl Finding {
             message,
             rule,
             at: at.to_vec(),
+            commit: None,
         }
     }
 
@@ -59,6 +65,7 @@ impl Finding {
             message,
             rule,
             at: vec![],
+            commit: None,
         }
     }
 
@@ -174,6 +181,8 @@ mod tests {
             author: who.into(),
             email: format!("{}@example.com", who.to_lowercase()),
             time: t(at),
+            committed: t(at),
+            parent: None,
             subject: "Edit".into(),
             trailers: trailers
                 .iter()
@@ -189,6 +198,7 @@ mod tests {
                 in_releases: true,
                 change_id: None,
                 taken_whole: false,
+                symlink: false,
                 record: Record::Release(Box::new(Versions {
                     after: State::Present(after),
                     parents: vec![state(before.clone())],

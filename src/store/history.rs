@@ -148,6 +148,10 @@ pub struct Commit {
     pub time: DateTime<FixedOffset>,
     pub subject: String,
     pub trailers: Vec<(String, String)>,
+    /// The committer date.
+    pub committed: DateTime<FixedOffset>,
+    /// The first parent's id, author date and committer date, if any.
+    pub parent: Option<(git2::Oid, DateTime<FixedOffset>, DateTime<FixedOffset>)>,
     /// The record files the commit changed.
     pub files: Vec<FileChange>,
 }
@@ -184,6 +188,8 @@ pub struct FileChange {
     /// One entry per parent (`[None]` for a root commit).
     pub parents: Vec<Option<git2::Oid>>,
     pub base: Option<git2::Oid>,
+    /// The commit leaves a symbolic link at the path (mode 120000).
+    pub symlink: bool,
 }
 
 impl FileChange {
@@ -197,11 +203,22 @@ impl FileChange {
     }
 }
 
+/// A git tree entry's mode for a symbolic link.
+const SYMLINK_MODE: i32 = 0o120000;
+
+/// The blob at `path` in `tree`; a symbolic link is never followed nor read
+/// as a file (nor is a path through one: a tree lookup does not follow it).
 fn blob_at(tree: &git2::Tree, path: &Path) -> Option<git2::Oid> {
     tree.get_path(path)
         .ok()
-        .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+        .filter(|e| e.kind() == Some(git2::ObjectType::Blob) && e.filemode() != SYMLINK_MODE)
         .map(|e| e.id())
+}
+
+/// Whether `tree` holds a symbolic link at `path`.
+fn symlink_at(tree: &git2::Tree, path: &Path) -> bool {
+    tree.get_path(path)
+        .is_ok_and(|e| e.filemode() == SYMLINK_MODE)
 }
 
 /// The paths (inside the work tree) that differ between two trees under
@@ -264,6 +281,7 @@ fn changed_files(
                 in_parents.push(None);
             }
             Some(FileChange {
+                symlink: symlink_at(&tree, &path),
                 new: blob_at(&tree, &path),
                 base: base_tree.as_ref().and_then(|t| blob_at(t, &path)),
                 parents: in_parents,
@@ -294,6 +312,14 @@ fn commit_of(commit: &git2::Commit, files: Vec<FileChange>) -> Commit {
             .trim()
             .to_string(),
         trailers: trailers(&message),
+        committed: to_datetime(commit.committer().when()),
+        parent: commit.parent(0).ok().map(|p| {
+            (
+                p.id(),
+                to_datetime(p.author().when()),
+                to_datetime(p.committer().when()),
+            )
+        }),
         files,
     }
 }
@@ -622,7 +648,14 @@ pub fn records(
     let mut releases: Blobs<Release> = Blobs::new();
     let mut changes: Blobs<ChangeRef> = Blobs::new();
     let mut out = vec![];
-    for c in walk(repo, hide, &[paths::RELEASES, paths::CHANGES])? {
+    // Calendars and the policy are walked only to find symbolic links there.
+    let dirs = [
+        paths::RELEASES,
+        paths::CHANGES,
+        paths::CALENDARS,
+        paths::POLICY,
+    ];
+    for c in walk(repo, hide, &dirs)? {
         let mut files = vec![];
         for fc in &c.files {
             let record = if is_release_file(&fc.path) {
@@ -661,6 +694,7 @@ pub fn records(
                     .flatten()
                     .map(str::to_string),
                 taken_whole: fc.is_merge() && fc.parents.contains(&fc.new),
+                symlink: fc.symlink,
                 path: fc.path.clone(),
                 record,
             });
@@ -675,6 +709,12 @@ pub fn records(
             author: c.author,
             email: c.email,
             time: c.time,
+            committed: c.committed,
+            parent: c.parent.map(|(id, time, committed)| plain::Parent {
+                id: id.to_string(),
+                time,
+                committed,
+            }),
             subject: c.subject,
             trailers: c.trailers,
             files,

@@ -70,10 +70,11 @@ impl Repo {
 impl Revision<'_> {
     /// The blob id of `rel` (relative to the records root); `None`: absent.
     pub fn blob(&self, rel: &Path) -> Option<git2::Oid> {
+        // A symbolic link (mode 120000) is not a file and is never followed.
         self.tree
             .get_path(&self.prefix.join(rel))
             .ok()
-            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob) && e.filemode() != 0o120000)
             .map(|e| e.id())
     }
 
@@ -143,6 +144,19 @@ impl Revision<'_> {
         let rel = paths::release(id);
         let release: Release = yaml::from_str(&rel, &self.text(&rel)?).ok()?;
         (release.id == id.to_string()).then_some(release)
+    }
+}
+
+impl Revision<'_> {
+    /// Every release record readable in this revision, in id order.
+    pub fn all_releases(&self) -> Vec<Release> {
+        let mut out = vec![];
+        for year in self.release_years().unwrap_or_default() {
+            for month in 1..=12 {
+                out.extend(self.releases_in_month(year, month).unwrap_or_default());
+            }
+        }
+        out
     }
 }
 

@@ -8,5 +8,6 @@ mod core;
 mod calendar;
 mod lifecycle;
 mod review;
+mod review_history;
 mod review_output;
 mod sync;

@@ -413,7 +413,15 @@ fn audit_verify_finds_a_commit_whose_trailers_do_not_match() {
         ))
         .stdout_has("REL-2025-03-002.yaml: commit")
         .stdout_has("changed a file that is not its own")
-        .stdout_has("0 transitions verified, 5 rel commits, 0 hand edits, 2 findings");
+        // Judged as `check --base` judges it: the skipped stage, a release
+        // created past plan, and another's approval copied into it.
+        .stdout_has(&format!(
+            "finding: {commit} {FILE}: stage moved plan -> test in commit {}: skipping build",
+            &commit[..10]
+        ))
+        .stdout_has("REL-2025-03-002.yaml: release created in stage test")
+        .stdout_has("only the approver records an approval")
+        .stdout_has("0 transitions verified, 5 rel commits, 0 hand edits, 6 findings");
 }
 
 #[test]
