@@ -103,10 +103,18 @@ pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
             format!("{} <{}>", e.author, e.email),
-            if e.hand_edit {
-                format!("hand edit: {}", e.subject)
-            } else {
-                e.subject.clone()
+            {
+                let what = if e.hand_edit {
+                    format!("hand edit: {}", e.subject)
+                } else {
+                    e.subject.clone()
+                };
+                // A note, not a warning: tests and backfills set the clock.
+                if e.trailer("Rel-Clock") == Some("REL_NOW") {
+                    format!("{what} (dated by REL_NOW)")
+                } else {
+                    what
+                }
             },
             match e.signature {
                 Signature::None => "-",

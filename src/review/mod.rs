@@ -260,6 +260,65 @@ mod tests {
         assert!(found[1].message.contains("2 days later"), "{found:?}");
     }
 
+    /// An approval added at `at` by its approver, in a commit whose first
+    /// parent is `parent` dated `parent_at`.
+    fn approval_after(at: &str, parent: &str, parent_at: &str) -> Commit {
+        let mut after = planned();
+        after.approvals.push(Approval {
+            role: "service-owner".into(),
+            purpose: Purpose::Definition,
+            by: "Fo <fo@example.com>".into(),
+            at: t(at),
+            on_behalf_of: None,
+        });
+        let mut c = commit("Fo", at, &[], Some(planned()), after);
+        c.parent = Some(crate::model::history::Parent {
+            id: parent.into(),
+            time: t(parent_at),
+            committed: t(parent_at),
+        });
+        c
+    }
+
+    #[test]
+    fn time_running_backwards_is_found_unless_a_rebase_moved_the_commit() {
+        let c = approval_after("2025-03-02 12:00", "p", "2025-03-03 10:00");
+        let rules: Vec<&str> = judge(std::slice::from_ref(&c))
+            .iter()
+            .map(|f| f.rule)
+            .collect();
+        assert_eq!(rules, ["clock", "clock"]);
+        // Rebased onto a newer base outside the range: the commit was
+        // written anew later, and its evidence is as old as the work.
+        let mut rebased = c.clone();
+        rebased.committed = t("2025-03-09 09:00");
+        assert_eq!(judge(std::slice::from_ref(&rebased)), []);
+        // Within the range, the parent's date still counts.
+        let mut parent = commit("Rm", "2025-03-03 10:00", &[], None, planned());
+        parent.id = "p".into();
+        parent.files.clear();
+        let found = judge(&[parent, rebased]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("before the parent of commit"));
+        // In order, nothing.
+        assert_eq!(
+            judge(&[approval_after("2025-03-04 09:00", "p", "2025-03-03 10:00")]),
+            []
+        );
+    }
+
+    #[test]
+    fn a_symbolic_link_is_found_and_not_judged_as_a_record() {
+        // What a link's target says is never taken for the record.
+        let mut deployed = planned();
+        deployed.stage = Stage::Deploy;
+        let mut c = commit("Rm", "2025-03-05 09:00", &[], Some(planned()), deployed);
+        c.files[0].symlink = true;
+        let found = judge(&[c]);
+        let rules: Vec<&str> = found.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["symlink"]);
+    }
+
     #[test]
     fn a_rel_commit_within_the_rules_is_clean_and_a_lying_one_is_not() {
         let rel = [

@@ -205,6 +205,9 @@ fn a_branch_booking_a_free_slot_under_a_free_id_is_clean() {
     repo.rel(&["check", "--base", "main"])
         .ok()
         .stderr_has("no findings");
+    let log = repo.rel(&["log", REL]).ok().stdout;
+    assert!(log.contains("(dated by REL_NOW)"), "{log}");
+    assert_eq!(log.matches("(dated by REL_NOW)").count(), 1, "{log}");
 }
 
 // ---------------------------------------------------------------------------
