@@ -6,13 +6,13 @@ use super::check::{check_all, unreadable};
 use super::{last_closed, nearby_releases};
 use crate::calendar::Calendar;
 use crate::error::{Error, Result};
-use crate::model::Release;
+use crate::model::{Release, ReleaseId};
 use crate::policy::Policy;
 use crate::review::{BranchRules, Finding, Outcome, judge_branch, ledger_findings};
 use crate::store::history::{self, HistoryOptions};
 use crate::store::revision::Revision;
 use crate::store::{Repo, paths};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A revision given on the command line, as a commit; exit 3 when git does
 /// not know it.
@@ -141,6 +141,7 @@ pub fn check_base(repo: &Repo, base: &str) -> Result<Outcome> {
             &branch_releases,
             &calendar,
             &policy,
+            &|id| ReleaseId::parse(id).map_or_else(|_| PathBuf::from(id), |id| paths::release(&id)),
         ));
     }
     out.notes.extend(notes);

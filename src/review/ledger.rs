@@ -7,26 +7,21 @@
 use super::Finding;
 use crate::calendar::Calendar;
 use crate::calendar::ledger::{lost_bookings, reused_ids};
+use crate::model::Release;
 use crate::model::node::Seg::Key;
-use crate::model::{Release, ReleaseId};
 use crate::policy::Policy;
-use crate::store::paths;
-use std::path::PathBuf;
 
 /// How far ahead the next free start for a lost booking is looked for.
 const HORIZON_DAYS: u32 = 120;
 
-fn record_file(id: &str) -> PathBuf {
-    ReleaseId::parse(id).map_or_else(|_| PathBuf::from(id), |id| paths::release(&id))
-}
-
-/// Findings on the branch's records: `id` for a reused id, `window` for a
-/// lost booking.
+/// Findings on the branch's records (`record_file` names a release's
+/// file): `id` for a reused id, `window` for a lost booking.
 pub fn ledger_findings(
     base: &[Release],
     branch: &[Release],
     calendar: &Calendar,
     policy: &Policy,
+    record_file: &dyn Fn(&str) -> std::path::PathBuf,
 ) -> Vec<Finding> {
     let mut out = vec![];
     for r in reused_ids(base, branch) {
