@@ -205,9 +205,6 @@ fn a_branch_booking_a_free_slot_under_a_free_id_is_clean() {
     repo.rel(&["check", "--base", "main"])
         .ok()
         .stderr_has("no findings");
-    let log = repo.rel(&["log", REL]).ok().stdout;
-    assert!(log.contains("(dated by REL_NOW)"), "{log}");
-    assert_eq!(log.matches("(dated by REL_NOW)").count(), 1, "{log}");
 }
 
 // ---------------------------------------------------------------------------
@@ -340,6 +337,23 @@ fn a_commit_dated_by_rel_now_is_a_note_not_a_finding() {
             short(&commit)
         ))
         .stderr_has("no findings");
+    // rel log shows it on the commit, and on no other.
+    let out = repo
+        .command(&["log", REL])
+        .env("COLUMNS", "200")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let log = String::from_utf8_lossy(&out.stdout);
+    let marked: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("(dated by REL_NOW)"))
+        .collect();
+    assert_eq!(marked.len(), 1, "{log}");
+    assert!(
+        marked[0].contains("hand edit: Clearer title (dated by REL_NOW)"),
+        "{log}"
+    );
 }
 
 // ---------------------------------------------------------------------------
