@@ -46,7 +46,6 @@ pub fn judge_branch(rules: &BranchRules, history: &[Commit]) -> (Vec<Finding>, V
         findings: vec![],
         notes: vec![],
         commit: String::new(),
-        judged: history.iter().map(|c| c.id.clone()).collect(),
     };
     for c in history {
         judge.commit = c.id.clone();
@@ -81,8 +80,6 @@ struct Judge<'a> {
     notes: Vec<Finding>,
     /// The id of the commit being judged.
     commit: String,
-    /// The ids of every commit judged.
-    judged: std::collections::BTreeSet<String>,
 }
 
 impl<'a> Judge<'a> {
@@ -93,13 +90,13 @@ impl<'a> Judge<'a> {
     }
 
     /// The time no evidence a commit adds may be dated before: its parent's
-    /// author date. A commit written anew (rebase, cherry-pick: its
-    /// committer date is not its author date) onto a parent outside the
-    /// judged range is left out: the base it was moved onto may be newer
-    /// than the work.
+    /// author date. Only for a commit as rel writes it (committer date =
+    /// author date): a commit written anew by a rebase or cherry-pick keeps
+    /// the work's date while its parent may be a newer base; its committer
+    /// date is judged against its parent's instead.
     fn parent_time(&self, c: &Commit) -> Option<crate::model::Timestamp> {
         let parent = c.parent.as_ref()?;
-        (c.committed == c.time || self.judged.contains(&parent.id)).then_some(parent.time)
+        (c.committed == c.time).then_some(parent.time)
     }
 
     /// Time does not run backwards along history: a commit dated before its

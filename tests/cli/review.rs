@@ -937,6 +937,11 @@ fn a_rebased_branch_is_clean() {
             .starts_with("2025-03-09T09:00:00"),
     );
     repo.rel(&["check", "--base", "main"]).ok();
+    // Merged by fast-forward ("rebase and merge"): main's history stays
+    // clean to `audit verify`, which judges every commit.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--ff-only", "pr"]);
+    repo.rel(&["audit", "verify"]).ok();
 }
 
 /// A new ed25519 key pair in `dir`: (private key path, public key line).
