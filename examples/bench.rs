@@ -7,6 +7,7 @@
 //! - a synced `rel plan` (policy `sync`: fetch, plan, push with a lease)
 //!   against a local bare remote, against `git fetch` + `git push` of one
 //!   commit by hand (in a small records repository of its own).
+//! - `rel site` (every page of the release site) against `rel check`.
 //!
 //! Run: `cargo build --release && cargo run --release --example bench [-- DIR]`
 //! (DIR is reused when it already holds a generated repository).
@@ -89,6 +90,16 @@ fn main() {
     let check = median(|| timed(|| run(&rel, &dir, &["check"])));
     let parse = median(|| timed(|| parse_all(&dir)));
 
+    // rel site vs rel check: the site reads what check reads, and writes a
+    // page per release and per month.
+    let out = tempfile::tempdir().unwrap();
+    let site = median(|| {
+        let public = out.path().join("public");
+        let _ = std::fs::remove_dir_all(&public);
+        timed(|| run(&rel, &dir, &["site", "--out", public.to_str().unwrap()]))
+    });
+    let pages = count_files(&out.path().join("public"));
+
     println!(
         "repository: {} ({RELEASES} releases, {} changes)",
         dir.display(),
@@ -112,6 +123,12 @@ fn main() {
         ms(check),
         ms(parse),
         ratio(check, parse)
+    );
+    println!(
+        "  rel site      {:>9.1} ms   rel check                        {:>9.1} ms   ratio {:.2}   ({pages} files)",
+        ms(site),
+        ms(check),
+        ratio(site, check)
     );
 
     let (synced, offline, by_hand) = synced_plan(&rel);
@@ -229,6 +246,22 @@ fn rev_parse(dir: &Path, name: &str) -> String {
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn count_files(dir: &Path) -> usize {
+    let mut n = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                n += 1;
+            }
+        }
+    }
+    n
 }
 
 fn ms(d: StdDuration) -> f64 {
@@ -368,8 +401,10 @@ fn write(dir: &Path, rel_path: &Path, text: String) {
     std::fs::write(p, text).unwrap();
 }
 
-/// 10,000 cancelled-or-closed releases over 2016..2025 (about 83 a month),
-/// five changes each, then one planned release ready to promote.
+/// 10,000 releases over 2016..2025 (about 83 a month), five changes each:
+/// nine in ten closed with their deployment and closure (one in twenty of
+/// those partial or rolled back, one in eight late), one in ten cancelled;
+/// then one planned release ready to promote.
 fn generate(dir: &Path, rel: &Path) {
     eprintln!("generating {} ...", dir.display());
     std::fs::create_dir_all(dir).unwrap();
@@ -386,25 +421,79 @@ fn generate(dir: &Path, rel: &Path) {
         *n += 1;
         let id = ReleaseId::new(year, month, *n).to_string();
         let service = services[(i % 3) as usize];
+        let closed = i % 10 != 0;
         let mut ids = vec![];
         for _ in 0..CHANGES_PER_RELEASE {
             let c = change_no.entry(year).or_insert(0);
             *c += 1;
             let cid = format!("CHG-{year:04}-{c:04}");
-            write(
-                dir,
-                &paths::change(&cid, year),
-                yaml::to_string(&change(&cid, service, start.date_naive(), None)),
+            let mut ch = change(
+                &cid,
+                service,
+                start.date_naive(),
+                closed.then_some(id.as_str()),
             );
+            if closed {
+                ch.status = ChangeStatus::Implemented;
+            }
+            write(dir, &paths::change(&cid, year), yaml::to_string(&ch));
             ids.push(cid);
         }
-        let r = release(&id, service, start, Stage::Cancelled, ids);
-        let mut r = r;
-        r.cancellation = Some(Reasoned {
-            reason: "generated".into(),
-            by: r.planned_by.clone(),
-            at: start,
-        });
+        let mut r = release(
+            &id,
+            service,
+            start,
+            if closed {
+                Stage::Closed
+            } else {
+                Stage::Cancelled
+            },
+            ids,
+        );
+        if closed {
+            let status = match i % 40 {
+                1 => DeploymentStatus::Partial,
+                21 => DeploymentStatus::RolledBack,
+                _ => DeploymentStatus::Successful,
+            };
+            let late = i % 8 == 3;
+            let started = start + chrono::Duration::minutes(if late { 45 } else { 0 });
+            let took = Duration::minutes(if late { 170 } else { 110 });
+            r.deployment = Some(Deployment {
+                status,
+                started,
+                duration: took,
+                verification: Some(Verification::Passed),
+                issues: vec![],
+                follow_up: vec![],
+                by: "Dana Deployer <ops@example.com>".into(),
+                at: started + took.to_chrono(),
+            });
+            r.closure = Some(Closure {
+                config_updated: true,
+                config_items: vec![],
+                satisfaction: None,
+                pir_due: None,
+                planned_start: start,
+                actual_start: started,
+                planned_duration: r.window.duration,
+                actual_duration: took,
+                changes: CHANGES_PER_RELEASE,
+                defects_in_test: DefectCounts::default(),
+                defects_post_deploy: 0,
+                rollback: status == DeploymentStatus::RolledBack,
+                on_time: !late,
+                fix_cycles: 0,
+                by: r.planned_by.clone(),
+                at: start + chrono::Duration::days(1),
+            });
+        } else {
+            r.cancellation = Some(Reasoned {
+                reason: "generated".into(),
+                by: r.planned_by.clone(),
+                at: start,
+            });
+        }
         write(
             dir,
             &paths::release(&ReleaseId::parse(&id).unwrap()),

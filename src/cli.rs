@@ -98,6 +98,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Delivery metrics over closed releases.
     Metrics(MetricsArgs),
+    /// Write the release site: static HTML pages of the calendar, the
+    /// releases, their gates and audit trail, and the metrics.
+    Site(SiteArgs),
     /// Verify the audit trail in git history.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -225,6 +228,15 @@ pub struct ChangeImportArgs {
     /// csv or json (default: from the file's extension).
     #[arg(long)]
     pub format: Option<String>,
+    /// The product the export comes from: servicenow (CSV export or Table
+    /// API JSON) or jira (Jira Service Management CSV export). Default:
+    /// `import.preset` in policy.yaml, else rel's own column names.
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// Show what would be added, updated, unchanged and skipped, and write
+    /// nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -707,6 +719,13 @@ pub struct MetricsArgs {
     /// Only releases of this service.
     #[arg(long)]
     pub service: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SiteArgs {
+    /// The folder to write the site into (created if missing), e.g. public.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -104,6 +104,10 @@ pub(super) struct View {
     pub(super) conflicts: Vec<Conflict>,
 }
 
+/// The longest range one `rel calendar` shows or exports, in days: five
+/// years, so a mistyped range cannot take the machine's memory.
+const MAX_DAYS: i64 = 1827;
+
 pub fn run(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
     let repo = ctx.repo()?;
     let policy = repo.load_policy()?;
@@ -127,6 +131,19 @@ pub fn run(ctx: &Ctx, a: CalendarArgs) -> Result<()> {
     if to < from {
         return Err(Error::usage(format!(
             "--to {to} is before --from {from}; give a --to on or after --from"
+        )));
+    }
+    for (flag, date) in [("--from", from), ("--to", to)] {
+        if !(1900..=2999).contains(&date.year()) {
+            return Err(Error::usage(format!(
+                "{flag} {date} is out of range; calendars cover the years 1900 to 2999"
+            )));
+        }
+    }
+    if (to - from).num_days() + 1 > MAX_DAYS {
+        return Err(Error::usage(format!(
+            "--from {from} --to {to} spans {} days; at most {MAX_DAYS} (five years) are shown or exported at once, so ask for a shorter range",
+            (to - from).num_days() + 1
         )));
     }
     if let Some(s) = &a.service
@@ -552,4 +569,35 @@ fn scope_text(services: &[String]) -> Option<String> {
     } else {
         Some(format!("Services: {}", services.join(", ")))
     }
+}
+
+/// The calendar of `from..=to` for another view (the release site): every
+/// entry and conflict, as `rel calendar --json` gives them. `releases`
+/// should hold the range's months and one on either side.
+pub(super) fn range(
+    policy: &Policy,
+    calendar: &Calendar,
+    releases: Vec<Release>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> (Vec<Entry>, Vec<Conflict>) {
+    let view = build(policy, calendar, releases, from, to, None);
+    (view.entries, view.conflicts)
+}
+
+/// The iCalendar text of `from..=to`, as `rel calendar --ics` writes it.
+pub(super) fn ics_text(
+    policy: &Policy,
+    calendar: &Calendar,
+    releases: Vec<Release>,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: Timestamp,
+) -> String {
+    let view = build(policy, calendar, releases, from, to, None);
+    ics::render(
+        &ics_events(&view, calendar),
+        policy.tz(),
+        now.with_timezone(&Utc),
+    )
 }

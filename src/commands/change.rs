@@ -5,9 +5,9 @@ use crate::cli::{ChangeAddArgs, ChangeCommand, ChangeImportArgs, ChangeListArgs,
 use crate::error::{Error, Result};
 use crate::model::{ChangeRef, ChangeStatus, ReleaseId, Stage};
 use crate::policy::Policy;
+use crate::policy::import::{self, Preset};
 use crate::render::table;
 use crate::store::{CommitMessage, Repo, paths, yaml};
-use std::collections::BTreeMap;
 
 pub fn run(ctx: &Ctx, cmd: ChangeCommand) -> Result<()> {
     match cmd {
@@ -66,6 +66,17 @@ fn save(
     subject: String,
     action: &str,
 ) -> Result<()> {
+    save_with_body(repo, policy, changes, subject, String::new(), action)
+}
+
+fn save_with_body(
+    repo: &Repo,
+    policy: &Policy,
+    changes: &[ChangeRef],
+    subject: String,
+    body: String,
+    action: &str,
+) -> Result<()> {
     let mut tx = repo.begin()?;
     for c in changes {
         let year = policy.change_pattern().year_of(&c.id)?;
@@ -73,7 +84,7 @@ fn save(
     }
     tx.commit(&CommitMessage {
         subject,
-        body: String::new(),
+        body,
         trailers: vec![
             ("Rel-Action".to_string(), action.to_string()),
             (
@@ -196,12 +207,12 @@ fn set(ctx: &Ctx, a: ChangeSetArgs) -> Result<()> {
     // A change that shipped in a closed release is history: it may only be
     // marked implemented (or given more detail), not reopened or moved.
     if let Some(rid) = &before.release {
-        let closed = ReleaseId::parse(rid)
-            .ok()
-            .filter(|id| repo.root.join(paths::release(id)).exists())
-            .map(|id| repo.load_release(&id))
-            .transpose()?
-            .is_some_and(|r| r.stage == Stage::Closed);
+        let closed = match ReleaseId::parse(rid).ok() {
+            Some(id) if repo.exists(&paths::release(&id))? => {
+                repo.load_release(&id)?.stage == Stage::Closed
+            }
+            _ => false,
+        };
         let reopened = change.status != before.status && change.status != ChangeStatus::Implemented;
         if closed && (reopened || change.service != before.service) {
             return Err(Error::refused(format!(
@@ -286,97 +297,6 @@ fn show(ctx: &Ctx, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Column names accepted in an import, including the usual names of
-/// change-management exports (ServiceNow and the like).
-fn field_for(header: &str) -> Option<&'static str> {
-    let h = header.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-    Some(match h.as_str() {
-        "id" | "number" | "change" | "change_id" | "key" => "id",
-        "title" | "short_description" | "summary" => "title",
-        "service" | "business_service" | "cmdb_ci" | "application" => "service",
-        "status" | "state" | "approval" => "status",
-        "owner" | "assigned_to" | "requested_by" | "change_owner" => "owner",
-        "target" | "target_date" | "planned_start" | "planned_start_date" | "start_date" => {
-            "target"
-        }
-        "ready" => "ready",
-        "approved_by" => "approved_by",
-        "approved_at" | "approval_date" => "approved_at",
-        "risk" => "risk",
-        "link" | "url" => "link",
-        "description" => "description",
-        _ => return None,
-    })
-}
-
-fn row_to_change(
-    policy: &Policy,
-    fields: &BTreeMap<&'static str, String>,
-) -> std::result::Result<ChangeRef, String> {
-    let get = |k: &str| {
-        fields
-            .get(k)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    let need = |k: &str| get(k).ok_or_else(|| format!("missing `{k}`"));
-    let id = need("id")?;
-    policy
-        .change_pattern()
-        .year_of(&id)
-        .map_err(|e| e.to_string())?;
-    let service = need("service")?;
-    if !policy.services.contains_key(&service) {
-        return Err(format!("unknown service `{service}`"));
-    }
-    let status_text = need("status")?;
-    let status = ChangeStatus::parse(&status_text).ok_or_else(|| {
-        format!(
-            "status `{status_text}` is not one of {}",
-            ChangeStatus::NAMES
-        )
-    })?;
-    let target_text = need("target")?;
-    // Exports often carry a time; the date is what counts.
-    let target = chrono::NaiveDate::parse_from_str(
-        target_text.get(..10).unwrap_or(&target_text),
-        "%Y-%m-%d",
-    )
-    .map_err(|_| format!("target `{target_text}` is not a date YYYY-MM-DD"))?;
-    let ready = match get("ready")
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("false" | "no" | "0" | "n") => false,
-        Some("true" | "yes" | "1" | "y") => true,
-        Some(other) => return Err(format!("ready `{other}` is not true/false")),
-    };
-    let approved_at = get("approved_at")
-        .map(|t| crate::calendar::local_time::parse_local(policy.tz(), &t))
-        .transpose()
-        .map_err(|e| format!("approved_at: {e}"))?;
-    Ok(ChangeRef {
-        id,
-        title: need("title")?,
-        service,
-        status,
-        owner: {
-            let owner = need("owner")?;
-            check_owner(&owner).map_err(|e| format!("owner: {e}"))?;
-            owner
-        },
-        target,
-        ready,
-        approved_by: get("approved_by"),
-        approved_at,
-        risk: get("risk"),
-        link: get("link"),
-        description: get("description"),
-        release: None,
-    })
-}
-
 fn import(ctx: &Ctx, a: ChangeImportArgs) -> Result<()> {
     let repo = ctx.repo()?;
     let policy = repo.load_policy()?;
@@ -384,6 +304,15 @@ fn import(ctx: &Ctx, a: ChangeImportArgs) -> Result<()> {
         a.file.clone()
     } else {
         ctx.cwd.join(&a.file)
+    };
+    let preset = match a.preset.as_deref().or(policy.import.preset.as_deref()) {
+        None => Preset::Rel,
+        Some(p) => Preset::parse(p).ok_or_else(|| {
+            Error::usage(format!(
+                "--preset: `{p}` is not a preset; expected one of: {}",
+                Preset::NAMES
+            ))
+        })?,
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Error::file(&path, format!("cannot read: {e}")))?;
@@ -395,120 +324,181 @@ fn import(ctx: &Ctx, a: ChangeImportArgs) -> Result<()> {
             .unwrap_or("")
             .to_ascii_lowercase(),
     };
-    // Each row: (its name in messages, its fields).
-    let mut rows: Vec<(String, BTreeMap<&'static str, String>)> = vec![];
-    match format.as_str() {
-        "csv" => {
-            let mut reader = csv::ReaderBuilder::new()
-                .flexible(false)
-                .from_reader(text.as_bytes());
-            let headers = reader
-                .headers()
-                .map_err(|e| Error::file(&path, format!("line 1: {e}")))?
-                .clone();
-            let columns: Vec<Option<&'static str>> = headers.iter().map(field_for).collect();
-            for (i, record) in reader.records().enumerate() {
-                let line = i + 2;
-                let record = record.map_err(|e| Error::file(&path, format!("row {line}: {e}")))?;
-                let mut fields = BTreeMap::new();
-                for (col, value) in columns.iter().zip(record.iter()) {
-                    if let Some(col) = col {
-                        fields.insert(*col, value.to_string());
-                    }
-                }
-                rows.push((format!("row {line}"), fields));
-            }
-        }
-        "json" => {
-            let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                Error::file(
-                    &path,
-                    format!("line {} column {}: {e}", e.line(), e.column()),
-                )
-            })?;
-            let items = match &value {
-                serde_json::Value::Array(items) => items.clone(),
-                serde_json::Value::Object(o) => match o.get("records").or(o.get("result")) {
-                    Some(serde_json::Value::Array(items)) => items.clone(),
-                    _ => {
-                        return Err(Error::file(
-                            &path,
-                            "expected an array of changes, or an object with a `records` or `result` array",
-                        ));
-                    }
-                },
-                _ => return Err(Error::file(&path, "expected an array of changes")),
-            };
-            for (i, item) in items.iter().enumerate() {
-                let obj = item.as_object().ok_or_else(|| {
-                    Error::file(&path, format!("record {}: not an object", i + 1))
-                })?;
-                let mut fields = BTreeMap::new();
-                for (k, v) in obj {
-                    if let Some(col) = field_for(k) {
-                        let text = match v {
-                            serde_json::Value::String(s) => s.clone(),
-                            serde_json::Value::Null => String::new(),
-                            other => other.to_string(),
-                        };
-                        fields.insert(col, text);
-                    }
-                }
-                rows.push((format!("record {}", i + 1), fields));
-            }
-        }
+    let table = match format.as_str() {
+        "csv" => import::parse_csv(&text),
+        "json" => import::parse_json(&text),
         other => {
             return Err(Error::usage(format!(
                 "--format: `{other}` is not supported; expected csv or json (or a .csv/.json file name)"
             )));
         }
     }
-    if rows.is_empty() {
+    .map_err(|e| Error::file(&path, e))?;
+    if table.rows.is_empty() {
         return Err(Error::file(&path, "no changes to import"));
     }
-    let mut changes = vec![];
-    let mut seen = std::collections::BTreeSet::new();
-    for (name, fields) in &rows {
-        let mut change = row_to_change(&policy, fields)
-            .map_err(|e| Error::file(&path, format!("{name}: {e}; nothing was imported")))?;
-        if !seen.insert(change.id.clone()) {
-            return Err(Error::file(
-                &path,
-                format!("{name}: {} appears twice; nothing was imported", change.id),
-            ));
-        }
-        // Re-importing refreshes a change but keeps the release holding it.
-        if let Some(existing) = repo.load_change(&policy, &change.id)? {
-            change.release = existing.release.clone();
-            if existing == change {
+    let read = import::read(&policy, preset, &table).map_err(|errors| refusal(&path, &errors))?;
+
+    // Rows against the records: new, changed, unchanged, or history that
+    // stays as it is.
+    let mut errors = vec![];
+    let mut added: Vec<ChangeRef> = vec![];
+    let mut updated: Vec<(ChangeRef, Vec<&'static str>)> = vec![];
+    let mut unchanged: Vec<String> = vec![];
+    let mut skipped: Vec<(String, String)> = read.skipped.clone();
+    for (name, row) in &read.rows {
+        let existing = repo.load_change(&policy, &row.id)?;
+        let change = match import::merge(existing.as_ref(), row) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push(format!("{name}: {e}"));
                 continue;
             }
+        };
+        match existing {
+            None => added.push(change),
+            Some(before) if before == change => unchanged.push(change.id),
+            Some(before) => {
+                let fields = import::changed_fields(&before, &change);
+                // A change that shipped in a closed release is history (as
+                // for `rel change set`): it may only become implemented.
+                if let Some(rid) = shipped_in_closed_release(&repo, &before)?
+                    && ((change.status != before.status
+                        && change.status != ChangeStatus::Implemented)
+                        || change.service != before.service)
+                {
+                    skipped.push((
+                        name.clone(),
+                        format!(
+                            "{} shipped in {rid}, which is closed; its {} would change",
+                            change.id,
+                            fields.join(", ")
+                        ),
+                    ));
+                    continue;
+                }
+                updated.push((change, fields));
+            }
         }
-        changes.push(change);
     }
-    if changes.is_empty() {
-        println!("All {} changes are already up to date.", rows.len());
-        return Ok(());
+    if !errors.is_empty() {
+        return Err(refusal(&path, &errors));
     }
-    save(
-        &repo,
-        &policy,
-        &changes,
-        format!(
-            "Import {} changes from {}",
-            changes.len(),
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
-        ),
-        "change-import",
-    )?;
-    if ctx.json() {
-        print_json(&changes)
-    } else {
-        println!(
-            "Imported {} changes ({} rows read).",
-            changes.len(),
-            rows.len()
+    let file_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("file")
+        .to_string();
+    let to_write: Vec<ChangeRef> = added
+        .iter()
+        .cloned()
+        .chain(updated.iter().map(|(c, _)| c.clone()))
+        .collect();
+    if !a.dry_run && !to_write.is_empty() {
+        let mut body = vec![];
+        if !added.is_empty() {
+            body.push(format!(
+                "Added: {}",
+                ids(added.iter().map(|c| c.id.as_str()))
+            ));
+        }
+        for (c, fields) in &updated {
+            body.push(format!("Updated {}: {}", c.id, fields.join(", ")));
+        }
+        save_with_body(
+            &repo,
+            &policy,
+            &to_write,
+            format!(
+                "Import {} changes from {file_name} ({} added, {} updated)",
+                to_write.len(),
+                added.len(),
+                updated.len()
+            ),
+            body.join("\n"),
+            "change-import",
+        )?;
+    }
+    if !read.unmapped.is_empty() {
+        eprintln!(
+            "warning: {file_name}: columns not imported: {} (map them under import.columns in policy.yaml, or list them under import.ignore)",
+            read.unmapped.join(", ")
         );
-        Ok(())
     }
+    if ctx.json() {
+        return print_json(&serde_json::json!({
+            "file": file_name,
+            "preset": preset.name(),
+            "dry_run": a.dry_run,
+            "added": added.iter().map(|c| &c.id).collect::<Vec<_>>(),
+            "updated": updated
+                .iter()
+                .map(|(c, f)| serde_json::json!({"id": c.id, "fields": f}))
+                .collect::<Vec<_>>(),
+            "unchanged": unchanged,
+            "skipped": skipped
+                .iter()
+                .map(|(row, reason)| serde_json::json!({"row": row, "reason": reason}))
+                .collect::<Vec<_>>(),
+            "unmapped_columns": read.unmapped,
+        }));
+    }
+    let verb = if a.dry_run {
+        "Would import"
+    } else {
+        "Imported"
+    };
+    println!(
+        "{verb} {file_name} ({} preset): {} added, {} updated, {} unchanged, {} skipped.{}",
+        preset.name(),
+        added.len(),
+        updated.len(),
+        unchanged.len(),
+        skipped.len(),
+        if a.dry_run {
+            " Nothing was written."
+        } else {
+            ""
+        }
+    );
+    for c in &added {
+        println!("  added      {}  {}", c.id, c.title);
+    }
+    for (c, fields) in &updated {
+        println!("  updated    {}  {}", c.id, fields.join(", "));
+    }
+    for (row, reason) in &skipped {
+        println!("  skipped    {row}: {reason}");
+    }
+    Ok(())
+}
+
+fn ids<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    ids.collect::<Vec<_>>().join(", ")
+}
+
+/// Every bad row at once, each naming its row and column.
+fn refusal(path: &std::path::Path, errors: &[String]) -> Error {
+    Error::file(
+        path,
+        format!(
+            "{} problem{}; nothing was imported:\n  {}",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" },
+            errors.join("\n  ")
+        ),
+    )
+}
+
+fn shipped_in_closed_release(repo: &Repo, change: &ChangeRef) -> Result<Option<String>> {
+    let Some(rid) = &change.release else {
+        return Ok(None);
+    };
+    let closed = ReleaseId::parse(rid)
+        .ok()
+        .filter(|id| repo.root.join(paths::release(id)).exists())
+        .map(|id| repo.load_release(&id))
+        .transpose()?
+        .is_some_and(|r| r.stage == Stage::Closed);
+    Ok(closed.then(|| rid.clone()))
 }

@@ -130,14 +130,35 @@ pub fn report(ctx: &Ctx, format: CheckFormat, prefix: &Path, mut outcome: Outcom
 /// The whole repository, as it is in the work tree.
 pub fn check_all(repo: &Repo) -> Result<Outcome> {
     let mut out = Outcome::default();
-    let policy = match repo.load_policy() {
-        Ok(p) => Some(p),
-        Err(e) => {
-            unreadable(&mut out, e)?;
-            None
+    // Links are listed, never followed (`releases -> /` must not be walked).
+    let links = repo.symlinks()?;
+    for link in &links {
+        out.findings.push(Finding::new(
+            link,
+            &[],
+            "symlink",
+            "a symbolic link: rel does not follow links inside the records root; put the file or folder itself here".into(),
+        ));
+    }
+    for (file, message) in crate::store::interrupted::findings(repo)? {
+        out.findings
+            .push(Finding::new(Path::new(&file), &[], "interrupted", message));
+    }
+    let linked = |top: &str| links.iter().any(|l| l.starts_with(top));
+    let policy = if linked(paths::POLICY) {
+        None
+    } else {
+        match repo.load_policy() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                unreadable(&mut out, e)?;
+                None
+            }
         }
     };
-    if let Some(policy) = &policy {
+    if let Some(policy) = &policy
+        && !linked(paths::CALENDARS)
+    {
         for rel in repo.calendar_paths()? {
             if let Err(e) = repo
                 .read(&rel)
@@ -225,6 +246,6 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
     if let Some(policy) = &policy {
         check_records(policy, &releases, &changes, &mut f);
     }
-    out.findings = f;
+    out.findings.extend(f);
     Ok(out)
 }

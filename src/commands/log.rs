@@ -109,11 +109,10 @@ pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
                 } else {
                     e.subject.clone()
                 };
-                // A note, not a warning: tests and backfills set the clock.
-                if e.trailer("Rel-Clock") == Some("REL_NOW") {
-                    format!("{what} (dated by REL_NOW)")
-                } else {
-                    what
+                // A note, not a finding: tests and backfills set the clock.
+                match e.trailer("Rel-Clock") {
+                    Some(source) => format!("{what} (note: clock set by {source})"),
+                    None => what,
                 }
             },
             match e.signature {

@@ -30,6 +30,7 @@ mod report;
 mod reschedule;
 mod schema;
 mod show;
+mod site;
 mod sync;
 
 use crate::calendar::{Calendar, local_time};
@@ -58,6 +59,11 @@ pub struct Ctx {
     /// This attempt of a synced command: its commit is published to the
     /// shared remote with a lease on the tip it fetched.
     pub lease: Option<std::rc::Rc<crate::store::remote::Lease>>,
+    /// The command changes records: it takes the lock before reading them
+    /// (see [`Repo::lock_for_change`]).
+    pub changes: bool,
+    /// The clock was set with `REL_NOW`.
+    pub clock_forced: bool,
 }
 
 /// The terminal width when stdout is one, for wrapping long messages;
@@ -89,6 +95,8 @@ impl Ctx {
             interactive,
             table_width: table_width(),
             lease: None,
+            changes: false,
+            clock_forced: std::env::var_os("REL_NOW").is_some(),
         }
     }
 
@@ -96,10 +104,18 @@ impl Ctx {
         self.global.json
     }
 
+    /// The records repository. For a command that changes records, the
+    /// lock is taken (and the committed rules and clock checked) before
+    /// anything is read.
     pub fn repo(&self) -> Result<Repo> {
-        Ok(Repo::discover(self.global.root.as_deref(), &self.cwd)?
+        let repo = Repo::discover(self.global.root.as_deref(), &self.cwd)?
             .with_clock(self.now)
-            .with_lease(self.lease.clone()))
+            .with_lease(self.lease.clone());
+        repo.clock_forced.set(self.clock_forced);
+        if self.changes {
+            repo.lock_for_change(self.now)?;
+        }
+        Ok(repo)
     }
 
     /// A required value: the flag's value, else a prompt on a terminal, else
@@ -179,19 +195,23 @@ fn run_synced(
     unreachable!("the last attempt returns")
 }
 
-/// Commands that change records (and so, synced, publish their commit).
+/// Commands that change records: they take the lock before reading what
+/// they decide on and, synced, publish their commit. Drafts, dry runs and
+/// listings only read.
 fn changes_records(command: &Command) -> bool {
-    use crate::cli::ChangeCommand;
+    use crate::cli::{ChangeCommand, PirCommand};
     match command {
-        Command::Change(c) => matches!(
-            c,
-            ChangeCommand::Add(_) | ChangeCommand::Set(_) | ChangeCommand::Import(_)
-        ),
+        Command::Change(c) => match c {
+            ChangeCommand::Add(_) | ChangeCommand::Set(_) => true,
+            ChangeCommand::Import(a) => !a.dry_run,
+            _ => false,
+        },
+        Command::Notify(a) => !a.draft,
+        Command::Pir(a) => !matches!(a.command, Some(PirCommand::List { .. })),
         Command::Plan(_)
         | Command::Approve(_)
         | Command::Record(_)
         | Command::Defect(_)
-        | Command::Notify(_)
         | Command::Readiness(_)
         | Command::Go(_)
         | Command::Promote(_)
@@ -200,13 +220,13 @@ fn changes_records(command: &Command) -> bool {
         | Command::Deploy(_)
         | Command::Close(_)
         | Command::Reschedule(_)
-        | Command::Pir(_)
         | Command::Amend(_) => true,
         _ => false,
     }
 }
 
-fn dispatch(ctx: Ctx, command: Command) -> Result<()> {
+fn dispatch(mut ctx: Ctx, command: Command) -> Result<()> {
+    ctx.changes = changes_records(&command);
     match command {
         Command::Init(a) => init::run(&ctx, a),
         Command::Change(c) => change::run(&ctx, c),
@@ -236,6 +256,7 @@ fn dispatch(ctx: Ctx, command: Command) -> Result<()> {
         Command::Log(a) => log::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
         Command::Metrics(a) => metrics::run(&ctx, a),
+        Command::Site(a) => site::run(&ctx, a),
         Command::Audit(a) => audit::run(&ctx, a),
         Command::Schema(a) => schema::schema(&ctx, a),
         Command::Completions(a) => schema::completions(a),
@@ -544,7 +565,7 @@ pub fn depends_on_flag(repo: &Repo, ids: &[String], own: Option<&str>) -> Result
                 "--depends-on: a release cannot depend on itself",
             ));
         }
-        if !repo.root.join(paths::release(&id)).exists() {
+        if !repo.exists(&paths::release(&id))? {
             return Err(Error::usage(format!("--depends-on: no release {text}")));
         }
         if !out.contains(&text) {

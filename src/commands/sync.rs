@@ -71,7 +71,7 @@ fn validate(sync: &SyncPolicy) -> Result<Target> {
 /// remote lacks. Returns the tip the command works on.
 pub fn prepare(ctx: &Ctx, target: &Target) -> Result<Option<Oid>> {
     let repo = ctx.repo()?;
-    let _lock = Lock::acquire(repo.git().path())?;
+    let _lock = Lock::acquire(repo.git().path(), crate::store::lock::WAIT)?;
     let local = remote::resolve(repo.git(), &target.local_ref())?;
     let tip = match remote::fetch(&repo.workdir, target)? {
         Ok(tip) => tip,
@@ -255,7 +255,7 @@ fn report(ctx: &Ctx, target: &Target, outcome: Outcome) -> Result<()> {
 /// push landed (nothing changed here); start again.
 fn attempt_sync(ctx: &Ctx, repo: &Repo, target: &Target) -> Result<Option<Outcome>> {
     let git = repo.git();
-    let _lock = Lock::acquire(git.path())?;
+    let _lock = Lock::acquire(git.path(), crate::store::lock::WAIT)?;
     let local = remote::resolve(git, &target.local_ref())?;
     let tip = match remote::fetch(&repo.workdir, target)? {
         Ok(tip) => tip,

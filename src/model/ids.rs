@@ -67,6 +67,11 @@ impl fmt::Display for ReleaseId {
 /// The pattern change ids follow. `YYYY` stands for the year (used to shard
 /// the file), `N` for one digit, `N+` for one or more digits; every other
 /// character stands for itself. The default is `CHG-YYYY-NNNN`.
+///
+/// A pattern without `YYYY` (ServiceNow's `CHGNNNNNNN`, Jira's `CHG-N+`)
+/// shards by number instead: the id's digits divided by
+/// [`ChangeIdPattern::SHARD_SIZE`], so `CHG0030001` lives in `changes/0030/`
+/// and finding a change is still one file read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeIdPattern(pub String);
 
@@ -77,8 +82,26 @@ impl Default for ChangeIdPattern {
 }
 
 impl ChangeIdPattern {
-    /// Checks `id` against the pattern and returns the year it carries.
+    /// How many consecutive numbers share a folder when the pattern has no
+    /// year: a thousand keeps every folder small at any realistic volume.
+    pub const SHARD_SIZE: u64 = 1000;
+
+    /// Whether ids carry their year (and are sharded by it).
+    pub fn has_year(&self) -> bool {
+        self.0.contains("YYYY")
+    }
+
+    /// Checks `id` against the pattern and returns its shard: the year it
+    /// carries, or for a pattern without `YYYY` its number divided by
+    /// [`Self::SHARD_SIZE`]. The name is kept from when every pattern had a
+    /// year; [`Self::shard_of`] says the same thing.
     pub fn year_of(&self, id: &str) -> Result<i32> {
+        self.shard_of(id)
+    }
+
+    /// Checks `id` against the pattern and returns the folder it is sharded
+    /// in (see [`Self::year_of`]).
+    pub fn shard_of(&self, id: &str) -> Result<i32> {
         let bad = || {
             Error::usage(format!(
                 "`{id}` is not a change id: expected the pattern {} (YYYY a year, N a digit)",
@@ -89,6 +112,7 @@ impl ChangeIdPattern {
         let s = id.as_bytes();
         let (mut i, mut j) = (0, 0);
         let mut year = None;
+        let mut digits = String::new();
         while i < pat.len() {
             if pat[i..].starts_with(b"YYYY") {
                 let y = s.get(j..j + 4).ok_or_else(bad)?;
@@ -106,11 +130,13 @@ impl ChangeIdPattern {
                 if j == start {
                     return Err(bad());
                 }
+                digits.push_str(std::str::from_utf8(&s[start..j]).unwrap_or_default());
                 i += 2;
             } else if pat[i] == b'N' {
                 if !s.get(j).is_some_and(u8::is_ascii_digit) {
                     return Err(bad());
                 }
+                digits.push(char::from(s[j]));
                 i += 1;
                 j += 1;
             } else {
@@ -133,12 +159,33 @@ impl ChangeIdPattern {
         {
             return Err(bad());
         }
-        year.ok_or_else(|| {
-            Error::data(format!(
-                "policy.yaml: ids.change pattern `{}` has no YYYY to shard by",
+        if let Some(year) = year {
+            return Ok(year);
+        }
+        // No year: shard by number. Leading zeros do not matter; a number
+        // too long for u64 is refused rather than wrapped.
+        let trimmed = digits.trim_start_matches('0');
+        let number: u64 = if trimmed.is_empty() {
+            if digits.is_empty() {
+                return Err(Error::data(format!(
+                    "policy.yaml: ids.change pattern `{}` has neither YYYY nor N to shard by",
+                    self.0
+                )));
+            }
+            0
+        } else {
+            trimmed.parse().map_err(|_| bad())?
+        };
+        // Shard folders have four digits, as year folders do: numbers up to
+        // 9,999,999 (ServiceNow's seven digits).
+        let shard = number / Self::SHARD_SIZE;
+        if shard > 9999 {
+            return Err(Error::usage(format!(
+                "`{id}`: change numbers above 9999999 cannot be sharded (pattern {} has no YYYY)",
                 self.0
-            ))
-        })
+            )));
+        }
+        Ok(shard as i32)
     }
 }
 
@@ -177,5 +224,24 @@ mod tests {
         }
         let p = ChangeIdPattern("CR-YYYY-N+".into());
         assert_eq!(p.year_of("CR-2024-7").unwrap(), 2024);
+    }
+
+    #[test]
+    fn yearless_patterns_shard_by_number() {
+        let p = ChangeIdPattern("CHGNNNNNNN".into());
+        assert!(!p.has_year());
+        assert_eq!(p.shard_of("CHG0030001").unwrap(), 30);
+        assert_eq!(p.shard_of("CHG0000999").unwrap(), 0);
+        assert_eq!(p.shard_of("CHG0001000").unwrap(), 1);
+        assert!(p.shard_of("CHG003000").is_err());
+        assert!(p.shard_of("chg0030001").is_err());
+        let p = ChangeIdPattern("CHG-N+".into());
+        assert_eq!(p.shard_of("CHG-1234").unwrap(), 1);
+        assert_eq!(p.shard_of("CHG-7").unwrap(), 0);
+        assert_eq!(p.shard_of("CHG-9999999").unwrap(), 9999);
+        assert!(p.shard_of("CHG-10000000").is_err());
+        assert!(p.shard_of("CHG-99999999999999999999999").is_err());
+        assert!(p.shard_of("CHG-").is_err());
+        assert!(ChangeIdPattern("CHANGE".into()).shard_of("CHANGE").is_err());
     }
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod gate_names;
 
 pub use crate::model::Versioning;
+pub mod import;
 
 use crate::model::{ChangeIdPattern, ReleaseType, Stage, TestCategory};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -60,6 +61,9 @@ pub struct Policy {
     /// reported as back-dated, in minutes.
     #[serde(default = "default_backdate_minutes")]
     pub backdate_tolerance_minutes: u32,
+    /// How `rel change import` reads this organisation's exports.
+    #[serde(default)]
+    pub import: import::ImportMapping,
     /// The shared remote branch that is the team's booking ledger (SPEC
     /// section 5.1); absent: no remote sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -494,6 +498,50 @@ impl Policy {
     /// gate names. Each problem names the field.
     pub fn validate(&self) -> Vec<String> {
         let mut problems = vec![];
+        // Numbers that become date arithmetic: bounded so that a typo (or
+        // a hostile value) is an error naming the field, never an overflow.
+        let t = &self.timeline;
+        let lead = &self.lead_times;
+        for (field, value, max, unit) in [
+            ("timeline.staging_days", t.staging_days, 3650, "days"),
+            ("timeline.test_days", t.test_days, 3650, "days"),
+            ("timeline.build_days", t.build_days, 3650, "days"),
+            ("timeline.planning_days", t.planning_days, 3650, "days"),
+            (
+                "timeline.major_extension_percent",
+                t.major_extension_percent,
+                1000,
+                "percent",
+            ),
+            ("lead_times.high", lead.high, 260, "business days"),
+            ("lead_times.medium", lead.medium, 260, "business days"),
+            ("lead_times.low", lead.low, 260, "business days"),
+            ("readiness_hours", self.readiness_hours, 8784, "hours"),
+            (
+                "pir_business_days",
+                self.pir_business_days,
+                260,
+                "business days",
+            ),
+            (
+                "backdate_tolerance_minutes",
+                self.backdate_tolerance_minutes,
+                527_040,
+                "minutes",
+            ),
+            (
+                "limits.target_tolerance_days",
+                self.limits.target_tolerance_days,
+                3650,
+                "days",
+            ),
+        ] {
+            if value > max {
+                problems.push(format!(
+                    "{field}: {value} is too large; at most {max} {unit}"
+                ));
+            }
+        }
         if self.timezone.parse::<chrono_tz::Tz>().is_err() {
             problems.push(format!(
                 "timezone: `{}` is not an IANA time zone name (for example Europe/London)",
@@ -509,6 +557,7 @@ impl Policy {
                 }
             }
         }
+        import::validate(self, &mut problems);
         let known_role = |r: &str| r == auth::SERVICE_OWNER || self.roles.contains_key(r);
         for (kind, roles) in &self.approvals.definition {
             for r in roles {
@@ -575,9 +624,11 @@ impl Policy {
         if self.limits.changes_warn > self.limits.changes_max {
             problems.push("limits.changes_warn: must not exceed limits.changes_max".to_string());
         }
-        if !self.ids.change.contains("YYYY") {
+        // Records are sharded by the id's year, or without one by its
+        // number: a pattern needs one of them.
+        if !self.ids.change.contains("YYYY") && !self.ids.change.contains('N') {
             problems.push(format!(
-                "ids.change: pattern `{}` has no YYYY (the year records are sharded by)",
+                "ids.change: pattern `{}` has neither YYYY (a year) nor N (a digit) to shard records by",
                 self.ids.change
             ));
         }

@@ -8,5 +8,6 @@ pub mod ics;
 pub mod notes;
 pub mod notice;
 pub mod report;
+pub mod site;
 pub mod table;
 pub mod week;

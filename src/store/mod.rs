@@ -2,13 +2,20 @@
 //! paths, YAML load/save, atomic writes, the lock, and one commit per command.
 
 pub mod atomic;
+pub mod durable;
+mod guard;
 pub mod history;
+pub mod index_lock;
+pub mod interrupted;
+pub mod journal;
 pub mod lock;
 pub mod paths;
+pub mod pause;
 pub mod record_path;
 pub mod remote;
 pub mod repo;
 pub mod revision;
+pub mod site;
 pub mod transaction;
 pub mod yaml;
 

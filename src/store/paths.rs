@@ -23,7 +23,9 @@ pub fn release_month(year: i32, month: u32) -> PathBuf {
         .join(format!("{month:02}"))
 }
 
-/// `changes/YYYY/<id>.yaml`; `id` must already be validated.
+/// `changes/YYYY/<id>.yaml`, or for ids without a year
+/// `changes/<number / 1000>/<id>.yaml` (`ChangeIdPattern::shard_of`); `id`
+/// must already be validated.
 pub fn change(id: &str, year: i32) -> PathBuf {
     PathBuf::from(CHANGES)
         .join(format!("{year:04}"))

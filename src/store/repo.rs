@@ -24,11 +24,67 @@ pub struct Repo {
     /// Set when the command runs synced with the shared remote: its commit
     /// is pushed before the local branch moves (SPEC section 5.1).
     pub(crate) lease: Option<std::rc::Rc<super::remote::Lease>>,
+    /// The clock was set by `REL_NOW`: commits say so in a trailer.
+    pub(crate) clock_forced: std::cell::Cell<bool>,
+    /// The lock a changing command takes before it reads anything
+    /// ([`Repo::lock_for_change`]); its transaction commits under it.
+    pub(crate) lock: std::cell::RefCell<Option<super::lock::Lock>>,
+    /// What a changing command read (files and folder listings), checked
+    /// against HEAD when it commits; `None` while nothing is being noted.
+    pub(crate) reads: std::cell::RefCell<Option<Vec<Read>>>,
+}
+
+/// One thing a changing command read: what it decided on must still be
+/// what HEAD holds when it commits.
+#[derive(Debug, Clone)]
+pub(crate) enum Read {
+    /// A file (relative to the root) and the blob id of what was read;
+    /// `None`: it was absent.
+    File {
+        rel: PathBuf,
+        blob: Option<git2::Oid>,
+    },
+    /// A folder's entries that `filter` kept.
+    Dir {
+        rel: PathBuf,
+        filter: Filter,
+        names: Vec<String>,
+    },
+}
+
+/// Which entries of a folder a listing keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Filter {
+    /// `*.yaml` files not starting with `.`.
+    Yaml,
+    /// Sub-folders named with this many digits (`2025`, `03`).
+    Shard(usize),
+}
+
+impl Filter {
+    pub(crate) fn keep(self, name: &str, is_file: bool, is_dir: bool) -> bool {
+        match self {
+            Filter::Yaml => name.ends_with(".yaml") && !name.starts_with('.') && is_file,
+            Filter::Shard(len) => {
+                name.len() == len && name.bytes().all(|b| b.is_ascii_digit()) && is_dir
+            }
+        }
+    }
+}
+
+/// The error for a symbolic link met at `rel` (relative to the root).
+pub(crate) fn link_error(rel: &Path) -> Error {
+    Error::file(
+        rel,
+        "is a symbolic link; rel does not follow links inside the records root (put the file or folder itself there)",
+    )
 }
 
 /// Opens the git repository holding `dir` the way git does: `GIT_DIR`,
 /// `GIT_CEILING_DIRECTORIES` and `GIT_CONFIG_NOSYSTEM` are honoured.
 fn open_git(dir: &Path) -> Result<git2::Repository, git2::Error> {
+    // Before opening: libgit2 reads the setting when it opens the refs.
+    super::durable::enable();
     git2::Repository::open_ext(
         dir,
         git2::RepositoryOpenFlags::FROM_ENV,
@@ -60,6 +116,54 @@ impl Repo {
             opened_head: std::cell::Cell::new(opened_head),
             clock: std::cell::Cell::new(None),
             lease: None,
+            clock_forced: std::cell::Cell::new(false),
+            lock: std::cell::RefCell::new(None),
+            reads: std::cell::RefCell::new(None),
+        }
+    }
+
+    /// Notes `read` when a changing command is noting what it reads.
+    fn note(&self, read: Read) {
+        if let Some(reads) = self.reads.borrow_mut().as_mut() {
+            reads.push(read);
+        }
+    }
+
+    /// Refuses a symbolic link at `rel` or at any folder on the way to it
+    /// (relative to the root): nothing is read or written through one.
+    pub(crate) fn refuse_links(&self, rel: &Path) -> Result<()> {
+        let mut at = PathBuf::new();
+        for part in rel.components() {
+            at.push(part);
+            match std::fs::symlink_metadata(self.root.join(&at)) {
+                Ok(m) if m.file_type().is_symlink() => return Err(link_error(&at)),
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(Error::file(&at, e.to_string())),
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the file `rel` (relative to the root) exists; a link or a
+    /// folder there is an error. What was found is noted for the commit.
+    pub fn exists(&self, rel: &Path) -> Result<bool> {
+        self.refuse_links(rel)?;
+        match std::fs::symlink_metadata(self.root.join(rel)) {
+            Ok(m) if m.is_file() => {
+                // Reading it notes its contents.
+                self.read(rel)?;
+                Ok(true)
+            }
+            Ok(_) => Err(Error::file(rel, "is not a file")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.note(Read::File {
+                    rel: rel.to_path_buf(),
+                    blob: None,
+                });
+                Ok(false)
+            }
+            Err(e) => Err(Error::file(rel, e.to_string())),
         }
     }
 
@@ -182,12 +286,24 @@ impl Repo {
         };
         let name = get("user.name")?;
         let email = get("user.email")?;
+        check_identity("user.name", &name, "user.email", &email)?;
         Ok(format!("{name} <{email}>"))
     }
 
-    /// Reads a file of the records root; errors name it relative to the root.
+    /// Reads a file of the records root; errors name it relative to the
+    /// root. A symbolic link on the way is refused, never followed.
     pub fn read(&self, rel: &Path) -> Result<String> {
-        std::fs::read_to_string(self.root.join(rel)).map_err(|e| Error::file(rel, e.to_string()))
+        self.refuse_links(rel)?;
+        let text = std::fs::read_to_string(self.root.join(rel))
+            .map_err(|e| Error::file(rel, e.to_string()))?;
+        if self.reads.borrow().is_some() {
+            let blob = git2::Oid::hash_object(git2::ObjectType::Blob, text.as_bytes())?;
+            self.note(Read::File {
+                rel: rel.to_path_buf(),
+                blob: Some(blob),
+            });
+        }
+        Ok(text)
     }
 
     /// The policy, validated; errors name `policy.yaml` and the field.
@@ -245,13 +361,61 @@ impl Repo {
     }
 
     /// Every file under `releases/` and `changes/` (at any depth), relative
-    /// to the root, sorted; names starting with `.` (`.gitkeep`) are left out.
+    /// to the root, sorted; names starting with `.` (`.gitkeep`) are left
+    /// out, and so are symbolic links, which are never followed (see
+    /// [`Repo::symlinks`]).
     pub fn record_files(&self) -> Result<Vec<PathBuf>> {
         let mut out = vec![];
-        let mut stack = vec![
-            PathBuf::from(paths::RELEASES),
-            PathBuf::from(paths::CHANGES),
-        ];
+        self.walk(&[paths::RELEASES, paths::CHANGES], &mut |rel, kind| {
+            if kind == Kind::File
+                && !rel
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
+                out.push(rel.to_path_buf());
+            }
+        })?;
+        out.sort();
+        Ok(out)
+    }
+
+    /// Every symbolic link rel would meet: `policy.yaml` and anything at or
+    /// under `releases/`, `changes/` and `calendars/`, sorted. Links are
+    /// listed, never followed.
+    pub fn symlinks(&self) -> Result<Vec<PathBuf>> {
+        let mut out = vec![];
+        if std::fs::symlink_metadata(self.root.join(paths::POLICY))
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            out.push(PathBuf::from(paths::POLICY));
+        }
+        self.walk(
+            &[paths::RELEASES, paths::CHANGES, paths::CALENDARS],
+            &mut |rel, kind| {
+                if kind == Kind::Link {
+                    out.push(rel.to_path_buf());
+                }
+            },
+        )?;
+        out.sort();
+        Ok(out)
+    }
+
+    /// Visits everything at and under the folders `tops` (relative to the
+    /// root) without following symbolic links; names starting with `.` are
+    /// visited but not descended into.
+    fn walk(&self, tops: &[&str], visit: &mut dyn FnMut(&Path, Kind)) -> Result<()> {
+        let mut stack: Vec<PathBuf> = vec![];
+        for top in tops {
+            let rel = PathBuf::from(top);
+            match std::fs::symlink_metadata(self.root.join(&rel)) {
+                Ok(m) if m.file_type().is_symlink() => visit(&rel, Kind::Link),
+                Ok(m) if m.is_dir() => stack.push(rel),
+                Ok(_) => visit(&rel, Kind::File),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::file(&rel, e.to_string())),
+            }
+        }
         while let Some(dir) = stack.pop() {
             let entries = match std::fs::read_dir(self.root.join(&dir)) {
                 Ok(entries) => entries,
@@ -260,62 +424,80 @@ impl Repo {
             };
             for entry in entries {
                 let entry = entry.map_err(|e| Error::file(&dir, e.to_string()))?;
-                let name = entry.file_name();
-                if name.to_string_lossy().starts_with('.') {
-                    continue;
-                }
-                let rel = dir.join(&name);
-                if entry.path().is_dir() {
-                    stack.push(rel);
+                let rel = dir.join(entry.file_name());
+                let kind = entry
+                    .file_type()
+                    .map_err(|e| Error::file(&rel, e.to_string()))?;
+                if kind.is_symlink() {
+                    visit(&rel, Kind::Link);
+                } else if kind.is_dir() {
+                    if !entry.file_name().to_string_lossy().starts_with('.') {
+                        stack.push(rel);
+                    }
                 } else {
-                    out.push(rel);
+                    visit(&rel, Kind::File);
                 }
             }
         }
-        out.sort();
-        Ok(out)
+        Ok(())
     }
 
-    /// The entry names of `dir` (relative to the root) that `keep` accepts,
-    /// sorted; a missing folder has none.
-    fn names_in(&self, dir: &Path, keep: impl Fn(&str, &Path) -> bool) -> Result<Vec<String>> {
+    /// The entry names of `dir` (relative to the root) that `filter`
+    /// accepts, sorted; a missing folder has none. A symbolic link at or
+    /// in `dir` is an error naming it.
+    fn names_in(&self, dir: &Path, filter: Filter) -> Result<Vec<String>> {
+        self.refuse_links(dir)?;
         let entries = match std::fs::read_dir(self.root.join(dir)) {
             Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.note(Read::Dir {
+                    rel: dir.to_path_buf(),
+                    filter,
+                    names: vec![],
+                });
+                return Ok(vec![]);
+            }
             Err(e) => return Err(Error::file(dir, e.to_string())),
         };
         let mut names = vec![];
         for entry in entries {
             let entry = entry.map_err(|e| Error::file(dir, e.to_string()))?;
+            let kind = entry
+                .file_type()
+                .map_err(|e| Error::file(dir.join(entry.file_name()), e.to_string()))?;
+            if kind.is_symlink() {
+                return Err(link_error(&dir.join(entry.file_name())));
+            }
             let Ok(name) = entry.file_name().into_string() else {
                 continue;
             };
-            if keep(&name, &entry.path()) {
+            if filter.keep(&name, kind.is_file(), kind.is_dir()) {
                 names.push(name);
             }
         }
         names.sort();
+        self.note(Read::Dir {
+            rel: dir.to_path_buf(),
+            filter,
+            names: names.clone(),
+        });
         Ok(names)
     }
 
     /// The `*.yaml` file names (without folders) directly in `dir`.
     fn yaml_names(&self, dir: &Path) -> Result<Vec<String>> {
-        self.names_in(dir, |name, path| {
-            name.ends_with(".yaml") && !name.starts_with('.') && path.is_file()
-        })
+        self.names_in(dir, Filter::Yaml)
     }
 
     /// The sub-folder names of `dir` made of `len` digits (`2025`, `03`).
     fn shard_dirs(&self, dir: &Path, len: usize) -> Result<Vec<String>> {
-        self.names_in(dir, |name, path| {
-            name.len() == len && name.bytes().all(|b| b.is_ascii_digit()) && path.is_dir()
-        })
+        self.names_in(dir, Filter::Shard(len))
     }
 
     /// One release; a missing file is a data error naming the path.
     pub fn load_release(&self, id: &ReleaseId) -> Result<Release> {
         let rel = paths::release(id);
-        if !self.root.join(&rel).is_file() {
+        if !self.exists(&rel)? {
             return Err(Error::data(format!("no release {id} ({})", rel.display())));
         }
         self.parse_release(id, &rel)
@@ -396,7 +578,7 @@ impl Repo {
         // The id becomes a path: validate it before anything else.
         let year = policy.change_pattern().year_of(id)?;
         let rel = paths::change(id, year);
-        if !self.root.join(&rel).is_file() {
+        if !self.exists(&rel)? {
             return Ok(None);
         }
         self.parse_change(id, &rel).map(Some)
@@ -462,6 +644,45 @@ pub fn parse_policy(text: &str) -> Result<Policy> {
         return Err(Error::file(rel, problems.join("; ")));
     }
     Ok(policy)
+}
+
+/// Refuses an identity that would not read back as one `Name <email>`:
+/// an email with anything but one plain address (`a@b> <c@d` would be
+/// read as `c@d`), a name holding `<`, `>` or a line break.
+pub fn check_identity(name_key: &str, name: &str, email_key: &str, email: &str) -> Result<()> {
+    if name.contains(['<', '>', '\n', '\r']) {
+        return Err(Error::data(format!(
+            "{name_key} `{name}` is not a name: it may not hold `<`, `>` or a line break (set it with `git config {name_key} ...`)"
+        )));
+    }
+    if !is_plain_email(email) {
+        return Err(Error::data(format!(
+            "{email_key} `{email}` is not one email address such as ana@example.com (no spaces, `<`, `>` or commas; exactly one @); set it with `git config {email_key} ...`"
+        )));
+    }
+    Ok(())
+}
+
+/// One address: `local@domain`, no whitespace, brackets, quotes or list
+/// separators, exactly one `@` with something on either side.
+pub fn is_plain_email(email: &str) -> bool {
+    let bad = |c: char| c.is_whitespace() || c.is_control() || "<>,;\"'()[]\\".contains(c);
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !email.chars().any(bad)
+        }
+        None => false,
+    }
+}
+
+/// What [`Repo::walk`] met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Link,
 }
 
 fn not_git(dir: &Path) -> Error {

@@ -34,7 +34,7 @@ impl Records for Repo {
     }
 
     fn find_release(&self, id: &ReleaseId) -> Result<Option<Release>> {
-        if self.root.join(paths::release(id)).is_file() {
+        if self.exists(&paths::release(id))? {
             self.load_release(id).map(Some)
         } else {
             Ok(None)

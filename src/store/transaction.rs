@@ -1,9 +1,10 @@
 //! One command, one commit: the lock, the dirty check, atomic writes, the
 //! compare-and-swap HEAD update and the index update for committed paths.
 
-use super::Repo;
-use super::atomic;
+use super::index_lock::{self, IndexLock};
+use super::journal::{self, Journal};
 use super::lock::Lock;
+use super::{Repo, atomic, durable};
 use crate::error::{Error, Result};
 use git2::{ObjectType, Oid};
 use std::path::{Component, Path};
@@ -44,14 +45,18 @@ impl CommitMessage {
 struct Queued {
     /// Relative to the work tree's top, `/`-separated, as git names it.
     git_path: String,
+    /// Relative to the records root, for messages and link checks.
+    rel: std::path::PathBuf,
     contents: String,
 }
 
 /// Files to write and commit together. Holds the repository lock from
-/// `Repo::begin` until it is committed or dropped.
+/// `Repo::begin` (or from `Repo::lock_for_change`, before the command read
+/// anything) until it is committed or dropped.
 pub struct Transaction<'r> {
     repo: &'r Repo,
-    _lock: Lock,
+    /// The lock, unless the repository already holds it.
+    _lock: Option<Lock>,
     /// The ref HEAD points to (`refs/heads/main`), or `HEAD` when detached.
     head_ref: String,
     /// The commit HEAD resolved to at `begin`; `None` in a repository
@@ -81,10 +86,15 @@ fn moved() -> Error {
 }
 
 impl Repo {
-    /// Takes the lock (another rel process holding it: `Error::Concurrent`)
-    /// and notes HEAD for the compare-and-swap.
+    /// Takes the lock, unless `lock_for_change` already did (another rel
+    /// process holding it past a short wait: `Error::Concurrent`), and
+    /// notes HEAD for the compare-and-swap.
     pub fn begin(&self) -> Result<Transaction<'_>> {
-        let lock = Lock::acquire(self.git().path())?;
+        let lock = if self.lock.borrow().is_some() {
+            None
+        } else {
+            Some(Lock::acquire(self.git().path(), super::lock::WAIT)?)
+        };
         let (head_ref, parent) = read_head(self.git())?;
         // Records were read when the repository was opened; committing on
         // top of a HEAD that moved since would act on stale data.
@@ -148,6 +158,9 @@ impl Transaction<'_> {
             return Ok(None);
         };
         match tree.get_path(Path::new(git_path)) {
+            Ok(entry) if entry.filemode() == i32::from(git2::FileMode::Link) => Err(Error::data(
+                format!("{git_path} is a symbolic link in HEAD; rel will not replace it"),
+            )),
             Ok(entry) if entry.kind() == Some(ObjectType::Blob) => {
                 Ok(Some((entry.id(), entry.filemode())))
             }
@@ -159,63 +172,84 @@ impl Transaction<'_> {
         }
     }
 
-    /// Queues `contents` for `path` (relative to the records root). A path
-    /// whose work-tree file or index entry differs from HEAD is refused
-    /// (`Error::Data`, naming the file).
-    pub fn write(&mut self, path: &Path, contents: String) -> Result<()> {
-        let git = self.repo.git();
-        let git_path = self.repo.git_path(path)?;
-        let head = self.head_entry(&git_path)?.map(|(oid, _)| oid);
-        let new = Oid::hash_object(ObjectType::Blob, contents.as_bytes())?;
+    /// What the work tree holds at `git_path`: its blob id, `None` when
+    /// absent. A symbolic link (there or on the way) or a folder is refused.
+    fn on_disk(&self, rel: &Path, git_path: &str) -> Result<Option<Oid>> {
+        self.repo.refuse_links(rel)?;
+        let full = self.repo.workdir.join(git_path);
+        match std::fs::symlink_metadata(&full) {
+            Ok(meta) if meta.is_file() => Ok(Some(Oid::hash_file(ObjectType::Blob, &full)?)),
+            Ok(_) => Err(Error::data(format!(
+                "{} is not a regular file; rel will not replace it",
+                rel.display()
+            ))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::file(rel, e.to_string())),
+        }
+    }
 
-        let mut index = git.index()?;
-        index.read(false)?;
-        let conflicted = (1..=3).any(|stage| index.get_path(Path::new(&git_path), stage).is_some());
-        let staged = index.get_path(Path::new(&git_path), 0).map(|e| e.id);
-
-        let full = self.repo.workdir.join(&git_path);
-        let on_disk = match std::fs::symlink_metadata(&full) {
-            Ok(meta) if meta.is_file() => Some(Oid::hash_file(ObjectType::Blob, &full)?),
-            Ok(_) => {
-                return Err(Error::data(format!(
-                    "{} is not a regular file; rel will not replace it",
-                    path.display()
-                )));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::file(path, e.to_string())),
-        };
-
-        // The index and the work tree may each hold HEAD's version or
-        // exactly what rel is about to write; anything else is the user's
-        // work, which rel never overwrites (SPEC section 5).
+    /// Refuses `rel` when its index entry or work-tree file holds something
+    /// other than HEAD's version or exactly `new`: that is the user's work,
+    /// which rel never overwrites (SPEC section 5). Returns the work tree's
+    /// blob.
+    fn check_untouched(
+        &self,
+        index: &git2::Index,
+        rel: &Path,
+        git_path: &str,
+        new: Oid,
+    ) -> Result<Option<Oid>> {
+        let head = self.head_entry(git_path)?.map(|(oid, _)| oid);
+        let conflicted = (1..=3).any(|stage| index.get_path(Path::new(git_path), stage).is_some());
+        let staged = index.get_path(Path::new(git_path), 0).map(|e| e.id);
+        let on_disk = self.on_disk(rel, git_path)?;
         let safe = |x: Option<Oid>| x == head || x == Some(new);
         if conflicted || !safe(staged) || !safe(on_disk) {
             let message = if head.is_none() && staged.is_none() {
                 format!(
                     "{} exists but is not committed; commit or remove it first",
-                    path.display()
+                    rel.display()
                 )
             } else {
                 format!(
                     "{} has uncommitted changes; commit or discard them first (git diff HEAD -- {git_path})",
-                    path.display()
+                    rel.display()
                 )
             };
             return Err(Error::data(message));
         }
+        Ok(on_disk)
+    }
 
+    /// Queues `contents` for `path` (relative to the records root). A path
+    /// whose work-tree file or index entry differs from HEAD is refused
+    /// (`Error::Data`, naming the file), and so is a symbolic link on the
+    /// way to it.
+    pub fn write(&mut self, path: &Path, contents: String) -> Result<()> {
+        let git = self.repo.git();
+        let git_path = self.repo.git_path(path)?;
+        let new = Oid::hash_object(ObjectType::Blob, contents.as_bytes())?;
+        let mut index = git.index()?;
+        index.read(false)?;
+        self.check_untouched(&index, path, &git_path, new)?;
         self.files.retain(|q| q.git_path != git_path);
-        self.files.push(Queued { git_path, contents });
+        self.files.push(Queued {
+            git_path,
+            rel: path.to_path_buf(),
+            contents,
+        });
         Ok(())
     }
 
-    /// Writes the queued files atomically, commits exactly them on top of
-    /// the HEAD noted at `begin` (moved since: `Error::Concurrent`, nothing
-    /// written), and updates the index for those paths only. Returns the new
-    /// commit id.
+    /// Commits the queued files on top of the HEAD noted at `begin`, in an
+    /// order that any crash leaves recognisable (see `journal`): objects,
+    /// `index.lock`, journal, work tree, new index into the lock, the
+    /// branch (compare-and-swap; moved since: `Error::Concurrent`, nothing
+    /// written), the index renamed into place. Returns the new commit id.
     pub fn commit(self, message: &CommitMessage) -> Result<String> {
         let git = self.repo.git();
+        let git_dir = git.path().to_path_buf();
+        super::pause::point("read");
 
         // (a) The new tree: HEAD's tree with only the queued paths replaced.
         let base = match self.head_tree()? {
@@ -223,6 +257,7 @@ impl Transaction<'_> {
             None => git.find_tree(git.treebuilder(None)?.write()?)?,
         };
         let mut update = git2::build::TreeUpdateBuilder::new();
+        let mut staged = vec![];
         for q in &self.files {
             let blob = git.blob(q.contents.as_bytes())?;
             let mode = match self.head_entry(&q.git_path)? {
@@ -232,6 +267,7 @@ impl Transaction<'_> {
                 _ => git2::FileMode::Blob,
             };
             update.upsert(&q.git_path, blob, mode);
+            staged.push((blob, u32::try_from(i32::from(mode)).unwrap_or(0o100644)));
         }
         let tree_id = update.create_updated(git, &base)?;
         if self.files.is_empty() || (self.parent.is_some() && tree_id == base.id()) {
@@ -239,16 +275,41 @@ impl Transaction<'_> {
         }
         let tree = git.find_tree(tree_id)?;
 
-        // (b, c) The commit object; nothing points at it yet.
-        let text = message.render();
+        // (b) Everything the command decided on must still be HEAD's: a
+        // commit that landed meanwhile is a lost race (exit 4); a file that
+        // differs from an unmoved HEAD is an uncommitted edit (exit 3).
+        let (head_ref, current) = read_head(git)?;
+        if head_ref != self.head_ref || current != self.parent {
+            return Err(moved());
+        }
+        let stale = self.repo.stale_reads(self.head_tree()?.as_ref())?;
+        if !stale.is_empty() {
+            let names: Vec<String> = stale.iter().map(|p| p.display().to_string()).collect();
+            return Err(Error::data(format!(
+                "{} differ{} from HEAD (an uncommitted edit, an untracked file, or an interrupted command); rel decides on committed records only: commit or discard {} first (git status)",
+                names.join(", "),
+                if names.len() == 1 { "s" } else { "" },
+                if names.len() == 1 { "it" } else { "them" }
+            )));
+        }
+
+        // (c) The commit object; nothing points at it yet.
+        let mut text = message.clone();
+        if self.repo.clock_forced.get() {
+            text.trailers
+                .push(("Rel-Clock".to_string(), "REL_NOW".to_string()));
+        }
+        let text = text.render();
         let commit_id = if gpg_sign(git) {
-            commit_with_git_program(
+            let id = commit_with_git_program(
                 &self.repo.workdir,
                 tree_id,
                 self.parent,
                 &text,
                 self.repo.clock.get(),
-            )?
+            )?;
+            sync_loose_object(&git_dir, id);
+            id
         } else {
             let clock = self.repo.clock.get();
             let author = identity(git, "AUTHOR", clock)?;
@@ -258,62 +319,134 @@ impl Transaction<'_> {
             git.commit(None, &author, &committer, &text, &tree, &parents)?
         };
 
-        // (d) Compare-and-swap: move the branch only if it is still where
-        // `begin` saw it.
-        let (head_ref, current) = read_head(git)?;
-        if head_ref != self.head_ref || current != self.parent {
-            return Err(moved());
+        // (d) A git command holding the branch's lock, or one interrupted
+        // while it did: never mistaken for a lost race.
+        let ref_lock = git_dir.join(format!("{}.lock", self.head_ref));
+        index_lock::wait_for(&ref_lock, "updating the branch")?;
+
+        // (e) The journal, then the index lock (named in the journal before
+        // it exists), then under it the index entries again: the user may
+        // have staged something since `write`.
+        let mut entries = vec![];
+        for (q, (blob, _)) in self.files.iter().zip(&staged) {
+            entries.push(journal::Entry {
+                git_path: q.git_path.clone(),
+                before: self.on_disk(&q.rel, &q.git_path)?,
+                after: *blob,
+            });
         }
-        // (c') On the shared remote's branch, the commit is published first:
-        // the remote's compare-and-swap decides, and a refusal leaves the
-        // local branch, work tree and index untouched.
-        super::remote::publish(self.repo, &self.head_ref, commit_id, self.parent)?;
+        let mut journal = Journal {
+            head_ref: self.head_ref.clone(),
+            parent: self.parent,
+            commit: commit_id,
+            index_lock: 0,
+            entries,
+        };
+        let lock = IndexLock::take(&git_dir, |inode| {
+            journal.index_lock = inode;
+            journal.write(&git_dir)
+        });
+        let mut lock = match lock {
+            Ok(lock) => lock,
+            Err(e) => {
+                let _ = Journal::remove(&git_dir);
+                return Err(e);
+            }
+        };
+        let index = git2::Index::open(&git_dir.join("index"))?;
+        for (q, e) in self.files.iter().zip(&journal.entries) {
+            let checked = self.check_untouched(&index, &q.rel, &q.git_path, e.after);
+            if checked.as_ref().map_or(true, |before| *before != e.before) {
+                drop(lock);
+                let _ = Journal::remove(&git_dir);
+                return Err(checked.err().unwrap_or_else(|| {
+                    Error::data(format!(
+                        "{} changed while rel was committing; nothing was written",
+                        q.rel.display()
+                    ))
+                }));
+            }
+        }
+        drop(index);
+        super::pause::point("journal");
+
+        // (e') On the shared remote's branch, the commit is published before
+        // anything local moves: the remote's compare-and-swap decides, and a
+        // refusal leaves the local branch, work tree and index untouched.
+        if let Err(e) = super::remote::publish(self.repo, &self.head_ref, commit_id, self.parent) {
+            drop(lock);
+            let _ = Journal::remove(&git_dir);
+            return Err(e);
+        }
+
+        // (f) The work tree, then the new index into the lock file. A
+        // failure undoes the work tree; the lock's drop leaves the index.
+        let undo = |e: Error| -> Error {
+            let _ = journal::undo_work_tree(self.repo, &journal);
+            let _ = Journal::remove(&git_dir);
+            e
+        };
+        for q in &self.files {
+            if let Err(e) = self.repo.refuse_links(&q.rel).and_then(|()| {
+                atomic::write(&self.repo.workdir.join(&q.git_path), q.contents.as_bytes())
+            }) {
+                return Err(undo(e));
+            }
+        }
+        let list: Vec<index_lock::Staged<'_>> = self
+            .files
+            .iter()
+            .zip(&staged)
+            .map(|(q, (blob, mode))| index_lock::Staged {
+                git_path: &q.git_path,
+                blob: *blob,
+                mode: *mode,
+            })
+            .collect();
+        if let Err(e) = index_lock::updated_index(&git_dir, &self.repo.workdir, &list)
+            .and_then(|bytes| lock.fill(&bytes))
+        {
+            return Err(undo(e));
+        }
+        super::pause::point("before-ref");
+
+        // (g) Compare-and-swap: move the branch only if it is still where
+        // `begin` saw it. This is the commit point.
         let log = format!("commit: {}", message.subject.lines().next().unwrap_or(""));
         let swapped = match self.parent {
             Some(parent) => git.reference_matching(&self.head_ref, commit_id, true, parent, &log),
             None => git.reference(&self.head_ref, commit_id, false, &log),
         };
         if let Err(e) = swapped {
-            return Err(match e.code() {
-                git2::ErrorCode::Modified | git2::ErrorCode::Exists | git2::ErrorCode::Locked => {
-                    moved()
-                }
+            return Err(undo(match e.code() {
+                git2::ErrorCode::Locked => index_lock::in_the_way(&ref_lock, "updating the branch"),
+                git2::ErrorCode::Modified | git2::ErrorCode::Exists => moved(),
                 _ => e.into(),
-            });
+            }));
         }
+        super::pause::point("after-ref");
 
-        // (e) The work tree, only now that the commit is in place.
+        // (h) The index in place, the journal gone.
         let short = &commit_id.to_string()[..10];
-        for q in &self.files {
-            atomic::write(&self.repo.workdir.join(&q.git_path), q.contents.as_bytes()).map_err(
-                |e| {
-                    Error::data(format!(
-                        "committed {short}, but writing the work tree failed: {e}"
-                    ))
-                },
-            )?;
-        }
-
-        // (f) The index, for exactly the committed paths: whatever else the
-        // user staged stays staged.
-        let update_index = || -> Result<()> {
-            let mut index = git.index()?;
-            index.read(false)?;
-            for q in &self.files {
-                index.add_path(Path::new(&q.git_path))?;
-            }
-            index.write()?;
-            Ok(())
-        };
-        update_index().map_err(|e| {
+        lock.commit().map_err(|e| {
             Error::data(format!(
-                "committed {short}, but updating the index failed: {e}"
+                "committed {short}, but putting the new index in place failed: {e}; the next rel command finishes it"
             ))
         })?;
+        Journal::remove(&git_dir)?;
         // What this process wrote is what it has read from now on.
         self.repo.opened_head.set(Some(commit_id));
         Ok(commit_id.to_string())
     }
+}
+
+/// Syncs the loose object `id` (written by the `git` program) and its
+/// folder, if it is loose.
+fn sync_loose_object(git_dir: &Path, id: Oid) {
+    let hex = id.to_string();
+    let dir = git_dir.join("objects").join(&hex[..2]);
+    let _ = durable::sync_file(&dir.join(&hex[2..]));
+    durable::sync_dir(&dir);
 }
 
 /// The user asked for signed commits (`commit.gpgsign`): only the `git`
@@ -404,6 +537,12 @@ fn identity(
     };
     let name = value(format!("GIT_{kind}_NAME"), "user.name")?;
     let email = value(format!("GIT_{kind}_EMAIL"), "user.email")?;
+    super::repo::check_identity(
+        &format!("GIT_{kind}_NAME or user.name"),
+        &name,
+        &format!("GIT_{kind}_EMAIL or user.email"),
+        &email,
+    )?;
     match std::env::var(format!("GIT_{kind}_DATE")) {
         Ok(date) if !date.trim().is_empty() => {
             let time = parse_git_date(&date).ok_or_else(|| {

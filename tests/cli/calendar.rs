@@ -393,13 +393,19 @@ fn after_midnight_inside_saturdays_window_is_accepted() {
 
 #[test]
 fn month_end_blackout() {
-    let mut repo = Repo::new();
+    // Commands run in time order: rel refuses a clock earlier than the
+    // last commit.
+    let mut repo = Repo::bare();
+    repo.at("2025-01-10T09:00:00+00:00")
+        .rel(&["init", "."])
+        .ok();
+    repo.at("2025-01-20T09:00:00+00:00");
+    refuse(&repo, 1, "finance", "minor", "2025-02-01 20:00").stderr_has("month-end");
+    repo.at("2025-03-01T09:00:00+00:00");
     refuse(&repo, 1, "finance", "minor", "2025-03-29 20:00").stderr_has("month-end");
     refuse(&repo, 1, "finance", "minor", "2025-03-01 20:00").stderr_has("month-end");
     refuse(&repo, 1, "finance", "minor", "2025-03-02 20:00").stderr_has("month-end");
     book(&repo, "finance", "minor", "2025-03-08 20:00", &[]);
-    repo.at("2025-01-20T09:00:00+00:00");
-    refuse(&repo, 1, "finance", "minor", "2025-02-01 20:00").stderr_has("month-end");
 }
 
 #[test]

@@ -331,7 +331,14 @@ fn record_tests_except(repo: &mut Repo, r: &Rel, days: i64, skip: &[&str]) {
 }
 
 fn sign_acceptance(repo: &mut Repo, r: &Rel, who: (&'static str, &'static str)) -> Run {
-    repo.at(&r.t(-2, "15:00")).by(who).rel(&[
+    let t = r.t(-2, "15:00");
+    sign_acceptance_at(repo, r, who, &t)
+}
+
+/// Acceptance signed at `t` (commands run in time order: rel refuses a
+/// clock earlier than the last commit).
+fn sign_acceptance_at(repo: &mut Repo, r: &Rel, who: (&'static str, &'static str), t: &str) -> Run {
+    repo.at(t).by(who).rel(&[
         "approve",
         &r.id,
         "--role",
@@ -343,7 +350,13 @@ fn sign_acceptance(repo: &mut Repo, r: &Rel, who: (&'static str, &'static str)) 
 
 /// High impact: all users, leadership and partners, sent at `sent` (local).
 fn notify(repo: &mut Repo, r: &Rel, sent: &str) {
-    repo.at(&r.t(-2, "15:10"))
+    let t = r.t(-2, "15:10");
+    notify_at(repo, r, &t, sent);
+}
+
+/// As `notify`, recorded at `t`.
+fn notify_at(repo: &mut Repo, r: &Rel, t: &str, sent: &str) {
+    repo.at(t)
         .by(RM)
         .rel(&[
             "notify",
@@ -860,7 +873,7 @@ fn acceptance_signed_gate_by_the_owner_or_an_active_delegate() {
         go(&mut repo, &r, &r.t(0, "12:00"));
         enter_blocked(&mut repo, &r, "deploy", &["acceptance-signed"])
             .stderr_has("no acceptance sign-off by a service owner or an active delegate");
-        repo.at(&r.t(-2, "15:00")).by(STRANGER).refused(
+        repo.at(&r.t(0, "12:30")).by(STRANGER).refused(
             1,
             &[
                 "approve",
@@ -871,7 +884,7 @@ fn acceptance_signed_gate_by_the_owner_or_an_active_delegate() {
                 "acceptance",
             ],
         );
-        sign_acceptance(&mut repo, &r, who).ok();
+        sign_acceptance_at(&mut repo, &r, who, &r.t(0, "12:30")).ok();
         enter(&mut repo, &r, "deploy").stdout_has(&format!("acceptance signed off by {}", who.1));
         let approval = show(&repo, &r)["approvals"]
             .as_array()
@@ -925,11 +938,11 @@ fn notifications_sent_gate_needs_five_business_days_for_high_impact() {
         "no notification sent; high impact needs 5 business days' notice (by 2025-03-10)",
     );
     // Tuesday is too late for Saturday.
-    notify(&mut repo, &r, "2025-03-11 09:00");
+    notify_at(&mut repo, &r, &r.t(0, "12:10"), "2025-03-11 09:00");
     enter_blocked(&mut repo, &r, "deploy", &["notifications-sent"])
         .stderr_has("notification sent 2025-03-11 is too late");
     // Monday is in time.
-    notify(&mut repo, &r, "2025-03-10 09:00");
+    notify_at(&mut repo, &r, &r.t(0, "12:20"), "2025-03-10 09:00");
     enter(&mut repo, &r, "deploy").stdout_has("notified 2025-03-10");
     assert_eq!(
         show(&repo, &r)["notifications"].as_array().unwrap().len(),
@@ -959,28 +972,104 @@ fn go_decision_gate_on_the_deployment_day() {
 
 #[test]
 fn dependencies_deployed_gate_waits_for_the_release_depended_on() {
+    // Commands run in time order (rel refuses a clock earlier than the
+    // last commit), so the two releases' steps interleave as they would.
     let mut repo = Repo::new();
     let first = plan(&mut repo, &Plan::seed());
     // Sunday evening, after the first one.
-    let second = plan(
+    let second = plan_at(
         &mut repo,
         &Plan::seed()
             .target("2025-03-16 19:00")
             .version("2.5.0")
             .changes(&["0960", "0961", "0962"])
             .arg("--depends-on", "REL-2025-03-001"),
+        "2025-03-03T11",
     );
     assert_eq!(second.id, "REL-2025-03-002");
-    walk(&mut repo, &first, "stage");
-    walk(&mut repo, &second, "stage");
-    evidence_for(&mut repo, &second, "deploy");
-    enter_blocked(&mut repo, &second, "deploy", &["dependencies-deployed"])
-        .stderr_has("REL-2025-03-001 (still in stage)");
-    walk_from(&mut repo, &first, "stage", "deploy");
-    enter_blocked(&mut repo, &second, "deploy", &["dependencies-deployed"])
-        .stderr_has("REL-2025-03-001 (still in deploy)");
+    walk_both(&mut repo, &first, &second, "stage");
+    deploy_evidence_both(&mut repo, &first, &second);
+    // Before the first is deployed (and before the second's go decision).
+    repo.at(&first.t(0, "12:30")).by(RM);
+    blocked(
+        &repo,
+        &strs(&enter_args(&second, "deploy", &[])),
+        &["go-decision", "dependencies-deployed"],
+    )
+    .stderr_has("REL-2025-03-001 (still in stage)");
+    enter(&mut repo, &first, "deploy");
+    repo.at(&first.t(0, "19:30")).by(RM);
+    blocked(
+        &repo,
+        &strs(&enter_args(&second, "deploy", &[])),
+        &["go-decision", "dependencies-deployed"],
+    )
+    .stderr_has("REL-2025-03-001 (still in deploy)");
     evidence_for(&mut repo, &first, "closed");
+    go(&mut repo, &second, &second.t(0, "12:00"));
     enter(&mut repo, &second, "deploy").stdout_has("dependencies deployed: REL-2025-03-001");
+}
+
+/// Plans `p` with its changes recorded at `hour` (`YYYY-MM-DDTHH`, minutes
+/// 00..) and the booking at half past.
+fn plan_at(repo: &mut Repo, p: &Plan, hour: &str) -> Rel {
+    let target = p.day().to_string();
+    for (i, id) in p.change_ids().iter().enumerate() {
+        repo.at(&format!("{hour}:0{i}:00+00:00"))
+            .by(RM)
+            .rel(&[
+                "change",
+                "add",
+                id,
+                "--title",
+                SEED_TITLES[i % 3],
+                "--service",
+                "finance",
+                "--status",
+                "approved",
+                "--owner",
+                &format!("dev{}@example.com", i + 1),
+                "--target",
+                &target,
+                "--ready",
+            ])
+            .ok();
+    }
+    let run = repo
+        .at(&format!("{hour}:30:00+00:00"))
+        .by(RM)
+        .rel(&strs(&p.args()))
+        .ok();
+    Rel {
+        id: run.stdout.lines().next().unwrap().trim().to_string(),
+        kind: p.kind,
+        day: p.day(),
+    }
+}
+
+/// Walks two releases a day apart up to `upto` (at most stage), one stage
+/// at a time, so their steps stay in time order.
+fn walk_both(repo: &mut Repo, first: &Rel, second: &Rel, upto: &str) {
+    for stage in STAGES {
+        for r in [first, second] {
+            evidence_for(repo, r, stage);
+            enter(repo, r, stage);
+        }
+        if stage == upto {
+            return;
+        }
+    }
+}
+
+/// What entering deploy needs for two releases a day apart, in time
+/// order, except the second's go decision (on its own deployment day).
+fn deploy_evidence_both(repo: &mut Repo, first: &Rel, second: &Rel) {
+    for r in [first, second] {
+        sign_acceptance(repo, r, OWNER).ok();
+        notify(repo, r, &r.local(-8, "11:30"));
+        readiness(repo, r, &r.t(-1, "10:00"));
+    }
+    go(repo, first, &first.t(0, "12:00"));
 }
 
 // ---------------------------------------------------------------------------
@@ -1085,7 +1174,7 @@ fn a_release_manager_waives_a_waivable_gate_with_a_reason() {
     sign_acceptance(&mut repo, &r, OWNER).ok();
     readiness(&mut repo, &r, &r.t(-1, "10:00"));
     go(&mut repo, &r, &r.t(0, "12:00"));
-    notify(&mut repo, &r, "2025-03-11 09:00");
+    notify_at(&mut repo, &r, &r.t(0, "12:10"), "2025-03-11 09:00");
     enter_blocked(&mut repo, &r, "deploy", &["notifications-sent"]);
     let reason = "partners agreed to the short notice";
     repo.at(&r.t(0, "19:00"))
@@ -1205,7 +1294,7 @@ fn an_emergency_release_bypasses_scheduling_but_not_the_minimum_controls() {
         &["acceptance-signed", "notifications-sent", "go-decision"],
     )
     .stderr_has("bypasses the lead time, not the notice");
-    sign_acceptance(&mut repo, &r, OWNER).ok();
+    sign_acceptance_at(&mut repo, &r, OWNER, &r.t(0, "18:05")).ok();
     repo.at(&r.t(0, "18:10"))
         .by(RM)
         .rel(&[
@@ -1353,8 +1442,12 @@ fn a_release_walks_every_gate_to_closed_with_its_metrics() {
 
 #[test]
 fn release_notes_follow_the_seed_and_keep_hand_written_notes_apart() {
-    let mut repo = Repo::new();
-    // The seed's example: a Saturday in March 2024, outside the month-end.
+    // The seed's example: a Saturday in March 2024, outside the month-end;
+    // the records begin before it.
+    let mut repo = Repo::bare();
+    repo.at("2024-02-01T09:00:00+00:00")
+        .rel(&["init", "."])
+        .ok();
     let r = plan(&mut repo, &Plan::seed().target("2024-03-16 20:00"));
     assert_eq!(r.id, "REL-2024-03-001");
     walk(&mut repo, &r, "test");
@@ -1418,7 +1511,7 @@ fn release_notes_follow_the_seed_and_keep_hand_written_notes_apart() {
     let with_notes = repo.rel(&["notes", &r.id]).ok().stdout;
     assert_eq!(with_notes, format!("{out}\n## Notes\n\n{text}\n"));
     // rel rewriting the record keeps them.
-    record_tests_except(&mut repo, &r, -5, &[]);
+    record_tests_except(&mut repo, &r, -4, &[]);
     assert!(repo.read(&r.path()).contains(text));
     assert_eq!(repo.rel(&["notes", &r.id]).ok().stdout, with_notes);
 }
@@ -1526,10 +1619,11 @@ fn metrics_over_closed_releases_one_rolled_back() {
     let mut repo = Repo::new();
     let first = plan(&mut repo, &Plan::seed());
     walk(&mut repo, &first, "closed");
+    // Planned once the first is closed (commands run in time order).
     let second = plan(
         &mut repo,
         &Plan::seed()
-            .target("2025-03-22 20:00")
+            .target("2025-04-05 20:00")
             .version("2.5.0")
             .changes(&["0970", "0971", "0972"]),
     );
@@ -1567,7 +1661,7 @@ fn metrics_over_closed_releases_one_rolled_back() {
     assert_eq!(m["on_time_rate"], 0.0);
     assert_eq!(m["change_failure_rate"], 1.0);
     let m = repo
-        .rel(&["--json", "metrics", "--since", "2025-03-23"])
+        .rel(&["--json", "metrics", "--since", "2025-04-06"])
         .ok()
         .json();
     assert_eq!(m["releases"], 0);
@@ -1610,18 +1704,18 @@ fn sign_offs_given_before_a_fix_cycle_do_not_count_for_the_new_build() {
     let mut repo = Repo::new();
     let r = plan(&mut repo, &Plan::seed());
     walk(&mut repo, &r, "stage");
-    sign_acceptance(&mut repo, &r, OWNER).ok();
-    readiness(&mut repo, &r, &r.t(-2, "16:00"));
+    sign_acceptance_at(&mut repo, &r, OWNER, &r.t(-3, "15:00")).ok();
+    readiness(&mut repo, &r, &r.t(-3, "16:00"));
     // A late fix: back to build, rebuild, retest, stage again.
-    repo.at(&r.t(-2, "17:00"))
+    repo.at(&r.t(-3, "17:00"))
         .by(RM)
         .rel(&["demote", &r.id, "--to", "build", "--reason", "late fix"])
         .ok();
-    repo.at(&r.t(-2, "18:00"))
+    repo.at(&r.t(-3, "18:00"))
         .by(RM)
         .rel(&["record", &r.id, "build", "--verification", "passed"])
         .ok();
-    repo.at(&r.t(-2, "18:10"))
+    repo.at(&r.t(-3, "18:10"))
         .by(RM)
         .rel(&["promote", &r.id, "--to", "test"])
         .ok();
@@ -1630,7 +1724,7 @@ fn sign_offs_given_before_a_fix_cycle_do_not_count_for_the_new_build() {
         .by(RM)
         .rel(&["promote", &r.id, "--to", "stage"])
         .ok();
-    notify(&mut repo, &r, &r.local(-8, "11:30"));
+    notify_at(&mut repo, &r, &r.t(-2, "19:10"), &r.local(-8, "11:30"));
     // The review of the old build does not count: no go without one.
     repo.at(&r.t(0, "12:00"))
         .by(OWNER)
@@ -1670,7 +1764,7 @@ fn a_critical_defect_found_in_acceptance_blocks_deployment() {
     let r = plan(&mut repo, &Plan::seed());
     walk(&mut repo, &r, "stage");
     evidence_for(&mut repo, &r, "deploy");
-    repo.at(&r.t(-1, "11:00"))
+    repo.at(&r.t(0, "12:30"))
         .by(OWNER)
         .rel(&[
             "defect",
@@ -1756,16 +1850,18 @@ fn a_deployment_confirmation_is_completed_by_its_verification_once() {
 fn a_rolled_back_release_is_neither_a_deployed_dependency_nor_the_version_in_production() {
     let mut repo = Repo::new();
     let first = plan(&mut repo, &Plan::seed());
-    let second = plan(
+    let second = plan_at(
         &mut repo,
         &Plan::seed()
             .target("2025-03-16 19:00")
             .version("2.5.0")
             .changes(&["0960", "0961", "0962"])
             .arg("--depends-on", "REL-2025-03-001"),
+        "2025-03-03T11",
     );
-    walk(&mut repo, &first, "deploy");
-    walk(&mut repo, &second, "stage");
+    walk_both(&mut repo, &first, &second, "stage");
+    deploy_evidence_both(&mut repo, &first, &second);
+    enter(&mut repo, &first, "deploy");
     deploy(
         &mut repo,
         &first,
@@ -1773,10 +1869,10 @@ fn a_rolled_back_release_is_neither_a_deployed_dependency_nor_the_version_in_pro
         &first.local(0, "20:00"),
         "1h",
     );
-    enter(&mut repo, &first, "closed");
-    evidence_for(&mut repo, &second, "deploy");
+    go(&mut repo, &second, &second.t(0, "12:00"));
     enter_blocked(&mut repo, &second, "deploy", &["dependencies-deployed"])
         .stderr_has("REL-2025-03-001 (deployment rolled-back)");
+    enter(&mut repo, &first, "closed");
 
     // The rolled-back 2.4.0 never reached production: April may ship it.
     let third = plan(
@@ -1867,20 +1963,6 @@ fn evidence_that_cannot_satisfy_its_gate_is_recorded_with_a_warning() {
     let mut repo = Repo::new();
     let r = plan(&mut repo, &Plan::seed());
     walk(&mut repo, &r, "stage");
-    // 23 hours before the Saturday 20:00 window.
-    repo.at("2025-03-14T21:00:00+00:00")
-        .by(RM)
-        .rel(&readiness_args(&r, &[]))
-        .ok()
-        .stderr_has(
-            "warning: readiness-review: readiness review held 2025-03-14 21:00, less than 24 h",
-        );
-    // The go decision the day before the deployment day.
-    repo.at(&r.t(-1, "12:00"))
-        .by(OWNER)
-        .rel(&["go", &r.id])
-        .ok()
-        .stderr_has("warning: go-decision");
     // Notice on the Tuesday for a high-impact Saturday: too late.
     repo.at(&r.t(-4, "12:00"))
         .by(RM)
@@ -1892,6 +1974,20 @@ fn evidence_that_cannot_satisfy_its_gate_is_recorded_with_a_warning() {
         ])
         .ok()
         .stderr_has("warning: notifications-sent");
+    // 23 hours before the Saturday 20:00 window.
+    repo.at("2025-03-14T21:00:00+00:00")
+        .by(RM)
+        .rel(&readiness_args(&r, &[]))
+        .ok()
+        .stderr_has(
+            "warning: readiness-review: readiness review held 2025-03-14 21:00, less than 24 h",
+        );
+    // The go decision the day before the deployment day.
+    repo.at(&r.t(-1, "21:30"))
+        .by(OWNER)
+        .rel(&["go", &r.id])
+        .ok()
+        .stderr_has("warning: go-decision");
 }
 
 #[test]

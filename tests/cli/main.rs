@@ -6,8 +6,11 @@ mod support;
 mod core;
 
 mod calendar;
+mod import;
 mod lifecycle;
+mod reliability;
 mod review;
 mod review_history;
 mod review_output;
+mod site;
 mod sync;
