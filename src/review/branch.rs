@@ -46,6 +46,7 @@ pub fn judge_branch(rules: &BranchRules, history: &[Commit]) -> (Vec<Finding>, V
         findings: vec![],
         notes: vec![],
         commit: String::new(),
+        dated_by_rel_now: vec![],
     };
     for c in history {
         judge.commit = c.id.clone();
@@ -66,6 +67,28 @@ pub fn judge_branch(rules: &BranchRules, history: &[Commit]) -> (Vec<Finding>, V
             judge.file(c, fc);
         }
     }
+    // One note for them all: tests and backfills date every commit so.
+    if let Some((_, path)) = judge.dated_by_rel_now.first() {
+        let ids: Vec<&str> = judge
+            .dated_by_rel_now
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect();
+        judge.notes.push(Finding::new(
+            path,
+            &[],
+            "clock",
+            format!(
+                "{} dated by REL_NOW, not by the clock: {}",
+                if ids.len() == 1 {
+                    "1 commit was".to_string()
+                } else {
+                    format!("{} commits were", ids.len())
+                },
+                ids.join(", ")
+            ),
+        ));
+    }
     (judge.findings, judge.notes)
 }
 
@@ -80,6 +103,8 @@ struct Judge<'a> {
     notes: Vec<Finding>,
     /// The id of the commit being judged.
     commit: String,
+    /// Commits dated by `REL_NOW` (short id, first file changed).
+    dated_by_rel_now: Vec<(String, std::path::PathBuf)>,
 }
 
 impl<'a> Judge<'a> {
@@ -123,18 +148,7 @@ impl<'a> Judge<'a> {
             );
         }
         if c.trailer(CLOCK_TRAILER.0) == Some(CLOCK_TRAILER.1) {
-            let mut note = Finding::new(
-                &fc.path,
-                &[],
-                "clock",
-                format!(
-                    "commit {} was dated by REL_NOW ({}), not by the clock",
-                    c.short(),
-                    c.time.to_rfc3339()
-                ),
-            );
-            note.commit = Some(c.id.clone());
-            self.notes.push(note);
+            self.dated_by_rel_now.push((c.short(), fc.path.clone()));
         }
     }
 
