@@ -48,12 +48,22 @@ pub struct LostBooking {
 
 /// Two versions of one release, as far as a booking is concerned: what
 /// `rel plan` fixes once (service, type, who booked it and when). A branch
-/// that rescheduled or amended a release is still the same release.
+/// that rescheduled or amended a release is still the same release
+/// (`rel reschedule` books the new window anew, and records the move).
 pub fn same_release(a: &Release, b: &Release) -> bool {
     a.service == b.service
         && a.kind == b.kind
         && a.planned_by == b.planned_by
-        && a.booked_at == b.booked_at
+        && (a.booked_at == b.booked_at || moved(a, b) || moved(b, a))
+}
+
+/// `new` is `old` rescheduled: its reschedules continue `old`'s, the first
+/// further one from `old`'s window.
+fn moved(old: &Release, new: &Release) -> bool {
+    let n = old.reschedules.len();
+    new.reschedules.len() > n
+        && new.reschedules[..n] == old.reschedules[..]
+        && new.reschedules[n].from == old.window
 }
 
 fn describe(r: &Release) -> String {

@@ -2,7 +2,7 @@
 //! and which commits edited records by hand? Reads the history of the
 //! records and has the review engine judge it (`crate::review::audit`).
 
-use super::check_base::resolve;
+use super::check_base::{judged_history, resolve};
 use super::{Ctx, print_json};
 use crate::cli::AuditCommand;
 use crate::error::{Error, Result};
@@ -18,12 +18,33 @@ pub fn run(ctx: &Ctx, cmd: AuditCommand) -> Result<()> {
 fn verify(ctx: &Ctx, since: Option<&str>) -> Result<()> {
     let repo = ctx.repo()?;
     let hide = since.map(|s| resolve(&repo, "--since", s)).transpose()?;
-    let options = HistoryOptions {
-        signatures: false,
-        policy: None,
-        surroundings: None,
+    // Judged as `rel check --base` judges a branch, under the policy and
+    // calendars of HEAD; without them, only against the trailers.
+    let rules = repo
+        .load_policy()
+        .and_then(|p| repo.load_calendar(&p).map(|c| (p, c)));
+    let report = match rules {
+        Ok((policy, calendar)) => {
+            let history = judged_history(&repo, hide, &policy)?;
+            let rules = review::BranchRules {
+                policy: &policy,
+                calendar: &calendar,
+                head_policy: None,
+            };
+            review::audit_judged(&rules, &history)
+        }
+        Err(e) => {
+            eprintln!(
+                "note: {e}; commits are verified against their trailers only, not judged by the policy"
+            );
+            let options = HistoryOptions {
+                signatures: false,
+                policy: None,
+                surroundings: None,
+            };
+            review::audit(&history::records(&repo, hide, &options)?)
+        }
     };
-    let report = review::audit(&history::records(&repo, hide, &options)?);
     if ctx.json() {
         print_json(&report)?;
     } else {

@@ -6,13 +6,13 @@ use super::check::{check_all, unreadable};
 use super::{last_closed, nearby_releases};
 use crate::calendar::Calendar;
 use crate::error::{Error, Result};
-use crate::model::Release;
+use crate::model::{Release, ReleaseId};
 use crate::policy::Policy;
-use crate::review::{BranchRules, Finding, Outcome, judge_branch};
+use crate::review::{BranchRules, Finding, Outcome, judge_branch, ledger_findings};
 use crate::store::history::{self, HistoryOptions};
 use crate::store::revision::Revision;
 use crate::store::{Repo, paths};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A revision given on the command line, as a commit; exit 3 when git does
 /// not know it.
@@ -61,6 +61,30 @@ fn base_rules(
     Ok((policy, calendar))
 }
 
+/// The commits reachable from HEAD and not from `hide`, with what the
+/// judge needs to evaluate each stage move's gates again under `policy`.
+pub fn judged_history(
+    repo: &Repo,
+    hide: Option<git2::Oid>,
+    policy: &Policy,
+) -> Result<Vec<crate::model::history::Commit>> {
+    let around = |rev: &Revision, release: &Release| {
+        (
+            nearby_releases(rev, release).unwrap_or_default(),
+            last_closed(rev, release).ok().flatten(),
+        )
+    };
+    history::records(
+        repo,
+        hide,
+        &HistoryOptions {
+            signatures: policy.require_signed,
+            policy: Some(policy),
+            surroundings: Some(&around),
+        },
+    )
+}
+
 /// `rel check --base REF`: the whole repository as it is, plus every change
 /// to a record between REF and HEAD, commit by commit, judged under the
 /// policy and calendars of REF.
@@ -99,21 +123,7 @@ pub fn check_base(repo: &Repo, base: &str) -> Result<Outcome> {
         }
     };
     let head_policy = repo.load_policy().ok();
-    let around = |rev: &Revision, release: &Release| {
-        (
-            nearby_releases(rev, release).unwrap_or_default(),
-            last_closed(rev, release).ok().flatten(),
-        )
-    };
-    let history = history::records(
-        repo,
-        Some(base_oid),
-        &HistoryOptions {
-            signatures: policy.require_signed,
-            policy: Some(&policy),
-            surroundings: Some(&around),
-        },
-    )?;
+    let history = judged_history(repo, Some(base_oid), &policy)?;
     let rules = BranchRules {
         policy: &policy,
         calendar: &calendar,
@@ -121,6 +131,19 @@ pub fn check_base(repo: &Repo, base: &str) -> Result<Outcome> {
     };
     let (findings, judged) = judge_branch(&rules, &history);
     out.findings.extend(findings);
+    // The branch's bookings against the base's: git merges two clones'
+    // bookings of one id or one window cleanly; the records tell.
+    if let Some(head) = head {
+        let base_releases = repo.revision(base_oid)?.all_releases();
+        let branch_releases = repo.revision(head)?.all_releases();
+        out.findings.extend(ledger_findings(
+            &base_releases,
+            &branch_releases,
+            &calendar,
+            &policy,
+            &|id| ReleaseId::parse(id).map_or_else(|_| PathBuf::from(id), |id| paths::release(&id)),
+        ));
+    }
     out.notes.extend(notes);
     out.notes.extend(judged);
     Ok(out)

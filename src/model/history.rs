@@ -49,6 +49,12 @@ pub struct Commit {
     /// The author date: what the person did and when. Rebase and
     /// cherry-pick keep it (they reset the committer date).
     pub time: Timestamp,
+    /// The committer date: when the commit was last written (a rebase,
+    /// cherry-pick or amend sets it anew; rel sets both dates to its clock).
+    pub committed: Timestamp,
+    /// The first parent (`None` for a root commit): time may not run
+    /// backwards along history.
+    pub parent: Option<Parent>,
     pub subject: String,
     pub trailers: Vec<(String, String)>,
     /// Only read when the policy requires signed commits.
@@ -95,6 +101,16 @@ impl Commit {
     }
 }
 
+/// A commit's first parent, as far as time is concerned.
+#[derive(Debug, Clone)]
+pub struct Parent {
+    pub id: String,
+    /// Its author date.
+    pub time: Timestamp,
+    /// Its committer date.
+    pub committed: Timestamp,
+}
+
 /// A record file a commit changed, relative to the records root.
 #[derive(Debug, Clone)]
 pub struct FileChange {
@@ -105,6 +121,9 @@ pub struct FileChange {
     pub change_id: Option<String>,
     /// A merge took the file whole from one of its parents.
     pub taken_whole: bool,
+    /// The commit leaves a symbolic link at the path (git mode 120000);
+    /// its target is never read.
+    pub symlink: bool,
     /// The file's versions, when it is a record file at its own path.
     pub record: Record,
 }

@@ -1,6 +1,7 @@
 //! `rel audit verify`: did each rel commit change what its trailers say,
 //! and which commits edited records by hand?
 
+use super::branch::{BranchRules, judge_branch};
 use super::evidence::{Entry, change_controls, definition, entries, may_redefine, merge_problems};
 use crate::model::history::{Commit, FileChange, Record, State, Versions};
 use crate::model::{ChangeRef, Release, Stage};
@@ -90,27 +91,79 @@ fn allowed(c: &Commit, named: &HashSet<&str>, fc: &FileChange) -> bool {
     true
 }
 
+/// Rules of the branch judge that the audit checks itself, or reports as
+/// a hand edit: not repeated.
+fn audited_already(c: &Commit, rule: &str) -> bool {
+    rule == "trailers" || (!c.is_rel() && !matches!(rule, "symlink" | "clock"))
+}
+
+/// `rel audit verify` under `rules`: [`audit`], and every commit judged as
+/// `rel check --base` judges a branch (legal stage moves, gates again,
+/// append-only evidence, authorship, change references), so that a
+/// `Rel-Action` trailer alone proves nothing. A transition with a finding
+/// is not counted as verified.
+pub fn audit_judged(rules: &BranchRules, history: &[Commit]) -> AuditReport {
+    let mut audit = Audit {
+        report: AuditReport::default(),
+        verified: vec![],
+    };
+    audit.run(history);
+    let (judged, _) = judge_branch(rules, history);
+    for f in judged {
+        let Some(c) = f
+            .commit
+            .as_deref()
+            .and_then(|id| history.iter().find(|c| c.id == id))
+        else {
+            continue;
+        };
+        if audited_already(c, f.rule) {
+            continue;
+        }
+        audit.verified.retain(|id| *id != c.id);
+        audit.finding(c, Path::new(&f.file), f.message);
+    }
+    // In the order of history, each commit's findings in the order found.
+    let order = |id: &str| history.iter().position(|c| c.id == id);
+    audit.report.findings.sort_by_key(|f| order(&f.commit));
+    audit.finish()
+}
+
 /// `rel audit verify`: each rel commit along `history` (oldest first)
 /// against its trailers, and every commit that edited a record by hand.
 pub fn audit(history: &[Commit]) -> AuditReport {
     let mut audit = Audit {
         report: AuditReport::default(),
+        verified: vec![],
     };
-    for c in history {
-        if c.is_rel() {
-            audit.report.rel_commits += 1;
-            audit.rel_commit(c);
-        } else {
-            audit.hand_commit(c);
+    audit.run(history);
+    audit.finish()
+}
+
+impl Audit {
+    fn run(&mut self, history: &[Commit]) {
+        for c in history {
+            if c.is_rel() {
+                self.report.rel_commits += 1;
+                self.rel_commit(c);
+            } else {
+                self.hand_commit(c);
+            }
         }
     }
-    let mut report = audit.report;
-    report.ok = report.findings.is_empty() && report.hand_edits.is_empty();
-    report
+
+    fn finish(self) -> AuditReport {
+        let mut report = self.report;
+        report.transitions = self.verified.len();
+        report.ok = report.findings.is_empty() && report.hand_edits.is_empty();
+        report
+    }
 }
 
 struct Audit {
     report: AuditReport,
+    /// The commits whose transition was verified.
+    verified: Vec<String>,
 }
 
 impl Audit {
@@ -281,7 +334,7 @@ impl Audit {
                         ),
                     );
                 } else {
-                    self.report.transitions += 1;
+                    self.verified.push(c.id.clone());
                 }
             }
             (None, None) => {

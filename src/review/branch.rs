@@ -47,14 +47,55 @@ pub fn judge_branch(rules: &BranchRules, history: &[Commit]) -> (Vec<Finding>, V
         head_policy: rules.head_policy,
         findings: vec![],
         notes: vec![],
+        commit: String::new(),
+        dated_by_rel_now: vec![],
     };
     for c in history {
+        judge.commit = c.id.clone();
+        judge.clock(c);
         for fc in &c.files {
+            if fc.symlink {
+                judge.add(
+                    "symlink",
+                    &fc.path,
+                    &[],
+                    format!(
+                        "a symbolic link in commit {}; records, calendars and the policy are files in the repository, never links (rel does not follow them)",
+                        c.short()
+                    ),
+                );
+                continue;
+            }
             judge.file(c, fc);
         }
     }
+    // One note for them all: tests and backfills date every commit so.
+    if let Some((_, path)) = judge.dated_by_rel_now.first() {
+        let ids: Vec<&str> = judge
+            .dated_by_rel_now
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect();
+        judge.notes.push(Finding::new(
+            path,
+            &[],
+            "clock",
+            format!(
+                "{} dated by REL_NOW, not by the clock: {}",
+                if ids.len() == 1 {
+                    "1 commit was".to_string()
+                } else {
+                    format!("{} commits were", ids.len())
+                },
+                ids.join(", ")
+            ),
+        ));
+    }
     (judge.findings, judge.notes)
 }
+
+/// The trailer rel adds to a commit dated by `REL_NOW` rather than the clock.
+const CLOCK_TRAILER: (&str, &str) = ("Rel-Clock", "REL_NOW");
 
 struct Judge<'a> {
     policy: &'a Policy,
@@ -62,11 +103,55 @@ struct Judge<'a> {
     head_policy: Option<&'a Policy>,
     findings: Vec<Finding>,
     notes: Vec<Finding>,
+    /// The id of the commit being judged.
+    commit: String,
+    /// Commits dated by `REL_NOW` (short id, first file changed).
+    dated_by_rel_now: Vec<(String, std::path::PathBuf)>,
 }
 
 impl<'a> Judge<'a> {
     fn add(&mut self, rule: &'static str, path: &Path, at: &[Seg], message: String) {
-        self.findings.push(Finding::new(path, at, rule, message));
+        let mut f = Finding::new(path, at, rule, message);
+        f.commit = Some(self.commit.clone());
+        self.findings.push(f);
+    }
+
+    /// The time no evidence a commit adds may be dated before: its parent's
+    /// author date. Only for a commit as rel writes it (committer date =
+    /// author date): a commit written anew by a rebase or cherry-pick keeps
+    /// the work's date while its parent may be a newer base; its committer
+    /// date is judged against its parent's instead.
+    fn parent_time(&self, c: &Commit) -> Option<crate::model::Timestamp> {
+        let parent = c.parent.as_ref()?;
+        (c.committed == c.time).then_some(parent.time)
+    }
+
+    /// Time does not run backwards along history: a commit dated before its
+    /// parent is a finding (on the first file it changed); one dated by
+    /// `REL_NOW` is a note.
+    fn clock(&mut self, c: &Commit) {
+        let Some(fc) = c.files.first() else {
+            return;
+        };
+        // Committer dates: a rebase writes every commit anew, in order.
+        if let Some(parent) = &c.parent
+            && c.committed < parent.committed
+        {
+            self.add(
+                "clock",
+                &fc.path,
+                &[],
+                format!(
+                    "commit {} is dated {}, before its parent commit ({}); time does not run backwards along history",
+                    c.short(),
+                    c.committed.to_rfc3339(),
+                    parent.committed.to_rfc3339()
+                ),
+            );
+        }
+        if c.trailer(CLOCK_TRAILER.0) == Some(CLOCK_TRAILER.1) {
+            self.dated_by_rel_now.push((c.short(), fc.path.clone()));
+        }
     }
 
     fn note(&mut self, path: &Path, message: String) {
@@ -277,6 +362,23 @@ impl<'a> Judge<'a> {
                     format!(
                         "waivers: {} by {} is not allowed by the policy it is merged under: {why}",
                         a.what, a.by
+                    ),
+                );
+            }
+            if let Some(parent) = self.parent_time(c)
+                && a.time < parent
+            {
+                self.add(
+                    "clock",
+                    path,
+                    &a.node(a.time_key),
+                    format!(
+                        "{}: {} by {} is dated {}, before the parent of commit {short} ({}); evidence is not dated before the history it is added to",
+                        a.section,
+                        a.what,
+                        a.by,
+                        a.time.to_rfc3339(),
+                        parent.to_rfc3339()
                     ),
                 );
             }
@@ -601,7 +703,15 @@ impl<'a> Judge<'a> {
                 self.permitted(c, &fc.path, &n, &subject);
             }
         }
-        if c.is_rel() {
+        let action = c.trailer("Rel-Action");
+        let id = fc.change_id.as_deref().unwrap_or_default();
+        // `rel change add|set|import` write the changes they name.
+        if action.is_some_and(|a| a.starts_with("change"))
+            && c.trailer("Rel-Changes")
+                .unwrap_or_default()
+                .split(',')
+                .any(|n| n.trim() == id)
+        {
             return;
         }
         let after = match v.after.clone() {
@@ -619,7 +729,32 @@ impl<'a> Judge<'a> {
             }
         };
         let parents: Vec<ChangeRef> = v.readable_parents.iter().flatten().cloned().collect();
-        for (field, what) in changed_controls(c, &after, &parents) {
+        if parents.is_empty() && !fc.taken_whole {
+            let by = match action {
+                Some(a) => format!("commit {} (Rel-Action: {a})", c.short()),
+                None => format!("a hand edit in commit {} ({})", c.short(), c.email),
+            };
+            self.add(
+                "change-reference",
+                &fc.path,
+                &[Key("id")],
+                format!(
+                    "change {} created by {by}; a change reference is added with `rel change add` or `rel change import`",
+                    after.id
+                ),
+            );
+            return;
+        }
+        // What the other rel commands do to a change: `rel plan` sets its
+        // release, `rel cancel` clears it, `rel close` marks it implemented.
+        let release = c.trailer("Rel-Release").unwrap_or_default();
+        let allowed = |field: &str, now: &str| match action {
+            Some("plan") => field == "release" && now == release,
+            Some("cancel") => field == "release" && now == "(none)",
+            Some("close") => field == "status" && now == "implemented",
+            _ => false,
+        };
+        for (field, what) in changed_controls(c, &after, &parents, &allowed) {
             self.add("change-reference", &fc.path, &[Key(field)], what);
         }
     }

@@ -345,6 +345,7 @@ pub(crate) fn change_controls(c: &ChangeRef) -> Vec<(&'static str, String)> {
         ("ready", c.ready.to_string()),
         ("approved_by", opt(c.approved_by.clone())),
         ("approved_at", opt(c.approved_at.map(|t| t.to_rfc3339()))),
+        ("release", opt(c.release.clone())),
     ]
 }
 
@@ -478,13 +479,14 @@ pub(crate) fn merge_problems(
     out
 }
 
-/// Approval and readiness fields of a change reference that a commit
-/// without rel trailers changed (for a merge: set to a value no parent
-/// had), with the finding's message.
+/// Control fields of a change reference (approval, readiness, release)
+/// that a commit changed and `allowed(field, new value)` does not let it
+/// (for a merge: set to a value no parent had), with the finding's message.
 pub(crate) fn changed_controls(
     c: &Commit,
     after: &ChangeRef,
     parents: &[ChangeRef],
+    allowed: &dyn Fn(&str, &str) -> bool,
 ) -> Vec<(&'static str, String)> {
     let short = c.short();
     let mut out = vec![];
@@ -493,19 +495,29 @@ pub(crate) fn changed_controls(
     }
     let sides: Vec<Vec<(&str, String)>> = parents.iter().map(change_controls).collect();
     for (i, (field, now)) in change_controls(after).into_iter().enumerate() {
-        if sides.iter().any(|s| s[i].1 == now) {
+        if sides.iter().any(|s| s[i].1 == now) || allowed(field, &now) {
             continue;
         }
         let was = &sides[0][i].1;
         let by = if parents.len() > 1 {
             format!("merge commit {short}, to a value neither side had")
+        } else if let Some(action) = c.trailer("Rel-Action") {
+            format!(
+                "commit {short} ({}), whose Rel-Action: {action} does not change it",
+                c.email
+            )
         } else {
             format!("a hand edit in commit {short} ({})", c.email)
+        };
+        let how = if field == "release" {
+            "the release a change belongs to is set by `rel plan` and cleared by `rel cancel`"
+        } else {
+            "a change reference mirrors the change-management system: use `rel change set`"
         };
         out.push((
             field,
             format!(
-                "{field} of {} changed ({was} -> {now}) by {by}; a change reference mirrors the change-management system: use `rel change set`",
+                "{field} of {} changed ({was} -> {now}) by {by}; {how}",
                 after.id
             ),
         ));

@@ -10,10 +10,12 @@ mod audit;
 mod authority;
 mod branch;
 mod evidence;
+mod ledger;
 mod records;
 
-pub use audit::{AuditFinding, AuditReport, HandEdit, audit};
+pub use audit::{AuditFinding, AuditReport, HandEdit, audit, audit_judged};
 pub use branch::{BranchRules, judge_branch};
+pub use ledger::ledger_findings;
 pub use records::check_records;
 
 use crate::model::node::Seg;
@@ -34,6 +36,9 @@ pub struct Finding {
     /// The YAML node it concerns, for the command to turn into `line`.
     #[serde(skip)]
     pub at: Vec<Seg>,
+    /// The commit it concerns, when a history was judged.
+    #[serde(skip)]
+    pub commit: Option<String>,
 }
 
 impl Finding {
@@ -44,6 +49,7 @@ impl Finding {
             message,
             rule,
             at: at.to_vec(),
+            commit: None,
         }
     }
 
@@ -60,6 +66,7 @@ impl Finding {
             message,
             rule,
             at: vec![],
+            commit: None,
         }
     }
 
@@ -175,6 +182,8 @@ mod tests {
             author: who.into(),
             email: format!("{}@example.com", who.to_lowercase()),
             time: t(at),
+            committed: t(at),
+            parent: None,
             subject: "Edit".into(),
             trailers: trailers
                 .iter()
@@ -190,6 +199,7 @@ mod tests {
                 in_releases: true,
                 change_id: None,
                 taken_whole: false,
+                symlink: false,
                 record: Record::Release(Box::new(Versions {
                     after: State::Present(after),
                     parents: vec![state(before.clone())],
@@ -259,6 +269,63 @@ mod tests {
         let rules: Vec<&str> = found.iter().map(|f| f.rule).collect();
         assert_eq!(rules, ["approver-records", "back-dated"], "{found:?}");
         assert!(found[1].message.contains("2 days later"), "{found:?}");
+    }
+
+    /// An approval added at `at` by its approver, in a commit whose first
+    /// parent is `parent` dated `parent_at`.
+    fn approval_after(at: &str, parent: &str, parent_at: &str) -> Commit {
+        let mut after = planned();
+        after.approvals.push(Approval {
+            role: "service-owner".into(),
+            purpose: Purpose::Definition,
+            by: "Fo <fo@example.com>".into(),
+            at: t(at),
+            on_behalf_of: None,
+        });
+        let mut c = commit("Fo", at, &[], Some(planned()), after);
+        c.parent = Some(crate::model::history::Parent {
+            id: parent.into(),
+            time: t(parent_at),
+            committed: t(parent_at),
+        });
+        c
+    }
+
+    #[test]
+    fn time_running_backwards_is_found_and_a_rebase_is_judged_by_its_committer_date() {
+        let c = approval_after("2025-03-02 12:00", "p", "2025-03-03 10:00");
+        let rules: Vec<&str> = judge(std::slice::from_ref(&c))
+            .iter()
+            .map(|f| f.rule)
+            .collect();
+        assert_eq!(rules, ["clock", "clock"]);
+        // Rebased onto a newer base: the commit was written anew later, and
+        // its evidence is as old as the work.
+        let mut rebased = c.clone();
+        rebased.committed = t("2025-03-09 09:00");
+        assert_eq!(judge(std::slice::from_ref(&rebased)), []);
+        // Written anew, but dated before its parent was.
+        rebased.committed = t("2025-03-03 09:00");
+        let found = judge(&[rebased]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("before its parent commit"));
+        // In order, nothing.
+        assert_eq!(
+            judge(&[approval_after("2025-03-04 09:00", "p", "2025-03-03 10:00")]),
+            []
+        );
+    }
+
+    #[test]
+    fn a_symbolic_link_is_found_and_not_judged_as_a_record() {
+        // What a link's target says is never taken for the record.
+        let mut deployed = planned();
+        deployed.stage = Stage::Deploy;
+        let mut c = commit("Rm", "2025-03-05 09:00", &[], Some(planned()), deployed);
+        c.files[0].symlink = true;
+        let found = judge(&[c]);
+        let rules: Vec<&str> = found.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["symlink"]);
     }
 
     #[test]

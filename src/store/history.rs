@@ -4,7 +4,7 @@ use super::Repo;
 use super::trees::{Changes, TreeCache};
 use crate::error::Result;
 use chrono::{DateTime, FixedOffset};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub use crate::model::history::{Signature, SignatureCheck};
@@ -149,6 +149,10 @@ pub struct Commit {
     pub time: DateTime<FixedOffset>,
     pub subject: String,
     pub trailers: Vec<(String, String)>,
+    /// The committer date.
+    pub committed: DateTime<FixedOffset>,
+    /// The first parent's id, author date and committer date, if any.
+    pub parent: Option<(git2::Oid, DateTime<FixedOffset>, DateTime<FixedOffset>)>,
     /// The record files the commit changed.
     pub files: Vec<FileChange>,
 }
@@ -185,6 +189,8 @@ pub struct FileChange {
     /// One entry per parent (`[None]` for a root commit).
     pub parents: Vec<Option<git2::Oid>>,
     pub base: Option<git2::Oid>,
+    /// The commit leaves a symbolic link at the path (mode 120000).
+    pub symlink: bool,
 }
 
 impl FileChange {
@@ -198,10 +204,15 @@ impl FileChange {
     }
 }
 
+/// A git tree entry's mode for a symbolic link.
+const SYMLINK_MODE: i32 = 0o120000;
+
+/// The blob at `path` in `tree`; a symbolic link is never followed nor read
+/// as a file (nor is a path through one: a tree lookup does not follow it).
 fn blob_at(tree: &git2::Tree, path: &Path) -> Option<git2::Oid> {
     tree.get_path(path)
         .ok()
-        .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+        .filter(|e| e.kind() == Some(git2::ObjectType::Blob) && e.filemode() != SYMLINK_MODE)
         .map(|e| e.id())
 }
 
@@ -238,9 +249,14 @@ fn changed_files(
         parent_trees.iter().map(|t| diff(Some(*t))).collect()
     };
     let mut paths: BTreeMap<PathBuf, Option<git2::Oid>> = BTreeMap::new();
+    // Paths the commit leaves a symbolic link at.
+    let mut links: BTreeSet<PathBuf> = BTreeSet::new();
     for d in &diffs {
         for (path, (_, new)) in d {
             paths.insert(path.clone(), new.and_then(|e| e.blob()));
+            if new.is_some_and(|e| e.is_symlink()) {
+                links.insert(path.clone());
+            }
         }
     }
     let base_tree = if parents.len() > 1 {
@@ -270,6 +286,7 @@ fn changed_files(
             };
             Some(FileChange {
                 new,
+                symlink: links.contains(&path),
                 base: base_tree.and_then(|t| trees.entry(t, &path)?.blob()),
                 parents: in_parents,
                 path: rel,
@@ -299,6 +316,14 @@ fn commit_of(commit: &git2::Commit, files: Vec<FileChange>) -> Commit {
             .trim()
             .to_string(),
         trailers: trailers(&message),
+        committed: to_datetime(commit.committer().when()),
+        parent: commit.parent(0).ok().map(|p| {
+            (
+                p.id(),
+                to_datetime(p.author().when()),
+                to_datetime(p.committer().when()),
+            )
+        }),
         files,
     }
 }
@@ -633,7 +658,14 @@ pub fn records(
     // The surroundings of many commits are read from a few folders.
     let cache = super::revision::RevisionCache::new(repo);
     let mut out = vec![];
-    for c in walk(repo, hide, &[paths::RELEASES, paths::CHANGES])? {
+    // Calendars and the policy are walked only to find symbolic links there.
+    let dirs = [
+        paths::RELEASES,
+        paths::CHANGES,
+        paths::CALENDARS,
+        paths::POLICY,
+    ];
+    for c in walk(repo, hide, &dirs)? {
         let mut files = vec![];
         for fc in &c.files {
             let record = if is_release_file(&fc.path) {
@@ -672,6 +704,7 @@ pub fn records(
                     .flatten()
                     .map(str::to_string),
                 taken_whole: fc.is_merge() && fc.parents.contains(&fc.new),
+                symlink: fc.symlink,
                 path: fc.path.clone(),
                 record,
             });
@@ -686,6 +719,12 @@ pub fn records(
             author: c.author,
             email: c.email,
             time: c.time,
+            committed: c.committed,
+            parent: c.parent.map(|(id, time, committed)| plain::Parent {
+                id: id.to_string(),
+                time,
+                committed,
+            }),
             subject: c.subject,
             trailers: c.trailers,
             files,

@@ -107,6 +107,7 @@ impl Revision<'_> {
 
     /// The blob id of `rel` (relative to the records root); `None`: absent.
     pub fn blob(&self, rel: &Path) -> Option<git2::Oid> {
+        // A symbolic link (mode 120000) is not a file and is never followed.
         self.entry(rel)?.blob()
     }
 
@@ -185,6 +186,19 @@ impl Revision<'_> {
             }
         }?;
         (release.id == id.to_string()).then_some(release)
+    }
+}
+
+impl Revision<'_> {
+    /// Every release record readable in this revision, in id order.
+    pub fn all_releases(&self) -> Vec<Release> {
+        let mut out = vec![];
+        for year in self.release_years().unwrap_or_default() {
+            for month in 1..=12 {
+                out.extend(self.releases_in_month(year, month).unwrap_or_default());
+            }
+        }
+        out
     }
 }
 

@@ -23,9 +23,15 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The blob id, when the entry is a file.
+    /// The blob id, when the entry is a file: a symbolic link (mode
+    /// 120000) is a blob to git but never read as a file nor followed.
     pub fn blob(&self) -> Option<git2::Oid> {
-        (self.kind == Some(git2::ObjectType::Blob)).then_some(self.id)
+        (self.kind == Some(git2::ObjectType::Blob) && !self.is_symlink()).then_some(self.id)
+    }
+
+    /// A symbolic link.
+    pub fn is_symlink(&self) -> bool {
+        self.mode == 0o120000
     }
 
     fn is_tree(&self) -> bool {

@@ -14,6 +14,7 @@ mod import;
 mod lifecycle;
 mod reliability;
 mod review;
+mod review_history;
 mod review_output;
 mod site;
 mod sync;

@@ -416,7 +416,15 @@ fn audit_verify_finds_a_commit_whose_trailers_do_not_match() {
         ))
         .stdout_has("REL-2025-03-002.yaml: commit")
         .stdout_has("changed a file that is not its own")
-        .stdout_has("0 transitions verified, 5 rel commits, 0 hand edits, 2 findings");
+        // Judged as `check --base` judges it: the skipped stage, a release
+        // created past plan, and another's approval copied into it.
+        .stdout_has(&format!(
+            "finding: {commit} {FILE}: stage moved plan -> test in commit {}: skipping build",
+            &commit[..10]
+        ))
+        .stdout_has("REL-2025-03-002.yaml: release created in stage test")
+        .stdout_has("only the approver records an approval")
+        .stdout_has("0 transitions verified, 5 rel commits, 0 hand edits, 6 findings");
 }
 
 #[test]
@@ -932,6 +940,11 @@ fn a_rebased_branch_is_clean() {
             .starts_with("2025-03-09T09:00:00"),
     );
     repo.rel(&["check", "--base", "main"]).ok();
+    // Merged by fast-forward ("rebase and merge"): main's history stays
+    // clean to `audit verify`, which judges every commit.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--ff-only", "pr"]);
+    repo.rel(&["audit", "verify"]).ok();
 }
 
 /// A new ed25519 key pair in `dir`: (private key path, public key line).
