@@ -628,7 +628,7 @@ pub struct GoArgs {
     /// Why (required with --no-go).
     #[arg(long)]
     pub reason: Option<String>,
-    /// A remark kept with the record.
+    /// A remark kept with the decision (who decided, what it rests on).
     #[arg(long)]
     pub note: Option<String>,
 }

@@ -75,7 +75,7 @@ pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
         None => ctx.now,
     };
     if sent_at > ctx.now {
-        return Err(Error::usage(format!(
+        return Err(Error::refused(format!(
             "--sent-at: {} is after it is being recorded ({}); record a notification once it is sent",
             super::local(&loaded.policy, sent_at),
             super::local(&loaded.policy, ctx.now)
@@ -83,7 +83,7 @@ pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
     }
     // Notice of a window cannot precede its booking (SPEC 3.5).
     if sent_at < release.booked_at {
-        return Err(Error::usage(format!(
+        return Err(Error::refused(format!(
             "--sent-at: {} is before {} was booked ({}); a notification announces a booked window",
             super::local(&loaded.policy, sent_at),
             release.id,
@@ -93,7 +93,7 @@ pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
     if let Some(d) = release.deployment.as_ref().filter(|_| a.completion)
         && sent_at < d.started
     {
-        return Err(Error::usage(format!(
+        return Err(Error::refused(format!(
             "--sent-at: {} is before the deployment started ({}); a completion notice follows it",
             super::local(&loaded.policy, sent_at),
             super::local(&loaded.policy, d.started)

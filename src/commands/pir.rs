@@ -239,7 +239,7 @@ fn list(ctx: &Ctx, due: bool, overdue: bool) -> Result<()> {
         );
         return Ok(());
     }
-    let mut t = table::new(
+    let mut t = table::listing(
         &["ID", "SERVICE", "TYPE", "DEPLOYED", "PIR", "DATE"],
         ctx.table_width,
     );
@@ -258,7 +258,9 @@ fn list(ctx: &Ctx, due: bool, overdue: bool) -> Result<()> {
             },
         ]);
     }
-    table::keep_words(&mut t, &[0, 4]);
+    // Ids, names and dates are never split; "next session" may wrap.
+    table::keep_words(&mut t, &[0, 1, 2, 3, 4]);
+    table::keep_lines(&mut t, &[5]);
     println!("{t}");
     Ok(())
 }

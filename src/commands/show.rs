@@ -454,7 +454,7 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
         println!("No releases.");
         return unlisted();
     }
-    let mut t = table::new(
+    let mut t = table::listing(
         &[
             "ID", "SERVICE", "TYPE", "STAGE", "WINDOW", "VERSION", "TITLE",
         ],

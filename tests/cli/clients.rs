@@ -663,13 +663,13 @@ fn malformed_records_are_described_in_the_records_words() {
     }
     assert!(!out.contains("enum"), "{out}");
     insta::assert_snapshot!(out, @r#"
-        error: releases/2025/03/REL-2025-03-001.yaml: line 4 column 7: `type` takes a single word, not a list or a map
-        error: releases/2025/03/REL-2025-03-001.yaml: line 4 column 15: `type` takes a single word, not a list or a map
-        error: releases/2025/03/REL-2025-03-001.yaml: line 6 column 3: `stage` takes a single word, not a list or a map
-        error: releases/2025/03/REL-2025-03-001.yaml: line 3 column 3: `title` expected text, not a list or a map
-        error: releases/2025/03/REL-2025-03-001.yaml: line 6 column 10: `changes` expected a list
-        error: releases/2025/03/REL-2025-03-001.yaml: line 17 column 9: `impact`: `severe` is not accepted; expected one of: low, medium, high
-        "#);
+    error: releases/2025/03/REL-2025-03-001.yaml: line 5 column 7: `type` takes a single word, not a list or a map
+    error: releases/2025/03/REL-2025-03-001.yaml: line 5 column 15: `type` takes a single word, not a list or a map
+    error: releases/2025/03/REL-2025-03-001.yaml: line 8 column 3: `stage` takes a single word, not a list or a map
+    error: releases/2025/03/REL-2025-03-001.yaml: line 3 column 3: `title` expected text, not a list or a map
+    error: releases/2025/03/REL-2025-03-001.yaml: line 8 column 10: `changes` expected a list
+    error: releases/2025/03/REL-2025-03-001.yaml: line 19 column 9: `impact`: `severe` is not accepted; expected one of: low, medium, high
+    "#);
 }
 
 /// One release file that cannot be read does not hide the others: `rel
@@ -702,9 +702,9 @@ fn list_shows_every_readable_release_and_names_the_unreadable_file() {
     assert!(run.stdout.contains(&two), "{}", run.stdout);
     assert!(!run.stdout.contains(&one), "{}", run.stdout);
     insta::assert_snapshot!(run.stderr, @r#"
-        error: releases/2025/03/REL-2025-03-001.yaml: line 5 column 8: `stage` takes a single word, not a list or a map
-        1 release file cannot be read and is not listed
-        "#);
+    error: releases/2025/03/REL-2025-03-001.yaml: line 7 column 8: `stage` takes a single word, not a list or a map
+    1 release file cannot be read and is not listed
+    "#);
     let json = repo.refused(3, &["--json", "list"]);
     assert_eq!(json.json().as_array().unwrap().len(), 1);
 }

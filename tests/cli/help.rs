@@ -40,53 +40,64 @@ fn top_help_says_exit_codes_and_environment() {
 #[test]
 fn plan_help_says_which_flags_are_required_and_the_values_of_each_word_flag() {
     insta::assert_snapshot!(help(&["plan"]), @r#"
-        Create a release in stage `plan` with its schedule
+    Create a release in stage `plan` with its schedule
 
-        Usage: rel plan [OPTIONS]
+    Usage: rel plan [OPTIONS]
 
-        Options:
-              --service <SERVICE>
-                  The service released, a key of `services` in policy.yaml (required)
-              --type <TYPE>
-                  The release type (required) [possible values: major, minor, patch, emergency]
-              --target <TARGET>
-                  Window start, "YYYY-MM-DD HH:MM" in the policy's time zone (required)
-              --duration <DURATION>
-                  Window length, e.g. 2h or 2h30m [default: 2h]
-              --change <ID>
-                  A change to include; at least one is required (repeat for several)
-              --title <TITLE>
-                  A title (default: "<service> <type> release")
-              --version <VERSION>
-                  The version it will carry: X.Y.Z, or YYYY.MM.DD for a date-versioned service (may also come with the build)
-              --impact <IMPACT>
-                  The impact on users; sets the notification lead time [default: medium] [possible values: low, medium, high]
-              --rationale <RATIONALE>
-                  Why this release type
-              --person <EMAIL>
-                  Key personnel (repeat)
-              --resource <RESOURCES>
-                  Resources needed (repeat)
-              --depends-on <ID>
-                  A release that must be deployed first (repeat)
-              --requires <TEXT>
-                  A dependency line for the release notes, e.g. "Compatible with API gateway v3.1 or later" (repeat)
-              --rollback-window <ROLLBACK_WINDOW>
-                  How long after deployment a rollback is possible, e.g. 4h
-              --rollback-procedure <ROLLBACK_PROCEDURE>
-                  How to roll back (a runbook reference or the steps)
-              --risk <RISK>
-                  Risk assessment summary
-              --next
-                  Book the next free slot at or after --target instead of refusing (searched up to 120 days ahead; beyond that, nothing is booked)
-          -h, --help
-                  Print help
+    Options:
+          --service <SERVICE>
+              The service released, a key of `services` in policy.yaml (required)
+          --type <TYPE>
+              The release type (required) [possible values: major, minor, patch, emergency]
+          --target <TARGET>
+              Window start, "YYYY-MM-DD HH:MM" in the policy's time zone (required)
+          --duration <DURATION>
+              Window length, e.g. 2h or 2h30m [default: 2h]
+          --change <ID>
+              A change to include; at least one is required (repeat for several)
+          --title <TITLE>
+              A title (default: "<service> <type> release")
+          --version <VERSION>
+              The version it will carry: X.Y.Z, or YYYY.MM.DD for a date-versioned service (may also come with the build)
+          --impact <IMPACT>
+              The impact on users; sets the notification lead time [default: medium] [possible values: low, medium, high]
+          --rationale <RATIONALE>
+              Why this release type
+          --person <EMAIL>
+              Key personnel (repeat)
+          --resource <RESOURCES>
+              Resources needed (repeat)
+          --depends-on <ID>
+              A release that must be deployed first (repeat)
+          --requires <TEXT>
+              A dependency line for the release notes, e.g. "Compatible with API gateway v3.1 or later" (repeat)
+          --rollback-window <ROLLBACK_WINDOW>
+              How long after deployment a rollback is possible, e.g. 4h
+          --rollback-procedure <ROLLBACK_PROCEDURE>
+              How to roll back (a runbook reference or the steps)
+          --risk <RISK>
+              Risk assessment summary
+          --runbook <RUNBOOK>
+              The deployment runbook (a URL or document reference)
+          --contact <CONTACT>
+              A contact for questions: release manager, technical lead (repeat)
+          --next
+              Book the next free slot at or after --target instead of refusing (searched up to 120 days ahead; beyond that, nothing is booked)
+          --incident <INCIDENT>
+              The incident an emergency release answers (required for --type emergency)
+          --waive <WAIVE>
+              Book an exception window: waive a waivable calendar gate (maintenance-window, blackout) that refuses it, as a holder of the waiver role (repeat); needs --reason
+          --reason <REASON>
+              The business justification of the exception (recorded with the waiver)
+      -h, --help
+              Print help
 
-        Global options:
-              --root <DIR>  The records root (the folder holding policy.yaml) [env: REL_ROOT=]
-              --json        Machine-readable output on stdout; diagnostics on stderr
-              --no-input    Never prompt (also when stdin is not a terminal or CI is set)
-        "#);
+    Global options:
+          --root <DIR>  The records root (the folder holding policy.yaml) [env: REL_ROOT=]
+          --json        Machine-readable output on stdout; diagnostics on stderr
+          --no-input    Never prompt (also when stdin is not a terminal or CI is set)
+          --offline     Do not fetch from or push to the policy's `sync` remote for this command; `rel sync` publishes the commit later
+    "#);
 }
 
 #[test]
@@ -116,33 +127,34 @@ fn change_help_describes_every_option() {
         }
     }
     insta::assert_snapshot!(help(&["change", "set"]), @r#"
-        Update a change reference
+    Update a change reference
 
-        Usage: rel change set [OPTIONS] <ID>
+    Usage: rel change set [OPTIONS] <ID>
 
-        Arguments:
-          <ID>  Change id, e.g. CHG-2025-0892
+    Arguments:
+      <ID>  Change id, e.g. CHG-2025-0892
 
-        Options:
-              --title <TITLE>              A new title
-              --service <SERVICE>          A new service, a key of `services` in policy.yaml
-              --status <STATUS>            A new status [possible values: draft, assessing, approved, rejected, implemented, cancelled]
-              --owner <OWNER>              A new owner, email or `Name <email>`
-              --target <TARGET>            A new target date, YYYY-MM-DD
-              --ready                      The owner confirms the change is ready
-              --not-ready                  The change is not ready after all
-              --approved-by <APPROVED_BY>  Who approved it in the source system
-              --approved-at <APPROVED_AT>  When it was approved: RFC 3339 or YYYY-MM-DD HH:MM (policy time zone)
-              --risk <RISK>                Its risk, as the source system assessed it
-              --link <LINK>                URL of the change in the source system
-              --description <DESCRIPTION>  What the change does
-          -h, --help                       Print help
+    Options:
+          --title <TITLE>              A new title
+          --service <SERVICE>          A new service, a key of `services` in policy.yaml
+          --status <STATUS>            A new status [possible values: draft, assessing, approved, rejected, implemented, cancelled]
+          --owner <OWNER>              A new owner, email or `Name <email>`
+          --target <TARGET>            A new target date, YYYY-MM-DD
+          --ready                      The owner confirms the change is ready
+          --not-ready                  The change is not ready after all
+          --approved-by <APPROVED_BY>  Who approved it in the source system
+          --approved-at <APPROVED_AT>  When it was approved: RFC 3339 or YYYY-MM-DD HH:MM (policy time zone)
+          --risk <RISK>                Its risk, as the source system assessed it
+          --link <LINK>                URL of the change in the source system
+          --description <DESCRIPTION>  What the change does
+      -h, --help                       Print help
 
-        Global options:
-              --root <DIR>  The records root (the folder holding policy.yaml) [env: REL_ROOT=]
-              --json        Machine-readable output on stdout; diagnostics on stderr
-              --no-input    Never prompt (also when stdin is not a terminal or CI is set)
-        "#);
+    Global options:
+          --root <DIR>  The records root (the folder holding policy.yaml) [env: REL_ROOT=]
+          --json        Machine-readable output on stdout; diagnostics on stderr
+          --no-input    Never prompt (also when stdin is not a terminal or CI is set)
+          --offline     Do not fetch from or push to the policy's `sync` remote for this command; `rel sync` publishes the commit later
+    "#);
 }
 
 #[test]
@@ -153,40 +165,44 @@ fn approve_go_and_readiness_help() {
     let readiness = help(&["readiness"]);
     assert!(!go.contains("who attended"), "{go}");
     insta::assert_snapshot!(format!("{approve}\n---\n{go}"), @r#"
-        Record an approval or sign-off as the current git identity
+    Record an approval or sign-off as the current git identity
 
-        Usage: rel approve [OPTIONS] --role <ROLE> <ID>
+    Usage: rel approve [OPTIONS] --role <ROLE> <ID>
 
-        Arguments:
-          <ID>  Release id, REL-YYYY-MM-NNN
+    Arguments:
+      <ID>  Release id, REL-YYYY-MM-NNN
 
-        Options:
-              --role <ROLE>    The role approved in: service-owner, or a role under `roles` in policy.yaml (release-manager, cab, emergency-cab, ...)
-              --for <PURPOSE>  What is approved (default: what the stage needs: definition in plan, acceptance in stage) [possible values: definition, acceptance, go]
-          -h, --help           Print help
+    Options:
+          --role <ROLE>    The role approved in: service-owner, or a role under `roles` in policy.yaml (release-manager, cab, emergency-cab, ...)
+          --for <PURPOSE>  What is approved (default: what the stage needs: definition in plan, acceptance in stage) [possible values: definition, acceptance, go]
+      -h, --help           Print help
 
-        Global options:
-              --root <DIR>  The records root (the folder holding policy.yaml) [env: REL_ROOT=]
-              --json        Machine-readable output on stdout; diagnostics on stderr
-              --no-input    Never prompt (also when stdin is not a terminal or CI is set)
+    Global options:
+          --root <DIR>  The records root (the folder holding policy.yaml) [env: REL_ROOT=]
+          --json        Machine-readable output on stdout; diagnostics on stderr
+          --no-input    Never prompt (also when stdin is not a terminal or CI is set)
+          --offline     Do not fetch from or push to the policy's `sync` remote for this command; `rel sync` publishes the commit later
 
-        ---
-        Record the go decision on the deployment day
+    ---
+    Record the go (or no-go) decision on the deployment day
 
-        Usage: rel go [OPTIONS] <ID>
+    Usage: rel go [OPTIONS] <ID>
 
-        Arguments:
-          <ID>  Release id, REL-YYYY-MM-NNN
+    Arguments:
+      <ID>  Release id, REL-YYYY-MM-NNN
 
-        Options:
-              --note <NOTE>  A remark kept with the record (who took part, what was said)
-          -h, --help         Print help
+    Options:
+          --no-go            A no-go: deployment is blocked until a later go (needs --reason)
+          --reason <REASON>  Why (required with --no-go)
+          --note <NOTE>      A remark kept with the decision (who decided, what it rests on)
+      -h, --help             Print help
 
-        Global options:
-              --root <DIR>  The records root (the folder holding policy.yaml) [env: REL_ROOT=]
-              --json        Machine-readable output on stdout; diagnostics on stderr
-              --no-input    Never prompt (also when stdin is not a terminal or CI is set)
-        "#);
+    Global options:
+          --root <DIR>  The records root (the folder holding policy.yaml) [env: REL_ROOT=]
+          --json        Machine-readable output on stdout; diagnostics on stderr
+          --no-input    Never prompt (also when stdin is not a terminal or CI is set)
+          --offline     Do not fetch from or push to the policy's `sync` remote for this command; `rel sync` publishes the commit later
+    "#);
     assert!(readiness.contains("--note"));
 }
 

@@ -53,26 +53,28 @@ fn listings_fit_80_columns_and_keep_ids_dates_and_addresses_whole() {
             "CHG-2025-0901",
             "REL-2025-03-001",
             "2025-03-15",
-            "approved",
+            "implemented",
         ],
     );
     insta::assert_snapshot!(changes, @r#"
-         ID             SERVICE  STATUS    TARGET      RELEASE          TITLE           
-        ════════════════════════════════════════════════════════════════════════════════
-         CHG-2025-0892  finance  approved  2025-03-15  REL-2025-03-001  Updated         
-                                 ready                                  reporting       
-                                                                        module with     
-                                                                        export          
-                                                                        functionality   
-         CHG-2025-0901  finance  approved  2025-03-15  REL-2025-03-001  Fixed           
-                                 ready                                  calculation     
-                                                                        error in budget 
-                                                                        summaries       
-         CHG-2025-0915  finance  approved  2025-03-14  REL-2025-03-001  Added           
-                                 ready                                  multi-language  
-                                                                        support for     
-                                                                        notifications
-        "#);
+     ID             SERVICE  STATUS       TARGET      RELEASE          TITLE        
+    ════════════════════════════════════════════════════════════════════════════════
+     CHG-2025-0892  finance  implemented  2025-03-15  REL-2025-03-001  Updated      
+                             ready                                     reporting    
+                                                                       module with  
+                                                                       export funct 
+                                                                       ionality     
+     CHG-2025-0901  finance  implemented  2025-03-15  REL-2025-03-001  Fixed        
+                             ready                                     calculation  
+                                                                       error in     
+                                                                       budget       
+                                                                       summaries    
+     CHG-2025-0915  finance  implemented  2025-03-14  REL-2025-03-001  Added multi- 
+                             ready                                     language     
+                                                                       support for  
+                                                                       notification 
+                                                                       s
+    "#);
 
     let log = run(&repo, &["log", "REL-2025-03-001"]);
     fits(
@@ -99,15 +101,15 @@ fn listings_fit_80_columns_and_keep_ids_dates_and_addresses_whole() {
         .collect::<Vec<_>>()
         .join(" ");
     insta::assert_snapshot!(head, @r#"
-         WHEN              WHO                  WHAT                 SIGNED  COMMIT     
-        ════════════════════════════════════════════════════════════════════════════════
-         2025-03-17 09:00  Riley Manager        REL-2025-03-001:     -       <commit10> 
-                           <rm@example.com>     close deploy ->                         
-                                                closed                                  
-         2025-03-15 22:30  Dana Deployer        REL-2025-03-001:     -       <commit10> 
-                           <ops@example.com>    deployment                              
-                                                successful, 2h15m
-        "#);
+     WHEN              WHO                  WHAT                 SIGNED  COMMIT     
+    ════════════════════════════════════════════════════════════════════════════════
+     2025-03-28 16:00  Riley Manager        REL-2025-03-001:     -       <commit10> 
+                       <rm@example.com>     periodic review                         
+                                            session 2025-03-28                      
+                                            (1 release(s))                          
+                                            (note: clock set by                     
+                                            REL_NOW)
+    "#);
 }
 
 #[test]
@@ -125,56 +127,91 @@ fn show_wraps_at_80_columns_without_splitting_a_token() {
         ],
     );
     insta::assert_snapshot!(out, @r#"
-        REL-2025-03-001  Finance system v2.4.0
-          finance minor release v2.4.0, high impact, stage closed
-          rationale: Enhancements and non-critical fixes
-          window: Sat 15 Mar 2025 20:00 GMT for 2h (Europe/London)
-          schedule: planning 2025-03-05, build 2025-03-07, test 2025-03-11, staging
-            2025-03-13, deployment 2025-03-15
-          planned by Riley Manager <rm@example.com> at Mon 03 Mar 2025 10:00 GMT
-          rollback: within 4h (See deployment runbook section 7)
+    REL-2025-03-001  Finance system v2.4.0
+      finance minor release v2.4.0, high impact, stage closed
+      rationale: Enhancements and non-critical fixes
+      window: Sat 15 Mar 2025 20:00 GMT for 2h (Europe/London)
+      schedule: planning 2025-03-05, build 2025-03-07, test 2025-03-11, staging
+        2025-03-13, deployment 2025-03-15
+      planned by Riley Manager <rm@example.com> at Mon 03 Mar 2025 10:00 GMT
+      risk: high: Medium: reporting and budget calculations change; every change
+        reversible
+      rollback: within 4h (See deployment runbook section 7)
+      requires: Requires database schema v2.4 (included in package); Compatible with
+        API gateway v3.1 or later
+      resources: staging environment; QA team (2 testers)
+      runbook: https://wiki.example.com/finance/runbook-2.4
+      contacts: Riley Manager <rm@example.com>
 
-        Changes (3):
-          CHG-2025-0892  Updated reporting module with export functionality [approved,
-                         ready] dev1@example.com
-          CHG-2025-0901  Fixed calculation error in budget summaries [approved, ready]
-                         dev2@example.com
-          CHG-2025-0915  Added multi-language support for notifications [approved,
-                         ready] dev3@example.com
+    Changes (3):
+      CHG-2025-0892  Updated reporting module with export functionality
+                     [implemented, ready] dev1@example.com
+      CHG-2025-0901  Fixed calculation error in budget summaries [implemented,
+                     ready] dev2@example.com
+      CHG-2025-0915  Added multi-language support for notifications [implemented,
+                     ready] dev3@example.com
 
-        Evidence:
-          Tue 04 Mar 2025 09:00 GMT  definition approval as service-owner by Frances
-                                     Owner <fo@example.com>
-          Fri 07 Mar 2025 11:00 GMT  build verification passed artifacts://finance/2.4.0
-          Fri 07 Mar 2025 11:30 GMT  notified All users, leadership, partners
-          Mon 10 Mar 2025 16:00 GMT  test smoke: 12 passed, 0 failed, 0 blocked (cycle
-                                     0)
-          Mon 10 Mar 2025 16:10 GMT  test functional-changed: 48 passed, 0 failed, 0
-                                     blocked (cycle 0)
-          Mon 10 Mar 2025 16:20 GMT  test functional-unchanged: 120 passed, 0 failed, 0
-                                     blocked (cycle 0)
-          Mon 10 Mar 2025 16:30 GMT  test regression: 310 passed, 0 failed, 0 blocked
-                                     (cycle 0)
-          Mon 10 Mar 2025 16:40 GMT  test integration: 25 passed, 0 failed, 0 blocked
-                                     (cycle 0)
-          Mon 10 Mar 2025 16:50 GMT  test performance: 4 passed, 0 failed, 0 blocked
-                                     (cycle 0)
-          Mon 10 Mar 2025 17:00 GMT  test security: 1 passed, 0 failed, 0 blocked (cycle
-                                     0)
-          Mon 10 Mar 2025 17:10 GMT  DEF-1 medium [known-issue] Export to PDF fails for
-                                     reports exceeding 500 pages (workaround: export in
-                                     batches)
-          Thu 13 Mar 2025 15:00 GMT  acceptance approval as service-owner by Frances
-                                     Owner <fo@example.com>
-          Fri 14 Mar 2025 10:00 GMT  readiness review by Riley Manager <rm@example.com>
-          Sat 15 Mar 2025 12:00 GMT  go decision by Frances Owner <fo@example.com>
-          Sat 15 Mar 2025 22:30 GMT  deployment successful started Sat 15 Mar 2025 20:00
-                                     GMT for 2h15m
+    Evidence:
+      Tue 04 Mar 2025 09:00 GMT  definition approval as service-owner by Frances
+                                 Owner <fo@example.com>
+      Fri 07 Mar 2025 11:00 GMT  build verification passed artifacts://finance/2.4.0
+                                 [finance-api, reports]
+      Fri 07 Mar 2025 11:30 GMT  notified all-users by Riley Manager
+                                 <rm@example.com>
+      Fri 07 Mar 2025 11:30 GMT  notified leadership by Riley Manager
+                                 <rm@example.com>
+      Fri 07 Mar 2025 11:30 GMT  notified partners by Riley Manager <rm@example.com>
+      Mon 10 Mar 2025 09:00 GMT  DEF-1 high [fixed] Budget summary totals off by one
+                                 cent, resolved by Riley Manager <rm@example.com>
+      Mon 10 Mar 2025 09:10 GMT  fix cycle: DEF-1: rounding fix
+      Mon 10 Mar 2025 12:00 GMT  build verification passed
+                                 artifacts://finance/2.4.0-2 (cycle 1)
+      Mon 10 Mar 2025 16:00 GMT  test smoke: 12 passed, 0 failed, 0 blocked (cycle
+                                 1)
+      Mon 10 Mar 2025 16:10 GMT  test functional-changed: 48 passed, 0 failed, 0
+                                 blocked (cycle 1)
+      Mon 10 Mar 2025 16:20 GMT  test functional-unchanged: 120 passed, 0 failed, 0
+                                 blocked (cycle 1)
+      Mon 10 Mar 2025 16:30 GMT  test regression (full-suite): 310 passed, 0 failed,
+                                 0 blocked (cycle 1)
+      Mon 10 Mar 2025 16:40 GMT  test integration (all-interfaces): 25 passed, 0
+                                 failed, 0 blocked (cycle 1)
+      Mon 10 Mar 2025 16:50 GMT  test performance (baseline-comparison): 4 passed, 0
+                                 failed, 0 blocked (cycle 1)
+      Mon 10 Mar 2025 17:00 GMT  test security (vulnerability-scan): 1 passed, 0
+                                 failed, 0 blocked (cycle 1)
+      Mon 10 Mar 2025 17:10 GMT  DEF-2 medium [known-issue] Export to PDF fails for
+                                 reports exceeding 500 pages (workaround: export in
+                                 batches), resolved by Quinn Tester <qa@example.com>
+      Thu 13 Mar 2025 15:00 GMT  acceptance approval as service-owner by Frances
+                                 Owner <fo@example.com>
+      Fri 14 Mar 2025 10:00 GMT  readiness review by Riley Manager <rm@example.com>:
+                                 6 of 6 confirmed
+      Sat 15 Mar 2025 12:00 GMT  go decision by Frances Owner <fo@example.com>
+      Sat 15 Mar 2025 22:30 GMT  deployment successful started Sat 15 Mar 2025 20:00
+                                 GMT for 2h15m by Dana Deployer <ops@example.com>,
+                                 verification passed
+      Sat 15 Mar 2025 22:45 GMT  completion notice to all-users by Riley Manager
+                                 <rm@example.com>
+      Sat 15 Mar 2025 22:45 GMT  completion notice to leadership by Riley Manager
+                                 <rm@example.com>
+      Sat 15 Mar 2025 22:45 GMT  completion notice to partners by Riley Manager
+                                 <rm@example.com>
 
-        Closure:
-          planned Sat 15 Mar 2025 20:00 GMT for 2h, actual Sat 15 Mar 2025 20:00 GMT for
-            2h15m
-          changes 3, defects in test 1 (0 critical, 0 high, 1 medium, 0 low),
-            post-deploy 0, rollback no, on time yes
-        "#);
+    Closure:
+      planned Sat 15 Mar 2025 20:00 GMT for 2h, actual Sat 15 Mar 2025 20:00 GMT for
+        2h15m
+      changes 3, defects in test 2 (0 critical, 1 high, 1 medium, 0 low),
+        post-deploy 0, rollback no, on time yes
+      fix cycles 1
+      configuration items updated: finance-api=2.4.0, finance-reports=2.4.0
+      stakeholder satisfaction: 4/5
+      closed by Riley Manager <rm@example.com> at Mon 17 Mar 2025 09:00 GMT
+
+    Post-implementation review:
+      held 2025-03-28 (recorded by Riley Manager <rm@example.com>): On time; one fix
+        cycle for a rounding defect
+      action: Add rounding cases to the regression suite
+      periodic session covering REL-2025-03-001
+    "#);
 }
