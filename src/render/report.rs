@@ -197,17 +197,24 @@ pub fn render(report: &TestReport, width: Option<u16>) -> String {
         "Execution: {} cases, {} passed, {} failed, {} blocked\n\n",
         report.total, report.passed, report.failed, report.blocked
     ));
-    let mut t = super::table::new(
+    // The scope recorded, with what the policy requires under it when that
+    // differs: one column, so that every word stays whole at 80 columns.
+    let mut t = super::table::listing(
         &[
-            "CATEGORY", "REQUIRED", "SCOPE", "RUNS", "PASSED", "FAILED", "BLOCKED", "RESULT",
+            "CATEGORY", "SCOPE", "RUNS", "PASS", "FAIL", "BLOCKED", "RESULT",
         ],
         width,
     );
     for c in &report.categories {
+        let scope = c.scope.clone().unwrap_or_else(|| "-".to_string());
+        let scope = match c.required.as_deref() {
+            None => format!("{scope}\n(optional)"),
+            Some(r) if r == scope || (r == "required" && scope == "-") => scope,
+            Some(r) => format!("{scope}\n(needs {r})"),
+        };
         t.add_row(vec![
             c.category.to_string(),
-            c.required.clone().unwrap_or_else(|| "-".to_string()),
-            c.scope.clone().unwrap_or_else(|| "-".to_string()),
+            scope,
             c.runs.to_string(),
             c.passed.to_string(),
             c.failed.to_string(),
@@ -215,6 +222,7 @@ pub fn render(report: &TestReport, width: Option<u16>) -> String {
             c.result.to_string(),
         ]);
     }
+    super::table::keep_words(&mut t, &[0, 1, 2, 3, 4, 5, 6]);
     out.push_str(&format!("{t}\n\nDefects by severity:\n"));
     for d in &report.defects {
         out.push_str(&format!(
