@@ -415,10 +415,23 @@ fn an_approval_deleted_inside_a_fake_amend_is_found_by_audit_verify_and_check_ba
         &repo,
         FILE,
         |t| {
-            let start = t.find("approvals:").unwrap();
-            let end = t[start..].find("  at: ").map(|i| start + i).unwrap();
-            let end = end + t[end..].find('\n').unwrap() + 1;
-            format!("{}{}", &t[..start], &t[end..])
+            // The whole `approvals:` block: its key and every line of its
+            // one entry (role, for, by, at, digest), up to the next key.
+            let mut inside = false;
+            let mut kept = String::new();
+            for line in t.lines() {
+                if line == "approvals:" {
+                    inside = true;
+                    continue;
+                }
+                if inside && (line.starts_with("- ") || line.starts_with("  ")) {
+                    continue;
+                }
+                inside = false;
+                kept.push_str(line);
+                kept.push('\n');
+            }
+            kept
         },
         &format!("{REL}: amend\n\nRel-Action: amend\nRel-Release: {REL}"),
     );

@@ -167,8 +167,10 @@ fn the_site_has_every_page_and_no_broken_link() {
     }
     let ics = std::fs::read_to_string(out.join("calendar.ics")).unwrap();
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
-    assert!(ics.contains("UID:REL-2025-04-001@rel"));
-    assert!(ics.contains("UID:REL-2025-03-001@rel"));
+    // UIDs end in the repository's own domain (its root commit).
+    let domain = crate::calendar::ics_domain(&repo);
+    assert!(ics.contains(&format!("UID:REL-2025-04-001@{domain}\r\n")));
+    assert!(ics.contains(&format!("UID:REL-2025-03-001@{domain}\r\n")));
     let css = std::fs::read_to_string(out.join("style.css")).unwrap();
     assert!(css.contains("@media print"));
     assert!(css.contains("@media (max-width: 40rem)"));
