@@ -213,6 +213,20 @@ fn walk(repo: &mut Repo, upto: &str) {
     ok(repo, RM, "2025-03-15T19:00:00+00:00", &["promote", REL]);
 }
 
+/// `rel show REL` as it reads with its 80-column wrapping undone: every
+/// run of whitespace (a wrapped line's break and indent) as one space, so a
+/// phrase is found wherever the wrap falls.
+fn show_text(repo: &Repo) -> String {
+    let run = repo.rel(&["show", REL]).ok();
+    run.stdout.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[track_caller]
+fn assert_shows(repo: &Repo, phrase: &str) {
+    let text = show_text(repo);
+    assert!(text.contains(phrase), "rel show lacks {phrase:?}:\n{text}");
+}
+
 fn show(repo: &Repo) -> serde_json::Value {
     repo.rel(&["--json", "show", REL]).ok().json()
 }
@@ -645,9 +659,7 @@ fn an_amendment_voids_the_approval_until_it_is_given_again() {
             .contains("the approval by Frances Owner <fo@example.com> as service-owner no longer counts: amended risk"),
         "{g}"
     );
-    repo.rel(&["show", REL])
-        .ok()
-        .stdout_has("[VOID: no longer counts: amended risk");
+    assert_shows(&repo, "[VOID: no longer counts: amended risk");
     repo.at("2025-03-05T09:00:00+00:00").by(RM);
     let refused = repo.refused(1, &["promote", REL]);
     let gate: Vec<&str> = refused
@@ -751,9 +763,10 @@ fn a_delegated_approval_records_the_delegation_it_used() {
     let v = show(&repo);
     assert_eq!(v["approvals"][0]["on_behalf_of"], "fo@example.com");
     assert_eq!(v["approvals"][0]["delegation_until"], "2030-12-31");
-    repo.rel(&["show", REL])
-        .ok()
-        .stdout_has("on behalf of fo@example.com (delegation until 2030-12-31)");
+    assert_shows(
+        &repo,
+        "on behalf of fo@example.com (delegation until 2030-12-31)",
+    );
 }
 
 #[test]
@@ -777,9 +790,7 @@ fn an_approval_recorded_without_a_digest_still_counts_and_says_so() {
             .contains("recorded without a digest, not bound to content"),
         "{g}"
     );
-    repo.rel(&["show", REL])
-        .ok()
-        .stdout_has("[recorded without a digest: not bound to content]");
+    assert_shows(&repo, "[recorded without a digest: not bound to content]");
 }
 
 // ---------------------------------------------------------------------------
@@ -1048,12 +1059,12 @@ fn a_notification_is_bounded_by_the_booking_and_the_recording() {
     let mut repo = planned();
     repo.at("2025-03-05T09:00:00+00:00").by(RM);
     repo.refused(
-        2,
+        1,
         &["notify", REL, "--audience", "all-users", "--sent-at", "2025-02-05 09:00"],
     )
-    .stderr_has("--sent-at: Wed 05 Feb 2025 09:00 is before REL-2025-03-001 was booked (Mon 03 Mar 2025 10:00)");
+    .stderr_has("--sent-at: Wed 05 Feb 2025 09:00 GMT is before REL-2025-03-001 was booked (Mon 03 Mar 2025 10:00 GMT)");
     repo.refused(
-        2,
+        1,
         &[
             "notify",
             REL,
@@ -1317,10 +1328,11 @@ fn a_deployment_outside_its_window_is_recorded_with_a_warning_and_shown() {
             "passed",
         ],
     )
-    .stderr_has("warning: the deployment started 3h before the window opened (window Sat 15 Mar 2025 20:00 for 2h)");
-    repo.rel(&["show", REL])
-        .ok()
-        .stdout_has("(outside its window: started 3h before the window opened)");
+    .stderr_has("warning: the deployment started 3h before the window opened (window Sat 15 Mar 2025 20:00 GMT for 2h)");
+    assert_shows(
+        &repo,
+        "(outside its window: started 3h before the window opened)",
+    );
     ok(
         &mut repo,
         RM,
@@ -1339,12 +1351,19 @@ fn a_deployment_outside_its_window_is_recorded_with_a_warning_and_shown() {
         "started 3h before the window opened"
     );
     assert_eq!(v["closure"]["on_time"], false);
-    repo.rel(&["show", REL])
-        .ok()
-        .stdout_has("deployment outside its window: started 3h before the window opened");
-    repo.rel(&["metrics"])
-        .ok()
-        .stdout_has("REL-2025-03-001 (started 3h before the window opened)");
+    assert_shows(
+        &repo,
+        "deployment outside its window: started 3h before the window opened",
+    );
+    // The table wraps its cells: read it with the borders and wraps undone.
+    let metrics = repo.rel(&["metrics"]).ok().stdout.replace('│', " ");
+    let metrics = metrics.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        metrics.contains(
+            "Started outside the window 1: REL-2025-03-001 (started 3h before the window opened)"
+        ),
+        "{metrics}"
+    );
     let m = repo.rel(&["--json", "metrics"]).ok().json();
     assert_eq!(m["outside_window"].as_array().unwrap().len(), 1);
 }
