@@ -22,10 +22,27 @@ fn wrap_line(line: &str, width: usize) -> String {
         return line.to_string();
     }
     let indent = line.len() - line.trim_start().len();
-    let (head, body) = match line[indent..].find("  ") {
-        Some(i) if indent + i + 2 <= width / 2 => line.split_at(indent + i + 2),
-        _ => line.split_at(indent),
-    };
+    // The label is everything up to the last run of two or more spaces in
+    // the line's first half: a date, or a mark and a gate name in columns.
+    let mut label_end = None;
+    let bytes = line.as_bytes();
+    let mut i = indent;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b' ' && bytes[i + 1] == b' ' {
+            let mut end = i;
+            while end < bytes.len() && bytes[end] == b' ' {
+                end += 1;
+            }
+            if line[..end].chars().count() > width / 2 {
+                break;
+            }
+            label_end = Some(end);
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    let (head, body) = line.split_at(label_end.unwrap_or(indent));
     let hang = if head.len() > indent {
         head.chars().count()
     } else {
@@ -78,5 +95,20 @@ mod tests {
         for l in wrap(&"word ".repeat(50), 20).lines() {
             assert!(l.chars().count() <= 20, "{l:?}");
         }
+    }
+
+    #[test]
+    fn a_gate_line_keeps_its_columns_and_hangs_under_its_message() {
+        let line = "  FAIL   config-updated           configuration records not confirmed as updated after the deployment";
+        assert_eq!(
+            wrap(line, 70),
+            "  FAIL   config-updated           configuration records not confirmed\n                                  as updated after the deployment"
+        );
+        // Two spaces inside the message, past the first half, are text.
+        let line = "  ok     version                  2.4.0 above 2.3.9  (production) and more words to wrap here";
+        assert!(
+            wrap(line, 70)
+                .starts_with("  ok     version                  2.4.0 above 2.3.9 (production)")
+        );
     }
 }
