@@ -122,6 +122,18 @@ pub fn check_base(repo: &Repo, base: &str) -> Result<Outcome> {
             return Ok(out);
         }
     };
+    // Without signatures, who made a commit is what its author wrote
+    // (`user.name`/`user.email`): the summary says so.
+    if !policy.require_signed {
+        notes.push(Finding::on_file(
+            paths::POLICY,
+            None,
+            "identities-unverified",
+            format!(
+                "identities are unverified: the policy of {base} has `require_signed: false`, so each commit's author is who it says it is; `require_signed: true` makes every transition and approval carry its author's verified signature"
+            ),
+        ));
+    }
     let head_policy = repo.load_policy().ok();
     let history = judged_history(repo, Some(base_oid), &policy)?;
     let rules = BranchRules {

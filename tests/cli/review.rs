@@ -338,7 +338,14 @@ fn with_require_signed_a_transition_must_be_signed() {
     ]);
     repo.rel(&["promote", REL]).ok();
     repo.git(&["verify-commit", "HEAD"]);
-    repo.rel(&["check", "--base", "main"]).ok();
+    // Signed and required: the summary no longer says identities are
+    // unverified.
+    let run = repo.rel(&["check", "--base", "main"]).ok();
+    assert!(
+        !run.stderr.contains("identities are unverified"),
+        "{}",
+        run.stderr
+    );
     let log = repo.rel(&["--json", "log", REL]).ok().json();
     assert_eq!(log[0]["signature"], "good");
 }
