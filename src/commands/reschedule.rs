@@ -103,7 +103,7 @@ pub fn run(ctx: &Ctx, a: RescheduleArgs) -> Result<()> {
         .retain(|g| super::plan::CALENDAR_GATES.contains(&g.name.as_str()));
     eval.allowed = eval.gates.iter().all(|g| g.status != GateStatus::Fail);
     if !eval.allowed {
-        let proposal = super::plan::propose(
+        let proposal = super::plan_refusal::propose(
             &loaded.repo,
             policy,
             &loaded.calendar,
@@ -111,7 +111,7 @@ pub fn run(ctx: &Ctx, a: RescheduleArgs) -> Result<()> {
             start,
             &mut others,
         )?;
-        let text = super::plan::refusal(
+        let text = super::plan_refusal::refusal(
             &format!("cannot reschedule {}", release.id),
             "",
             &eval,
