@@ -66,19 +66,85 @@ impl LogEntry {
 }
 
 /// Whether `commit` changed the file at `path` (inside the work tree): for
-/// a merge, whether its version differs from every parent's.
-fn touches(commit: &git2::Commit, path: &Path) -> Result<bool> {
-    let new = blob_at(&commit.tree()?, path);
-    let mut parents = commit.parents().peekable();
+/// a merge, whether its version differs from every parent's. As `git log
+/// -- FILE` does, trees are compared from the root down and the descent
+/// stops at the first folder both sides share, so a commit elsewhere costs
+/// a tree or two, not a lookup of the whole path in each.
+fn touches(git: &git2::Repository, commit: &git2::Commit, path: &[String]) -> Result<bool> {
+    let tree = commit.tree_id();
+    let mut parents = commit.parent_ids().peekable();
     if parents.peek().is_none() {
-        return Ok(new.is_some());
+        return Ok(entry_at(git, tree, path)?.is_some());
     }
     for p in parents {
-        if blob_at(&p.tree()?, path) == new {
+        let parent = git.find_commit(p)?.tree_id();
+        if same_at(git, parent, tree, path)? {
             return Ok(false);
         }
     }
     Ok(true)
+}
+
+/// Whether the blob at `path` is the same (or equally absent) in the trees
+/// `a` and `b`.
+fn same_at(git: &git2::Repository, a: git2::Oid, b: git2::Oid, path: &[String]) -> Result<bool> {
+    if a == b {
+        return Ok(true);
+    }
+    let Some((name, rest)) = path.split_first() else {
+        return Ok(false);
+    };
+    let (ta, tb) = (git.find_tree(a)?, git.find_tree(b)?);
+    let want = if rest.is_empty() {
+        git2::ObjectType::Blob
+    } else {
+        git2::ObjectType::Tree
+    };
+    let pick = |t: &git2::Tree| {
+        t.get_name(name)
+            .filter(|e| e.kind() == Some(want))
+            .map(|e| e.id())
+    };
+    match (pick(&ta), pick(&tb)) {
+        (None, None) => Ok(true),
+        (Some(x), Some(y)) if rest.is_empty() || x == y => Ok(x == y),
+        (Some(x), Some(y)) => same_at(git, x, y, rest),
+        // A folder on one side only: the same when it lacks the file too.
+        (Some(one), None) | (None, Some(one)) if !rest.is_empty() => {
+            Ok(entry_at(git, one, rest)?.is_none())
+        }
+        _ => Ok(false),
+    }
+}
+
+/// The blob at `path` in the tree `tree`.
+fn entry_at(git: &git2::Repository, tree: git2::Oid, path: &[String]) -> Result<Option<git2::Oid>> {
+    let mut at = tree;
+    for (k, name) in path.iter().enumerate() {
+        let want = if k + 1 == path.len() {
+            git2::ObjectType::Blob
+        } else {
+            git2::ObjectType::Tree
+        };
+        let t = git.find_tree(at)?;
+        match t.get_name(name).filter(|e| e.kind() == Some(want)) {
+            Some(e) => at = e.id(),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(at))
+}
+
+/// A commit's signature as [`signature`] judges it; an unsigned commit
+/// (no `gpgsig` header in the object already read) costs nothing more.
+fn signature_of(repo: &Repo, commit: &git2::Commit) -> SignatureCheck {
+    if commit.header_field_bytes("gpgsig").is_err() {
+        return SignatureCheck {
+            status: Signature::None,
+            signers: vec![],
+        };
+    }
+    signature(repo, commit.id())
 }
 
 /// The audit trail, newest first: commits carrying `Rel-*` trailers; for
@@ -100,7 +166,13 @@ pub fn log(repo: &Repo, release: Option<(&str, &Path)>) -> Result<Vec<LogEntry>>
         }
         Err(e) => return Err(e.into()),
     }
-    let file = release.map(|(_, path)| repo.prefix().join(path));
+    let file: Option<Vec<String>> = release.map(|(_, path)| {
+        repo.prefix()
+            .join(path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect()
+    });
     let mut out = vec![];
     for oid in walk {
         let oid = oid?;
@@ -113,7 +185,7 @@ pub fn log(repo: &Repo, release: Option<(&str, &Path)>) -> Result<Vec<LogEntry>>
                 let names = trailers.iter().any(|(k, v)| k == "Rel-Release" && v == id);
                 if is_rel && names {
                     false
-                } else if touches(&commit, file)? {
+                } else if touches(git, &commit, file)? {
                     !is_rel
                 } else {
                     continue;
@@ -123,7 +195,7 @@ pub fn log(repo: &Repo, release: Option<(&str, &Path)>) -> Result<Vec<LogEntry>>
             _ => continue,
         };
         let author = commit.author();
-        let check = signature(repo, oid);
+        let check = signature_of(repo, &commit);
         out.push(LogEntry {
             commit: oid.to_string(),
             author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
