@@ -240,6 +240,12 @@ fn classify(rel_path: &Path, policy: Option<&Policy>) -> std::result::Result<Rec
     }
 }
 
+/// A record file as parsed for [`check_all`].
+enum Parsed {
+    Release(Result<Box<Release>>),
+    Change(Result<ChangeRef>),
+}
+
 /// The whole repository, as it is in the work tree.
 pub fn check_all(repo: &Repo) -> Result<Outcome> {
     let mut out = Outcome::default();
@@ -264,7 +270,17 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
     let mut f = Findings::new(repo);
     let mut releases: Vec<(PathBuf, Release)> = vec![];
     let mut changes: Vec<(PathBuf, ChangeRef)> = vec![];
-    for rel in repo.record_files()? {
+    // Records are read and parsed on every core, then judged in order.
+    let files = repo.record_files()?;
+    let parsed = repo.read_each(&files, |rel, text| {
+        Some(match classify(rel, policy.as_ref()).ok()? {
+            RecordPath::Release(_) => {
+                text.map(|t| Parsed::Release(yaml::from_str(rel, &t).map(Box::new)))
+            }
+            RecordPath::Change(_) => text.map(|t| Parsed::Change(yaml::from_str(rel, &t))),
+        })
+    });
+    for (rel, parsed) in files.into_iter().zip(parsed) {
         let kind = match classify(&rel, policy.as_ref()) {
             Ok(kind) => kind,
             Err(message) => {
@@ -272,12 +288,13 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                 continue;
             }
         };
-        let text = match repo.read(&rel) {
-            Ok(text) => text,
-            Err(e) => {
+        let parsed = match parsed {
+            Some(Ok(parsed)) => parsed,
+            Some(Err(e)) => {
                 out.unreadable(e)?;
                 continue;
             }
+            None => continue,
         };
         match kind {
             RecordPath::Release(id) => {
@@ -289,7 +306,10 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                         format!("misplaced: {id} belongs in {}", home.display()),
                     );
                 }
-                match yaml::from_str::<Release>(&rel, &text) {
+                let Parsed::Release(release) = parsed else {
+                    continue;
+                };
+                match release {
                     Err(e) => out.unreadable(e)?,
                     Ok(r) if r.id != id.to_string() => f.add(
                         &rel,
@@ -299,7 +319,7 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                             r.id
                         ),
                     ),
-                    Ok(r) => releases.push((rel, r)),
+                    Ok(r) => releases.push((rel, *r)),
                 }
             }
             RecordPath::Change(id) => {
@@ -316,7 +336,10 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                         );
                     }
                 }
-                match yaml::from_str::<ChangeRef>(&rel, &text) {
+                let Parsed::Change(change) = parsed else {
+                    continue;
+                };
+                match change {
                     Err(e) => out.unreadable(e)?,
                     Ok(c) if c.id != id => f.add(
                         &rel,

@@ -200,8 +200,15 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
             })
         })
         .transpose()?;
+    // Only records that spell the stage and the service asked for can be
+    // kept: the others are read but not parsed.
+    let words: Vec<&str> = stage
+        .map(Stage::as_str)
+        .into_iter()
+        .chain(a.service.as_deref())
+        .collect();
     let releases: Vec<Release> = repo
-        .all_releases()?
+        .releases_holding(&words)?
         .into_iter()
         .map(|(_, r)| r)
         .filter(|r| stage.is_none_or(|s| r.stage == s))

@@ -4,13 +4,16 @@
 pub mod atomic;
 pub mod history;
 pub mod lock;
+pub mod parallel;
 pub mod paths;
+pub mod production;
 pub mod repo;
 pub mod revision;
 pub mod transaction;
 pub mod yaml;
 
 pub use history::{LogEntry, Signature};
+pub use production::Shipped;
 pub use repo::Repo;
 pub use revision::{Records, Revision};
 pub use transaction::{CommitMessage, Transaction};

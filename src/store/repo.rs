@@ -1,5 +1,6 @@
 //! Finding and reading the records repository.
 
+use super::parallel::{self, Progress};
 use super::{paths, yaml};
 use crate::calendar::{self, Calendar, CalendarFile, NameAt};
 use crate::error::{Error, Result};
@@ -21,6 +22,11 @@ pub struct Repo {
     /// the commits it makes, unless `GIT_AUTHOR_DATE`/`GIT_COMMITTER_DATE`
     /// say otherwise, so a backfill's commits agree with its records.
     pub(crate) clock: std::cell::Cell<Option<crate::model::Timestamp>>,
+    /// Month summaries of closed releases, by git tree (the version in
+    /// production without reading the whole history).
+    pub(crate) shipped: super::production::ShippedCache,
+    /// Told how far reads of every record have got.
+    progress: Box<dyn Progress>,
 }
 
 /// Opens the git repository holding `dir` the way git does: `GIT_DIR`,
@@ -56,7 +62,26 @@ impl Repo {
             git,
             opened_head: std::cell::Cell::new(opened_head),
             clock: std::cell::Cell::new(None),
+            shipped: Default::default(),
+            progress: Box::new(parallel::Silent),
         }
+    }
+
+    /// Reports the progress of whole-repository reads to `progress`.
+    pub fn with_progress(mut self, progress: Box<dyn Progress>) -> Repo {
+        self.progress = progress;
+        self
+    }
+
+    /// `f` given the text of each of `files` (relative to the root), read
+    /// and handed over on every core; the results are in `files`' order.
+    pub fn read_each<U: Send>(
+        &self,
+        files: &[PathBuf],
+        f: impl Fn(&Path, Result<String>) -> U + Sync,
+    ) -> Vec<U> {
+        let root = &self.root;
+        parallel::map(files, &*self.progress, |rel| f(rel, read_in(root, rel)))
     }
 
     /// Dates this command's commits at `now` (see [`Repo::clock`]).
@@ -177,7 +202,7 @@ impl Repo {
 
     /// Reads a file of the records root; errors name it relative to the root.
     pub fn read(&self, rel: &Path) -> Result<String> {
-        std::fs::read_to_string(self.root.join(rel)).map_err(|e| Error::file(rel, e.to_string()))
+        read_in(&self.root, rel)
     }
 
     /// The policy, validated; errors name `policy.yaml` and the field.
@@ -312,18 +337,7 @@ impl Repo {
     }
 
     fn parse_release(&self, id: &ReleaseId, rel: &Path) -> Result<Release> {
-        let release: Release = yaml::from_str(rel, &self.read(rel)?)?;
-        let expected = id.to_string();
-        if release.id != expected {
-            return Err(Error::file(
-                rel,
-                format!(
-                    "id `{}` does not match the file name (expected `{expected}`)",
-                    release.id
-                ),
-            ));
-        }
-        Ok(release)
+        release_from(id, rel, &self.read(rel)?)
     }
 
     /// Ids of the releases in one month's folder, from the directory listing
@@ -349,31 +363,50 @@ impl Repo {
 
     /// Every release, in id order, with its path relative to the root.
     pub fn all_releases(&self) -> Result<Vec<(PathBuf, Release)>> {
+        self.releases_holding(&[])
+    }
+
+    /// The releases whose file holds each of `words`, in id order: a filter
+    /// on a value (a stage, a service) keeps only records whose text spells
+    /// it, and the others are not parsed (see [`may_hold`]).
+    pub fn releases_holding(&self, words: &[&str]) -> Result<Vec<(PathBuf, Release)>> {
         let top = Path::new(paths::RELEASES);
-        let mut out = vec![];
+        let mut files = vec![];
         for year in self.shard_dirs(top, 4)? {
             for month in self.shard_dirs(&top.join(&year), 2)? {
                 let dir = top.join(&year).join(&month);
                 for name in self.yaml_names(&dir)? {
-                    let rel = dir.join(&name);
-                    let id = ReleaseId::parse(name.trim_end_matches(".yaml")).map_err(|_| {
-                        Error::file(
-                            &rel,
-                            "the file name is not a release id (expected REL-YYYY-MM-NNN.yaml)",
-                        )
-                    })?;
-                    if paths::release(&id) != rel {
-                        return Err(Error::file(
-                            &rel,
-                            format!(
-                                "misplaced: {id} belongs in {}",
-                                paths::release(&id).display()
-                            ),
-                        ));
-                    }
-                    let release = self.parse_release(&id, &rel)?;
-                    out.push((id, rel, release));
+                    files.push(dir.join(&name));
                 }
+            }
+        }
+        let read = self.read_each(&files, |rel, text| {
+            let name = rel.file_name().unwrap_or_default().to_string_lossy();
+            let id = ReleaseId::parse(name.trim_end_matches(".yaml")).map_err(|_| {
+                Error::file(
+                    rel,
+                    "the file name is not a release id (expected REL-YYYY-MM-NNN.yaml)",
+                )
+            })?;
+            if paths::release(&id) != rel {
+                return Err(Error::file(
+                    rel,
+                    format!(
+                        "misplaced: {id} belongs in {}",
+                        paths::release(&id).display()
+                    ),
+                ));
+            }
+            let text = text?;
+            if !may_hold(&text, words) {
+                return Ok(None);
+            }
+            Ok(Some((id.clone(), release_from(&id, rel, &text)?)))
+        });
+        let mut out = vec![];
+        for (rel, found) in files.into_iter().zip(read) {
+            if let Some((id, release)) = found? {
+                out.push((id, rel, release));
             }
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -393,35 +426,97 @@ impl Repo {
     }
 
     fn parse_change(&self, id: &str, rel: &Path) -> Result<ChangeRef> {
-        let change: ChangeRef = yaml::from_str(rel, &self.read(rel)?)?;
-        if change.id != id {
-            return Err(Error::file(
-                rel,
-                format!(
-                    "id `{}` does not match the file name (expected `{id}`)",
-                    change.id
-                ),
-            ));
-        }
-        Ok(change)
+        change_from(id, rel, &self.read(rel)?)
     }
 
     /// Every change reference, in id order, with its path relative to the root.
     pub fn all_changes(&self) -> Result<Vec<(PathBuf, ChangeRef)>> {
+        self.changes_holding(&[])
+    }
+
+    /// The change references whose file holds each of `words`, in id order
+    /// (as [`Repo::releases_holding`]).
+    pub fn changes_holding(&self, words: &[&str]) -> Result<Vec<(PathBuf, ChangeRef)>> {
+        self.changes_map(words, |rel, c| Some((rel.to_path_buf(), c)))
+    }
+
+    /// What `keep` makes of each change reference whose file holds every
+    /// one of `words` (and keeps), in id order. Records are parsed on every
+    /// core and each is dropped as soon as `keep` has seen it, so a list of
+    /// many thousands holds only what it prints.
+    pub fn changes_map<U: Send>(
+        &self,
+        words: &[&str],
+        keep: impl Fn(&Path, ChangeRef) -> Option<U> + Sync,
+    ) -> Result<Vec<U>> {
         let top = Path::new(paths::CHANGES);
-        let mut out = vec![];
+        let mut files = vec![];
         for year in self.shard_dirs(top, 4)? {
             let dir = top.join(&year);
             for name in self.yaml_names(&dir)? {
-                let rel = dir.join(&name);
-                let id = name.trim_end_matches(".yaml");
-                let change = self.parse_change(id, &rel)?;
-                out.push((rel, change));
+                files.push(dir.join(&name));
             }
         }
-        out.sort_by(|a, b| a.1.id.cmp(&b.1.id));
-        Ok(out)
+        let read = self.read_each(&files, |rel, text| -> Result<Option<(String, U)>> {
+            let text = text?;
+            if !may_hold(&text, words) {
+                return Ok(None);
+            }
+            let name = rel.file_name().unwrap_or_default().to_string_lossy();
+            let change = change_from(name.trim_end_matches(".yaml"), rel, &text)?;
+            let id = change.id.clone();
+            Ok(keep(rel, change).map(|u| (id, u)))
+        });
+        drop(files);
+        let mut out = vec![];
+        for found in read {
+            if let Some(kept) = found? {
+                out.push(kept);
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out.into_iter().map(|(_, u)| u).collect())
     }
+}
+
+fn read_in(root: &Path, rel: &Path) -> Result<String> {
+    std::fs::read_to_string(root.join(rel)).map_err(|e| Error::file(rel, e.to_string()))
+}
+
+/// Whether a record's `text` may hold every one of `words` as a value.
+/// YAML spells a value otherwise only with an escape (`\`): a text with
+/// neither cannot, so a filter on the value need not parse it.
+pub fn may_hold(text: &str, words: &[&str]) -> bool {
+    text.contains('\\') || words.iter().all(|w| text.contains(w))
+}
+
+fn release_from(id: &ReleaseId, rel: &Path, text: &str) -> Result<Release> {
+    let release: Release = yaml::from_str(rel, text)?;
+    let expected = id.to_string();
+    if release.id != expected {
+        return Err(Error::file(
+            rel,
+            format!(
+                "id `{}` does not match the file name (expected `{expected}`)",
+                release.id
+            ),
+        ));
+    }
+    Ok(release)
+}
+
+fn change_from(id: &str, rel: &Path, text: &str) -> Result<ChangeRef> {
+    let change: ChangeRef = yaml::from_str(rel, text)?;
+    if change.id != id {
+        return Err(Error::file(
+            rel,
+            format!(
+                "id `{}` does not match the file name (expected `{id}`)",
+                change.id
+            ),
+        ));
+    }
+    Ok(change)
 }
 
 /// One calendar file (`rel`, relative to the root, holding `text`), parsed

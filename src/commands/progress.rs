@@ -1,0 +1,54 @@
+//! A progress bar on stderr for whole-repository reads that take more than
+//! about a second: only on a terminal and never with `--json` (the caller
+//! decides), and drawn only once a second has passed, so quick commands
+//! never flash one.
+
+use crate::store::parallel::Progress;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How long a read runs before its bar appears.
+const AFTER: Duration = Duration::from_secs(1);
+
+#[derive(Default)]
+pub struct Bar {
+    state: Mutex<Option<State>>,
+}
+
+struct State {
+    bar: ProgressBar,
+    started: Instant,
+    shown: bool,
+}
+
+impl Progress for Bar {
+    fn start(&self, total: usize) {
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template("reading records {bar:30} {pos}/{len}") {
+            bar.set_style(style);
+        }
+        *self.state.lock().unwrap_or_else(|e| e.into_inner()) = Some(State {
+            bar,
+            started: Instant::now(),
+            shown: false,
+        });
+    }
+
+    fn advance(&self, n: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = state.as_mut() {
+            s.bar.inc(n as u64);
+            if !s.shown && s.started.elapsed() >= AFTER {
+                s.bar.set_draw_target(ProgressDrawTarget::stderr());
+                s.shown = true;
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(s) = self.state.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            s.bar.finish_and_clear();
+        }
+    }
+}
