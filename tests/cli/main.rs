@@ -7,4 +7,5 @@ mod core;
 
 mod calendar;
 mod lifecycle;
+mod reads;
 mod review;
