@@ -653,6 +653,44 @@ mod tests {
     }
 
     #[test]
+    fn a_release_log_follows_its_file_through_hand_edits_not_other_folders() {
+        let f = Fixture::new();
+        let id = "REL-2025-03-001";
+        let path = Path::new("releases/2025/03/REL-2025-03-001.yaml");
+        let first = promote(&f.repo(), id, "build");
+        // Commits in another month's folder and in another year's.
+        f.put(
+            Path::new("releases/2025/04/REL-2025-04-001.yaml"),
+            "id: REL-2025-04-001\n",
+        );
+        f.commit_all("another month");
+        f.put(
+            Path::new("releases/2026/01/REL-2026-01-001.yaml"),
+            "id: REL-2026-01-001\n",
+        );
+        f.commit_all("another year");
+        // A hand edit of the release, then its removal with its folder.
+        f.put(path, "id: REL-2025-03-001\nstage: test\n");
+        let edit = f.commit_all("hand edit");
+        std::fs::remove_dir_all(f.dir.path().join("releases/2025/03")).unwrap();
+        let removed = f.commit_all("remove it");
+        let mine = log(&f.repo(), Some((id, path))).unwrap();
+        // (Newest first by date; these commits' dates are not ordered.)
+        let mut got: Vec<(String, bool)> = mine
+            .iter()
+            .map(|e| (e.commit.clone(), e.hand_edit))
+            .collect();
+        got.sort();
+        let mut want = vec![
+            (removed.to_string(), true),
+            (edit.to_string(), true),
+            (first, false),
+        ];
+        want.sort();
+        assert_eq!(got, want);
+    }
+
+    #[test]
     fn a_signer_names_an_email_by_gpg_user_id_or_ssh_principal() {
         let check = |signers: &[&str]| SignatureCheck {
             status: Signature::Good,
