@@ -222,3 +222,49 @@ fn change_list_prints_one_table_in_id_order() {
         .ok()
         .stdout_has("No change references.");
 }
+
+/// Runs rel under `script`, so that its output is a terminal; `None` when
+/// `script` is not installed.
+fn on_terminal(repo: &Repo, args: &str, after_ms: &str) -> Option<String> {
+    let rel = repo.command(&[]);
+    let mut cmd = std::process::Command::new("script");
+    for (k, v) in rel.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let out = cmd
+        .current_dir(repo.path())
+        .env("REL_TEST_PROGRESS_AFTER_MS", after_ms)
+        .args([
+            "-qec",
+            &format!("{} {args}", env!("CARGO_BIN_EXE_rel")),
+            "/dev/null",
+        ])
+        .output()
+        .ok()?;
+    assert!(out.status.success(), "{out:?}");
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn a_long_read_shows_progress_on_a_terminal_only() {
+    let repo = Repo::new();
+    in_build(&repo);
+    let Some(out) = on_terminal(&repo, "check", "0") else {
+        eprintln!("script not available; skipped");
+        return;
+    };
+    assert!(out.contains("reading records"), "{out}");
+    assert!(out.contains("no findings"), "{out}");
+    // Not with --json, and not before the delay has passed.
+    let json = on_terminal(&repo, "--json check", "0").unwrap();
+    assert!(!json.contains("reading records"), "{json}");
+    let quick = on_terminal(&repo, "check", "60000").unwrap();
+    assert!(!quick.contains("reading records"), "{quick}");
+    // Without a terminal, never.
+    repo.rel(&["check"]).ok();
+    let run = repo.rel(&["list"]).ok();
+    assert!(!run.stderr.contains("reading records"), "{}", run.stderr);
+}
