@@ -32,6 +32,9 @@ pub struct Repo {
 /// Opens the git repository holding `dir` the way git does: `GIT_DIR`,
 /// `GIT_CEILING_DIRECTORIES` and `GIT_CONFIG_NOSYSTEM` are honoured.
 fn open_git(dir: &Path) -> Result<git2::Repository, git2::Error> {
+    // libgit2 hashes every object it reads again to check it; git does not,
+    // and on a walk of history that is a tenth of the time.
+    git2::opts::strict_hash_verification(false);
     git2::Repository::open_ext(
         dir,
         git2::RepositoryOpenFlags::FROM_ENV,
