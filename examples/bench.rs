@@ -106,7 +106,8 @@ fn main() {
     table.row("rel plan", plan, "git status", status);
 
     // Whole-repository reads vs parsing every record once on one thread.
-    let floor = median(RUNS, || timed(|| parse_all(&dir)));
+    // (Each row's runs alternate with the floor's, so that both see the
+    // same load on a shared machine.)
     for args in [
         &["check"][..],
         &["list"],
@@ -115,7 +116,11 @@ fn main() {
         &["change", "list"],
         &["change", "list", "--service", "ledger"],
     ] {
-        let t = median(RUNS, || timed(|| run(&rel, &dir, args)));
+        let (t, floor) = paired(
+            RUNS,
+            || timed(|| run(&rel, &dir, args)),
+            || timed(|| parse_all(&dir)),
+        );
         table.row(
             &format!("rel {} (10k/50k)", args.join(" ")),
             t,
@@ -132,16 +137,22 @@ fn main() {
         }
         let (id, file) = history_target(commits);
         let file = file.to_str().unwrap().to_string();
-        let log_id = median(RUNS, || timed(|| run(&rel, &dir, &["log", &id])));
-        let git_file = median(RUNS, || timed(|| git(&dir, &["log", "--", &file])));
+        let (log_id, git_file) = paired(
+            RUNS,
+            || timed(|| run(&rel, &dir, &["log", &id])),
+            || timed(|| git(&dir, &["log", "--", &file])),
+        );
         table.row(
             &format!("rel log ID ({commits} commits)"),
             log_id,
             "git log -- FILE",
             git_file,
         );
-        let log = median(RUNS, || timed(|| run(&rel, &dir, &["log"])));
-        let git_all = median(RUNS, || timed(|| git(&dir, &["log"])));
+        let (log, git_all) = paired(
+            RUNS,
+            || timed(|| run(&rel, &dir, &["log"])),
+            || timed(|| git(&dir, &["log"])),
+        );
         table.row(
             &format!("rel log ({commits} commits)"),
             log,
@@ -174,8 +185,11 @@ fn main() {
         "20 ms",
         StdDuration::from_millis(20),
     );
-    let floor = median(SLOW_RUNS, || timed(|| parse_all(&big)));
-    let check = median(SLOW_RUNS, || timed(|| run(&rel, &big, &["check"])));
+    let (check, floor) = paired(
+        SLOW_RUNS,
+        || timed(|| run(&rel, &big, &["check"])),
+        || timed(|| parse_all(&big)),
+    );
     table.row(
         "rel check (40k/200k)",
         check,
@@ -267,6 +281,23 @@ fn ms(d: StdDuration) -> f64 {
 
 fn ratio(a: StdDuration, b: StdDuration) -> f64 {
     a.as_secs_f64() / b.as_secs_f64()
+}
+
+/// The medians of `runs` runs of `f` and of `g`, run in turn.
+fn paired(
+    runs: usize,
+    mut f: impl FnMut() -> StdDuration,
+    mut g: impl FnMut() -> StdDuration,
+) -> (StdDuration, StdDuration) {
+    let mut a = vec![];
+    let mut b = vec![];
+    for _ in 0..runs {
+        a.push(f());
+        b.push(g());
+    }
+    a.sort();
+    b.sort();
+    (a[runs / 2], b[runs / 2])
 }
 
 fn median(runs: usize, mut f: impl FnMut() -> StdDuration) -> StdDuration {

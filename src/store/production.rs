@@ -32,7 +32,7 @@ pub struct Shipped {
 
 /// The cache file: `<git dir>/rel/production`, shared by linked work trees.
 const FILE: &str = "production";
-const HEADER: &str = "rel production index v1";
+const HEADER: &str = "rel production index v2";
 /// Month summaries kept at most; those not used by the last command go
 /// first.
 const KEEP: usize = 20_000;
@@ -238,7 +238,25 @@ fn summarise(git: &git2::Repository, tree: git2::Oid, year: i32, month: u32) -> 
         }
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
-    out
+    latest_per_service(out)
+}
+
+/// Of each service's releases (`all`, in id order), the two with the
+/// latest windows (of equal ones, the first in id order), in id order: the
+/// walk back takes the latest of a month, or the next when the latest is
+/// the release it is asked about. The cache stays a few lines a month.
+fn latest_per_service(all: Vec<Shipped>) -> Vec<Shipped> {
+    let mut best: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, s) in all.iter().enumerate() {
+        let top = best.entry(s.service.as_str()).or_default();
+        top.push(i);
+        // Latest window first; a stable sort keeps id order among equals.
+        top.sort_by(|a, b| all[*b].start.cmp(&all[*a].start));
+        top.truncate(2);
+    }
+    let mut keep: Vec<usize> = best.into_values().flatten().collect();
+    keep.sort();
+    keep.into_iter().map(|i| all[i].clone()).collect()
 }
 
 /// The release in `blob`, when it parses and its id is `id`.
@@ -279,6 +297,29 @@ mod tests {
         assert!(may_be_closed(b"stage: \"clo\\x73ed\"\n"));
         assert!(!may_be_closed(b"id: x\nstage: build\n"));
         assert!(!may_be_closed(b"stage: 'clo\n  sed'\n"));
+    }
+
+    #[test]
+    fn a_month_keeps_the_two_latest_windows_of_each_service() {
+        let at = |id: u32, service: &str, day: u32| Shipped {
+            id: ReleaseId::new(2024, 5, id),
+            service: service.into(),
+            start: chrono::DateTime::parse_from_rfc3339(&format!("2024-05-{day:02}T20:00:00Z"))
+                .unwrap(),
+            blob: git2::Oid::zero(),
+        };
+        let all = vec![
+            at(1, "finance", 9),
+            at(2, "finance", 3),
+            at(3, "ledger", 1),
+            at(4, "finance", 9),
+            at(5, "finance", 12),
+        ];
+        let ids: Vec<u32> = latest_per_service(all)
+            .iter()
+            .map(|s| s.id.number)
+            .collect();
+        assert_eq!(ids, [1, 3, 5]);
     }
 
     #[test]
