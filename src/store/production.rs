@@ -306,7 +306,7 @@ mod tests {
             service: service.into(),
             start: chrono::DateTime::parse_from_rfc3339(&format!("2024-05-{day:02}T20:00:00Z"))
                 .unwrap(),
-            blob: git2::Oid::zero(),
+            blob: git2::Oid::ZERO_SHA1,
         };
         let all = vec![
             at(1, "finance", 9),
