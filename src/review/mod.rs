@@ -281,6 +281,8 @@ mod tests {
             by: "Fo <fo@example.com>".into(),
             at: t(at),
             on_behalf_of: None,
+            delegation_until: None,
+            digest: None,
         });
         let mut c = commit("Fo", at, &[], Some(planned()), after);
         c.parent = Some(crate::model::history::Parent {
