@@ -86,8 +86,12 @@ fn rows(dir: &Path, rel: &Path, n: usize) {
     for back in [200, 10] {
         let base = format!("HEAD~{back}");
         let summary = rel_out(rel, dir, &["check", "--base", &base]);
-        let t = median(|| timed(|| drop(rel_out(rel, dir, &["check", "--base", &base]))));
-        let g = median(|| timed(|| drop(git_out(dir, &["diff", &base]))));
+        let t = median(super::RUNS, || {
+            timed(|| drop(rel_out(rel, dir, &["check", "--base", &base])))
+        });
+        let g = median(super::RUNS, || {
+            timed(|| drop(git_out(dir, &["diff", &base])))
+        });
         out.push(row(
             &format!("rel check --base {base}"),
             t,
@@ -105,24 +109,32 @@ fn rows(dir: &Path, rel: &Path, n: usize) {
             summary.lines().count()
         ));
     }
-    let check = median(|| timed(|| drop(rel_out(rel, dir, &["check"]))));
+    let check = median(super::RUNS, || {
+        timed(|| drop(rel_out(rel, dir, &["check"])))
+    });
     out.push(format!(
         "  {:<44} {:>9.1} ms   (the whole-repository part of check --base)",
         "rel check",
         ms(check)
     ));
     let summary = rel_out(rel, dir, &["audit", "verify"]);
-    let t = median(|| timed(|| drop(rel_out(rel, dir, &["audit", "verify"]))));
-    let g = median(|| timed(|| drop(git_out(dir, &["log", "-p"]))));
+    let t = median(super::RUNS, || {
+        timed(|| drop(rel_out(rel, dir, &["audit", "verify"])))
+    });
+    let g = median(super::RUNS, || timed(|| drop(git_out(dir, &["log", "-p"]))));
     out.push(row("rel audit verify", t, "git log -p", g));
     out.push(format!(
         "    {}",
         summary.lines().last().unwrap_or_default()
     ));
     let since = "HEAD~1000";
-    let t = median(|| timed(|| drop(rel_out(rel, dir, &["audit", "verify", "--since", since]))));
+    let t = median(super::RUNS, || {
+        timed(|| drop(rel_out(rel, dir, &["audit", "verify", "--since", since])))
+    });
     let range = format!("{since}..HEAD");
-    let g = median(|| timed(|| drop(git_out(dir, &["log", "-p", &range]))));
+    let g = median(super::RUNS, || {
+        timed(|| drop(git_out(dir, &["log", "-p", &range])))
+    });
     out.push(row(
         &format!("rel audit verify --since {since}"),
         t,
@@ -328,8 +340,12 @@ fn bulk(root: &Path, rel: &Path) {
     }
     for (dir, what) in [(&imported, "rel change import"), (&migrated, "hand commit")] {
         let summary = rel_out(rel, dir, &["audit", "verify"]);
-        let t = median(|| timed(|| drop(rel_out(rel, dir, &["audit", "verify"]))));
-        let c = median(|| timed(|| drop(rel_out(rel, dir, &["check"]))));
+        let t = median(super::RUNS, || {
+            timed(|| drop(rel_out(rel, dir, &["audit", "verify"])))
+        });
+        let c = median(super::RUNS, || {
+            timed(|| drop(rel_out(rel, dir, &["check"])))
+        });
         out.push(row(
             &format!("rel audit verify ({what})"),
             t,

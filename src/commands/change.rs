@@ -274,50 +274,65 @@ fn set(ctx: &Ctx, a: ChangeSetArgs) -> Result<()> {
 }
 
 fn list(ctx: &Ctx, a: ChangeListArgs) -> Result<()> {
+    use std::io::Write;
     let repo = ctx.repo()?;
     let status = a
         .status
         .as_deref()
         .map(|s| parse_status("--status", s))
         .transpose()?;
-    let changes: Vec<ChangeRef> = repo
-        .all_changes()?
+    // Only records that spell the status and the service asked for can be
+    // kept: the others are read but not parsed.
+    let words: Vec<&str> = status
+        .map(ChangeStatus::as_str)
         .into_iter()
-        .map(|(_, c)| c)
-        .filter(|c| status.is_none_or(|s| c.status == s))
-        .filter(|c| a.service.as_ref().is_none_or(|s| &c.service == s))
+        .chain(a.service.as_deref())
         .collect();
+    let wanted = |c: &ChangeRef| {
+        status.is_none_or(|s| c.status == s) && a.service.as_ref().is_none_or(|s| &c.service == s)
+    };
     if ctx.json() {
-        return print_json(&changes);
+        let changes = repo.changes_map(&words, |_, c| wanted(&c).then_some(c))?;
+        // Written as it is encoded, not built as one string first.
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        serde_json::to_writer_pretty(&mut out, &changes)
+            .map_err(|e| Error::data(format!("cannot encode JSON: {e}")))?;
+        return writeln!(out)
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::data(format!("cannot write the list: {e}")));
     }
-    if changes.is_empty() {
+    // Each record becomes its row as soon as it is parsed.
+    let rows = repo.changes_map(&words, |_, c| {
+        wanted(&c).then(|| {
+            vec![
+                c.id,
+                c.service,
+                // Readiness under the status: a column of its own would
+                // leave the title too narrow at 80 columns.
+                if c.ready {
+                    format!("{}\nready", c.status.as_str())
+                } else {
+                    format!("{}\nnot-ready", c.status.as_str())
+                },
+                c.target.to_string(),
+                c.release.unwrap_or_else(|| "-".to_string()),
+                c.title,
+            ]
+        })
+    })?;
+    if rows.is_empty() {
         println!("No change references.");
         return Ok(());
     }
-    let mut t = table::listing(
-        &["ID", "SERVICE", "STATUS", "TARGET", "RELEASE", "TITLE"],
-        ctx.table_width,
-    );
-    for c in &changes {
-        t.add_row(vec![
-            c.id.clone(),
-            c.service.clone(),
-            // Readiness under the status: a column of its own would leave
-            // the title too narrow at 80 columns.
-            if c.ready {
-                format!("{}\nready", c.status.as_str())
-            } else {
-                format!("{}\nnot-ready", c.status.as_str())
-            },
-            c.target.to_string(),
-            c.release.clone().unwrap_or_else(|| "-".to_string()),
-            c.title.clone(),
-        ]);
-    }
+    let headers = ["ID", "SERVICE", "STATUS", "TARGET", "RELEASE", "TITLE"];
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // Ids, names and dates are never split; the title wraps.
-    table::keep_words(&mut t, &[0, 1, 2, 3, 4]);
-    println!("{t}");
-    Ok(())
+    for block in table::listing_blocks(&headers, &rows, ctx.table_width, &[0, 1, 2, 3, 4]) {
+        out.write_all(block.as_bytes())
+            .map_err(|e| Error::data(format!("cannot write the list: {e}")))?;
+    }
+    out.flush()
+        .map_err(|e| Error::data(format!("cannot write the list: {e}")))
 }
 
 fn show(ctx: &Ctx, id: &str) -> Result<()> {

@@ -129,6 +129,12 @@ pub fn report(ctx: &Ctx, format: CheckFormat, prefix: &Path, mut outcome: Outcom
     }
 }
 
+/// A record file as parsed for [`check_all`].
+enum Parsed {
+    Release(Result<Box<Release>>),
+    Change(Result<ChangeRef>),
+}
+
 /// The whole repository, as it is in the work tree.
 pub fn check_all(repo: &Repo) -> Result<Outcome> {
     let mut out = Outcome::default();
@@ -181,7 +187,17 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
     let mut f: Vec<Finding> = vec![];
     let mut releases: Vec<(PathBuf, Release)> = vec![];
     let mut changes: Vec<(PathBuf, ChangeRef)> = vec![];
-    for rel in repo.record_files()? {
+    // Records are read and parsed on every core, then judged in order.
+    let files = repo.record_files()?;
+    let parsed = repo.read_each(&files, |rel, text| {
+        Some(match classify(rel, policy.as_ref()).ok()? {
+            RecordPath::Release(_) => {
+                text.map(|t| Parsed::Release(yaml::from_str(rel, &t).map(Box::new)))
+            }
+            RecordPath::Change(_) => text.map(|t| Parsed::Change(yaml::from_str(rel, &t))),
+        })
+    });
+    for (rel, parsed) in files.into_iter().zip(parsed) {
         let kind = match classify(&rel, policy.as_ref()) {
             Ok(kind) => kind,
             Err(message) => {
@@ -189,12 +205,13 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                 continue;
             }
         };
-        let text = match repo.read(&rel) {
-            Ok(text) => text,
-            Err(e) => {
+        let parsed = match parsed {
+            Some(Ok(parsed)) => parsed,
+            Some(Err(e)) => {
                 unreadable(&mut out, e)?;
                 continue;
             }
+            None => continue,
         };
         match kind {
             RecordPath::Release(id) => {
@@ -207,7 +224,10 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                         format!("misplaced: {id} belongs in {}", home.display()),
                     );
                 }
-                match yaml::from_str::<Release>(&rel, &text) {
+                let Parsed::Release(release) = parsed else {
+                    continue;
+                };
+                match release {
                     Err(e) => unreadable(&mut out, e)?,
                     Ok(r) if r.id != id.to_string() => add(
                         &mut f,
@@ -218,7 +238,7 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                             r.id
                         ),
                     ),
-                    Ok(r) => releases.push((rel, r)),
+                    Ok(r) => releases.push((rel, *r)),
                 }
             }
             RecordPath::Change(id) => {
@@ -236,7 +256,10 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                         );
                     }
                 }
-                match yaml::from_str::<ChangeRef>(&rel, &text) {
+                let Parsed::Change(change) = parsed else {
+                    continue;
+                };
+                match change {
                     Err(e) => unreadable(&mut out, e)?,
                     Ok(c) if c.id != id => add(
                         &mut f,

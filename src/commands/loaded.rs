@@ -9,7 +9,7 @@ use crate::gates::{self, Evaluation, GateContext};
 use crate::model::{ChangeRef, Release, ReleaseId, Stage, Timestamp};
 use crate::policy::Policy;
 use crate::policy::permissions::Subject;
-use crate::store::{Records, Repo, paths};
+use crate::store::{Records, Repo};
 use chrono::Datelike;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -46,7 +46,7 @@ impl Loaded {
                 .is_some_and(|g| g.iter().any(|s| s.name == "version"))
         });
         let last_closed = if needs_version {
-            last_closed_on_disk(&repo, &release)?
+            last_closed_among(&repo, &release, &nearby)?
         } else {
             None
         };
@@ -175,62 +175,74 @@ pub fn nearby_releases(repo: &impl Records, release: &Release) -> Result<Vec<Rel
 /// deployment was not rolled back (the version in production), found by
 /// walking month folders backwards from the release's own month.
 pub fn last_closed(repo: &impl Records, release: &Release) -> Result<Option<Release>> {
-    last_closed_in(repo.release_years()?, release, |y, m| {
-        repo.releases_in_month(y, m)
-    })
+    let this = month_of(release);
+    let mut recent = repo.releases_in_month(this.year(), this.month())?;
+    let before = this - chrono::Months::new(1);
+    recent.extend(repo.releases_in_month(before.year(), before.month())?);
+    last_closed_among(repo, release, &recent)
 }
 
-/// [`last_closed`] on the work tree, parsing only the files that can be a
-/// closed release of the service (their text names both): the walk may go
-/// back through every month of history, and parsing is what costs.
-pub fn last_closed_on_disk(repo: &Repo, release: &Release) -> Result<Option<Release>> {
-    last_closed_in(repo.release_years()?, release, |y, m| {
-        let mut out = vec![];
-        for id in repo.release_ids_in_month(y, m)? {
-            let text = repo.read(&paths::release(&id))?;
-            if text.contains(release.service.as_str()) && text.contains("closed") {
-                out.push(repo.load_release(&id)?);
-            }
-        }
-        Ok(out)
-    })
+/// The first day of the month folder a release's window starts in.
+fn month_of(release: &Release) -> chrono::NaiveDate {
+    release.window.start.date_naive().with_day(1).unwrap()
 }
 
-fn last_closed_in(
-    years: Vec<i32>,
+/// [`last_closed`], given the releases already read of the release's own
+/// month and the one before (`recent`, as [`nearby_releases`] reads them;
+/// others in it are ignored). Those two months are taken as read, edits in
+/// the work tree included; earlier months as committed, from summaries of
+/// their folders' git trees, so that the walk back costs a lookup per month
+/// and one parse for the release it finds, however long the history.
+pub fn last_closed_among(
+    repo: &impl Records,
     release: &Release,
-    mut month: impl FnMut(i32, u32) -> Result<Vec<Release>>,
+    recent: &[Release],
 ) -> Result<Option<Release>> {
+    let years = repo.release_years()?;
     let Some(&oldest) = years.first() else {
         return Ok(None);
     };
-    let start = release.window.start.date_naive().with_day(1).unwrap();
-    let mut m = start;
-    let mut best: Option<Release> = None;
-    while m.year() >= oldest {
-        for r in month(m.year(), m.month())? {
-            let rolled_back = r
-                .deployment
-                .as_ref()
-                .is_some_and(|d| d.status == crate::model::DeploymentStatus::RolledBack);
-            if r.id == release.id
-                || r.service != release.service
-                || r.stage != Stage::Closed
-                || rolled_back
-            {
-                continue;
-            }
-            if best
-                .as_ref()
-                .is_none_or(|b| r.window.start > b.window.start)
-            {
-                best = Some(r);
-            }
+    let this = month_of(release);
+    let in_production = |r: &&Release| {
+        let rolled_back = r
+            .deployment
+            .as_ref()
+            .is_some_and(|d| d.status == crate::model::DeploymentStatus::RolledBack);
+        r.id != release.id
+            && r.service == release.service
+            && r.stage == Stage::Closed
+            && !rolled_back
+    };
+    for m in [this, this - chrono::Months::new(1)] {
+        let best = recent
+            .iter()
+            .filter(|r| {
+                ReleaseId::parse(&r.id).is_ok_and(|id| id.year == m.year() && id.month == m.month())
+            })
+            .filter(in_production)
+            // The latest window; of equal ones, the first in id order.
+            .fold(None::<&Release>, |best, r| match best {
+                Some(b) if r.window.start <= b.window.start => Some(b),
+                _ => Some(r),
+            });
+        if let Some(best) = best {
+            return Ok(Some(best.clone()));
         }
-        if best.is_some() {
-            break;
+    }
+    let mut m = this - chrono::Months::new(2);
+    while m.year() >= oldest {
+        let shipped = repo.shipped_in_month(m.year(), m.month())?;
+        let best = shipped
+            .iter()
+            .filter(|s| s.service == release.service && s.id.to_string() != release.id)
+            .fold(None::<&crate::store::Shipped>, |best, s| match best {
+                Some(b) if s.start <= b.start => Some(b),
+                _ => Some(s),
+            });
+        if let Some(best) = best.and_then(|s| repo.read_shipped(s)) {
+            return Ok(Some(best));
         }
         m = m - chrono::Months::new(1);
     }
-    Ok(best)
+    Ok(None)
 }

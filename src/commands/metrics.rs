@@ -82,8 +82,13 @@ pub fn run(ctx: &Ctx, a: MetricsArgs) -> Result<()> {
         .as_deref()
         .map(|d| parse_date("--since", d))
         .transpose()?;
+    // Only closed releases count: records that do not spell `closed` (and
+    // the service asked for) are not parsed.
+    let words: Vec<&str> = std::iter::once(Stage::Closed.as_str())
+        .chain(a.service.as_deref())
+        .collect();
     let releases: Vec<Release> = repo
-        .all_releases()?
+        .releases_holding(&words)?
         .into_iter()
         .map(|(_, r)| r)
         .filter(|r| r.stage == Stage::Closed)

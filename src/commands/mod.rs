@@ -29,6 +29,7 @@ mod notes;
 mod pir;
 mod plan;
 mod plan_refusal;
+mod progress;
 mod promote;
 mod record;
 mod report;
@@ -52,7 +53,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use loaded::months_around;
-pub use loaded::{Loaded, last_closed, last_closed_on_disk, load_changes, nearby_releases};
+pub use loaded::{Loaded, last_closed, last_closed_among, load_changes, nearby_releases};
 
 /// What every command gets besides its own arguments.
 pub struct Ctx {
@@ -136,6 +137,12 @@ impl Ctx {
         let repo = Repo::discover(self.global.root.as_deref(), &self.cwd)?
             .with_clock(self.now)
             .with_lease(self.lease.clone());
+        // Progress of long reads: on a terminal, never with --json.
+        let repo = if !self.json() && std::io::stderr().is_terminal() {
+            repo.with_progress(Box::new(progress::Bar::default()))
+        } else {
+            repo
+        };
         repo.clock_forced.set(self.clock_forced);
         if self.changes {
             repo.lock_for_change(self.now)?;

@@ -357,7 +357,7 @@ fn version_above_production(
     let Some(text) = &release.version else {
         return Ok(());
     };
-    let Some(last) = super::last_closed_on_disk(repo, release)? else {
+    let Some(last) = super::last_closed(repo, release)? else {
         return Ok(());
     };
     let versioning = policy

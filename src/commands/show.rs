@@ -417,9 +417,16 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
             })
         })
         .transpose()?;
-    // One file that cannot be read does not hide the others: they are
-    // listed, then each unreadable file is named and the exit code is 3.
-    let (readable, unreadable) = repo.readable_releases()?;
+    // Only records that spell the stage and the service asked for can be
+    // kept: the others are read but not parsed. One file that cannot be
+    // read does not hide the others: they are listed, then each unreadable
+    // file is named and the exit code is 3.
+    let words: Vec<&str> = stage
+        .map(Stage::as_str)
+        .into_iter()
+        .chain(a.service.as_deref())
+        .collect();
+    let (readable, unreadable) = repo.readable_releases_holding(&words)?;
     let releases: Vec<Release> = readable
         .into_iter()
         .map(|(_, r)| r)

@@ -75,3 +75,152 @@ pub fn colour() -> bool {
     use std::io::IsTerminal;
     std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }
+
+/// Rows rendered at a time by [`listing_blocks`].
+const BLOCK: usize = 1000;
+
+/// The listing [`listing`] makes of `headers` and `rows` (with the words
+/// of `keep` whole, as [`keep_words`]), rendered a block of rows at a
+/// time for lists of many thousands of rows: only one block's cells and
+/// text exist at once. A list of one block is exactly [`listing`]'s
+/// table; a longer one gives every block the same column widths: each
+/// column's widest cell, the last column taking what the others leave
+/// (and wrapping) when they do not fit `width`.
+pub fn listing_blocks<'a>(
+    headers: &'a [&'a str],
+    rows: &'a [Vec<String>],
+    width: Option<u16>,
+    keep: &'a [usize],
+) -> Box<dyn Iterator<Item = String> + 'a> {
+    listing_blocks_of(headers, rows, width, keep, BLOCK)
+}
+
+fn listing_blocks_of<'a>(
+    headers: &'a [&'a str],
+    rows: &'a [Vec<String>],
+    width: Option<u16>,
+    keep: &'a [usize],
+    size: usize,
+) -> Box<dyn Iterator<Item = String> + 'a> {
+    let block = move |chunk: &[Vec<String>]| {
+        let mut t = listing(headers, width);
+        for r in chunk {
+            t.add_row(r.clone());
+        }
+        keep_words(&mut t, keep);
+        t
+    };
+    if rows.len() <= size {
+        return Box::new(std::iter::once(format!("{}\n", block(rows))));
+    }
+    // The widest cell of each column, one block at a time.
+    let probe = listing(headers, width);
+    let padding: Vec<u16> = probe.column_iter().map(|c| c.padding_width()).collect();
+    let mut widths = probe.column_max_content_widths();
+    for chunk in rows.chunks(size) {
+        for (w, m) in widths
+            .iter_mut()
+            .zip(block(chunk).column_max_content_widths())
+        {
+            *w = (*w).max(m);
+        }
+    }
+    let fixed = move |t: &mut Table, widths: &[u16]| {
+        t.set_content_arrangement(ContentArrangement::Disabled);
+        t.set_constraints(
+            widths
+                .iter()
+                .zip(&padding)
+                .map(|(w, p)| ColumnConstraint::Absolute(Width::Fixed(w.saturating_add(*p)))),
+        );
+    };
+    let last = widths.len().saturating_sub(1);
+    let limit = width.or_else(|| probe.width()).map(usize::from);
+    if let Some(limit) = limit {
+        // What the header takes at these widths (whatever the style
+        // draws between columns), cut back to the limit in the last column.
+        let mut header = listing(headers, None);
+        fixed(&mut header, &widths);
+        let total = header
+            .to_string()
+            .lines()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        if total > limit && !widths.is_empty() {
+            let over = u16::try_from(total - limit).unwrap_or(u16::MAX);
+            widths[last] = widths[last].saturating_sub(over).max(10);
+        }
+    }
+    Box::new(rows.chunks(size).enumerate().map(move |(k, chunk)| {
+        let mut t = listing(headers, None);
+        if k > 0 {
+            // One table: the header only above the first block.
+            t = Table::new();
+            t.load_style(
+                comfy_table::TableStyle::new()
+                    .header_separator(comfy_table::LineStyle::new('═', '═', '═', '═')),
+            );
+        }
+        for r in chunk {
+            t.add_row(r.clone());
+        }
+        for (i, col) in t.column_iter_mut().enumerate() {
+            col.set_padding((0, if i == last { 0 } else { 1 }));
+        }
+        fixed(&mut t, &widths);
+        let mut text = t.to_string();
+        text.push('\n');
+        text
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(n: usize, title: &str) -> Vec<Vec<String>> {
+        (0..n)
+            .map(|i| {
+                vec![
+                    format!("CHG-2025-{i:04}"),
+                    "finance".into(),
+                    format!("{title} {i}"),
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn blocks_read_as_one_listing_when_the_rows_fit() {
+        let headers = ["ID", "SERVICE", "TITLE"];
+        for n in [1, 2, 3, 7] {
+            let rows = rows(n, "A change");
+            let mut whole = listing(&headers, Some(100));
+            for r in &rows {
+                whole.add_row(r.clone());
+            }
+            keep_words(&mut whole, &[0, 1]);
+            let streamed: String =
+                listing_blocks_of(&headers, &rows, Some(100), &[0, 1], 3).collect();
+            assert_eq!(
+                streamed.trim_end_matches('\n'),
+                whole.to_string(),
+                "{n} rows"
+            );
+        }
+    }
+
+    #[test]
+    fn the_last_column_takes_what_the_others_leave() {
+        let headers = ["ID", "SERVICE", "TITLE"];
+        let rows = rows(5, &"a long title ".repeat(20));
+        let streamed: String = listing_blocks_of(&headers, &rows, Some(80), &[0, 1], 2).collect();
+        let lines: Vec<&str> = streamed.lines().collect();
+        assert!(lines.iter().all(|l| l.chars().count() <= 80), "{streamed}");
+        // Ids are whole, titles wrapped, one header.
+        assert!(streamed.contains("CHG-2025-0004"), "{streamed}");
+        assert_eq!(lines.iter().filter(|l| l.contains("SERVICE")).count(), 1);
+        assert!(lines.len() > 5 * 2 + 2, "{streamed}");
+    }
+}

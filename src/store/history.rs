@@ -60,19 +60,85 @@ impl LogEntry {
 }
 
 /// Whether `commit` changed the file at `path` (inside the work tree): for
-/// a merge, whether its version differs from every parent's.
-fn touches(commit: &git2::Commit, path: &Path) -> Result<bool> {
-    let new = blob_at(&commit.tree()?, path);
-    let mut parents = commit.parents().peekable();
+/// a merge, whether its version differs from every parent's. As `git log
+/// -- FILE` does, trees are compared from the root down and the descent
+/// stops at the first folder both sides share, so a commit elsewhere costs
+/// a tree or two, not a lookup of the whole path in each.
+fn touches(git: &git2::Repository, commit: &git2::Commit, path: &[String]) -> Result<bool> {
+    let tree = commit.tree_id();
+    let mut parents = commit.parent_ids().peekable();
     if parents.peek().is_none() {
-        return Ok(new.is_some());
+        return Ok(entry_at(git, tree, path)?.is_some());
     }
     for p in parents {
-        if blob_at(&p.tree()?, path) == new {
+        let parent = git.find_commit(p)?.tree_id();
+        if same_at(git, parent, tree, path)? {
             return Ok(false);
         }
     }
     Ok(true)
+}
+
+/// Whether the blob at `path` is the same (or equally absent) in the trees
+/// `a` and `b`.
+fn same_at(git: &git2::Repository, a: git2::Oid, b: git2::Oid, path: &[String]) -> Result<bool> {
+    if a == b {
+        return Ok(true);
+    }
+    let Some((name, rest)) = path.split_first() else {
+        return Ok(false);
+    };
+    let (ta, tb) = (git.find_tree(a)?, git.find_tree(b)?);
+    let want = if rest.is_empty() {
+        git2::ObjectType::Blob
+    } else {
+        git2::ObjectType::Tree
+    };
+    let pick = |t: &git2::Tree| {
+        t.get_name(name)
+            .filter(|e| e.kind() == Some(want))
+            .map(|e| e.id())
+    };
+    match (pick(&ta), pick(&tb)) {
+        (None, None) => Ok(true),
+        (Some(x), Some(y)) if rest.is_empty() || x == y => Ok(x == y),
+        (Some(x), Some(y)) => same_at(git, x, y, rest),
+        // A folder on one side only: the same when it lacks the file too.
+        (Some(one), None) | (None, Some(one)) if !rest.is_empty() => {
+            Ok(entry_at(git, one, rest)?.is_none())
+        }
+        _ => Ok(false),
+    }
+}
+
+/// The blob at `path` in the tree `tree`.
+fn entry_at(git: &git2::Repository, tree: git2::Oid, path: &[String]) -> Result<Option<git2::Oid>> {
+    let mut at = tree;
+    for (k, name) in path.iter().enumerate() {
+        let want = if k + 1 == path.len() {
+            git2::ObjectType::Blob
+        } else {
+            git2::ObjectType::Tree
+        };
+        let t = git.find_tree(at)?;
+        match t.get_name(name).filter(|e| e.kind() == Some(want)) {
+            Some(e) => at = e.id(),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(at))
+}
+
+/// A commit's signature as [`signature`] judges it; an unsigned commit
+/// (no `gpgsig` header in the object already read) costs nothing more.
+fn signature_of(repo: &Repo, commit: &git2::Commit) -> SignatureCheck {
+    if commit.header_field_bytes("gpgsig").is_err() {
+        return SignatureCheck {
+            status: Signature::None,
+            signers: vec![],
+        };
+    }
+    signature(repo, commit.id())
 }
 
 /// The audit trail, newest first: commits carrying `Rel-*` trailers; for
@@ -94,7 +160,13 @@ pub fn log(repo: &Repo, release: Option<(&str, &Path)>) -> Result<Vec<LogEntry>>
         }
         Err(e) => return Err(e.into()),
     }
-    let file = release.map(|(_, path)| repo.prefix().join(path));
+    let file: Option<Vec<String>> = release.map(|(_, path)| {
+        repo.prefix()
+            .join(path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect()
+    });
     let mut out = vec![];
     for oid in walk {
         let oid = oid?;
@@ -107,7 +179,7 @@ pub fn log(repo: &Repo, release: Option<(&str, &Path)>) -> Result<Vec<LogEntry>>
                 let names = trailers.iter().any(|(k, v)| k == "Rel-Release" && v == id);
                 if is_rel && names {
                     false
-                } else if touches(&commit, file)? {
+                } else if touches(git, &commit, file)? {
                     !is_rel
                 } else {
                     continue;
@@ -117,7 +189,7 @@ pub fn log(repo: &Repo, release: Option<(&str, &Path)>) -> Result<Vec<LogEntry>>
             _ => continue,
         };
         let author = commit.author();
-        let check = signature(repo, oid);
+        let check = signature_of(repo, &commit);
         out.push(LogEntry {
             commit: oid.to_string(),
             author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
@@ -348,9 +420,8 @@ pub fn walk(repo: &Repo, hide: Option<git2::Oid>, dirs: &[&str]) -> Result<Vec<C
     if let Some(h) = hide {
         walk.hide(h)?;
     }
-    // Objects are read by their id: hashing each again on the way (as
-    // libgit2 does by default; git does not) only costs time.
-    git2::opts::strict_hash_verification(false);
+    // Objects are read without hashing each again (see `open_git` in
+    // `repo.rs`, which turns libgit2's check off for every repository).
     let prefix = repo.prefix();
     let specs = specs(repo, dirs);
     // The trees of one commit, to read again as its child's parent.
@@ -783,6 +854,44 @@ mod tests {
         assert_eq!(e.trailer("Rel-To"), Some("test"));
         assert_eq!(e.trailer("Rel-Action"), Some("promote"));
         assert_eq!(e.signature, Signature::None);
+    }
+
+    #[test]
+    fn a_release_log_follows_its_file_through_hand_edits_not_other_folders() {
+        let f = Fixture::new();
+        let id = "REL-2025-03-001";
+        let path = Path::new("releases/2025/03/REL-2025-03-001.yaml");
+        let first = promote(&f.repo(), id, "build");
+        // Commits in another month's folder and in another year's.
+        f.put(
+            Path::new("releases/2025/04/REL-2025-04-001.yaml"),
+            "id: REL-2025-04-001\n",
+        );
+        f.commit_all("another month");
+        f.put(
+            Path::new("releases/2026/01/REL-2026-01-001.yaml"),
+            "id: REL-2026-01-001\n",
+        );
+        f.commit_all("another year");
+        // A hand edit of the release, then its removal with its folder.
+        f.put(path, "id: REL-2025-03-001\nstage: test\n");
+        let edit = f.commit_all("hand edit");
+        std::fs::remove_dir_all(f.dir.path().join("releases/2025/03")).unwrap();
+        let removed = f.commit_all("remove it");
+        let mine = log(&f.repo(), Some((id, path))).unwrap();
+        // (Newest first by date; these commits' dates are not ordered.)
+        let mut got: Vec<(String, bool)> = mine
+            .iter()
+            .map(|e| (e.commit.clone(), e.hand_edit))
+            .collect();
+        got.sort();
+        let mut want = vec![
+            (removed.to_string(), true),
+            (edit.to_string(), true),
+            (first, false),
+        ];
+        want.sort();
+        assert_eq!(got, want);
     }
 
     #[test]

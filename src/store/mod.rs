@@ -9,8 +9,10 @@ pub mod index_lock;
 pub mod interrupted;
 pub mod journal;
 pub mod lock;
+pub mod parallel;
 pub mod paths;
 pub mod pause;
+pub mod production;
 pub mod record_path;
 pub mod remote;
 pub mod repo;
@@ -22,6 +24,7 @@ pub mod trees;
 pub mod yaml;
 
 pub use history::{LogEntry, Signature};
+pub use production::Shipped;
 pub use repo::Repo;
 pub use revision::{Records, Revision};
 pub use transaction::{CommitMessage, Transaction};

@@ -1,5 +1,6 @@
 //! Finding and reading the records repository.
 
+use super::parallel::{self, Progress};
 use super::{paths, yaml};
 use crate::calendar::{self, Calendar, CalendarFile, NameAt};
 use crate::error::{Error, Result};
@@ -32,6 +33,11 @@ pub struct Repo {
     /// What a changing command read (files and folder listings), checked
     /// against HEAD when it commits; `None` while nothing is being noted.
     pub(crate) reads: std::cell::RefCell<Option<Vec<Read>>>,
+    /// Month summaries of closed releases, by git tree (the version in
+    /// production without reading the whole history).
+    pub(crate) shipped: super::production::ShippedCache,
+    /// Told how far reads of every record have got.
+    progress: Box<dyn Progress>,
 }
 
 /// One thing a changing command read: what it decided on must still be
@@ -85,6 +91,10 @@ pub(crate) fn link_error(rel: &Path) -> Error {
 fn open_git(dir: &Path) -> Result<git2::Repository, git2::Error> {
     // Before opening: libgit2 reads the setting when it opens the refs.
     super::durable::enable();
+    // libgit2 hashes every object it reads again to check it; git does not,
+    // and on a walk of history (rel log, audit verify) that is a tenth of the
+    // time. Set here, once, for every repository rel opens.
+    git2::opts::strict_hash_verification(false);
     git2::Repository::open_ext(
         dir,
         git2::RepositoryOpenFlags::FROM_ENV,
@@ -123,6 +133,8 @@ impl Repo {
             clock_forced: std::cell::Cell::new(false),
             lock: std::cell::RefCell::new(None),
             reads: std::cell::RefCell::new(None),
+            shipped: Default::default(),
+            progress: Box::new(parallel::Silent),
         }
     }
 
@@ -136,17 +148,7 @@ impl Repo {
     /// Refuses a symbolic link at `rel` or at any folder on the way to it
     /// (relative to the root): nothing is read or written through one.
     pub(crate) fn refuse_links(&self, rel: &Path) -> Result<()> {
-        let mut at = PathBuf::new();
-        for part in rel.components() {
-            at.push(part);
-            match std::fs::symlink_metadata(self.root.join(&at)) {
-                Ok(m) if m.file_type().is_symlink() => return Err(link_error(&at)),
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-                Err(e) => return Err(Error::file(&at, e.to_string())),
-            }
-        }
-        Ok(())
+        refuse_links_in(&self.root, rel)
     }
 
     /// Whether the file `rel` (relative to the root) exists; a link or a
@@ -169,6 +171,52 @@ impl Repo {
             }
             Err(e) => Err(Error::file(rel, e.to_string())),
         }
+    }
+
+    /// Reports the progress of whole-repository reads to `progress`.
+    pub fn with_progress(mut self, progress: Box<dyn Progress>) -> Repo {
+        self.progress = progress;
+        self
+    }
+
+    /// `f` given the text of each of `files` (relative to the root), read
+    /// and handed over on every core; the results are in `files`' order.
+    pub fn read_each<U: Send>(
+        &self,
+        files: &[PathBuf],
+        f: impl Fn(&Path, Result<String>) -> U + Sync,
+    ) -> Vec<U> {
+        let root = &self.root;
+        // A changing command notes what it read, as [`Repo::read`] does:
+        // each file's blob id is hashed on the thread that read it.
+        let noting = self.reads.borrow().is_some();
+        let read = parallel::map(files, &*self.progress, |rel| {
+            let text = read_in(root, rel);
+            let blob = match &text {
+                Ok(t) if noting => Some(blob_of(t)),
+                _ => None,
+            };
+            (f(rel, text), blob)
+        });
+        let mut out = Vec::with_capacity(read.len());
+        for (rel, (u, blob)) in files.iter().zip(read) {
+            match blob {
+                Some(Ok(blob)) => self.note(Read::File {
+                    rel: rel.clone(),
+                    blob: Some(blob),
+                }),
+                // The id of text in memory cannot fail to hash; if it ever
+                // did, the file is noted as changed so the commit is refused
+                // rather than made on a read that was not checked.
+                Some(Err(_)) => self.note(Read::File {
+                    rel: rel.clone(),
+                    blob: Some(git2::Oid::ZERO_SHA1),
+                }),
+                None => {}
+            }
+            out.push(u);
+        }
+        out
     }
 
     /// Dates this command's commits at `now` (see [`Repo::clock`]).
@@ -297,14 +345,11 @@ impl Repo {
     /// Reads a file of the records root; errors name it relative to the
     /// root. A symbolic link on the way is refused, never followed.
     pub fn read(&self, rel: &Path) -> Result<String> {
-        self.refuse_links(rel)?;
-        let text = std::fs::read_to_string(self.root.join(rel))
-            .map_err(|e| Error::file(rel, e.to_string()))?;
+        let text = read_in(&self.root, rel)?;
         if self.reads.borrow().is_some() {
-            let blob = git2::Oid::hash_object(git2::ObjectType::Blob, text.as_bytes())?;
             self.note(Read::File {
                 rel: rel.to_path_buf(),
-                blob: Some(blob),
+                blob: Some(blob_of(&text)?),
             });
         }
         Ok(text)
@@ -508,18 +553,7 @@ impl Repo {
     }
 
     fn parse_release(&self, id: &ReleaseId, rel: &Path) -> Result<Release> {
-        let release: Release = yaml::from_str(rel, &self.read(rel)?)?;
-        let expected = id.to_string();
-        if release.id != expected {
-            return Err(Error::file(
-                rel,
-                format!(
-                    "id `{}` does not match the file name (expected `{expected}`)",
-                    release.id
-                ),
-            ));
-        }
-        Ok(release)
+        release_from(id, rel, &self.read(rel)?)
     }
 
     /// Ids of the releases in one month's folder, from the directory listing
@@ -545,7 +579,15 @@ impl Repo {
 
     /// Every release, in id order, with its path relative to the root.
     pub fn all_releases(&self) -> Result<Vec<(PathBuf, Release)>> {
-        let (releases, mut unreadable) = self.readable_releases()?;
+        self.releases_holding(&[])
+    }
+
+    /// The releases whose file holds each of `words`, in id order: a filter
+    /// on a value (a stage, a service) keeps only records whose text spells
+    /// it, and the others are not parsed (see [`may_hold`]). The first file
+    /// that cannot be read is the error.
+    pub fn releases_holding(&self, words: &[&str]) -> Result<Vec<(PathBuf, Release)>> {
+        let (releases, mut unreadable) = self.readable_releases_holding(words)?;
         match unreadable.is_empty() {
             true => Ok(releases),
             false => Err(unreadable.swap_remove(0)),
@@ -555,37 +597,53 @@ impl Repo {
     /// Every release that can be read, and an error for each file that
     /// cannot (for listings that show the rest and then report them).
     pub fn readable_releases(&self) -> Result<Readable> {
+        self.readable_releases_holding(&[])
+    }
+
+    /// As [`Repo::readable_releases`], keeping only the releases whose
+    /// file holds each of `words` (as [`Repo::releases_holding`]).
+    pub fn readable_releases_holding(&self, words: &[&str]) -> Result<Readable> {
         let top = Path::new(paths::RELEASES);
-        let mut out = vec![];
-        let mut unreadable = vec![];
+        let mut files = vec![];
         for year in self.shard_dirs(top, 4)? {
             for month in self.shard_dirs(&top.join(&year), 2)? {
                 let dir = top.join(&year).join(&month);
                 for name in self.yaml_names(&dir)? {
-                    let rel = dir.join(&name);
-                    let Ok(id) = ReleaseId::parse(name.trim_end_matches(".yaml")) else {
-                        unreadable.push(Error::file(
-                            &rel,
-                            "the file name is not a release id (expected REL-YYYY-MM-NNN.yaml)",
-                        ));
-                        continue;
-                    };
-                    if paths::release(&id) != rel {
-                        unreadable.push(Error::file(
-                            &rel,
-                            format!(
-                                "misplaced: {id} belongs in {}",
-                                paths::release(&id).display()
-                            ),
-                        ));
-                        continue;
-                    }
-                    match self.parse_release(&id, &rel) {
-                        Ok(release) => out.push((id, rel, release)),
-                        Err(e @ Error::File { .. }) => unreadable.push(e),
-                        Err(e) => return Err(e),
-                    }
+                    files.push(dir.join(&name));
                 }
+            }
+        }
+        let read = self.read_each(&files, |rel, text| {
+            let name = rel.file_name().unwrap_or_default().to_string_lossy();
+            let id = ReleaseId::parse(name.trim_end_matches(".yaml")).map_err(|_| {
+                Error::file(
+                    rel,
+                    "the file name is not a release id (expected REL-YYYY-MM-NNN.yaml)",
+                )
+            })?;
+            if paths::release(&id) != rel {
+                return Err(Error::file(
+                    rel,
+                    format!(
+                        "misplaced: {id} belongs in {}",
+                        paths::release(&id).display()
+                    ),
+                ));
+            }
+            let text = text?;
+            if !may_hold(&text, words) {
+                return Ok(None);
+            }
+            Ok(Some((id.clone(), release_from(&id, rel, &text)?)))
+        });
+        let mut out = vec![];
+        let mut unreadable = vec![];
+        for (rel, found) in files.into_iter().zip(read) {
+            match found {
+                Ok(Some((id, release))) => out.push((id, rel, release)),
+                Ok(None) => {}
+                Err(e @ Error::File { .. }) => unreadable.push(e),
+                Err(e) => return Err(e),
             }
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -606,35 +664,124 @@ impl Repo {
     }
 
     fn parse_change(&self, id: &str, rel: &Path) -> Result<ChangeRef> {
-        let change: ChangeRef = yaml::from_str(rel, &self.read(rel)?)?;
-        if change.id != id {
-            return Err(Error::file(
-                rel,
-                format!(
-                    "id `{}` does not match the file name (expected `{id}`)",
-                    change.id
-                ),
-            ));
-        }
-        Ok(change)
+        change_from(id, rel, &self.read(rel)?)
     }
 
     /// Every change reference, in id order, with its path relative to the root.
     pub fn all_changes(&self) -> Result<Vec<(PathBuf, ChangeRef)>> {
+        self.changes_holding(&[])
+    }
+
+    /// The change references whose file holds each of `words`, in id order
+    /// (as [`Repo::releases_holding`]).
+    pub fn changes_holding(&self, words: &[&str]) -> Result<Vec<(PathBuf, ChangeRef)>> {
+        self.changes_map(words, |rel, c| Some((rel.to_path_buf(), c)))
+    }
+
+    /// What `keep` makes of each change reference whose file holds every
+    /// one of `words` (and keeps), in id order. Records are parsed on every
+    /// core and each is dropped as soon as `keep` has seen it, so a list of
+    /// many thousands holds only what it prints.
+    pub fn changes_map<U: Send>(
+        &self,
+        words: &[&str],
+        keep: impl Fn(&Path, ChangeRef) -> Option<U> + Sync,
+    ) -> Result<Vec<U>> {
         let top = Path::new(paths::CHANGES);
-        let mut out = vec![];
+        let mut files = vec![];
         for year in self.shard_dirs(top, 4)? {
             let dir = top.join(&year);
             for name in self.yaml_names(&dir)? {
-                let rel = dir.join(&name);
-                let id = name.trim_end_matches(".yaml");
-                let change = self.parse_change(id, &rel)?;
-                out.push((rel, change));
+                files.push(dir.join(&name));
             }
         }
-        out.sort_by(|a, b| a.1.id.cmp(&b.1.id));
-        Ok(out)
+        let read = self.read_each(&files, |rel, text| -> Result<Option<(String, U)>> {
+            let text = text?;
+            if !may_hold(&text, words) {
+                return Ok(None);
+            }
+            let name = rel.file_name().unwrap_or_default().to_string_lossy();
+            let change = change_from(name.trim_end_matches(".yaml"), rel, &text)?;
+            let id = change.id.clone();
+            Ok(keep(rel, change).map(|u| (id, u)))
+        });
+        drop(files);
+        let mut out = vec![];
+        for found in read {
+            if let Some(kept) = found? {
+                out.push(kept);
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out.into_iter().map(|(_, u)| u).collect())
     }
+}
+
+/// Refuses a symbolic link at `rel` or at any folder on the way to it
+/// (relative to `root`).
+fn refuse_links_in(root: &Path, rel: &Path) -> Result<()> {
+    let mut at = PathBuf::new();
+    for part in rel.components() {
+        at.push(part);
+        match std::fs::symlink_metadata(root.join(&at)) {
+            Ok(m) if m.file_type().is_symlink() => return Err(link_error(&at)),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::file(&at, e.to_string())),
+        }
+    }
+    Ok(())
+}
+
+/// Reads the file `rel` of `root`, never through a symbolic link; errors
+/// name it relative to the root. Safe to call from any thread.
+fn read_in(root: &Path, rel: &Path) -> Result<String> {
+    refuse_links_in(root, rel)?;
+    std::fs::read_to_string(root.join(rel)).map_err(|e| Error::file(rel, e.to_string()))
+}
+
+/// The git blob id of `text`, as noted for a changing command's reads.
+fn blob_of(text: &str) -> Result<git2::Oid> {
+    Ok(git2::Oid::hash_object(
+        git2::ObjectType::Blob,
+        text.as_bytes(),
+    )?)
+}
+
+/// Whether a record's `text` may hold every one of `words` as a value.
+/// YAML spells a value otherwise only with an escape (`\`): a text with
+/// neither cannot, so a filter on the value need not parse it.
+pub fn may_hold(text: &str, words: &[&str]) -> bool {
+    text.contains('\\') || words.iter().all(|w| text.contains(w))
+}
+
+fn release_from(id: &ReleaseId, rel: &Path, text: &str) -> Result<Release> {
+    let release: Release = yaml::from_str(rel, text)?;
+    let expected = id.to_string();
+    if release.id != expected {
+        return Err(Error::file(
+            rel,
+            format!(
+                "id `{}` does not match the file name (expected `{expected}`)",
+                release.id
+            ),
+        ));
+    }
+    Ok(release)
+}
+
+fn change_from(id: &str, rel: &Path, text: &str) -> Result<ChangeRef> {
+    let change: ChangeRef = yaml::from_str(rel, text)?;
+    if change.id != id {
+        return Err(Error::file(
+            rel,
+            format!(
+                "id `{}` does not match the file name (expected `{id}`)",
+                change.id
+            ),
+        ));
+    }
+    Ok(change)
 }
 
 /// One calendar file (`rel`, relative to the root, holding `text`), parsed

@@ -4,7 +4,7 @@
 
 use super::repo::{parse_calendar_file, parse_policy};
 use super::trees::{Entry, TreeCache};
-use super::{Repo, paths, yaml};
+use super::{Repo, Shipped, paths, yaml};
 use crate::calendar::Calendar;
 use crate::error::{Error, Result};
 use crate::model::{ChangeRef, Release, ReleaseId};
@@ -26,6 +26,12 @@ pub trait Records {
     fn find_release(&self, id: &ReleaseId) -> Result<Option<Release>>;
     /// One change reference; `None` when it has no file.
     fn find_change(&self, policy: &Policy, id: &str) -> Result<Option<ChangeRef>>;
+    /// The closed, not rolled back releases of one month folder as
+    /// committed (the work tree: at the commit it was opened at), in id
+    /// order, from summaries cached by the folder's git tree.
+    fn shipped_in_month(&self, year: i32, month: u32) -> Result<Vec<Shipped>>;
+    /// The release a [`Shipped`] summary stands for, as committed.
+    fn read_shipped(&self, shipped: &Shipped) -> Option<Release>;
 }
 
 impl Records for Repo {
@@ -47,6 +53,18 @@ impl Records for Repo {
 
     fn find_change(&self, policy: &Policy, id: &str) -> Result<Option<ChangeRef>> {
         self.load_change(policy, id)
+    }
+
+    fn shipped_in_month(&self, year: i32, month: u32) -> Result<Vec<Shipped>> {
+        let Some(head) = self.opened_head.get() else {
+            return Ok(vec![]);
+        };
+        let tree = self.git().find_commit(head)?.tree()?;
+        self.shipped_at(&tree, year, month)
+    }
+
+    fn read_shipped(&self, shipped: &Shipped) -> Option<Release> {
+        super::production::read(self.git(), &shipped.id, shipped.blob)
     }
 }
 
@@ -249,5 +267,23 @@ impl Records for Revision<'_> {
         Ok(yaml::from_str::<ChangeRef>(&rel, &text)
             .ok()
             .filter(|c| c.id == id))
+    }
+
+    fn shipped_in_month(&self, year: i32, month: u32) -> Result<Vec<Shipped>> {
+        // The month's folder found through the cache the revisions share.
+        let Some(entry) = self
+            .entry(&paths::release_month(year, month))
+            .filter(|e| e.kind == Some(git2::ObjectType::Tree))
+        else {
+            return Ok(vec![]);
+        };
+        Ok(self
+            .repo
+            .shipped
+            .month(self.repo.git(), entry.id, year, month))
+    }
+
+    fn read_shipped(&self, shipped: &Shipped) -> Option<Release> {
+        super::production::read(self.repo.git(), &shipped.id, shipped.blob)
     }
 }

@@ -12,6 +12,7 @@ mod calendar;
 mod clients;
 mod import;
 mod lifecycle;
+mod reads;
 mod reliability;
 mod review;
 mod review_history;
