@@ -440,22 +440,7 @@ fn waive(
             )));
         }
         super::promote::may_waive(policy, actor, &release.service, ctx.now)?;
-        match eval.gates.iter().find(|g| &g.name == gate) {
-            Some(g) if g.status == GateStatus::Fail => {}
-            Some(g) => {
-                return Err(Error::refused(format!(
-                    "--waive {gate}: the gate does not refuse this booking ({}: {}); a waiver is recorded only for a gate that fails",
-                    g.status.as_str(),
-                    g.message
-                )));
-            }
-            None => {
-                return Err(Error::refused(format!(
-                    "--waive {gate}: the gate does not run for a {} release",
-                    release.kind
-                )));
-            }
-        }
+        super::promote::waived_gate_fails(eval, gate, release.kind, "refuse this booking")?;
         release.waivers.push(Waiver {
             gate: gate.clone(),
             to: Stage::Build,

@@ -120,6 +120,29 @@ pub fn refuse(ctx: &Ctx, eval: &Evaluation) -> Result<()> {
 }
 
 /// Refuses unless `actor` holds one of the policy's waiver roles.
+/// Refuses `--waive GATE` unless GATE ran in `eval` and failed: a waiver
+/// is recorded only for a gate that fails (SPEC 3.4), at plan and promote
+/// alike. `refuses` says what failing means there ("fail", "refuse this
+/// booking").
+pub(super) fn waived_gate_fails(
+    eval: &Evaluation,
+    gate: &str,
+    kind: crate::model::ReleaseType,
+    refuses: &str,
+) -> Result<()> {
+    match eval.gates.iter().find(|g| g.name == gate) {
+        Some(g) if g.status == gates::GateStatus::Fail => Ok(()),
+        Some(g) => Err(Error::refused(format!(
+            "--waive {gate}: the gate does not {refuses} ({}: {}); a waiver is recorded only for a gate that fails, so nothing was written",
+            g.status.as_str(),
+            g.message
+        ))),
+        None => Err(Error::refused(format!(
+            "--waive {gate}: the gate does not run for a {kind} release"
+        ))),
+    }
+}
+
 pub fn may_waive(policy: &Policy, actor: &str, service: &str, now: Timestamp) -> Result<()> {
     let email = email_of(actor);
     let today = policy.local_date(now);
@@ -182,22 +205,7 @@ fn add_waivers(
                 policy.waivers.roles.join(", ")
             )));
         }
-        match before.gates.iter().find(|g| &g.name == gate) {
-            Some(g) if g.status == gates::GateStatus::Fail => {}
-            Some(g) => {
-                return Err(Error::refused(format!(
-                    "--waive {gate}: the gate does not fail ({}: {}); a waiver is recorded only for a gate that fails, so nothing was changed",
-                    g.status.as_str(),
-                    g.message
-                )));
-            }
-            None => {
-                return Err(Error::refused(format!(
-                    "--waive {gate}: the gate does not run for a {} release",
-                    release.kind
-                )));
-            }
-        }
+        waived_gate_fails(&before, gate, release.kind, "fail")?;
         release.waivers.push(Waiver {
             gate: gate.clone(),
             to,
