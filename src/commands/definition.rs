@@ -1,6 +1,6 @@
 //! `rel definition ID`: the release definition document (Markdown).
 
-use super::{Ctx, load_changes, print_json};
+use super::{Ctx, load_changes};
 use crate::error::Result;
 use crate::model::ReleaseId;
 use crate::render::definition;
@@ -12,12 +12,5 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let release = repo.load_release(&id)?;
     let changes = load_changes(&repo, &policy, &release.changes)?;
     let doc = definition::render(&release, &changes, &policy);
-    if ctx.json() {
-        return print_json(&doc);
-    }
-    print!("{}", doc.markdown);
-    for m in &doc.missing {
-        eprintln!("warning: missing: {m}");
-    }
-    Ok(())
+    super::print_document(ctx, &doc, &doc.markdown, &doc.missing)
 }

@@ -1,6 +1,6 @@
 //! `rel handoff ID`: the handoff package for the deployment team (Markdown).
 
-use super::{Ctx, load_changes, print_json};
+use super::{Ctx, load_changes};
 use crate::error::Result;
 use crate::model::ReleaseId;
 use crate::render::handoff;
@@ -12,12 +12,5 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let release = repo.load_release(&id)?;
     let changes = load_changes(&repo, &policy, &release.changes)?;
     let doc = handoff::render(&release, &changes, &policy);
-    if ctx.json() {
-        return print_json(&doc);
-    }
-    print!("{}", doc.markdown);
-    for m in &doc.missing {
-        eprintln!("warning: missing: {m}");
-    }
-    Ok(())
+    super::print_document(ctx, &doc, &doc.markdown, &doc.missing)
 }

@@ -351,6 +351,24 @@ pub fn voided_approvals(before: &Release, after: &Release) -> Vec<String> {
         .collect()
 }
 
+/// Prints a release document: JSON with `--json`, else its Markdown, with
+/// each missing item named on stderr.
+pub fn print_document<T: serde::Serialize>(
+    ctx: &Ctx,
+    doc: &T,
+    markdown: &str,
+    missing: &[String],
+) -> Result<()> {
+    if ctx.json() {
+        return print_json(doc);
+    }
+    print!("{markdown}");
+    for m in missing {
+        eprintln!("warning: missing: {m}");
+    }
+    Ok(())
+}
+
 /// Prints `value` as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
