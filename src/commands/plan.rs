@@ -237,16 +237,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
             &calendar,
             &policy,
         );
-        if ctx.json() {
-            let mut value = serde_json::to_value(&eval).unwrap_or_default();
-            if let Some(p) = proposal {
-                value["next_start"] = serde_json::Value::String(p.to_rfc3339());
-            }
-            print_json(&value)?;
-            eprint!("{text}");
-            return Err(Error::Reported(1));
-        }
-        return Err(Error::refused(text.trim_end().to_string()));
+        return super::plan_refusal::refuse(ctx, text, &eval, proposal);
     }
 
     // One commit: the release and each change it now holds.

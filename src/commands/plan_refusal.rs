@@ -3,7 +3,7 @@
 
 use super::plan::{CALENDAR_GATES, HORIZON_DAYS, LONG};
 use crate::calendar::{Calendar, local_time, slots};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gates::Evaluation;
 use crate::model::{Duration, Release};
 
@@ -149,4 +149,25 @@ fn longest_clock_change_back(tz: chrono_tz::Tz, from: crate::model::Timestamp) -
         t = next;
     }
     chrono::Duration::seconds(i64::from(most))
+}
+
+/// The refused booking as the command's answer: with `--json` the gates and
+/// the proposed start on stdout (and the text on stderr), else the text as
+/// the error. Always exit 1, nothing written.
+pub(super) fn refuse(
+    ctx: &super::Ctx,
+    text: String,
+    eval: &Evaluation,
+    proposal: Option<crate::model::Timestamp>,
+) -> Result<()> {
+    if ctx.json() {
+        let mut value = serde_json::to_value(eval).unwrap_or_default();
+        if let Some(p) = proposal {
+            value["next_start"] = serde_json::Value::String(p.to_rfc3339());
+        }
+        super::print_json(&value)?;
+        eprint!("{text}");
+        return Err(Error::Reported(1));
+    }
+    Err(Error::refused(text.trim_end().to_string()))
 }
