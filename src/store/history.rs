@@ -64,69 +64,166 @@ impl LogEntry {
 /// -- FILE` does, trees are compared from the root down and the descent
 /// stops at the first folder both sides share, so a commit elsewhere costs
 /// a tree or two, not a lookup of the whole path in each.
-fn touches(git: &git2::Repository, commit: &git2::Commit, path: &[String]) -> Result<bool> {
+fn touches(trees: &mut PathTrees, commit: &git2::Commit) -> Result<bool> {
     let tree = commit.tree_id();
     let mut parents = commit.parent_ids().peekable();
     if parents.peek().is_none() {
-        return Ok(entry_at(git, tree, path)?.is_some());
+        return Ok(trees.blob_at(0, tree)?.is_some());
     }
     for p in parents {
-        let parent = git.find_commit(p)?.tree_id();
-        if same_at(git, parent, tree, path)? {
+        let parent = trees.tree_of(p)?;
+        if trees.same_at(0, parent, tree)? {
             return Ok(false);
         }
     }
     Ok(true)
 }
 
-/// Whether the blob at `path` is the same (or equally absent) in the trees
-/// `a` and `b`.
-fn same_at(git: &git2::Repository, a: git2::Oid, b: git2::Oid, path: &[String]) -> Result<bool> {
-    if a == b {
-        return Ok(true);
-    }
-    let Some((name, rest)) = path.split_first() else {
-        return Ok(false);
-    };
-    let (ta, tb) = (git.find_tree(a)?, git.find_tree(b)?);
-    let want = if rest.is_empty() {
-        git2::ObjectType::Blob
-    } else {
-        git2::ObjectType::Tree
-    };
-    let pick = |t: &git2::Tree| {
-        t.get_name(name)
-            .filter(|e| e.kind() == Some(want))
-            .map(|e| e.id())
-    };
-    match (pick(&ta), pick(&tb)) {
-        (None, None) => Ok(true),
-        (Some(x), Some(y)) if rest.is_empty() || x == y => Ok(x == y),
-        (Some(x), Some(y)) => same_at(git, x, y, rest),
-        // A folder on one side only: the same when it lacks the file too.
-        (Some(one), None) | (None, Some(one)) if !rest.is_empty() => {
-            Ok(entry_at(git, one, rest)?.is_none())
-        }
-        _ => Ok(false),
+/// While it lives, libgit2 keeps no tree in its object cache (the
+/// default, trees up to 4 KiB, comes back when it is dropped).
+struct TreesUncached;
+
+/// libgit2's default size limit of cached trees.
+const TREE_CACHE_LIMIT: usize = 4096;
+
+impl TreesUncached {
+    fn new() -> TreesUncached {
+        // SAFETY: a process-wide libgit2 setting; rel reads history on
+        // one thread, with no other libgit2 call running alongside. The
+        // setting changes what is cached, never what is read.
+        let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 0) };
+        TreesUncached
     }
 }
 
-/// The blob at `path` in the tree `tree`.
-fn entry_at(git: &git2::Repository, tree: git2::Oid, path: &[String]) -> Result<Option<git2::Oid>> {
-    let mut at = tree;
-    for (k, name) in path.iter().enumerate() {
-        let want = if k + 1 == path.len() {
-            git2::ObjectType::Blob
-        } else {
-            git2::ObjectType::Tree
-        };
-        let t = git.find_tree(at)?;
-        match t.get_name(name).filter(|e| e.kind() == Some(want)) {
-            Some(e) => at = e.id(),
-            None => return Ok(None),
+impl Drop for TreesUncached {
+    fn drop(&mut self) {
+        // SAFETY: as in `new`.
+        let _ =
+            unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, TREE_CACHE_LIMIT) };
+    }
+}
+
+/// One path's entries along history: for each tree met at each depth of
+/// the path, the entry of the path's name there, found by reading the raw
+/// tree once. Walking history, the trees of a commit are those its child
+/// compared with, and most folders are shared by many commits; each is
+/// read and scanned once, and nothing else of it is kept.
+struct PathTrees<'r> {
+    git: &'r git2::Repository,
+    odb: git2::Odb<'r>,
+    path: Vec<String>,
+    /// (depth, tree) -> the entry named `path[depth]` in it, if any, as its
+    /// id and whether it is a folder.
+    seen: std::collections::HashMap<(usize, git2::Oid), Option<(git2::Oid, bool)>>,
+}
+
+impl<'r> PathTrees<'r> {
+    fn new(git: &'r git2::Repository, path: Vec<String>) -> Result<PathTrees<'r>> {
+        Ok(PathTrees {
+            git,
+            odb: git.odb()?,
+            path,
+            seen: std::collections::HashMap::new(),
+        })
+    }
+
+    /// The tree of the commit `commit`, from the first line of its raw
+    /// object (which the walk has just read): parsing the whole commit
+    /// again only to find its tree is most of what a parent costs.
+    fn tree_of(&self, commit: git2::Oid) -> Result<git2::Oid> {
+        let object = self.odb.read(commit)?;
+        let tree = object
+            .data()
+            .strip_prefix(b"tree ")
+            .and_then(|rest| rest.get(..40))
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| git2::Oid::from_str(hex).ok());
+        match tree {
+            Some(tree) => Ok(tree),
+            // Not the usual layout: let libgit2 read it.
+            None => Ok(self.git.find_commit(commit)?.tree_id()),
         }
     }
-    Ok(Some(at))
+
+    /// The entry of `path[depth]` in `tree` when it is of the kind the
+    /// path needs there: a folder above the file, a blob (a symbolic link
+    /// included, as git reports it) for the file itself.
+    fn pick(&mut self, depth: usize, tree: git2::Oid) -> Result<Option<git2::Oid>> {
+        let found = match self.seen.get(&(depth, tree)) {
+            Some(found) => *found,
+            None => {
+                let object = self.odb.read(tree)?;
+                let found = tree_entry(object.data(), self.path[depth].as_bytes());
+                self.seen.insert((depth, tree), found);
+                found
+            }
+        };
+        let want_tree = depth + 1 < self.path.len();
+        Ok(found
+            .filter(|(_, is_tree)| *is_tree == want_tree)
+            .map(|(id, _)| id))
+    }
+
+    /// The blob at the path below `depth`, starting from `tree`.
+    fn blob_at(&mut self, depth: usize, tree: git2::Oid) -> Result<Option<git2::Oid>> {
+        let mut at = tree;
+        for k in depth..self.path.len() {
+            match self.pick(k, at)? {
+                Some(id) => at = id,
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(at))
+    }
+
+    /// Whether the blob at the path below `depth` is the same (or equally
+    /// absent) from the trees `a` and `b`.
+    fn same_at(&mut self, depth: usize, a: git2::Oid, b: git2::Oid) -> Result<bool> {
+        if a == b {
+            return Ok(true);
+        }
+        if depth == self.path.len() {
+            return Ok(false);
+        }
+        let last = depth + 1 == self.path.len();
+        match (self.pick(depth, a)?, self.pick(depth, b)?) {
+            (None, None) => Ok(true),
+            (Some(x), Some(y)) if last || x == y => Ok(x == y),
+            (Some(x), Some(y)) => self.same_at(depth + 1, x, y),
+            // A folder on one side only: the same when it lacks the file too.
+            (Some(one), None) | (None, Some(one)) if !last => {
+                Ok(self.blob_at(depth + 1, one)?.is_none())
+            }
+            _ => Ok(false),
+        }
+    }
+}
+
+/// The entry `name` of a raw git tree (`<mode> <name>\0<20-byte id>`
+/// repeated): its id and whether it is a folder (mode 40000). A commit
+/// entry (a submodule, mode 160000) is neither a folder nor a file here.
+fn tree_entry(data: &[u8], name: &[u8]) -> Option<(git2::Oid, bool)> {
+    let mut rest = data;
+    while !rest.is_empty() {
+        let space = rest.iter().position(|b| *b == b' ')?;
+        let nul = space + 1 + rest[space + 1..].iter().position(|b| *b == 0)?;
+        let id = rest.get(nul + 1..nul + 21)?;
+        let (mode, entry) = (&rest[..space], &rest[space + 1..nul]);
+        if entry == name {
+            // The mode in octal; its type bits tell a folder (040000) and a
+            // commit (160000) from a file.
+            let mode = std::str::from_utf8(mode)
+                .ok()
+                .and_then(|m| u32::from_str_radix(m, 8).ok())?;
+            return match mode & 0o170000 {
+                0o160000 => None,
+                kind => Some((git2::Oid::from_bytes(id).ok()?, kind == 0o040000)),
+            };
+        }
+        rest = &rest[nul + 21..];
+    }
+    None
 }
 
 /// A commit's signature as [`signature`] judges it; an unsigned commit
@@ -160,13 +257,21 @@ pub fn log(repo: &Repo, release: Option<(&str, &Path)>) -> Result<Vec<LogEntry>>
         }
         Err(e) => return Err(e.into()),
     }
-    let file: Option<Vec<String>> = release.map(|(_, path)| {
-        repo.prefix()
-            .join(path)
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect()
-    });
+    // Each tree is read once (see [`PathTrees`]): libgit2 keeping a copy
+    // of every one in its object cache only costs memory and, at the end,
+    // the time to free it.
+    let _trees_uncached = TreesUncached::new();
+    let mut file = match release {
+        Some((_, path)) => Some(PathTrees::new(
+            git,
+            repo.prefix()
+                .join(path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect(),
+        )?),
+        None => None,
+    };
     let mut out = vec![];
     for oid in walk {
         let oid = oid?;
@@ -174,12 +279,12 @@ pub fn log(repo: &Repo, release: Option<(&str, &Path)>) -> Result<Vec<LogEntry>>
         let message = String::from_utf8_lossy(commit.message_bytes());
         let trailers = trailers(&message);
         let is_rel = trailers.iter().any(|(k, _)| k == "Rel-Action");
-        let hand_edit = match (release, &file) {
+        let hand_edit = match (release, &mut file) {
             (Some((id, _)), Some(file)) => {
                 let names = trailers.iter().any(|(k, v)| k == "Rel-Release" && v == id);
                 if is_rel && names {
                     false
-                } else if touches(git, &commit, file)? {
+                } else if touches(file, &commit)? {
                     !is_rel
                 } else {
                     continue;
@@ -810,6 +915,79 @@ mod tests {
     use crate::store::CommitMessage;
     use crate::store::testing::Fixture;
     use std::path::Path;
+
+    #[test]
+    fn a_file_is_touched_by_the_commits_a_diff_of_its_path_names() {
+        let f = Fixture::new();
+        let commit = |message: &str| {
+            // The work tree as it is, deletions included.
+            let mut index = f.git.index().unwrap();
+            index.clear().unwrap();
+            index
+                .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+                .unwrap();
+            index.write().unwrap();
+            f.commit_index(message)
+        };
+        let top = f.dir.path();
+        let file = "releases/2025/03/REL-2025-03-001.yaml";
+        let put = |p: &str, s: &str| f.put(Path::new(p), s);
+        let mut commits = vec![];
+        put(file, "a\n");
+        commits.push(commit("created"));
+        put("releases/2025/03/REL-2025-03-002.yaml", "x\n");
+        commits.push(commit("same folder, another file"));
+        put("releases/2024/01/REL-2024-01-001.yaml", "y\n");
+        commits.push(commit("another year"));
+        put(file, "b\n");
+        commits.push(commit("changed"));
+        std::fs::remove_dir_all(top.join("releases/2025/03")).unwrap();
+        put("releases/2025/03", "a file where the folder was\n");
+        commits.push(commit("folder replaced by a file"));
+        put("policy.yaml", "timezone: UTC\n");
+        commits.push(commit("elsewhere"));
+        std::fs::remove_file(top.join("releases/2025/03")).unwrap();
+        put(file, "b\n");
+        commits.push(commit("back as it was"));
+        std::fs::remove_file(top.join(file)).unwrap();
+        std::os::unix::fs::symlink("../../../policy.yaml", top.join(file)).unwrap();
+        commits.push(commit("a symbolic link"));
+        std::fs::remove_file(top.join(file)).unwrap();
+        put(file, "b\n");
+        commits.push(commit("a file again"));
+        std::fs::remove_dir_all(top.join("releases")).unwrap();
+        commits.push(commit("every release removed"));
+        put(file, "b\n");
+        commits.push(commit("the same file again"));
+
+        let path: Vec<String> = file.split('/').map(String::from).collect();
+        let mut trees = PathTrees::new(&f.git, path).unwrap();
+        let mut opts = git2::DiffOptions::new();
+        opts.pathspec(file).disable_pathspec_match(true);
+        let mut mine = vec![];
+        let mut git = vec![];
+        for c in &commits {
+            let commit = f.git.find_commit(*c).unwrap();
+            let message = commit.message().unwrap_or_default().trim().to_string();
+            if touches(&mut trees, &commit).unwrap() {
+                mine.push(message.clone());
+            }
+            let parent = commit.parent(0).unwrap().tree().unwrap();
+            let diff = f
+                .git
+                .diff_tree_to_tree(
+                    Some(&parent),
+                    Some(&commit.tree().unwrap()),
+                    Some(&mut opts),
+                )
+                .unwrap();
+            if diff.deltas().len() > 0 {
+                git.push(message);
+            }
+        }
+        assert_eq!(mine, git);
+        assert_eq!(mine.len(), 8, "{mine:?}");
+    }
 
     fn promote(repo: &Repo, id: &str, to: &str) -> String {
         let mut tx = repo.begin().unwrap();
