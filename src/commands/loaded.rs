@@ -229,20 +229,11 @@ pub fn last_closed_among(
             return Ok(Some(best.clone()));
         }
     }
-    let mut m = this - chrono::Months::new(2);
-    while m.year() >= oldest {
-        let shipped = repo.shipped_in_month(m.year(), m.month())?;
-        let best = shipped
-            .iter()
-            .filter(|s| s.service == release.service && s.id.to_string() != release.id)
-            .fold(None::<&crate::store::Shipped>, |best, s| match best {
-                Some(b) if s.start <= b.start => Some(b),
-                _ => Some(s),
-            });
-        if let Some(best) = best.and_then(|s| repo.read_shipped(s)) {
-            return Ok(Some(best));
-        }
-        m = m - chrono::Months::new(1);
-    }
-    Ok(None)
+    let m = this - chrono::Months::new(2);
+    repo.last_shipped(&crate::store::production_index::Wanted {
+        service: &release.service,
+        except: &release.id,
+        from: (m.year(), m.month()),
+        oldest,
+    })
 }

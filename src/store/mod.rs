@@ -13,6 +13,7 @@ pub mod parallel;
 pub mod paths;
 pub mod pause;
 pub mod production;
+pub mod production_index;
 pub mod record_path;
 pub mod remote;
 pub mod repo;

@@ -200,46 +200,78 @@ fn may_be_closed(text: &[u8]) -> bool {
 /// not parse are left out: they are not a version in production (`rel
 /// check` reports them).
 fn summarise(git: &git2::Repository, tree: git2::Oid, year: i32, month: u32) -> Vec<Shipped> {
-    let Ok(tree) = git.find_tree(tree) else {
-        return vec![];
-    };
-    let mut out = vec![];
-    for entry in tree.iter() {
-        // A symbolic link (mode 120000) is a blob to git, never a record.
-        if entry.kind() != Some(git2::ObjectType::Blob) || entry.filemode() == 0o120000 {
-            continue;
-        }
-        let Some(id) = entry
-            .name()
-            .ok()
-            .and_then(|n| n.strip_suffix(".yaml"))
-            .and_then(|n| ReleaseId::parse(n).ok())
-            .filter(|id| id.year == year && id.month == month)
-        else {
-            continue;
-        };
-        let Ok(blob) = git.find_blob(entry.id()) else {
+    summarise_many(git, &[(tree, year, month)], &super::parallel::Silent)
+        .pop()
+        .unwrap_or_default()
+}
+
+/// [`summarise`] for each of `months` (a tree, its year and month), the
+/// records of them all parsed on every core.
+pub(crate) fn summarise_many(
+    git: &git2::Repository,
+    months: &[(git2::Oid, i32, u32)],
+    progress: &dyn super::parallel::Progress,
+) -> Vec<Vec<Shipped>> {
+    // (which month, id, blob, text) of each record that may be closed.
+    let mut records: Vec<(usize, ReleaseId, git2::Oid, String)> = vec![];
+    for (k, (tree, year, month)) in months.iter().enumerate() {
+        let Ok(tree) = git.find_tree(*tree) else {
             continue;
         };
-        if !may_be_closed(blob.content()) {
-            continue;
-        }
-        if let Some(r) = read(git, &id, entry.id())
-            && r.stage == Stage::Closed
-            && r.deployment
-                .as_ref()
-                .is_none_or(|d| d.status != DeploymentStatus::RolledBack)
-        {
-            out.push(Shipped {
-                service: r.service,
-                start: r.window.start,
-                id,
-                blob: entry.id(),
-            });
+        for entry in tree.iter() {
+            // A symbolic link (mode 120000) is a blob to git, never a record.
+            if entry.kind() != Some(git2::ObjectType::Blob) || entry.filemode() == 0o120000 {
+                continue;
+            }
+            let Some(id) = entry
+                .name()
+                .ok()
+                .and_then(|n| n.strip_suffix(".yaml"))
+                .and_then(|n| ReleaseId::parse(n).ok())
+                .filter(|id| id.year == *year && id.month == *month)
+            else {
+                continue;
+            };
+            let Ok(blob) = git.find_blob(entry.id()) else {
+                continue;
+            };
+            if !may_be_closed(blob.content()) {
+                continue;
+            }
+            let text = String::from_utf8_lossy(blob.content()).into_owned();
+            records.push((k, id, entry.id(), text));
         }
     }
-    out.sort_by(|a, b| a.id.cmp(&b.id));
-    latest_per_service(out)
+    let parsed = super::parallel::map(&records, progress, |(_, id, blob, text)| {
+        parse_shipped(id, *blob, text)
+    });
+    let mut out: Vec<Vec<Shipped>> = vec![vec![]; months.len()];
+    for ((k, ..), shipped) in records.iter().zip(parsed) {
+        out[*k].extend(shipped);
+    }
+    out.into_iter()
+        .map(|mut all| {
+            all.sort_by(|a, b| a.id.cmp(&b.id));
+            latest_per_service(all)
+        })
+        .collect()
+}
+
+/// The summary of the record `text` (the file of `id`, blob `blob`) when
+/// it parses as that release, closed and not rolled back.
+fn parse_shipped(id: &ReleaseId, blob: git2::Oid, text: &str) -> Option<Shipped> {
+    let r: Release = super::yaml::from_str(&super::paths::release(id), text).ok()?;
+    (r.id == id.to_string()
+        && r.stage == Stage::Closed
+        && r.deployment
+            .as_ref()
+            .is_none_or(|d| d.status != DeploymentStatus::RolledBack))
+    .then(|| Shipped {
+        service: r.service,
+        start: r.window.start,
+        id: id.clone(),
+        blob,
+    })
 }
 
 /// Of each service's releases (`all`, in id order), the two with the

@@ -36,6 +36,8 @@ pub struct Repo {
     /// Month summaries of closed releases, by git tree (the version in
     /// production without reading the whole history).
     pub(crate) shipped: super::production::ShippedCache,
+    /// The index of every month's summary for HEAD's `releases/` tree.
+    pub(crate) production_index: super::production_index::ProductionIndex,
     /// Told how far reads of every record have got.
     progress: Box<dyn Progress>,
 }
@@ -134,6 +136,7 @@ impl Repo {
             lock: std::cell::RefCell::new(None),
             reads: std::cell::RefCell::new(None),
             shipped: Default::default(),
+            production_index: Default::default(),
             progress: Box::new(parallel::Silent),
         }
     }
@@ -177,6 +180,11 @@ impl Repo {
     pub fn with_progress(mut self, progress: Box<dyn Progress>) -> Repo {
         self.progress = progress;
         self
+    }
+
+    /// What long reads report their progress to.
+    pub(crate) fn progress(&self) -> &dyn Progress {
+        &*self.progress
     }
 
     /// `f` given the text of each of `files` (relative to the root), read

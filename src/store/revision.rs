@@ -2,6 +2,7 @@
 //! past transition against (the release's changes, the releases around its
 //! window, the policy and calendars of the base).
 
+use super::production_index::Wanted;
 use super::repo::{parse_calendar_file, parse_policy};
 use super::trees::{Entry, TreeCache};
 use super::{Repo, Shipped, paths, yaml};
@@ -32,6 +33,33 @@ pub trait Records {
     fn shipped_in_month(&self, year: i32, month: u32) -> Result<Vec<Shipped>>;
     /// The release a [`Shipped`] summary stands for, as committed.
     fn read_shipped(&self, shipped: &Shipped) -> Option<Release>;
+
+    /// The latest shipped release of a service in the month folders
+    /// `wanted` names, walking them back one by one: in the first month
+    /// that has one, the latest window (of equal ones, the first in id
+    /// order); when that one no longer reads back, the months before.
+    fn last_shipped(&self, wanted: &Wanted) -> Result<Option<Release>> {
+        let (mut year, mut month) = wanted.from;
+        while year >= wanted.oldest {
+            let shipped = self.shipped_in_month(year, month)?;
+            let best = shipped
+                .iter()
+                .filter(|s| s.service == wanted.service && s.id.to_string() != wanted.except)
+                .fold(None::<&Shipped>, |best, s| match best {
+                    Some(b) if s.start <= b.start => Some(b),
+                    _ => Some(s),
+                });
+            if let Some(best) = best.and_then(|s| self.read_shipped(s)) {
+                return Ok(Some(best));
+            }
+            (year, month) = if month == 1 {
+                (year - 1, 12)
+            } else {
+                (year, month - 1)
+            };
+        }
+        Ok(None)
+    }
 }
 
 impl Records for Repo {
@@ -65,6 +93,12 @@ impl Records for Repo {
 
     fn read_shipped(&self, shipped: &Shipped) -> Option<Release> {
         super::production::read(self.git(), &shipped.id, shipped.blob)
+    }
+
+    /// From the index of HEAD's month summaries: one read, whatever the
+    /// history's length.
+    fn last_shipped(&self, wanted: &Wanted) -> Result<Option<Release>> {
+        self.last_shipped_indexed(wanted)
     }
 }
 

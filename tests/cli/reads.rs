@@ -7,6 +7,8 @@ use serde_json::Value;
 const REL: &str = "REL-2025-03-001";
 const PATH: &str = "releases/2025/03/REL-2025-03-001.yaml";
 const OLD: &str = "releases/2024/11/REL-2024-11-001.yaml";
+/// The index of closed releases by month, a cache in the git directory.
+const INDEX: &str = ".git/rel/production-index";
 
 /// A finance 2.4.0 release planned for March 2025, moved to build by a
 /// hand commit (the version gate is one of build -> test's).
@@ -73,7 +75,7 @@ fn the_version_in_production_is_found_months_back_and_follows_commits() {
             "{gate}"
         );
     }
-    assert!(repo.path().join(".git/rel/production").is_file());
+    assert!(repo.path().join(INDEX).is_file());
 
     // A hand commit cancelling it is seen at once: the summary is of the
     // folder's git tree, which the commit changed.
@@ -98,9 +100,95 @@ fn the_version_in_production_is_found_months_back_and_follows_commits() {
     // A damaged cache is rebuilt, not trusted.
     repo.git(&["checkout", "--", OLD]);
     repo.commit_file(OLD, &november(&planned, "closed"));
-    std::fs::write(repo.path().join(".git/rel/production"), "garbage\n").unwrap();
+    std::fs::write(repo.path().join(INDEX), "garbage\n").unwrap();
     let gate = version_gate(&repo);
     assert_eq!(gate["status"], "fail", "{gate}");
+}
+
+/// Which release the version gate takes for production: its id, or
+/// `none`.
+fn production(repo: &Repo) -> String {
+    let gate = version_gate(repo);
+    let message = gate["message"].as_str().unwrap();
+    let found = ["REL-2024-11-001", "REL-2023-05-001"]
+        .into_iter()
+        .find(|id| message.contains(id));
+    match (gate["status"].as_str().unwrap(), found) {
+        ("fail", Some("REL-2024-11-001")) => "REL-2024-11-001".into(),
+        ("pass", Some("REL-2023-05-001")) => "REL-2023-05-001".into(),
+        ("pass", None) if message.contains("no earlier release of finance") => "none".into(),
+        _ => panic!("unexpected version gate: {gate}"),
+    }
+}
+
+#[test]
+fn the_index_of_closed_releases_follows_every_commit_and_is_never_required() {
+    let repo = Repo::new();
+    let planned = in_build(&repo);
+    // A closed 2.0.0 two years back, and November's 2.4.0 (the latest).
+    let older = november(&planned, "closed")
+        .replace("REL-2024-11-001", "REL-2023-05-001")
+        .replace("2024-11-", "2023-05-")
+        .replace("version: \"2.4.0\"", "version: \"2.0.0\"");
+    repo.commit_file("releases/2023/05/REL-2023-05-001.yaml", &older);
+    repo.commit_file(OLD, &november(&planned, "closed"));
+    let november_wins = "REL-2024-11-001";
+    assert_eq!(production(&repo), november_wins);
+    let index = repo.read(INDEX);
+    // Read again unchanged: the index is what answers, and is not rewritten.
+    assert_eq!(production(&repo), november_wins);
+    assert_eq!(repo.read(INDEX), index);
+
+    // Reopened by a hand commit (back to deploy): November's month is read
+    // again, 2023's comes from the index, and 2.0.0 is production.
+    repo.commit_file(OLD, &november(&planned, "deploy"));
+    let older_wins = "REL-2023-05-001";
+    assert_eq!(production(&repo), older_wins);
+    assert_ne!(repo.read(INDEX), index);
+
+    // Closed again by hand: seen at once.
+    repo.commit_file(OLD, &november(&planned, "closed"));
+    assert_eq!(production(&repo), november_wins);
+
+    // A hand commit elsewhere in 2024 changes the year's folder; the
+    // months it did not touch keep their summaries and their answer.
+    let february = november(&planned, "cancelled")
+        .replace("REL-2024-11-001", "REL-2024-02-001")
+        .replace("2024-11-", "2024-02-");
+    repo.commit_file("releases/2024/02/REL-2024-02-001.yaml", &february);
+    assert_eq!(production(&repo), november_wins);
+
+    // Cancelling the old one by hand, with November reopened: nothing in
+    // production any more.
+    repo.commit_file(
+        "releases/2023/05/REL-2023-05-001.yaml",
+        &older.replace("stage: closed", "stage: cancelled"),
+    );
+    repo.commit_file(OLD, &november(&planned, "deploy"));
+    let none = "none";
+    assert_eq!(production(&repo), none);
+
+    // A deleted index is rebuilt; one from another state of the folders,
+    // or cut short, is brought up to date rather than trusted.
+    repo.commit_file(OLD, &november(&planned, "closed"));
+    let stale = repo.read(INDEX);
+    std::fs::remove_file(repo.path().join(INDEX)).unwrap();
+    assert_eq!(production(&repo), november_wins);
+    let fresh = repo.read(INDEX);
+    assert_ne!(fresh, stale);
+    repo.commit_file(OLD, &november(&planned, "deploy"));
+    std::fs::write(repo.path().join(INDEX), &fresh).unwrap();
+    assert_eq!(production(&repo), none);
+    repo.commit_file(OLD, &november(&planned, "closed"));
+    let cut: String = fresh.lines().take(3).map(|l| format!("{l}\n")).collect();
+    std::fs::write(repo.path().join(INDEX), cut).unwrap();
+    assert_eq!(production(&repo), november_wins);
+    assert_eq!(repo.read(INDEX), fresh);
+
+    // An index that cannot be written costs time, not the answer.
+    std::fs::remove_file(repo.path().join(INDEX)).unwrap();
+    std::fs::create_dir(repo.path().join(INDEX)).unwrap();
+    assert_eq!(production(&repo), november_wins);
 }
 
 #[test]
