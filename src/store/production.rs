@@ -200,16 +200,27 @@ fn may_be_closed(text: &[u8]) -> bool {
 /// not parse are left out: they are not a version in production (`rel
 /// check` reports them).
 fn summarise(git: &git2::Repository, tree: git2::Oid, year: i32, month: u32) -> Vec<Shipped> {
-    summarise_many(git, &[(tree, year, month)], &super::parallel::Silent)
+    summarise_many(git, &[(tree, year, month)], None, &super::parallel::Silent)
         .pop()
         .unwrap_or_default()
 }
 
+/// Whether a record's text can name `service` at all: as with
+/// [`may_be_closed`], only an escape can spell a value without its
+/// letters.
+fn may_name(text: &[u8], service: &str) -> bool {
+    let service = service.as_bytes();
+    service.is_empty() || text.contains(&b'\\') || text.windows(service.len()).any(|w| w == service)
+}
+
 /// [`summarise`] for each of `months` (a tree, its year and month), the
-/// records of them all parsed on every core.
+/// records of them all parsed on every core; with `service`, that
+/// service's part of each summary only, parsing only the records whose
+/// text can name it.
 pub(crate) fn summarise_many(
     git: &git2::Repository,
     months: &[(git2::Oid, i32, u32)],
+    service: Option<&str>,
     progress: &dyn super::parallel::Progress,
 ) -> Vec<Vec<Shipped>> {
     // (which month, id, blob, text) of each record that may be closed.
@@ -235,7 +246,9 @@ pub(crate) fn summarise_many(
             let Ok(blob) = git.find_blob(entry.id()) else {
                 continue;
             };
-            if !may_be_closed(blob.content()) {
+            if !may_be_closed(blob.content())
+                || service.is_some_and(|s| !may_name(blob.content(), s))
+            {
                 continue;
             }
             let text = String::from_utf8_lossy(blob.content()).into_owned();
@@ -247,7 +260,7 @@ pub(crate) fn summarise_many(
     });
     let mut out: Vec<Vec<Shipped>> = vec![vec![]; months.len()];
     for ((k, ..), shipped) in records.iter().zip(parsed) {
-        out[*k].extend(shipped);
+        out[*k].extend(shipped.filter(|s| service.is_none_or(|name| s.service == name)));
     }
     out.into_iter()
         .map(|mut all| {
@@ -330,6 +343,14 @@ mod tests {
         assert!(may_be_closed(b"stage: \"clo\\x73ed\"\n"));
         assert!(!may_be_closed(b"id: x\nstage: build\n"));
         assert!(!may_be_closed(b"stage: 'clo\n  sed'\n"));
+    }
+
+    #[test]
+    fn only_an_escape_or_the_letters_can_name_a_service() {
+        assert!(may_name(b"service: hr-portal\n", "hr-portal"));
+        assert!(may_name(b"service: \"hr\\x2dportal\"\n", "hr-portal"));
+        assert!(!may_name(b"service: finance\n", "hr-portal"));
+        assert!(!may_name(b"service: hr-\n  portal\n", "hr-portal"));
     }
 
     #[test]

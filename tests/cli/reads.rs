@@ -132,6 +132,14 @@ fn the_index_of_closed_releases_follows_every_commit_and_is_never_required() {
         .replace("version: \"2.4.0\"", "version: \"2.0.0\"");
     repo.commit_file("releases/2023/05/REL-2023-05-001.yaml", &older);
     repo.commit_file(OLD, &november(&planned, "closed"));
+    // A later closed release of another service is not finance's version.
+    assert!(planned.contains("service: finance"));
+    let other = november(&planned, "closed")
+        .replace("REL-2024-11-001", "REL-2024-12-001")
+        .replace("2024-11-", "2024-12-")
+        .replace("service: finance", "service: hr-portal")
+        .replace("version: \"2.4.0\"", "version: \"9.9.9\"");
+    repo.commit_file("releases/2024/12/REL-2024-12-001.yaml", &other);
     let november_wins = "REL-2024-11-001";
     assert_eq!(production(&repo), november_wins);
     let index = repo.read(INDEX);
