@@ -215,3 +215,44 @@ fn show_wraps_at_80_columns_without_splitting_a_token() {
       periodic session covering REL-2025-03-001
     "#);
 }
+
+/// `rel gate` piped wraps its gate lines as `rel show` does: messages and
+/// remedies hang under their column, no token split.
+#[test]
+fn gate_wraps_at_80_columns_as_show_does() {
+    let repo = Repo::new();
+    repo.change("CHG-2025-0892", "finance", "2025-03-15");
+    let id = repo.plan(
+        "finance",
+        "minor",
+        "2025-03-15 20:00",
+        &["CHG-2025-0892"],
+        &[],
+    );
+    let run = repo.rel(&["gate", &id]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    fits(
+        &run.stdout,
+        &[&id, "definition-approved", "saturday-evening"],
+    );
+    insta::assert_snapshot!(run.stdout, @r#"
+    REL-2025-03-001 is blocked: plan -> build (10 passed, 1 failed)
+      ok     changes-approved         the change is approved
+      ok     changes-unique           no change is in another release
+      ok     changes-ready            every change owner confirmed readiness
+      ok     changes-target           change targets within 7 days of 2025-03-15
+      ok     changes-service          every change is for finance
+      ok     change-count             1 change
+      ok     definition-complete      release definition complete
+      FAIL   definition-approved      definition of this minor release still needs
+                                      approval by service-owner (0 of 1); the
+                                      planner may not approve
+                                      -> rel approve REL-2025-03-001 --role
+                                        service-owner (each as a holder of that
+                                        role)
+      ok     maintenance-window       inside maintenance window saturday-evening
+                                      (Sat 15 Mar 18:00 to Sun 16 Mar 06:00)
+      ok     blackout                 no blackout
+      ok     conflicts                no calendar conflict
+    "#);
+}
