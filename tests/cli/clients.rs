@@ -954,3 +954,60 @@ fn list_shows_every_readable_release_and_names_the_unreadable_file() {
     let json = repo.refused(3, &["--json", "list"]);
     assert_eq!(json.json().as_array().unwrap().len(), 1);
 }
+
+// ---------------------------------------------------------------------------
+// `rel --json demo`, read by a CI job
+
+/// Under --json the walkthrough is one JSON document on stdout: the
+/// scratch folder, the release, and each step with its actor, clock,
+/// arguments, exit code and its own --json answer; nothing on stderr.
+#[test]
+fn json_demo_is_one_document_of_every_step() {
+    let repo = Repo::bare();
+    for (dir, args) in [
+        ("one", vec!["--json", "demo", "one"]),
+        ("two", vec!["demo", "two", "--json"]),
+    ] {
+        let run = repo.rel(&args).ok();
+        assert_eq!(run.stderr, "", "{args:?}");
+        let v = run.json();
+        assert_eq!(v["release"], "REL-2025-03-001");
+        assert_eq!(v["completed"], true);
+        let root = repo.path().join(dir);
+        assert_eq!(
+            std::path::Path::new(v["directory"].as_str().unwrap()),
+            root.as_path()
+        );
+        assert!(root.join("policy.yaml").exists());
+        let steps = v["steps"].as_array().unwrap();
+        assert!(steps.len() > 40, "{}", steps.len());
+        for s in steps {
+            let code = s["exit_code"].as_i64().unwrap();
+            if s["expect_refusal"] == true {
+                assert_ne!(code, 0, "{s}");
+            } else {
+                assert_eq!(code, 0, "{s}");
+            }
+            assert!(
+                s["actor"]["email"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("@example.com")
+            );
+            assert!(s["at"].as_str().unwrap().starts_with("2025-03-"), "{s}");
+        }
+        assert_eq!(steps[0]["args"][0], "init");
+        // A refusal is shown: the plan outside a window, with its gates.
+        let refused = steps
+            .iter()
+            .find(|s| s["args"][0] == "plan" && s["expect_refusal"] == true)
+            .unwrap();
+        assert_eq!(refused["exit_code"], 1);
+        assert!(refused["stderr"].as_str().unwrap().contains("cannot plan"));
+        // Each step's own --json answer: the release closed.
+        let close = steps.iter().find(|s| s["args"][0] == "close").unwrap();
+        assert_eq!(close["actor"]["name"], "Riley Manager");
+        assert_eq!(close["output"]["to"], "closed", "{close}");
+        assert_eq!(close["output"]["allowed"], true, "{close}");
+    }
+}
