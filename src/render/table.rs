@@ -70,6 +70,119 @@ fn at_least(t: &mut Table, columns: &[usize], need: impl Fn(&str) -> Option<usiz
     }
 }
 
+/// Lets the last column, free text, wrap only at spaces (call last, after
+/// [`keep_words`] and [`keep_lines`]): comfy-table cuts a word longer
+/// than its column wherever the column ends, so such a word is cut here
+/// first, visibly, each piece but the last ending in `-`; the column keeps
+/// the width it had. Nothing changes when every word fits, or when the
+/// table has no width to fit.
+pub fn fit_free_text(t: &mut Table) {
+    let Some(last) = t.column_count().checked_sub(1) else {
+        return;
+    };
+    if t.width().is_none() || t.column(last).is_some_and(|c| c.constraint().is_some()) {
+        return;
+    }
+    let Some(width) = free_width(t, last) else {
+        return;
+    };
+    let too_long = |text: &str| text.split_whitespace().any(|w| w.chars().count() > width);
+    if !t
+        .column_cells_iter(last)
+        .flatten()
+        .any(|c| too_long(&c.content()))
+    {
+        return;
+    }
+    for row in t.row_iter_mut() {
+        let Some(cell) = row.cell_iter().nth(last) else {
+            continue;
+        };
+        if too_long(&cell.content()) {
+            let text = cut_long_words(&cell.content(), width);
+            let mut cells: Vec<comfy_table::Cell> = row.cell_iter().cloned().collect();
+            cells[last] = comfy_table::Cell::new(text);
+            *row = comfy_table::Row::from(cells);
+        }
+    }
+    if let Some(col) = t.column_mut(last) {
+        let fixed = u16::try_from(width)
+            .unwrap_or(u16::MAX)
+            .saturating_add(col.padding_width());
+        col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(fixed)));
+    }
+}
+
+/// The content width comfy-table gives column `last` (the last one): read
+/// from a copy whose header cell there is a marker of the same width.
+fn free_width(t: &Table, last: usize) -> Option<usize> {
+    const MARK: char = '\u{E000}';
+    let mut probe = t.clone();
+    let mut header: Vec<String> = probe.header()?.cell_iter().map(|c| c.content()).collect();
+    let first_line = header
+        .get(last)?
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .count();
+    header[last] = MARK.to_string().repeat(first_line.max(1));
+    probe.set_header(header);
+    let text = probe.to_string();
+    let line: Vec<char> = text.lines().find(|l| l.contains(MARK))?.chars().collect();
+    let start = line.iter().position(|c| *c == MARK)?;
+    // After the content: the right padding (half the padding), then a
+    // border when the style has one anywhere (drawn as a space where the
+    // line has none).
+    let padding = t
+        .column(last)
+        .map_or(0, |c| usize::from(c.padding_width()) / 2);
+    let style = t.style();
+    let border = usize::from(
+        [
+            style.top_border.right,
+            style.header_lines.right,
+            style.header_separator.right,
+            style.content_lines.right,
+            style.row_separator.right,
+            style.bottom_border.right,
+        ]
+        .iter()
+        .any(Option::is_some),
+    );
+    line.len().checked_sub(start + padding + border)
+}
+
+/// Cuts each word of `text` longer than `width` into pieces of `width`
+/// (the `-` that marks a cut included), so a table never cuts one
+/// unmarked.
+fn cut_long_words(text: &str, width: usize) -> String {
+    let width = width.max(2);
+    text.lines()
+        .map(|line| {
+            line.split(' ')
+                .map(|word| {
+                    let chars: Vec<char> = word.chars().collect();
+                    if chars.len() <= width {
+                        return word.to_string();
+                    }
+                    let mut pieces = vec![];
+                    let mut rest: &[char] = &chars;
+                    while rest.len() > width {
+                        let (head, tail) = rest.split_at(width - 1);
+                        pieces.push(format!("{}-", head.iter().collect::<String>()));
+                        rest = tail;
+                    }
+                    pieces.push(rest.iter().collect());
+                    pieces.join(" ")
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Whether to colour output (SPEC section 6).
 pub fn colour() -> bool {
     use std::io::IsTerminal;
@@ -108,6 +221,7 @@ fn listing_blocks_of<'a>(
             t.add_row(r.clone());
         }
         keep_words(&mut t, keep);
+        fit_free_text(&mut t);
         t
     };
     if rows.len() <= size {
@@ -163,7 +277,13 @@ fn listing_blocks_of<'a>(
             );
         }
         for r in chunk {
-            t.add_row(r.clone());
+            // Words too long for the last column are cut visibly, as
+            // `fit_free_text` does.
+            let mut r = r.clone();
+            if let Some(text) = r.get_mut(last) {
+                *text = cut_long_words(text, usize::from(widths[last]));
+            }
+            t.add_row(r);
         }
         for (i, col) in t.column_iter_mut().enumerate() {
             col.set_padding((0, if i == last { 0 } else { 1 }));
@@ -189,6 +309,51 @@ mod tests {
                 ]
             })
             .collect()
+    }
+
+    #[test]
+    fn only_a_word_longer_than_the_width_is_cut_and_visibly() {
+        assert_eq!(
+            cut_long_words("export functionality", 13),
+            "export functionality"
+        );
+        assert_eq!(
+            cut_long_words("export functionality", 10),
+            "export functiona- lity"
+        );
+        assert_eq!(cut_long_words("abcdefghij\nx", 4), "abc- def- ghij\nx");
+    }
+
+    #[test]
+    fn free_text_is_cut_only_where_the_column_cannot_hold_a_word() {
+        let render = |title: &str, width: u16| {
+            let mut t = listing(&["ID", "SERVICE", "TITLE"], Some(width));
+            t.add_row(vec![
+                "CHG-2025-0001".into(),
+                "finance".into(),
+                title.to_string(),
+            ]);
+            keep_words(&mut t, &[0, 1]);
+            fit_free_text(&mut t);
+            t.to_string()
+        };
+        // 40 columns leave the title 14.
+        let out = render("Updated reporting with Internationalisation", 40);
+        for line in out.lines() {
+            assert!(line.chars().count() <= 40, "{line:?}\n{out}");
+        }
+        assert!(out.contains(" reporting with"), "{out}");
+        assert!(out.contains(" International-"), "{out}");
+        assert!(out.contains(" isation"), "{out}");
+        // Every word fits: the text is only wrapped, as before.
+        let mut plain = listing(&["ID", "SERVICE", "TITLE"], Some(40));
+        plain.add_row(vec![
+            "CHG-2025-0001".to_string(),
+            "finance".into(),
+            "Updated reporting module".into(),
+        ]);
+        keep_words(&mut plain, &[0, 1]);
+        assert_eq!(render("Updated reporting module", 40), plain.to_string());
     }
 
     #[test]
