@@ -253,7 +253,7 @@ fn gate_wraps_at_80_columns_as_show_does() {
                                         service-owner (each as a holder of that
                                         role)
       ok     maintenance-window       inside maintenance window saturday-evening
-                                      (Sat 15 Mar 18:00 to Sun 16 Mar 06:00)
+                                      (Sat 15 Mar 18:00 GMT to Sun 16 Mar 06:00 GMT)
       ok     blackout                 no blackout
       ok     conflicts                no calendar conflict
     "#);
