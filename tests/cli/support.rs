@@ -30,7 +30,7 @@ pub struct Run {
 /// `text` with every run of whitespace (a line wrapped to the width, the
 /// hanging indent under it) read as one space: what a needle is looked for
 /// in when it is not found as printed.
-fn unwrapped(text: &str) -> String {
+pub fn unwrapped(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
