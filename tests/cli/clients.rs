@@ -1011,3 +1011,31 @@ fn json_demo_is_one_document_of_every_step() {
         assert_eq!(close["output"]["allowed"], true, "{close}");
     }
 }
+
+/// Commands that print a script or a page, or write files, answer --json
+/// with JSON too: the text as a string, or the files written.
+#[test]
+fn generated_text_and_written_files_answer_json() {
+    let repo = Repo::new();
+    let v = repo.rel(&["--json", "completions", "bash"]).ok().json();
+    assert_eq!(v["shell"], "bash");
+    assert!(v["script"].as_str().unwrap().contains("_rel()"), "{v}");
+    let v = repo.rel(&["man", "--json"]).ok().json();
+    assert_eq!(v["page"], "rel.1");
+    assert!(
+        v["roff"].as_str().unwrap().contains(".TH REL 1 2025-03-01"),
+        "{v}"
+    );
+    for args in [
+        ["--json", "schema", "--out", "out"],
+        ["--json", "man", "--out", "pages"],
+    ] {
+        let run = repo.rel(&args).ok();
+        assert_eq!(run.stderr, "", "{args:?}");
+        let wrote = run.json()["wrote"].as_array().unwrap().clone();
+        assert!(wrote.len() >= 4, "{args:?}: {wrote:?}");
+        for path in wrote {
+            assert!(std::path::Path::new(path.as_str().unwrap()).is_file());
+        }
+    }
+}
