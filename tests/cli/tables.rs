@@ -108,9 +108,9 @@ fn listings_fit_80_columns_and_keep_ids_dates_and_addresses_whole() {
      2025-03-28 16:00  Riley Manager        REL-2025-03-001:     -       <commit10> 
                        <rm@example.com>     periodic review                         
                                             session 2025-03-28                      
-                                            (1 release(s))                          
-                                            (note: clock set by                     
-                                            REL_NOW)
+                                            (1 release) (note:                      
+                                            clock set by                            
+                                            REL_NOW)                                
     "#);
 }
 
