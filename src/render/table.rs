@@ -70,87 +70,82 @@ fn at_least(t: &mut Table, columns: &[usize], need: impl Fn(&str) -> Option<usiz
     }
 }
 
-/// Lets the last column, free text, wrap only at spaces (call last, after
-/// [`keep_words`] and [`keep_lines`]): comfy-table cuts a word longer
-/// than its column wherever the column ends, so such a word is cut here
-/// first, visibly, each piece but the last ending in `-`; the column keeps
-/// the width it had. Nothing changes when every word fits, or when the
-/// table has no width to fit.
+/// Lets the free-text columns (those [`keep_words`] and [`keep_lines`]
+/// left alone; call this last) wrap only at spaces: comfy-table cuts a
+/// word longer than its column wherever the column ends, so such a word
+/// is cut here first, visibly, each piece but the last ending in `-`, and
+/// the column keeps the width it had. Nothing changes when every word
+/// fits, or when the table has no width to fit.
 pub fn fit_free_text(t: &mut Table) {
-    let Some(last) = t.column_count().checked_sub(1) else {
-        return;
-    };
-    if t.width().is_none() || t.column(last).is_some_and(|c| c.constraint().is_some()) {
+    if t.width().is_none() {
         return;
     }
-    let Some(width) = free_width(t, last) else {
-        return;
-    };
-    let too_long = |text: &str| text.split_whitespace().any(|w| w.chars().count() > width);
-    if !t
-        .column_cells_iter(last)
-        .flatten()
-        .any(|c| too_long(&c.content()))
-    {
+    let too_long =
+        |text: &str, width: usize| text.split_whitespace().any(|w| w.chars().count() > width);
+    let mut cut: Vec<(usize, usize)> = vec![];
+    for i in 0..t.column_count() {
+        if t.column(i).is_none_or(|c| c.constraint().is_some()) {
+            continue;
+        }
+        let Some(width) = free_width(t, i) else {
+            continue;
+        };
+        if t.column_cells_iter(i)
+            .flatten()
+            .any(|c| too_long(&c.content(), width))
+        {
+            cut.push((i, width));
+        }
+    }
+    if cut.is_empty() {
         return;
     }
     for row in t.row_iter_mut() {
-        let Some(cell) = row.cell_iter().nth(last) else {
-            continue;
-        };
-        if too_long(&cell.content()) {
-            let text = cut_long_words(&cell.content(), width);
-            let mut cells: Vec<comfy_table::Cell> = row.cell_iter().cloned().collect();
-            cells[last] = comfy_table::Cell::new(text);
+        let mut cells: Vec<comfy_table::Cell> = row.cell_iter().cloned().collect();
+        let mut changed = false;
+        for &(i, width) in &cut {
+            if let Some(cell) = cells.get_mut(i)
+                && too_long(&cell.content(), width)
+            {
+                *cell = comfy_table::Cell::new(cut_long_words(&cell.content(), width));
+                changed = true;
+            }
+        }
+        if changed {
             *row = comfy_table::Row::from(cells);
         }
     }
-    if let Some(col) = t.column_mut(last) {
-        let fixed = u16::try_from(width)
-            .unwrap_or(u16::MAX)
-            .saturating_add(col.padding_width());
-        col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(fixed)));
+    for (i, width) in cut {
+        if let Some(col) = t.column_mut(i) {
+            let fixed = u16::try_from(width)
+                .unwrap_or(u16::MAX)
+                .saturating_add(col.padding_width());
+            col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(fixed)));
+        }
     }
 }
 
-/// The content width comfy-table gives column `last` (the last one): read
-/// from a copy whose header cell there is a marker of the same width.
-fn free_width(t: &Table, last: usize) -> Option<usize> {
+/// The content width comfy-table gives column `i`, read from copies whose
+/// header cell there is a marker of the same width: aligned left, it
+/// starts where the content starts; aligned right, it ends where the
+/// content ends. Alignment changes no width.
+fn free_width(t: &Table, i: usize) -> Option<usize> {
     const MARK: char = '\u{E000}';
-    let mut probe = t.clone();
-    let mut header: Vec<String> = probe.header()?.cell_iter().map(|c| c.content()).collect();
-    let first_line = header
-        .get(last)?
-        .lines()
-        .next()
-        .unwrap_or("")
-        .chars()
-        .count();
-    header[last] = MARK.to_string().repeat(first_line.max(1));
-    probe.set_header(header);
-    let text = probe.to_string();
-    let line: Vec<char> = text.lines().find(|l| l.contains(MARK))?.chars().collect();
-    let start = line.iter().position(|c| *c == MARK)?;
-    // After the content: the right padding (half the padding), then a
-    // border when the style has one anywhere (drawn as a space where the
-    // line has none).
-    let padding = t
-        .column(last)
-        .map_or(0, |c| usize::from(c.padding_width()) / 2);
-    let style = t.style();
-    let border = usize::from(
-        [
-            style.top_border.right,
-            style.header_lines.right,
-            style.header_separator.right,
-            style.content_lines.right,
-            style.row_separator.right,
-            style.bottom_border.right,
-        ]
-        .iter()
-        .any(Option::is_some),
-    );
-    line.len().checked_sub(start + padding + border)
+    let marked = |align: comfy_table::CellAlignment| -> Option<Vec<char>> {
+        let mut probe = t.clone();
+        let mut header: Vec<String> = probe.header()?.cell_iter().map(|c| c.content()).collect();
+        let len = header.get(i)?.lines().next().unwrap_or("").chars().count();
+        header[i] = MARK.to_string().repeat(len.max(1));
+        probe.set_header(header);
+        probe.column_mut(i)?.set_cell_alignment(align);
+        let text = probe.to_string();
+        Some(text.lines().find(|l| l.contains(MARK))?.chars().collect())
+    };
+    let left = marked(comfy_table::CellAlignment::Left)?;
+    let right = marked(comfy_table::CellAlignment::Right)?;
+    let start = left.iter().position(|c| *c == MARK)?;
+    let end = right.iter().rposition(|c| *c == MARK)? + 1;
+    end.checked_sub(start).filter(|w| *w > 0)
 }
 
 /// Cuts each word of `text` longer than `width` into pieces of `width`
@@ -345,6 +340,28 @@ mod tests {
         assert!(out.contains(" reporting with"), "{out}");
         assert!(out.contains(" International-"), "{out}");
         assert!(out.contains(" isation"), "{out}");
+        // A free column between kept ones, in a bordered table.
+        let mut t = new(&["ID", "WHAT", "COMMIT"], Some(40));
+        t.add_row(vec![
+            "REL-2025-03-001".to_string(),
+            "Internationalisation done".into(),
+            "0123456789".into(),
+        ]);
+        keep_words(&mut t, &[0, 2]);
+        let before = t.to_string();
+        fit_free_text(&mut t);
+        let out = t.to_string();
+        assert_eq!(
+            out.lines().map(|l| l.chars().count()).max(),
+            before.lines().map(|l| l.chars().count()).max(),
+            "{before}\n{out}"
+        );
+        assert!(!out.contains("Internationalisation"), "{out}");
+        assert!(out.contains(" Inte- ") && out.contains(" lisa- "), "{out}");
+        assert!(
+            out.contains("0123456789") && out.contains("REL-2025-03-001"),
+            "{out}"
+        );
         // Every word fits: the text is only wrapped, as before.
         let mut plain = listing(&["ID", "SERVICE", "TITLE"], Some(40));
         plain.add_row(vec![
