@@ -28,7 +28,8 @@ pub enum Span {
     /// occurrence whose wall-clock start is repeated or skipped (the
     /// nights clocks change) is taken out of the rule and written as its
     /// own event in UTC (UID: the event's with the day before the `@`),
-    /// and the rule after it gets a UID naming that day.
+    /// and the rule after it gets a UID naming that day. A week with no
+    /// occurrence splits the rule the same way.
     Weekly {
         /// RFC 5545 day code: `MO`, `TU`, ... `SU`.
         byday: String,
@@ -128,6 +129,16 @@ pub fn render(meta: &Meta, events: &[Event]) -> String {
                 let mut run: Vec<&Occurrence> = vec![];
                 let mut after: Option<NaiveDateTime> = None;
                 for o in occurrences {
+                    // A week without an occurrence (a window that does not
+                    // happen the night the clocks skip it) ends the rule
+                    // too: the rule would give it one.
+                    let week_before = o.nominal - Duration::weeks(1);
+                    if run.last().is_some_and(|l| l.nominal < week_before) {
+                        let uid = segment_uid(&e.uid, after);
+                        components.extend(rule.components(&uid, &run, &mut local_times));
+                        run.clear();
+                        after = Some(week_before);
+                    }
                     if single_instant(tz, o.nominal) {
                         run.push(o);
                         continue;

@@ -755,11 +755,14 @@ fn ics_windows_in_the_repeated_hour_read_the_same_by_every_reader() {
         );
         assert!(own.contains(&expected), "{expected:?} not in {own:?}");
     }
-    // Ranges around that Sunday, starting on it and ending on it, too.
+    // Ranges around that Sunday, starting on it and ending on it, and the
+    // spring change, too.
     for (from, to) in [
         ("2025-10-18", "2025-11-02"),
         ("2025-10-26", "2025-11-09"),
         ("2025-10-12", "2025-10-26"),
+        // Spring: 01:10 and 01:30 on Sunday 30 March do not exist.
+        ("2025-03-22", "2025-04-06"),
     ] {
         let (text, own) = export(from, to);
         for reader in [Repeated::Earlier, Repeated::Later] {
