@@ -129,6 +129,10 @@ pub enum Command {
     /// The man page (roff) on stdout, or every page into a folder.
     Man(ManArgs),
     /// Walk a release from plan to closed in a scratch repository.
+    ///
+    /// With --json, every step runs with --json and the walkthrough is one
+    /// JSON document: the folder, the release, and each step's actor,
+    /// clock, arguments, exit code, output and diagnostics.
     Demo(DemoArgs),
     /// Publish local rel commits to the shared remote (policy `sync`):
     /// replayed on the remote branch, an id taken there meanwhile renumbered.

@@ -81,6 +81,7 @@ pub(super) fn list(view: &View, width: Option<u16>) -> String {
     // Times, ids, names, kinds and services stay whole; the detail wraps.
     table::keep_lines(&mut t, &[0]);
     table::keep_words(&mut t, &[1, 2, 3]);
+    table::fit_free_text(&mut t);
     let mut out = format!(
         "Calendar {} to {}\n{t}\n",
         view.from.format("%a %d %b %Y"),
@@ -99,6 +100,7 @@ pub(super) fn list(view: &View, width: Option<u16>) -> String {
             ]);
         }
         table::keep_words(&mut c, &[0, 1, 2]);
+        table::fit_free_text(&mut c);
         out.push_str(&format!("Conflicts\n{c}\n"));
     }
     out

@@ -468,8 +468,11 @@ fn import(ctx: &Ctx, a: ChangeImportArgs) -> Result<()> {
             &policy,
             &to_write,
             format!(
-                "Import {} changes from {file_name} ({} added, {} updated)",
-                to_write.len(),
+                "Import {} from {file_name} ({} added, {} updated)",
+                match to_write.len() {
+                    1 => "1 change".to_string(),
+                    n => format!("{n} changes"),
+                },
                 added.len(),
                 updated.len()
             ),

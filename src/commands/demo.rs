@@ -76,21 +76,34 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     }
     let exe = std::env::current_exe()
         .map_err(|e| Error::data(format!("cannot find the rel executable: {e}")))?;
-    println!("Scratch records repository: {}\n", dir.display());
+    let json = ctx.json();
+    if !json {
+        println!("Scratch records repository: {}\n", dir.display());
+    }
     let id = "REL-2025-03-001";
     let mut steps = super::demo_to_test::steps(id);
     steps.extend(super::demo_to_review::steps(id));
     std::fs::create_dir_all(&dir).map_err(|e| Error::file(&dir, e.to_string()))?;
+    // Under --json every step runs with --json too, and the walkthrough is
+    // one document: what each step ran and answered.
+    let mut record: Vec<StepRecord> = vec![];
+    let mut stopped = None;
     for s in steps.drain(..) {
-        if !s.say.is_empty() {
-            print!("{}", fit(&format!("# {}", s.say)));
+        if !json {
+            if !s.say.is_empty() {
+                print!("{}", fit(&format!("# {}", s.say)));
+            }
+            println!("# as {} at {}", s.who.email, s.now);
+            print!("{}", command_line(&s.args));
         }
-        println!("# as {} at {}", s.who.email, s.now);
-        print!("{}", command_line(&s.args));
         if s.args[0] != "init" {
             set_identity(&dir, s.who)?;
         }
-        let out = Command::new(&exe)
+        let mut cmd = Command::new(&exe);
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd
             .args(&s.args)
             .current_dir(&dir)
             .env("REL_NOW", s.now)
@@ -105,29 +118,107 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             .env("GIT_COMMITTER_DATE", s.now)
             .output()
             .map_err(|e| Error::data(format!("cannot run {}: {e}", exe.display())))?;
-        print!("{}", fit(&String::from_utf8_lossy(&out.stdout)));
-        print!("{}", fit(&String::from_utf8_lossy(&out.stderr)));
-        let ok = out.status.success();
-        if ok == s.refused {
-            return Err(Error::data(format!(
-                "the walkthrough stopped: `rel {}` exited with {}",
-                quote(&s.args),
-                out.status.code().unwrap_or(-1)
-            )));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let code = out.status.code().unwrap_or(-1);
+        if json {
+            record.push(StepRecord::of(&s, code, &stdout, &stderr));
+        } else {
+            print!("{}", fit(&stdout));
+            print!("{}", fit(&stderr));
+        }
+        if out.status.success() == s.refused {
+            stopped = Some(format!(
+                "the walkthrough stopped: `rel {}` exited with {code}",
+                quote(&s.args)
+            ));
+            break;
         }
         if s.args[0] == "init" {
             set_identity(&dir, s.who)?;
         }
-        println!();
+        if !json {
+            println!();
+        }
     }
-    print!(
-        "{}",
-        fit(&format!(
-            "Done: {id} went from plan to closed. Explore it with `cd {} && git log`.",
-            dir.display()
-        ))
-    );
+    if json {
+        super::print_json(&Walkthrough {
+            directory: dir.display().to_string(),
+            release: id,
+            completed: stopped.is_none(),
+            steps: record,
+        })?;
+    }
+    if let Some(why) = stopped {
+        return Err(Error::data(why));
+    }
+    if !json {
+        print!(
+            "{}",
+            fit(&format!(
+                "Done: {id} went from plan to closed. Explore it with `cd {} && git log`.",
+                dir.display()
+            ))
+        );
+    }
     Ok(())
+}
+
+/// `rel --json demo`: the scratch repository, the release walked, and
+/// every step run.
+#[derive(serde::Serialize)]
+struct Walkthrough {
+    directory: String,
+    release: &'static str,
+    /// False when a step did not end as expected (the last one listed).
+    completed: bool,
+    steps: Vec<StepRecord>,
+}
+
+#[derive(serde::Serialize)]
+struct StepRecord {
+    /// What the step shows, when the walkthrough says it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    say: Option<&'static str>,
+    actor: Actor,
+    /// The clock the step ran at (`REL_NOW`).
+    at: &'static str,
+    args: Vec<&'static str>,
+    /// Whether the step is meant to be refused, to show a refusal.
+    expect_refusal: bool,
+    exit_code: i32,
+    /// Its stdout, parsed, when it is JSON; else `stdout` holds the text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stdout: Option<String>,
+    stderr: String,
+}
+
+#[derive(serde::Serialize)]
+struct Actor {
+    name: &'static str,
+    email: &'static str,
+}
+
+impl StepRecord {
+    fn of(s: &Step, exit_code: i32, stdout: &str, stderr: &str) -> StepRecord {
+        let output = serde_json::from_str(stdout).ok();
+        StepRecord {
+            say: (!s.say.is_empty()).then_some(s.say),
+            actor: Actor {
+                name: s.who.name,
+                email: s.who.email,
+            },
+            at: s.now,
+            args: s.args.clone(),
+            expect_refusal: s.refused,
+            exit_code,
+            stdout: (output.is_none() && !stdout.is_empty()).then(|| stdout.to_string()),
+            output,
+            stderr: stderr.to_string(),
+        }
+    }
 }
 
 fn set_identity(dir: &Path, who: &Person) -> Result<()> {

@@ -17,7 +17,8 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     if ctx.json() {
         print_json(&eval)?;
     } else {
-        print!("{}", evaluation::render_with_headline(&eval));
+        let text = evaluation::render_with_headline(&eval);
+        print!("{}", crate::render::wrap::wrap(&text, ctx.text_width()));
     }
     if eval.allowed {
         Ok(())

@@ -131,6 +131,7 @@ pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
     // happened wraps.
     crate::render::table::keep_lines(&mut t, &[0]);
     crate::render::table::keep_words(&mut t, &[1, 3, 4]);
+    crate::render::table::fit_free_text(&mut t);
     println!("{t}");
     end_without_teardown(repo);
     Ok(())

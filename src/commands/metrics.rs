@@ -159,6 +159,7 @@ pub fn run(ctx: &Ctx, a: MetricsArgs) -> Result<()> {
     ] {
         t.add_row(vec![k.to_string(), v]);
     }
+    crate::render::table::fit_free_text(&mut t);
     println!("{t}");
     Ok(())
 }

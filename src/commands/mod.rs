@@ -313,7 +313,7 @@ fn dispatch(mut ctx: Ctx, command: Command) -> Result<()> {
         Command::Site(a) => site::run(&ctx, a),
         Command::Audit(a) => audit::run(&ctx, a),
         Command::Schema(a) => schema::schema(&ctx, a),
-        Command::Completions(a) => schema::completions(a),
+        Command::Completions(a) => schema::completions(&ctx, a),
         Command::Man(a) => schema::man(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
         Command::Sync(_) => sync::run(&ctx),

@@ -158,10 +158,10 @@ fn session(
         });
         tx.write(&super::release_path(r), yaml::to_string(&*r))?;
     }
-    let text = format!(
-        "periodic review session {held} ({} release(s))",
-        covered.len()
-    );
+    let text = match covered.len() {
+        1 => format!("periodic review session {held} (1 release)"),
+        n => format!("periodic review session {held} ({n} releases)"),
+    };
     let msg = message(
         &releases[0],
         "pir",

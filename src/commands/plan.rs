@@ -324,17 +324,25 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         .get(&release.kind)
         .cloned()
         .unwrap_or_default();
-    if roles.is_empty() {
-        println!("Next: rel promote {}", release.id);
-    } else {
-        println!(
-            "Next: the definition needs approval by {} (rel approve {} --role {}), then rel promote {}",
+    // An incomplete definition cannot be approved: completing it comes
+    // first.
+    let mut steps = vec![];
+    if !missing.is_empty() {
+        steps.push(format!(
+            "complete the definition (rel amend {} with the missing parts)",
+            release.id
+        ));
+    }
+    if !roles.is_empty() {
+        steps.push(format!(
+            "the definition needs approval by {} (rel approve {} --role {})",
             roles.join(" and "),
             release.id,
-            roles[0],
-            release.id
-        );
+            roles[0]
+        ));
     }
+    steps.push(format!("rel promote {}", release.id));
+    println!("Next: {}", steps.join(", then "));
     Ok(())
 }
 

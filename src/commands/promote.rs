@@ -91,7 +91,8 @@ pub fn transition_with(
     if ctx.json() {
         print_json(&eval)?;
     } else {
-        print!("{}", evaluation::render_with_headline(&eval));
+        let text = evaluation::render_with_headline(&eval);
+        print!("{}", crate::render::wrap::wrap(&text, ctx.text_width()));
         if to.is_live() {
             println!("{} is now in stage `{to}`.", release.id);
         } else {
@@ -113,7 +114,9 @@ pub fn refuse(ctx: &Ctx, eval: &Evaluation) -> Result<()> {
             eval.failures().count()
         );
     } else {
-        eprint!("{}", evaluation::render_with_headline(eval));
+        // Wrapped as `rel gate` and `rel show` print the same list.
+        let text = evaluation::render_with_headline(eval);
+        eprint!("{}", crate::render::wrap::wrap(&text, ctx.text_width()));
         eprintln!("Nothing was changed.");
     }
     Err(Error::Reported(1))

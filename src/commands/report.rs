@@ -14,7 +14,10 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     if ctx.json() {
         print_json(&r)
     } else {
-        print!("{}", report::render(&r, ctx.table_width));
+        // The defect and reason lines wrap as `rel show` wraps its own;
+        // the table already fits.
+        let text = report::render(&r, ctx.table_width);
+        print!("{}", crate::render::wrap::wrap(&text, ctx.text_width()));
         Ok(())
     }
 }

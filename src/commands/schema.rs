@@ -48,10 +48,19 @@ pub fn schema(ctx: &Ctx, a: SchemaArgs) -> Result<()> {
     }
 }
 
-pub fn completions(a: CompletionsArgs) -> Result<()> {
+/// The script on stdout; with `--json`, `{"shell": ..., "script": ...}`.
+pub fn completions(ctx: &Ctx, a: CompletionsArgs) -> Result<()> {
     let mut cmd = Cli::command();
-    clap_complete::generate(a.shell, &mut cmd, "rel", &mut std::io::stdout());
-    Ok(())
+    if !ctx.json() {
+        clap_complete::generate(a.shell, &mut cmd, "rel", &mut std::io::stdout());
+        return Ok(());
+    }
+    let mut script = vec![];
+    clap_complete::generate(a.shell, &mut cmd, "rel", &mut script);
+    super::print_json(&serde_json::json!({
+        "shell": a.shell.to_string(),
+        "script": String::from_utf8_lossy(&script),
+    }))
 }
 
 /// What the top page adds to clap's sections: exit codes (SPEC section 6),
@@ -157,7 +166,16 @@ pub fn man(ctx: &Ctx, a: ManArgs) -> Result<()> {
     let failed = |e: std::io::Error| Error::data(format!("cannot write the man page: {e}"));
     let date = ctx.now.format("%Y-%m-%d").to_string();
     let Some(dir) = a.out else {
-        return render_top(&cmd, &date, &mut std::io::stdout()).map_err(failed);
+        if !ctx.json() {
+            return render_top(&cmd, &date, &mut std::io::stdout()).map_err(failed);
+        }
+        // With --json: the page as a string, `{"page": "rel.1", "roff": ...}`.
+        let mut text = vec![];
+        render_top(&cmd, &date, &mut text).map_err(failed)?;
+        return super::print_json(&serde_json::json!({
+            "page": "rel.1",
+            "roff": String::from_utf8_lossy(&text),
+        }));
     };
     let dir = ctx.cwd.join(dir);
     std::fs::create_dir_all(&dir).map_err(|e| Error::file(&dir, e.to_string()))?;

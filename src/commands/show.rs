@@ -483,6 +483,7 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
     // Ids, names and the start are never split; the title wraps.
     table::keep_words(&mut t, &[0, 1, 2, 3, 5]);
     table::keep_lines(&mut t, &[4]);
+    table::fit_free_text(&mut t);
     println!("{t}");
     unlisted()
 }

@@ -15,20 +15,20 @@ pub fn maintenance_window(ctx: &GateContext) -> Outcome {
         .calendar
         .containing_window(tz, r.window.start, r.window.end(), &r.service)
     {
-        // Local times in the policy's zone: the end is the instant
-        // start + duration, which across a DST change is not the start's
-        // wall time plus the duration.
+        // Local times in the policy's zone, labelled (as evidence times
+        // are): the end is the instant start + duration, which across a
+        // DST change is not the start's wall time plus the duration.
         Some(w) => Outcome::pass(format!(
             "inside maintenance window {} ({} to {})",
             w.name,
-            format_local(tz, w.start, "%a %d %b %H:%M"),
-            format_local(tz, w.end, "%a %d %b %H:%M")
+            format_local(tz, w.start, "%a %d %b %H:%M %Z"),
+            format_local(tz, w.end, "%a %d %b %H:%M %Z")
         )),
         None => Outcome::fail(
             format!(
                 "window {} to {} is not inside any maintenance window",
-                format_local(tz, r.window.start, "%a %d %b %Y %H:%M"),
-                format_local(tz, r.window.end(), "%a %d %b %H:%M")
+                format_local(tz, r.window.start, "%a %d %b %Y %H:%M %Z"),
+                format_local(tz, r.window.end(), "%a %d %b %H:%M %Z")
             ),
             "move the window (`rel calendar` shows the maintenance windows)",
         ),

@@ -24,7 +24,12 @@ pub enum Span {
     /// instance of a rule the exact length of DTSTART to DTEND, so an
     /// occurrence whose real times differ (the nights clocks change, when a
     /// window from 18:00 to 06:00 lasts 11 or 13 hours) is also written as
-    /// an override (RECURRENCE-ID) with its real start and end.
+    /// an override (RECURRENCE-ID) with its real start and end. An
+    /// occurrence whose wall-clock start is repeated or skipped (the
+    /// nights clocks change) is taken out of the rule and written as its
+    /// own event in UTC (UID: the event's with the day before the `@`),
+    /// and the rule after it gets a UID naming that day. A week with no
+    /// occurrence splits the rule the same way.
     Weekly {
         /// RFC 5545 day code: `MO`, `TU`, ... `SU`.
         byday: String,
@@ -94,62 +99,71 @@ pub fn render(meta: &Meta, events: &[Event]) -> String {
     // cover them all.
     let mut local_times: Vec<DateTime<Utc>> = vec![];
     for e in events {
-        let mut head = vec![
-            "BEGIN:VEVENT".to_string(),
-            format!("UID:{}", escape(&e.uid)),
-            format!("DTSTAMP:{}", utc(e.dtstamp)),
-        ];
-        let mut overrides: Vec<Vec<String>> = vec![];
+        // Each component's own lines, UID first: the event, or the parts
+        // it is written as.
+        let mut components: Vec<Vec<String>> = vec![];
         match &e.span {
             Span::Utc { start, end } => {
-                head.push(format!("DTSTART:{}", utc(*start)));
-                head.push(format!("DTEND:{}", utc(*end)));
+                components.push(vec![
+                    format!("UID:{}", escape(&e.uid)),
+                    format!("DTSTART:{}", utc(*start)),
+                    format!("DTEND:{}", utc(*end)),
+                ]);
             }
             Span::Weekly {
                 byday,
                 length,
                 occurrences,
             } => {
-                let (Some(first), Some(last)) = (occurrences.first(), occurrences.last()) else {
-                    continue;
+                // An occurrence whose wall-clock start is not one instant
+                // (the repeated autumn hour, or the spring gap) leaves the
+                // rule: readers disagree on which instant a local time
+                // there means (RFC 5545 says the earlier; ical.js and
+                // vobject take the later), so it is its own event in UTC,
+                // and the rule is split around it.
+                let rule = Rule {
+                    tz,
+                    byday,
+                    length: *length,
                 };
-                // The master: the first occurrence's wall-clock start and
-                // the ordinary length, which every instance of the rule
-                // gets.
-                let master_start = rule_instant(tz, first.nominal);
-                head.push(format!(
-                    "DTSTART;TZID={}:{}",
-                    tz.name(),
-                    local(first.nominal)
-                ));
-                head.push(format!("DTEND{}", when(tz, master_start + *length)));
-                head.push(format!(
-                    "RRULE:FREQ=WEEKLY;BYDAY={byday};UNTIL={}",
-                    utc(rule_instant(tz, last.nominal))
-                ));
-                local_times.extend([master_start, master_start + *length]);
+                let mut run: Vec<&Occurrence> = vec![];
+                let mut after: Option<NaiveDateTime> = None;
                 for o in occurrences {
-                    let start = rule_instant(tz, o.nominal);
-                    local_times.push(start);
-                    if (start, start + *length) == (o.start, o.end) {
+                    // A week without an occurrence (a window that does not
+                    // happen the night the clocks skip it) ends the rule
+                    // too: the rule would give it one.
+                    let week_before = o.nominal - Duration::weeks(1);
+                    if run.last().is_some_and(|l| l.nominal < week_before) {
+                        let uid = segment_uid(&e.uid, after);
+                        components.extend(rule.components(&uid, &run, &mut local_times));
+                        run.clear();
+                        after = Some(week_before);
+                    }
+                    if single_instant(tz, o.nominal) {
+                        run.push(o);
                         continue;
                     }
-                    local_times.extend([o.start, o.end]);
-                    overrides.push(vec![
-                        "BEGIN:VEVENT".to_string(),
-                        format!("UID:{}", escape(&e.uid)),
-                        format!("DTSTAMP:{}", utc(e.dtstamp)),
-                        format!("RECURRENCE-ID;TZID={}:{}", tz.name(), local(o.nominal)),
-                        format!("DTSTART{}", when(tz, o.start)),
-                        format!("DTEND{}", when(tz, o.end)),
+                    let uid = segment_uid(&e.uid, after);
+                    components.extend(rule.components(&uid, &run, &mut local_times));
+                    run.clear();
+                    components.push(vec![
+                        format!("UID:{}", escape(&part_uid(&e.uid, &day_tag(o.nominal)))),
+                        format!("DTSTART:{}", utc(o.start)),
+                        format!("DTEND:{}", utc(o.end)),
                     ]);
+                    after = Some(o.nominal);
                 }
+                let uid = segment_uid(&e.uid, after);
+                components.extend(rule.components(&uid, &run, &mut local_times));
             }
             Span::AllDay { first, last } => {
                 let end = last.succ_opt().unwrap_or(*last);
-                head.push(format!("DTSTART;VALUE=DATE:{}", first.format("%Y%m%d")));
-                head.push(format!("DTEND;VALUE=DATE:{}", end.format("%Y%m%d")));
-                head.push("TRANSP:TRANSPARENT".into());
+                components.push(vec![
+                    format!("UID:{}", escape(&e.uid)),
+                    format!("DTSTART;VALUE=DATE:{}", first.format("%Y%m%d")),
+                    format!("DTEND;VALUE=DATE:{}", end.format("%Y%m%d")),
+                    "TRANSP:TRANSPARENT".into(),
+                ]);
             }
         }
         let mut tail = vec![format!("SEQUENCE:{}", e.sequence)];
@@ -161,8 +175,12 @@ pub fn render(meta: &Meta, events: &[Event]) -> String {
             tail.push(format!("DESCRIPTION:{}", escape(d)));
         }
         tail.push("END:VEVENT".into());
-        for component in std::iter::once(head).chain(overrides) {
-            body.extend(component);
+        for component in components {
+            let mut lines = component.into_iter();
+            body.push("BEGIN:VEVENT".into());
+            body.extend(lines.next());
+            body.push(format!("DTSTAMP:{}", utc(e.dtstamp)));
+            body.extend(lines);
             body.extend(tail.iter().cloned());
         }
     }
@@ -178,6 +196,88 @@ pub fn render(meta: &Meta, events: &[Event]) -> String {
         out.push_str(&fold(&l));
     }
     out
+}
+
+/// A weekly rule in a zone, written as a master and its overrides.
+struct Rule<'a> {
+    tz: Tz,
+    byday: &'a str,
+    length: Duration,
+}
+
+impl Rule<'_> {
+    /// The components of one rule over `run` (occurrences whose
+    /// wall-clock start is one instant): the master, with the first
+    /// occurrence's start and the ordinary length that every instance of
+    /// the rule gets, then an override (RECURRENCE-ID) for each occurrence
+    /// whose real times differ. Records every local time written.
+    fn components(
+        &self,
+        uid: &str,
+        run: &[&Occurrence],
+        local_times: &mut Vec<DateTime<Utc>>,
+    ) -> Vec<Vec<String>> {
+        let (tz, length) = (self.tz, self.length);
+        let (Some(first), Some(last)) = (run.first(), run.last()) else {
+            return vec![];
+        };
+        let master_start = rule_instant(tz, first.nominal);
+        let mut out = vec![vec![
+            format!("UID:{}", escape(uid)),
+            format!("DTSTART;TZID={}:{}", tz.name(), local(first.nominal)),
+            format!("DTEND{}", when(tz, master_start + length)),
+            format!(
+                "RRULE:FREQ=WEEKLY;BYDAY={};UNTIL={}",
+                self.byday,
+                utc(rule_instant(tz, last.nominal))
+            ),
+        ]];
+        local_times.extend([master_start, master_start + length]);
+        for o in run {
+            let start = rule_instant(tz, o.nominal);
+            local_times.push(start);
+            if (start, start + length) == (o.start, o.end) {
+                continue;
+            }
+            local_times.extend([o.start, o.end]);
+            out.push(vec![
+                format!("UID:{}", escape(uid)),
+                format!("RECURRENCE-ID;TZID={}:{}", tz.name(), local(o.nominal)),
+                format!("DTSTART{}", when(tz, o.start)),
+                format!("DTEND{}", when(tz, o.end)),
+            ]);
+        }
+        out
+    }
+}
+
+/// Whether a local time in `tz` is exactly one instant: not repeated (the
+/// autumn hour) and not skipped (the spring gap).
+fn single_instant(tz: Tz, t: NaiveDateTime) -> bool {
+    matches!(tz.from_local_datetime(&t), LocalResult::Single(_))
+}
+
+/// `window-x-sun@domain` with `tag` before the `@`: the UID of a part of a
+/// weekly event, as stable as the event's own.
+fn part_uid(uid: &str, tag: &str) -> String {
+    match uid.rsplit_once('@') {
+        Some((name, domain)) => format!("{name}-{tag}@{domain}"),
+        None => format!("{uid}-{tag}"),
+    }
+}
+
+/// The UID of a rule segment: the event's own, or, for the segment after
+/// an occurrence taken out of the rule, one naming that occurrence's day
+/// (so the segment keeps its UID whatever range is exported).
+fn segment_uid(uid: &str, after: Option<NaiveDateTime>) -> String {
+    match after {
+        None => uid.to_string(),
+        Some(t) => part_uid(uid, &format!("after-{}", day_tag(t))),
+    }
+}
+
+fn day_tag(t: NaiveDateTime) -> String {
+    t.format("%Y%m%d").to_string()
 }
 
 fn utc(t: DateTime<Utc>) -> String {
@@ -467,6 +567,44 @@ mod tests {
             rule_instant(London, at("2025-03-30 01:30")),
             Utc.with_ymd_and_hms(2025, 3, 30, 1, 30, 0).unwrap()
         );
+    }
+
+    #[test]
+    fn an_occurrence_starting_in_the_repeated_hour_leaves_the_rule() {
+        // Sundays 01:30 to 03:00: on 26 October 01:30 happens twice (rel
+        // takes the first, BST) and the night lasts 2h30.
+        let real = |t: NaiveDateTime| {
+            London
+                .from_local_datetime(&t)
+                .earliest()
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        let occurrences = ["2025-10-19", "2025-10-26", "2025-11-02"]
+            .iter()
+            .map(|d| Occurrence {
+                nominal: at(&format!("{d} 01:30")),
+                start: real(at(&format!("{d} 01:30"))),
+                end: real(at(&format!("{d} 03:00"))),
+            })
+            .collect();
+        let mut event = weekly(&[]);
+        event.span = Span::Weekly {
+            byday: "SU".into(),
+            length: Duration::minutes(90),
+            occurrences,
+        };
+        let text = render(&meta(), &[event]);
+        for needle in [
+            "UID:window-saturday-evening-sat@rel\r\nDTSTAMP:20250301T090000Z\r\nDTSTART;TZID=Europe/London:20251019T013000\r\nDTEND;TZID=Europe/London:20251019T030000\r\nRRULE:FREQ=WEEKLY;BYDAY=SU;UNTIL=20251019T003000Z\r\n",
+            "UID:window-saturday-evening-sat-20251026@rel\r\nDTSTAMP:20250301T090000Z\r\nDTSTART:20251026T003000Z\r\nDTEND:20251026T030000Z\r\n",
+            "UID:window-saturday-evening-sat-after-20251026@rel\r\nDTSTAMP:20250301T090000Z\r\nDTSTART;TZID=Europe/London:20251102T013000\r\nDTEND;TZID=Europe/London:20251102T030000\r\nRRULE:FREQ=WEEKLY;BYDAY=SU;UNTIL=20251102T013000Z\r\n",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+        }
+        assert!(!text.contains("RECURRENCE-ID"), "{text}");
+        assert!(!text.contains("20251026T01"), "{text}");
+        assert_eq!(text.matches("BEGIN:VEVENT").count(), 3, "{text}");
     }
 
     #[test]

@@ -70,6 +70,114 @@ fn at_least(t: &mut Table, columns: &[usize], need: impl Fn(&str) -> Option<usiz
     }
 }
 
+/// Lets the free-text columns (those [`keep_words`] and [`keep_lines`]
+/// left alone; call this last) wrap only at spaces: comfy-table cuts a
+/// word longer than its column wherever the column ends, so such a word
+/// is cut here first, visibly, each piece but the last ending in `-`, and
+/// the column keeps the width it had. Nothing changes when every word
+/// fits, or when the table has no width to fit.
+pub fn fit_free_text(t: &mut Table) {
+    if t.width().is_none() {
+        return;
+    }
+    let too_long =
+        |text: &str, width: usize| text.split_whitespace().any(|w| w.chars().count() > width);
+    let mut cut: Vec<(usize, usize)> = vec![];
+    for i in 0..t.column_count() {
+        if t.column(i).is_none_or(|c| c.constraint().is_some()) {
+            continue;
+        }
+        let Some(width) = free_width(t, i) else {
+            continue;
+        };
+        if t.column_cells_iter(i)
+            .flatten()
+            .any(|c| too_long(&c.content(), width))
+        {
+            cut.push((i, width));
+        }
+    }
+    if cut.is_empty() {
+        return;
+    }
+    for row in t.row_iter_mut() {
+        let mut cells: Vec<comfy_table::Cell> = row.cell_iter().cloned().collect();
+        let mut changed = false;
+        for &(i, width) in &cut {
+            if let Some(cell) = cells.get_mut(i)
+                && too_long(&cell.content(), width)
+            {
+                *cell = comfy_table::Cell::new(cut_long_words(&cell.content(), width));
+                changed = true;
+            }
+        }
+        if changed {
+            *row = comfy_table::Row::from(cells);
+        }
+    }
+    for (i, width) in cut {
+        if let Some(col) = t.column_mut(i) {
+            let fixed = u16::try_from(width)
+                .unwrap_or(u16::MAX)
+                .saturating_add(col.padding_width());
+            col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(fixed)));
+        }
+    }
+}
+
+/// The content width comfy-table gives column `i`, read from copies whose
+/// header cell there is a marker of the same width: aligned left, it
+/// starts where the content starts; aligned right, it ends where the
+/// content ends. Alignment changes no width.
+fn free_width(t: &Table, i: usize) -> Option<usize> {
+    const MARK: char = '\u{E000}';
+    let marked = |align: comfy_table::CellAlignment| -> Option<Vec<char>> {
+        let mut probe = t.clone();
+        let mut header: Vec<String> = probe.header()?.cell_iter().map(|c| c.content()).collect();
+        let len = header.get(i)?.lines().next().unwrap_or("").chars().count();
+        header[i] = MARK.to_string().repeat(len.max(1));
+        probe.set_header(header);
+        probe.column_mut(i)?.set_cell_alignment(align);
+        let text = probe.to_string();
+        Some(text.lines().find(|l| l.contains(MARK))?.chars().collect())
+    };
+    let left = marked(comfy_table::CellAlignment::Left)?;
+    let right = marked(comfy_table::CellAlignment::Right)?;
+    let start = left.iter().position(|c| *c == MARK)?;
+    let end = right.iter().rposition(|c| *c == MARK)? + 1;
+    end.checked_sub(start).filter(|w| *w > 0)
+}
+
+/// Cuts each word of `text` longer than `width` into pieces of `width`
+/// (the `-` that marks a cut included), so a table never cuts one
+/// unmarked.
+fn cut_long_words(text: &str, width: usize) -> String {
+    let width = width.max(2);
+    text.lines()
+        .map(|line| {
+            line.split(' ')
+                .map(|word| {
+                    let chars: Vec<char> = word.chars().collect();
+                    if chars.len() <= width {
+                        return word.to_string();
+                    }
+                    let mut pieces = vec![];
+                    let mut rest: &[char] = &chars;
+                    while rest.len() > width {
+                        let (head, tail) = rest.split_at(width - 1);
+                        pieces.push(format!("{}-", head.iter().collect::<String>()));
+                        rest = tail;
+                    }
+                    pieces.push(rest.iter().collect());
+                    pieces.join(" ")
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Whether to colour output (SPEC section 6).
 pub fn colour() -> bool {
     use std::io::IsTerminal;
@@ -108,6 +216,7 @@ fn listing_blocks_of<'a>(
             t.add_row(r.clone());
         }
         keep_words(&mut t, keep);
+        fit_free_text(&mut t);
         t
     };
     if rows.len() <= size {
@@ -163,7 +272,13 @@ fn listing_blocks_of<'a>(
             );
         }
         for r in chunk {
-            t.add_row(r.clone());
+            // Words too long for the last column are cut visibly, as
+            // `fit_free_text` does.
+            let mut r = r.clone();
+            if let Some(text) = r.get_mut(last) {
+                *text = cut_long_words(text, usize::from(widths[last]));
+            }
+            t.add_row(r);
         }
         for (i, col) in t.column_iter_mut().enumerate() {
             col.set_padding((0, if i == last { 0 } else { 1 }));
@@ -189,6 +304,73 @@ mod tests {
                 ]
             })
             .collect()
+    }
+
+    #[test]
+    fn only_a_word_longer_than_the_width_is_cut_and_visibly() {
+        assert_eq!(
+            cut_long_words("export functionality", 13),
+            "export functionality"
+        );
+        assert_eq!(
+            cut_long_words("export functionality", 10),
+            "export functiona- lity"
+        );
+        assert_eq!(cut_long_words("abcdefghij\nx", 4), "abc- def- ghij\nx");
+    }
+
+    #[test]
+    fn free_text_is_cut_only_where_the_column_cannot_hold_a_word() {
+        let render = |title: &str, width: u16| {
+            let mut t = listing(&["ID", "SERVICE", "TITLE"], Some(width));
+            t.add_row(vec![
+                "CHG-2025-0001".into(),
+                "finance".into(),
+                title.to_string(),
+            ]);
+            keep_words(&mut t, &[0, 1]);
+            fit_free_text(&mut t);
+            t.to_string()
+        };
+        // 40 columns leave the title 14.
+        let out = render("Updated reporting with Internationalisation", 40);
+        for line in out.lines() {
+            assert!(line.chars().count() <= 40, "{line:?}\n{out}");
+        }
+        assert!(out.contains(" reporting with"), "{out}");
+        assert!(out.contains(" International-"), "{out}");
+        assert!(out.contains(" isation"), "{out}");
+        // A free column between kept ones, in a bordered table.
+        let mut t = new(&["ID", "WHAT", "COMMIT"], Some(40));
+        t.add_row(vec![
+            "REL-2025-03-001".to_string(),
+            "Internationalisation done".into(),
+            "0123456789".into(),
+        ]);
+        keep_words(&mut t, &[0, 2]);
+        let before = t.to_string();
+        fit_free_text(&mut t);
+        let out = t.to_string();
+        assert_eq!(
+            out.lines().map(|l| l.chars().count()).max(),
+            before.lines().map(|l| l.chars().count()).max(),
+            "{before}\n{out}"
+        );
+        assert!(!out.contains("Internationalisation"), "{out}");
+        assert!(out.contains(" Inte- ") && out.contains(" lisa- "), "{out}");
+        assert!(
+            out.contains("0123456789") && out.contains("REL-2025-03-001"),
+            "{out}"
+        );
+        // Every word fits: the text is only wrapped, as before.
+        let mut plain = listing(&["ID", "SERVICE", "TITLE"], Some(40));
+        plain.add_row(vec![
+            "CHG-2025-0001".to_string(),
+            "finance".into(),
+            "Updated reporting module".into(),
+        ]);
+        keep_words(&mut plain, &[0, 1]);
+        assert_eq!(render("Updated reporting module", 40), plain.to_string());
     }
 
     #[test]

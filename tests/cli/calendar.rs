@@ -656,12 +656,12 @@ fn maintenance_window_refusal_shows_the_real_end_across_a_dst_change() {
     // Autumn: 23:00 BST + 9 h is 07:00 GMT (not 08:00).
     let args = plan_args_for(&repo, "hr-portal", "minor", "2025-10-25 23:00", "9h");
     repo.refused(1, &strs(&args)).stderr_has(
-        "window Sat 25 Oct 2025 23:00 to Sun 26 Oct 07:00 is not inside any maintenance window",
+        "window Sat 25 Oct 2025 23:00 BST to Sun 26 Oct 07:00 GMT is not inside any maintenance window",
     );
     // Spring: 23:00 GMT + 7 h is 07:00 BST (not 06:00, which would fit).
     let args = plan_args_for(&repo, "hr-portal", "minor", "2025-03-29 23:00", "7h");
     repo.refused(1, &strs(&args)).stderr_has(
-        "window Sat 29 Mar 2025 23:00 to Sun 30 Mar 07:00 is not inside any maintenance window",
+        "window Sat 29 Mar 2025 23:00 GMT to Sun 30 Mar 07:00 BST is not inside any maintenance window",
     );
 }
 

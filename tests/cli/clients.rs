@@ -555,6 +555,255 @@ fn ics_uids_are_unique_to_the_repository() {
     }
 }
 
+/// How a reader resolves a local time that happens twice (the autumn
+/// hour): RFC 5545 and the `icalendar` crate's users take the earlier,
+/// ical.js and vobject the later. A time in the spring gap is read with
+/// the offset before it (RFC 5545 3.3.5) by both.
+#[derive(Clone, Copy, Debug)]
+enum Repeated {
+    Earlier,
+    Later,
+}
+
+fn ics_at(prop: &icalendar::parser::Property, reader: Repeated) -> chrono::DateTime<chrono::Utc> {
+    use chrono::{LocalResult, TimeZone};
+    let v = prop.val.as_str();
+    let parse = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%S").unwrap();
+    if let Some(utc) = v.strip_suffix('Z') {
+        return parse(utc).and_utc();
+    }
+    let tzid = prop
+        .params
+        .iter()
+        .find(|p| p.key == "TZID")
+        .and_then(|p| p.val.as_ref())
+        .unwrap_or_else(|| panic!("{} {v} has neither Z nor TZID", prop.name.as_str()));
+    let tz: chrono_tz::Tz = tzid.as_str().parse().unwrap();
+    let local = parse(v);
+    let t = match (tz.from_local_datetime(&local), reader) {
+        (LocalResult::Single(t), _) => t,
+        (LocalResult::Ambiguous(t, _), Repeated::Earlier) => t,
+        (LocalResult::Ambiguous(_, t), Repeated::Later) => t,
+        (LocalResult::None, _) => {
+            let before = tz
+                .from_local_datetime(&(local - chrono::Duration::days(1)))
+                .earliest()
+                .unwrap();
+            let secs = chrono::Offset::fix(before.offset()).local_minus_utc();
+            return (local - chrono::Duration::seconds(i64::from(secs))).and_utc();
+        }
+    };
+    t.with_timezone(&chrono::Utc)
+}
+
+/// Every occurrence the calendar holds, as `reader` sees it: (SUMMARY,
+/// start, end), sorted. Weekly rules (the only kind rel writes) are
+/// expanded on the wall clock up to UNTIL, each instance lasting exactly
+/// as long as its master (RFC 5545 3.8.5.3), then replaced by the override
+/// whose RECURRENCE-ID names it.
+fn ics_occurrences(text: &str, reader: Repeated) -> Vec<(String, String, String)> {
+    let unfolded = icalendar::parser::unfold(text);
+    let cal = icalendar::parser::read_calendar(&unfolded).unwrap();
+    let events: Vec<_> = cal
+        .components
+        .iter()
+        .filter(|c| c.name == "VEVENT")
+        .collect();
+    fn prop<'a>(
+        c: &'a icalendar::parser::Component<'a>,
+        name: &str,
+    ) -> Option<(icalendar::parser::Property<'a>, String)> {
+        c.find_prop(name).map(|p| (p.clone(), p.val.to_string()))
+    }
+    let mut out = vec![];
+    for e in &events {
+        if prop(e, "RECURRENCE-ID").is_some() {
+            continue;
+        }
+        let summary = prop(e, "SUMMARY").unwrap().1;
+        let uid = prop(e, "UID").unwrap().1;
+        let (dtstart, local) = prop(e, "DTSTART").unwrap();
+        let start = ics_at(&dtstart, reader);
+        let length = ics_at(&prop(e, "DTEND").unwrap().0, reader) - start;
+        let Some((_, rule)) = prop(e, "RRULE") else {
+            out.push((summary, start, start + length));
+            continue;
+        };
+        let until = rule.split(";UNTIL=").nth(1).unwrap();
+        let until = chrono::NaiveDateTime::parse_from_str(until, "%Y%m%dT%H%M%SZ")
+            .unwrap()
+            .and_utc();
+        let first = chrono::NaiveDateTime::parse_from_str(&local, "%Y%m%dT%H%M%S").unwrap();
+        for week in 0.. {
+            let wall = first + chrono::Duration::weeks(week);
+            let mut instance = dtstart.clone();
+            instance.val = wall.format("%Y%m%dT%H%M%S").to_string().into();
+            let at = ics_at(&instance, reader);
+            if at > until {
+                break;
+            }
+            let over = events.iter().find(|o| {
+                prop(o, "UID").unwrap().1 == uid
+                    && prop(o, "RECURRENCE-ID").is_some_and(|(p, _)| ics_at(&p, reader) == at)
+            });
+            out.push(match over {
+                Some(o) => (
+                    summary.clone(),
+                    ics_at(&prop(o, "DTSTART").unwrap().0, reader),
+                    ics_at(&prop(o, "DTEND").unwrap().0, reader),
+                ),
+                None => (summary.clone(), at, at + length),
+            });
+            assert!(week < 60, "runaway rule {rule}");
+        }
+    }
+    let mut out: Vec<_> = out
+        .into_iter()
+        .map(|(s, a, b)| (s, a.to_rfc3339(), b.to_rfc3339()))
+        .collect();
+    out.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+    out
+}
+
+/// Windows starting in, ending in and clear of the repeated autumn hour
+/// (01:00 to 02:00 in London on Sunday 26 October 2025, twice) are read
+/// back at rel's own instants by a reader taking the earlier of a repeated
+/// time (RFC 5545) and by one taking the later (ical.js, vobject): every
+/// instant in that hour is written in UTC, the occurrence starting in it
+/// taken out of the weekly rule as its own event.
+#[test]
+fn ics_windows_in_the_repeated_hour_read_the_same_by_every_reader() {
+    let repo = Repo::new();
+    let window = |name: &str, day: &str, start: &str, end: &str| {
+        format!("  - name: {name}\n    days: [{day}]\n    start: \"{start}\"\n    end: \"{end}\"\n")
+    };
+    repo.commit_file(
+        "calendars/standard.yaml",
+        &format!(
+            "maintenance_windows:\n{}{}{}{}blackouts: []\n",
+            window("early-sunday", "sun", "01:30", "03:00"),
+            window("inside-the-hour", "sun", "01:10", "01:50"),
+            window("late-saturday", "sat", "22:00", "01:30"),
+            window("sunday-morning", "sun", "08:00", "10:00"),
+        ),
+    );
+    // The export of a range, and rel's own calendar of it: every window
+    // occurrence starting on a day of the range, (SUMMARY, start, end).
+    let export = |from: &str, to: &str| {
+        let range = ["--from", from, "--to", to];
+        let text = repo
+            .rel(&[&["calendar"][..], &range, &["--ics", "-"]].concat())
+            .ok()
+            .stdout;
+        let v = repo
+            .rel(&[&["--json", "calendar"][..], &range].concat())
+            .ok()
+            .json();
+        let utc = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .with_timezone(&chrono::Utc)
+                .to_rfc3339()
+        };
+        let mut own: Vec<(String, String, String)> = v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "maintenance" && e["start"].as_str().unwrap()[..10] >= *from)
+            .map(|e| {
+                (
+                    format!("Maintenance window: {}", e["name"].as_str().unwrap()),
+                    utc(e["start"].as_str().unwrap()),
+                    utc(e["end"].as_str().unwrap()),
+                )
+            })
+            .collect();
+        own.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+        (text, own)
+    };
+    let (text, own) = export("2025-10-18", "2025-11-02");
+    // Three Saturdays and three Sundays in the range: 3 + 3 x 3.
+    assert_eq!(own.len(), 12, "{own:?}");
+    // The autumn night: starting in the repeated hour (the first 01:30,
+    // BST), inside it, ending in it, and clear of it.
+    for expected in [
+        (
+            "early-sunday",
+            "2025-10-26T00:30:00+00:00",
+            "2025-10-26T03:00:00+00:00",
+        ),
+        (
+            "inside-the-hour",
+            "2025-10-26T00:10:00+00:00",
+            "2025-10-26T00:50:00+00:00",
+        ),
+        (
+            "late-saturday",
+            "2025-10-25T21:00:00+00:00",
+            "2025-10-26T00:30:00+00:00",
+        ),
+        (
+            "sunday-morning",
+            "2025-10-26T08:00:00+00:00",
+            "2025-10-26T10:00:00+00:00",
+        ),
+    ] {
+        let expected = (
+            format!("Maintenance window: {}", expected.0),
+            expected.1.to_string(),
+            expected.2.to_string(),
+        );
+        assert!(own.contains(&expected), "{expected:?} not in {own:?}");
+    }
+    // Ranges around that Sunday, starting on it and ending on it, and the
+    // spring change, too.
+    for (from, to) in [
+        ("2025-10-18", "2025-11-02"),
+        ("2025-10-26", "2025-11-09"),
+        ("2025-10-12", "2025-10-26"),
+        // Spring: 01:10 and 01:30 on Sunday 30 March do not exist.
+        ("2025-03-22", "2025-04-06"),
+    ] {
+        let (text, own) = export(from, to);
+        for reader in [Repeated::Earlier, Repeated::Later] {
+            assert_eq!(
+                ics_occurrences(&text, reader),
+                own,
+                "{reader:?} reader, {from} to {to}:\n{text}"
+            );
+        }
+        // No local time written falls in the repeated hour.
+        let unfolded = icalendar::parser::unfold(&text);
+        for line in unfolded.lines() {
+            assert!(
+                !(line.contains("TZID=Europe/London:20251026T01")),
+                "a repeated local time: {line}"
+            );
+        }
+    }
+    // An occurrence taken out of the rule has its own UID, and so has the
+    // rule after it; a range starting on that Sunday gives the same UIDs
+    // to the same occurrences.
+    let domain = crate::calendar::ics_domain(&repo);
+    let later = ics_uids(&export("2025-10-26", "2025-11-09").0);
+    let uids = ics_uids(&text);
+    for uid in [
+        format!("window-early-sunday-sun-20251026@{domain}"),
+        format!("window-early-sunday-sun-after-20251026@{domain}"),
+        format!("window-inside-the-hour-sun-20251026@{domain}"),
+    ] {
+        assert!(uids.contains(&uid), "{uid} not in {uids:?}");
+        assert!(later.contains(&uid), "{uid} not in {later:?}");
+    }
+    for uid in [
+        format!("window-early-sunday-sun@{domain}"),
+        format!("window-late-saturday-sat@{domain}"),
+        format!("window-sunday-morning-sun@{domain}"),
+    ] {
+        assert!(uids.contains(&uid), "{uid} not in {uids:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // GitHub annotations, parsed as the Actions runner parses workflow commands
 
@@ -707,4 +956,89 @@ fn list_shows_every_readable_release_and_names_the_unreadable_file() {
     "#);
     let json = repo.refused(3, &["--json", "list"]);
     assert_eq!(json.json().as_array().unwrap().len(), 1);
+}
+
+// ---------------------------------------------------------------------------
+// `rel --json demo`, read by a CI job
+
+/// Under --json the walkthrough is one JSON document on stdout: the
+/// scratch folder, the release, and each step with its actor, clock,
+/// arguments, exit code and its own --json answer; nothing on stderr.
+#[test]
+fn json_demo_is_one_document_of_every_step() {
+    let repo = Repo::bare();
+    for (dir, args) in [
+        ("one", vec!["--json", "demo", "one"]),
+        ("two", vec!["demo", "two", "--json"]),
+    ] {
+        let run = repo.rel(&args).ok();
+        assert_eq!(run.stderr, "", "{args:?}");
+        let v = run.json();
+        assert_eq!(v["release"], "REL-2025-03-001");
+        assert_eq!(v["completed"], true);
+        let root = repo.path().join(dir);
+        assert_eq!(
+            std::path::Path::new(v["directory"].as_str().unwrap()),
+            root.as_path()
+        );
+        assert!(root.join("policy.yaml").exists());
+        let steps = v["steps"].as_array().unwrap();
+        assert!(steps.len() > 40, "{}", steps.len());
+        for s in steps {
+            let code = s["exit_code"].as_i64().unwrap();
+            if s["expect_refusal"] == true {
+                assert_ne!(code, 0, "{s}");
+            } else {
+                assert_eq!(code, 0, "{s}");
+            }
+            assert!(
+                s["actor"]["email"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("@example.com")
+            );
+            assert!(s["at"].as_str().unwrap().starts_with("2025-03-"), "{s}");
+        }
+        assert_eq!(steps[0]["args"][0], "init");
+        // A refusal is shown: the plan outside a window, with its gates.
+        let refused = steps
+            .iter()
+            .find(|s| s["args"][0] == "plan" && s["expect_refusal"] == true)
+            .unwrap();
+        assert_eq!(refused["exit_code"], 1);
+        assert!(refused["stderr"].as_str().unwrap().contains("cannot plan"));
+        // Each step's own --json answer: the release closed.
+        let close = steps.iter().find(|s| s["args"][0] == "close").unwrap();
+        assert_eq!(close["actor"]["name"], "Riley Manager");
+        assert_eq!(close["output"]["to"], "closed", "{close}");
+        assert_eq!(close["output"]["allowed"], true, "{close}");
+    }
+}
+
+/// Commands that print a script or a page, or write files, answer --json
+/// with JSON too: the text as a string, or the files written.
+#[test]
+fn generated_text_and_written_files_answer_json() {
+    let repo = Repo::new();
+    let v = repo.rel(&["--json", "completions", "bash"]).ok().json();
+    assert_eq!(v["shell"], "bash");
+    assert!(v["script"].as_str().unwrap().contains("_rel()"), "{v}");
+    let v = repo.rel(&["man", "--json"]).ok().json();
+    assert_eq!(v["page"], "rel.1");
+    assert!(
+        v["roff"].as_str().unwrap().contains(".TH REL 1 2025-03-01"),
+        "{v}"
+    );
+    for args in [
+        ["--json", "schema", "--out", "out"],
+        ["--json", "man", "--out", "pages"],
+    ] {
+        let run = repo.rel(&args).ok();
+        assert_eq!(run.stderr, "", "{args:?}");
+        let wrote = run.json()["wrote"].as_array().unwrap().clone();
+        assert!(wrote.len() >= 4, "{args:?}: {wrote:?}");
+        for path in wrote {
+            assert!(std::path::Path::new(path.as_str().unwrap()).is_file());
+        }
+    }
 }

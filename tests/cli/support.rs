@@ -27,6 +27,13 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// `text` with every run of whitespace (a line wrapped to the width, the
+/// hanging indent under it) read as one space: what a needle is looked for
+/// in when it is not found as printed.
+pub fn unwrapped(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 impl Run {
     #[track_caller]
     pub fn ok(self) -> Run {
@@ -51,7 +58,7 @@ impl Run {
     #[track_caller]
     pub fn stdout_has(self, needle: &str) -> Run {
         assert!(
-            self.stdout.contains(needle),
+            self.stdout.contains(needle) || unwrapped(&self.stdout).contains(&unwrapped(needle)),
             "stdout lacks {needle:?}:\n{}\nstderr:\n{}",
             self.stdout,
             self.stderr
@@ -62,7 +69,7 @@ impl Run {
     #[track_caller]
     pub fn stderr_has(self, needle: &str) -> Run {
         assert!(
-            self.stderr.contains(needle),
+            self.stderr.contains(needle) || unwrapped(&self.stderr).contains(&unwrapped(needle)),
             "stderr lacks {needle:?}:\n{}\nstdout:\n{}",
             self.stderr,
             self.stdout

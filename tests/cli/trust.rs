@@ -666,12 +666,22 @@ fn an_amendment_voids_the_approval_until_it_is_given_again() {
         .stderr
         .lines()
         .skip_while(|l| !l.contains("definition-approved"))
-        .take(2)
+        .enumerate()
+        .take_while(|(i, l)| *i == 0 || l.starts_with("          "))
+        .map(|(_, l)| l)
         .collect();
-    insta::assert_snapshot!(gate.join("\n"), @r"
-    FAIL   definition-approved      definition of this minor release still needs approval by service-owner (0 of 1); the planner may not approve; the approval by Frances Owner <fo@example.com> as service-owner no longer counts: amended risk by Riley Manager <rm@example.com> at 2025-03-04 10:00, after it was given
-                                    -> rel approve REL-2025-03-001 --role service-owner (each as a holder of that role)
-    ");
+    insta::assert_snapshot!(gate.join("\n"), @r#"
+    FAIL   definition-approved      definition of this minor release still needs
+                                    approval by service-owner (0 of 1); the
+                                    planner may not approve; the approval by
+                                    Frances Owner <fo@example.com> as
+                                    service-owner no longer counts: amended risk
+                                    by Riley Manager <rm@example.com> at
+                                    2025-03-04 10:00, after it was given
+                                    -> rel approve REL-2025-03-001 --role
+                                      service-owner (each as a holder of that
+                                      role)
+    "#);
     // The title is not approved content: amending it voids nothing.
     ok(
         &mut repo,
@@ -795,6 +805,33 @@ fn an_approval_recorded_without_a_digest_still_counts_and_says_so() {
 
 // ---------------------------------------------------------------------------
 // 3.3 A complete definition before approval
+
+/// Plan's closing advice follows the order the gates impose: an incomplete
+/// definition cannot be approved, so `rel amend` comes first.
+#[test]
+fn plan_names_amend_before_approval_when_the_definition_is_incomplete() {
+    let mut repo = Repo::new();
+    repo.at("2025-03-01T09:00:00+00:00").by(RM);
+    repo.change("CHG-2025-0892", "finance", "2025-03-15");
+    repo.change("CHG-2025-0893", "finance", "2025-03-22");
+    let incomplete = plan_args("CHG-2025-0892", "2025-03-15 20:00", &["--risk"]);
+    let run = ok(
+        &mut repo,
+        RM,
+        "2025-03-03T10:00:00+00:00",
+        &strs(&incomplete),
+    );
+    let run = run.stderr_has("the definition lacks risk assessment summary (--risk)");
+    insta::assert_snapshot!(run.stdout.lines().last().unwrap(), @"Next: complete the definition (rel amend REL-2025-03-001 with the missing parts), then the definition needs approval by service-owner (rel approve REL-2025-03-001 --role service-owner), then rel promote REL-2025-03-001");
+    let complete = plan_args("CHG-2025-0893", "2025-03-22 20:00", &[]);
+    let run = ok(&mut repo, RM, "2025-03-03T10:00:00+00:00", &strs(&complete));
+    assert!(
+        !run.stderr.contains("definition-complete"),
+        "{}",
+        run.stderr
+    );
+    insta::assert_snapshot!(run.stdout.lines().last().unwrap(), @"Next: the definition needs approval by service-owner (rel approve REL-2025-03-002 --role service-owner), then rel promote REL-2025-03-002");
+}
 
 #[test]
 fn an_incomplete_definition_is_refused_at_approval_and_accepted_once_complete() {

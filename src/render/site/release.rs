@@ -139,7 +139,10 @@ pub fn page(input: &SiteInput, r: &Release) -> String {
     } else {
         table_head(
             &mut b,
-            &format!("The {} changes in this release", r.changes.len()),
+            &match r.changes.len() {
+                1 => "The change in this release".to_string(),
+                n => format!("The {n} changes in this release"),
+            },
             &["Change", "Title", "Status", "Owner ready", "Owner"],
         );
         for id in &r.changes {

@@ -1202,7 +1202,7 @@ fn a_periodic_session_reviews_two_minor_releases_in_one_commit() {
         "Both on time; no escaped defects",
     ])
     .ok()
-    .stdout_has("periodic review session 2025-03-31 (2 release(s))");
+    .stdout_has("periodic review session 2025-03-31 (2 releases)");
     assert_eq!(repo.commit_count(), commits + 1);
     for r in [&first, &second] {
         let pir = show(&repo, r)["pir"].clone();
@@ -1259,7 +1259,7 @@ fn the_walkthrough_shows_the_procedure_in_80_columns() {
         "Subject: Deployment of finance 2.4.0 completed (REL-2025-03-001)",
         "completion-notified",
         // a PIR
-        "periodic review session 2025-03-28 (1 release(s)): REL-2025-03-001",
+        "periodic review session 2025-03-28 (1 release): REL-2025-03-001",
         "went from plan to closed",
     ] {
         assert!(run.stdout.contains(needle), "{needle}:\n{}", run.stdout);
