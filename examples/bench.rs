@@ -15,6 +15,9 @@
 //!   parse floor, and the peak memory of `rel change list`.
 //!
 //! - `rel site` (every page of the release site) against `rel check`;
+//! - `rel change import` of 60,000 rows into a new records repository,
+//!   against the same files written and committed by hand (`git add` +
+//!   `git commit`) and against `rel check` of the result;
 //! - a synced `rel plan` (policy `sync`: fetch, plan, push with a lease)
 //!   against a local bare remote, against `git fetch` + `git push` of one
 //!   commit by hand (in a small records repository of its own).
@@ -24,7 +27,9 @@
 //! `REL_BENCH_SMALL=1` divides every size by 20, for a quick trial run).
 //!
 //! `-- history [DIR]` times the commands that judge history instead
-//! (`rel check --base`, `rel audit verify`; see `bench/history.rs`).
+//! (`rel check --base`, `rel audit verify`; see `bench/history.rs`);
+//! `-- reads [DIR]` only the whole-repository reads of both repositories
+//! and the import.
 
 #[path = "bench/history.rs"]
 mod history;
@@ -59,8 +64,9 @@ fn main() {
             .unwrap_or_else(|| std::env::temp_dir().join("rel-bench-history"));
         return history::main(&rel, &dir);
     }
+    let only_reads = std::env::args().nth(1).as_deref() == Some("reads");
     let top = std::env::args()
-        .nth(1)
+        .nth(if only_reads { 2 } else { 1 })
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("rel-bench"));
     let dir = top.join("records-10k");
@@ -74,58 +80,10 @@ fn main() {
     let target = "REL-2026-01-001";
     let mut table = Report::default();
 
-    // rel promote vs git commit of the same file.
-    let promote = median(RUNS, || {
-        let t = timed(|| run(&rel, &dir, &["promote", target]));
-        git(&dir, &["reset", "-q", "--hard", "HEAD~1"]);
-        t
-    });
-    let release_path = paths::release(&ReleaseId::parse(target).unwrap());
-    let original = std::fs::read_to_string(dir.join(&release_path)).unwrap();
-    let commit = median(RUNS, || {
-        std::fs::write(
-            dir.join(&release_path),
-            original.replace("stage: plan", "stage: build"),
-        )
-        .unwrap();
-        let t = timed(|| {
-            git(&dir, &["add", release_path.to_str().unwrap()]);
-            git(&dir, &["commit", "-q", "-m", "promote by hand"]);
-        });
-        git(&dir, &["reset", "-q", "--hard", "HEAD~1"]);
-        t
-    });
-    table.row(
-        "rel promote",
-        promote,
-        "git add + commit of the file",
-        commit,
-    );
-
-    // rel plan (conflict checking reads only nearby months) vs git status.
-    let plan = median(RUNS, || {
-        let t = timed(|| {
-            run(
-                &rel,
-                &dir,
-                &[
-                    "plan",
-                    "--service",
-                    "hr-portal",
-                    "--type",
-                    "minor",
-                    "--target",
-                    "2026-01-18 19:00",
-                    "--change",
-                    "CHG-2026-9001",
-                ],
-            )
-        });
-        git(&dir, &["reset", "-q", "--hard", "HEAD~1"]);
-        t
-    });
-    let status = median(RUNS, || timed(|| git(&dir, &["status", "--porcelain"])));
-    table.row("rel plan", plan, "git status", status);
+    // The everyday commands against git.
+    if !only_reads {
+        everyday(&rel, &dir, target, &mut table);
+    }
 
     // Whole-repository reads vs parsing every record once on one thread.
     // (Each row's runs alternate with the floor's, so that both see the
@@ -153,54 +111,56 @@ fn main() {
 
     // rel site vs rel check: the site reads what check reads, and writes a
     // page per release and per month.
-    let out = tempfile::tempdir().unwrap();
-    let (site, check) = paired(
-        RUNS,
-        || {
-            let public = out.path().join("public");
-            let _ = std::fs::remove_dir_all(&public);
-            timed(|| run(&rel, &dir, &["site", "--out", public.to_str().unwrap()]))
-        },
-        || timed(|| run(&rel, &dir, &["check"])),
-    );
-    let pages = count_files(&out.path().join("public"));
-    table.row(
-        &format!("rel site (10k, {pages} files)"),
-        site,
-        "rel check",
-        check,
-    );
+    if !only_reads {
+        let out = tempfile::tempdir().unwrap();
+        let (site, check) = paired(
+            RUNS,
+            || {
+                let public = out.path().join("public");
+                let _ = std::fs::remove_dir_all(&public);
+                timed(|| run(&rel, &dir, &["site", "--out", public.to_str().unwrap()]))
+            },
+            || timed(|| run(&rel, &dir, &["check"])),
+        );
+        let pages = count_files(&out.path().join("public"));
+        table.row(
+            &format!("rel site (10k, {pages} files)"),
+            site,
+            "rel check",
+            check,
+        );
 
-    // History: rel log vs git log.
-    for commits in [size(5_000), size(20_000)] {
-        let dir = top.join(format!("history-{commits}"));
-        if !dir.join("policy.yaml").exists() {
-            history(&dir, &rel, commits);
+        // History: rel log vs git log.
+        for commits in [size(5_000), size(20_000)] {
+            let dir = top.join(format!("history-{commits}"));
+            if !dir.join("policy.yaml").exists() {
+                history(&dir, &rel, commits);
+            }
+            let (id, file) = history_target(commits);
+            let file = file.to_str().unwrap().to_string();
+            let (log_id, git_file) = paired(
+                RUNS,
+                || timed(|| run(&rel, &dir, &["log", &id])),
+                || timed(|| git(&dir, &["log", "--", &file])),
+            );
+            table.row(
+                &format!("rel log ID ({commits} commits)"),
+                log_id,
+                "git log -- FILE",
+                git_file,
+            );
+            let (log, git_all) = paired(
+                RUNS,
+                || timed(|| run(&rel, &dir, &["log"])),
+                || timed(|| git(&dir, &["log"])),
+            );
+            table.row(
+                &format!("rel log ({commits} commits)"),
+                log,
+                "git log",
+                git_all,
+            );
         }
-        let (id, file) = history_target(commits);
-        let file = file.to_str().unwrap().to_string();
-        let (log_id, git_file) = paired(
-            RUNS,
-            || timed(|| run(&rel, &dir, &["log", &id])),
-            || timed(|| git(&dir, &["log", "--", &file])),
-        );
-        table.row(
-            &format!("rel log ID ({commits} commits)"),
-            log_id,
-            "git log -- FILE",
-            git_file,
-        );
-        let (log, git_all) = paired(
-            RUNS,
-            || timed(|| run(&rel, &dir, &["log"])),
-            || timed(|| git(&dir, &["log"])),
-        );
-        table.row(
-            &format!("rel log ({commits} commits)"),
-            log,
-            "git log",
-            git_all,
-        );
     }
 
     // 40,000 releases: the version in production, and the big reads.
@@ -209,24 +169,26 @@ fn main() {
         generate(&big, &rel, size(BIG_RELEASES), 2005, "hr-portal");
         run(&rel, &big, &["promote", target]);
     }
-    let cache = big.join(".git/rel/production");
-    let cold = median(RUNS, || {
-        let _ = std::fs::remove_file(&cache);
-        timed(|| run(&rel, &big, &["show", target]))
-    });
-    table.row(
-        "rel show, no closed release (40k), no cache",
-        cold,
-        "20 ms",
-        StdDuration::from_millis(20),
-    );
-    let show = median(RUNS, || timed(|| run(&rel, &big, &["show", target])));
-    table.row(
-        "rel show, no closed release (40k)",
-        show,
-        "20 ms",
-        StdDuration::from_millis(20),
-    );
+    if !only_reads {
+        let cache = big.join(".git/rel/production");
+        let cold = median(RUNS, || {
+            let _ = std::fs::remove_file(&cache);
+            timed(|| run(&rel, &big, &["show", target]))
+        });
+        table.row(
+            "rel show, no closed release (40k), no cache",
+            cold,
+            "20 ms",
+            StdDuration::from_millis(20),
+        );
+        let show = median(RUNS, || timed(|| run(&rel, &big, &["show", target])));
+        table.row(
+            "rel show, no closed release (40k)",
+            show,
+            "20 ms",
+            StdDuration::from_millis(20),
+        );
+    }
     let (check, floor) = paired(
         SLOW_RUNS,
         || timed(|| run(&rel, &big, &["check"])),
@@ -251,19 +213,25 @@ fn main() {
         floor,
     );
 
-    let (synced, offline, by_hand) = synced_plan(&rel);
-    table.row(
-        "rel plan, synced (small, local bare remote)",
-        synced,
-        "git fetch + git push of one commit",
-        by_hand,
-    );
-    table.row(
-        "rel plan --offline (the same plan)",
-        offline,
-        "rel plan, synced",
-        synced,
-    );
+    // rel change import of 60,000 rows into a new repository vs the same
+    // files written and committed by hand, and vs rel check of the result.
+    import_rows(&top, &rel, &mut table);
+
+    if !only_reads {
+        let (synced, offline, by_hand) = synced_plan(&rel);
+        table.row(
+            "rel plan, synced (small, local bare remote)",
+            synced,
+            "git fetch + git push of one commit",
+            by_hand,
+        );
+        table.row(
+            "rel plan --offline (the same plan)",
+            offline,
+            "rel plan, synced",
+            synced,
+        );
+    }
 
     println!("repositories under {}", top.display());
     println!("medians ({RUNS} runs, {SLOW_RUNS} for the 40k repository's whole reads):");
@@ -272,6 +240,136 @@ fn main() {
         "  rel change list (200k) peak memory {:.0} MiB",
         peak as f64 / 1024.0
     );
+}
+
+/// Rows of the CSV `rel change import` reads, and the change records they
+/// become.
+const IMPORT_ROWS: usize = 60_000;
+
+/// `rel change import` of [`IMPORT_ROWS`] rows into a new records
+/// repository (after `rel init`) against the same files written and
+/// committed by hand (`git add -A` + `git commit`), and `rel check` of the
+/// imported repository.
+fn import_rows(top: &Path, rel: &Path, table: &mut Report) {
+    let rows = size(IMPORT_ROWS as u32) as usize;
+    let id = |i: usize| format!("CHG-{}-{:04}", 2016 + i / 7500, 1 + i % 7500);
+    let csv = top.join(format!("import-{rows}.csv"));
+    let mut text = String::from("id,title,service,status,owner,target,ready\n");
+    for i in 0..rows {
+        text.push_str(&format!(
+            "{},Imported {i},finance,approved,dev@example.com,2025-03-15,yes\n",
+            id(i)
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let target = ts("2025-03-15T00:00:00+00:00").date_naive();
+    let files: Vec<(PathBuf, String)> = (0..rows)
+        .map(|i| {
+            let c = change(&id(i), "finance", target, None);
+            let year = 2016 + (i / 7500) as i32;
+            (paths::change(&c.id, year), yaml::to_string(&c))
+        })
+        .collect();
+    let scratch = top.join("import-scratch");
+    let fresh = |name: &str| {
+        let dir = scratch.join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        git(&dir, &["init", "-q", "-b", "main"]);
+        git(&dir, &["config", "user.name", "Riley Manager"]);
+        git(&dir, &["config", "user.email", "rm@example.com"]);
+        run(rel, &dir, &["init", "."]);
+        dir
+    };
+    let (import, by_hand) = paired(
+        SLOW_RUNS,
+        || {
+            let dir = fresh("rel");
+            timed(|| run(rel, &dir, &["change", "import", csv.to_str().unwrap()]))
+        },
+        || {
+            let dir = fresh("git");
+            timed(|| {
+                for (path, text) in &files {
+                    write(&dir, path, text.clone());
+                }
+                git(&dir, &["add", "-A"]);
+                git(&dir, &["commit", "-q", "-m", "import by hand"]);
+            })
+        },
+    );
+    table.row(
+        &format!("rel change import ({rows} rows)"),
+        import,
+        "the files by hand + git add + commit",
+        by_hand,
+    );
+    let imported = scratch.join("rel");
+    let check = median(SLOW_RUNS, || timed(|| run(rel, &imported, &["check"])));
+    table.row(
+        &format!("rel change import ({rows} rows)"),
+        import,
+        "rel check of the result",
+        check,
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// `rel promote` against `git add` + `git commit` of the same file, and
+/// `rel plan` (conflict checking reads only nearby months) against `git
+/// status`; each undone after it is timed.
+fn everyday(rel: &Path, dir: &Path, target: &str, table: &mut Report) {
+    let promote = median(RUNS, || {
+        let t = timed(|| run(rel, dir, &["promote", target]));
+        git(dir, &["reset", "-q", "--hard", "HEAD~1"]);
+        t
+    });
+    let release_path = paths::release(&ReleaseId::parse(target).unwrap());
+    let original = std::fs::read_to_string(dir.join(&release_path)).unwrap();
+    let commit = median(RUNS, || {
+        std::fs::write(
+            dir.join(&release_path),
+            original.replace("stage: plan", "stage: build"),
+        )
+        .unwrap();
+        let t = timed(|| {
+            git(dir, &["add", release_path.to_str().unwrap()]);
+            git(dir, &["commit", "-q", "-m", "promote by hand"]);
+        });
+        git(dir, &["reset", "-q", "--hard", "HEAD~1"]);
+        t
+    });
+    table.row(
+        "rel promote",
+        promote,
+        "git add + commit of the file",
+        commit,
+    );
+
+    // rel plan (conflict checking reads only nearby months) vs git status.
+    let plan = median(RUNS, || {
+        let t = timed(|| {
+            run(
+                rel,
+                dir,
+                &[
+                    "plan",
+                    "--service",
+                    "hr-portal",
+                    "--type",
+                    "minor",
+                    "--target",
+                    "2026-01-18 19:00",
+                    "--change",
+                    "CHG-2026-9001",
+                ],
+            )
+        });
+        git(dir, &["reset", "-q", "--hard", "HEAD~1"]);
+        t
+    });
+    let status = median(RUNS, || timed(|| git(dir, &["status", "--porcelain"])));
+    table.row("rel plan", plan, "git status", status);
 }
 
 /// A synced `rel plan` against a local bare remote, the same plan with

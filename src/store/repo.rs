@@ -1139,4 +1139,66 @@ mod tests {
             "{err}"
         );
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn one_walk_lists_records_and_links_in_order_and_a_listed_file_is_not_read_through_a_link() {
+        let f = Fixture::new();
+        let repo = f.repo();
+        for p in [
+            "releases/2025/03/REL-2025-03-002.yaml",
+            "releases/2025/03/REL-2025-03-001.yaml",
+            "releases/2025/10/REL-2025-10-001.yaml",
+            "releases/2025/03.old/REL-2025-03-009.yaml",
+            "changes/2025/CHG-2025-0002.yaml",
+            "changes/2024/CHG-2024-0001.yaml",
+            "changes/2025/.gitkeep",
+            "changes/.hidden/CHG-2025-0009.yaml",
+            "calendars/team.yaml",
+        ] {
+            f.put(Path::new(p), "x");
+        }
+        std::os::unix::fs::symlink("/", f.dir.path().join("releases/2025/link")).unwrap();
+        std::os::unix::fs::symlink(
+            f.dir.path().join("calendars/team.yaml"),
+            f.dir.path().join("calendars/other.yaml"),
+        )
+        .unwrap();
+        let (files, links) = repo.records_and_links().unwrap();
+        let names = |v: &[PathBuf]| {
+            v.iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(&files),
+            [
+                "changes/2024/CHG-2024-0001.yaml",
+                "changes/2025/CHG-2025-0002.yaml",
+                "releases/2025/03/REL-2025-03-001.yaml",
+                "releases/2025/03/REL-2025-03-002.yaml",
+                "releases/2025/03.old/REL-2025-03-009.yaml",
+                "releases/2025/10/REL-2025-10-001.yaml",
+            ]
+        );
+        assert_eq!(
+            names(&links),
+            ["calendars/other.yaml", "releases/2025/link"]
+        );
+        assert_eq!(files, repo.record_files().unwrap());
+        assert_eq!(links, repo.symlinks().unwrap());
+
+        // A listed file replaced by a link is refused, not followed.
+        let listed = PathBuf::from("changes/2025/CHG-2025-0002.yaml");
+        std::fs::remove_file(f.dir.path().join(&listed)).unwrap();
+        std::os::unix::fs::symlink(f.dir.path().join("policy.yaml"), f.dir.path().join(&listed))
+            .unwrap();
+        let read = repo.read_listed(&[listed.clone(), files[0].clone()], |_, text| text);
+        let err = read[0].as_ref().unwrap_err().to_string();
+        assert!(
+            err.starts_with("changes/2025/CHG-2025-0002.yaml: is a symbolic link"),
+            "{err}"
+        );
+        assert_eq!(read[1].as_ref().unwrap(), "x");
+    }
 }
