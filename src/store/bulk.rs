@@ -30,9 +30,15 @@ pub fn updated_tree(
     if files.len() < FILES {
         return write(git, base, files);
     }
-    // A second handle on the same object database, whose writes go to
-    // memory first; reads still find every object on disk.
-    let scratch = Repository::open(git.path())?;
+    // A second handle on the same object database (opened as rel opens
+    // repositories, so that git's variables for objects hold for both),
+    // whose writes go to memory first; reads still find every object on
+    // disk.
+    let scratch = Repository::open_ext(
+        git.path(),
+        git2::RepositoryOpenFlags::FROM_ENV | git2::RepositoryOpenFlags::NO_SEARCH,
+        std::iter::empty::<&std::ffi::OsStr>(),
+    )?;
     let odb = scratch.odb()?;
     let memory = odb.add_new_mempack_backend(1000)?;
     let (tree, blobs) = write(&scratch, &scratch.find_tree(base.id())?, files)?;
