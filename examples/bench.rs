@@ -27,9 +27,7 @@
 //! `REL_BENCH_SMALL=1` divides every size by 20, for a quick trial run).
 //!
 //! `-- history [DIR]` times the commands that judge history instead
-//! (`rel check --base`, `rel audit verify`; see `bench/history.rs`);
-//! `-- reads [DIR]` only the whole-repository reads of both repositories
-//! and the import.
+//! (`rel check --base`, `rel audit verify`; see `bench/history.rs`).
 
 #[path = "bench/history.rs"]
 mod history;
@@ -64,9 +62,8 @@ fn main() {
             .unwrap_or_else(|| std::env::temp_dir().join("rel-bench-history"));
         return history::main(&rel, &dir);
     }
-    let only_reads = std::env::args().nth(1).as_deref() == Some("reads");
     let top = std::env::args()
-        .nth(if only_reads { 2 } else { 1 })
+        .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("rel-bench"));
     let dir = top.join("records-10k");
@@ -80,10 +77,58 @@ fn main() {
     let target = "REL-2026-01-001";
     let mut table = Report::default();
 
-    // The everyday commands against git.
-    if !only_reads {
-        everyday(&rel, &dir, target, &mut table);
-    }
+    // rel promote vs git commit of the same file.
+    let promote = median(RUNS, || {
+        let t = timed(|| run(&rel, &dir, &["promote", target]));
+        git(&dir, &["reset", "-q", "--hard", "HEAD~1"]);
+        t
+    });
+    let release_path = paths::release(&ReleaseId::parse(target).unwrap());
+    let original = std::fs::read_to_string(dir.join(&release_path)).unwrap();
+    let commit = median(RUNS, || {
+        std::fs::write(
+            dir.join(&release_path),
+            original.replace("stage: plan", "stage: build"),
+        )
+        .unwrap();
+        let t = timed(|| {
+            git(&dir, &["add", release_path.to_str().unwrap()]);
+            git(&dir, &["commit", "-q", "-m", "promote by hand"]);
+        });
+        git(&dir, &["reset", "-q", "--hard", "HEAD~1"]);
+        t
+    });
+    table.row(
+        "rel promote",
+        promote,
+        "git add + commit of the file",
+        commit,
+    );
+
+    // rel plan (conflict checking reads only nearby months) vs git status.
+    let plan = median(RUNS, || {
+        let t = timed(|| {
+            run(
+                &rel,
+                &dir,
+                &[
+                    "plan",
+                    "--service",
+                    "hr-portal",
+                    "--type",
+                    "minor",
+                    "--target",
+                    "2026-01-18 19:00",
+                    "--change",
+                    "CHG-2026-9001",
+                ],
+            )
+        });
+        git(&dir, &["reset", "-q", "--hard", "HEAD~1"]);
+        t
+    });
+    let status = median(RUNS, || timed(|| git(&dir, &["status", "--porcelain"])));
+    table.row("rel plan", plan, "git status", status);
 
     // Whole-repository reads vs parsing every record once on one thread.
     // (Each row's runs alternate with the floor's, so that both see the
@@ -111,56 +156,54 @@ fn main() {
 
     // rel site vs rel check: the site reads what check reads, and writes a
     // page per release and per month.
-    if !only_reads {
-        let out = tempfile::tempdir().unwrap();
-        let (site, check) = paired(
-            RUNS,
-            || {
-                let public = out.path().join("public");
-                let _ = std::fs::remove_dir_all(&public);
-                timed(|| run(&rel, &dir, &["site", "--out", public.to_str().unwrap()]))
-            },
-            || timed(|| run(&rel, &dir, &["check"])),
-        );
-        let pages = count_files(&out.path().join("public"));
-        table.row(
-            &format!("rel site (10k, {pages} files)"),
-            site,
-            "rel check",
-            check,
-        );
+    let out = tempfile::tempdir().unwrap();
+    let (site, check) = paired(
+        RUNS,
+        || {
+            let public = out.path().join("public");
+            let _ = std::fs::remove_dir_all(&public);
+            timed(|| run(&rel, &dir, &["site", "--out", public.to_str().unwrap()]))
+        },
+        || timed(|| run(&rel, &dir, &["check"])),
+    );
+    let pages = count_files(&out.path().join("public"));
+    table.row(
+        &format!("rel site (10k, {pages} files)"),
+        site,
+        "rel check",
+        check,
+    );
 
-        // History: rel log vs git log.
-        for commits in [size(5_000), size(20_000)] {
-            let dir = top.join(format!("history-{commits}"));
-            if !dir.join("policy.yaml").exists() {
-                history(&dir, &rel, commits);
-            }
-            let (id, file) = history_target(commits);
-            let file = file.to_str().unwrap().to_string();
-            let (log_id, git_file) = paired(
-                RUNS,
-                || timed(|| run(&rel, &dir, &["log", &id])),
-                || timed(|| git(&dir, &["log", "--", &file])),
-            );
-            table.row(
-                &format!("rel log ID ({commits} commits)"),
-                log_id,
-                "git log -- FILE",
-                git_file,
-            );
-            let (log, git_all) = paired(
-                RUNS,
-                || timed(|| run(&rel, &dir, &["log"])),
-                || timed(|| git(&dir, &["log"])),
-            );
-            table.row(
-                &format!("rel log ({commits} commits)"),
-                log,
-                "git log",
-                git_all,
-            );
+    // History: rel log vs git log.
+    for commits in [size(5_000), size(20_000)] {
+        let dir = top.join(format!("history-{commits}"));
+        if !dir.join("policy.yaml").exists() {
+            history(&dir, &rel, commits);
         }
+        let (id, file) = history_target(commits);
+        let file = file.to_str().unwrap().to_string();
+        let (log_id, git_file) = paired(
+            RUNS,
+            || timed(|| run(&rel, &dir, &["log", &id])),
+            || timed(|| git(&dir, &["log", "--", &file])),
+        );
+        table.row(
+            &format!("rel log ID ({commits} commits)"),
+            log_id,
+            "git log -- FILE",
+            git_file,
+        );
+        let (log, git_all) = paired(
+            RUNS,
+            || timed(|| run(&rel, &dir, &["log"])),
+            || timed(|| git(&dir, &["log"])),
+        );
+        table.row(
+            &format!("rel log ({commits} commits)"),
+            log,
+            "git log",
+            git_all,
+        );
     }
 
     // 40,000 releases: the version in production, and the big reads.
@@ -169,26 +212,24 @@ fn main() {
         generate(&big, &rel, size(BIG_RELEASES), 2005, "hr-portal");
         run(&rel, &big, &["promote", target]);
     }
-    if !only_reads {
-        let cache = big.join(".git/rel/production");
-        let cold = median(RUNS, || {
-            let _ = std::fs::remove_file(&cache);
-            timed(|| run(&rel, &big, &["show", target]))
-        });
-        table.row(
-            "rel show, no closed release (40k), no cache",
-            cold,
-            "20 ms",
-            StdDuration::from_millis(20),
-        );
-        let show = median(RUNS, || timed(|| run(&rel, &big, &["show", target])));
-        table.row(
-            "rel show, no closed release (40k)",
-            show,
-            "20 ms",
-            StdDuration::from_millis(20),
-        );
-    }
+    let cache = big.join(".git/rel/production");
+    let cold = median(RUNS, || {
+        let _ = std::fs::remove_file(&cache);
+        timed(|| run(&rel, &big, &["show", target]))
+    });
+    table.row(
+        "rel show, no closed release (40k), no cache",
+        cold,
+        "20 ms",
+        StdDuration::from_millis(20),
+    );
+    let show = median(RUNS, || timed(|| run(&rel, &big, &["show", target])));
+    table.row(
+        "rel show, no closed release (40k)",
+        show,
+        "20 ms",
+        StdDuration::from_millis(20),
+    );
     let (check, floor) = paired(
         SLOW_RUNS,
         || timed(|| run(&rel, &big, &["check"])),
@@ -217,21 +258,19 @@ fn main() {
     // files written and committed by hand, and vs rel check of the result.
     import_rows(&top, &rel, &mut table);
 
-    if !only_reads {
-        let (synced, offline, by_hand) = synced_plan(&rel);
-        table.row(
-            "rel plan, synced (small, local bare remote)",
-            synced,
-            "git fetch + git push of one commit",
-            by_hand,
-        );
-        table.row(
-            "rel plan --offline (the same plan)",
-            offline,
-            "rel plan, synced",
-            synced,
-        );
-    }
+    let (synced, offline, by_hand) = synced_plan(&rel);
+    table.row(
+        "rel plan, synced (small, local bare remote)",
+        synced,
+        "git fetch + git push of one commit",
+        by_hand,
+    );
+    table.row(
+        "rel plan --offline (the same plan)",
+        offline,
+        "rel plan, synced",
+        synced,
+    );
 
     println!("repositories under {}", top.display());
     println!("medians ({RUNS} runs, {SLOW_RUNS} for the 40k repository's whole reads):");
@@ -313,63 +352,6 @@ fn import_rows(top: &Path, rel: &Path, table: &mut Report) {
         check,
     );
     let _ = std::fs::remove_dir_all(&scratch);
-}
-
-/// `rel promote` against `git add` + `git commit` of the same file, and
-/// `rel plan` (conflict checking reads only nearby months) against `git
-/// status`; each undone after it is timed.
-fn everyday(rel: &Path, dir: &Path, target: &str, table: &mut Report) {
-    let promote = median(RUNS, || {
-        let t = timed(|| run(rel, dir, &["promote", target]));
-        git(dir, &["reset", "-q", "--hard", "HEAD~1"]);
-        t
-    });
-    let release_path = paths::release(&ReleaseId::parse(target).unwrap());
-    let original = std::fs::read_to_string(dir.join(&release_path)).unwrap();
-    let commit = median(RUNS, || {
-        std::fs::write(
-            dir.join(&release_path),
-            original.replace("stage: plan", "stage: build"),
-        )
-        .unwrap();
-        let t = timed(|| {
-            git(dir, &["add", release_path.to_str().unwrap()]);
-            git(dir, &["commit", "-q", "-m", "promote by hand"]);
-        });
-        git(dir, &["reset", "-q", "--hard", "HEAD~1"]);
-        t
-    });
-    table.row(
-        "rel promote",
-        promote,
-        "git add + commit of the file",
-        commit,
-    );
-
-    // rel plan (conflict checking reads only nearby months) vs git status.
-    let plan = median(RUNS, || {
-        let t = timed(|| {
-            run(
-                rel,
-                dir,
-                &[
-                    "plan",
-                    "--service",
-                    "hr-portal",
-                    "--type",
-                    "minor",
-                    "--target",
-                    "2026-01-18 19:00",
-                    "--change",
-                    "CHG-2026-9001",
-                ],
-            )
-        });
-        git(dir, &["reset", "-q", "--hard", "HEAD~1"]);
-        t
-    });
-    let status = median(RUNS, || timed(|| git(dir, &["status", "--porcelain"])));
-    table.row("rel plan", plan, "git status", status);
 }
 
 /// A synced `rel plan` against a local bare remote, the same plan with
