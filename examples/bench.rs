@@ -15,6 +15,9 @@
 //!   parse floor, and the peak memory of `rel change list`.
 //!
 //! - `rel site` (every page of the release site) against `rel check`;
+//! - `rel change import` of 60,000 rows into a new records repository,
+//!   against the same files written and committed by hand (`git add` +
+//!   `git commit`) and against `rel check` of the result;
 //! - a synced `rel plan` (policy `sync`: fetch, plan, push with a lease)
 //!   against a local bare remote, against `git fetch` + `git push` of one
 //!   commit by hand (in a small records repository of its own).
@@ -254,6 +257,10 @@ fn main() {
         floor,
     );
 
+    // rel change import of 60,000 rows into a new repository vs the same
+    // files written and committed by hand, and vs rel check of the result.
+    import_rows(&top, &rel, &mut table);
+
     let (synced, offline, by_hand) = synced_plan(&rel);
     table.row(
         "rel plan, synced (small, local bare remote)",
@@ -275,6 +282,79 @@ fn main() {
         "  rel change list (200k) peak memory {:.0} MiB",
         peak as f64 / 1024.0
     );
+}
+
+/// Rows of the CSV `rel change import` reads, and the change records they
+/// become.
+const IMPORT_ROWS: usize = 60_000;
+
+/// `rel change import` of [`IMPORT_ROWS`] rows into a new records
+/// repository (after `rel init`) against the same files written and
+/// committed by hand (`git add -A` + `git commit`), and `rel check` of the
+/// imported repository.
+fn import_rows(top: &Path, rel: &Path, table: &mut Report) {
+    let rows = size(IMPORT_ROWS as u32) as usize;
+    let id = |i: usize| format!("CHG-{}-{:04}", 2016 + i / 7500, 1 + i % 7500);
+    let csv = top.join(format!("import-{rows}.csv"));
+    let mut text = String::from("id,title,service,status,owner,target,ready\n");
+    for i in 0..rows {
+        text.push_str(&format!(
+            "{},Imported {i},finance,approved,dev@example.com,2025-03-15,yes\n",
+            id(i)
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let target = ts("2025-03-15T00:00:00+00:00").date_naive();
+    let files: Vec<(PathBuf, String)> = (0..rows)
+        .map(|i| {
+            let c = change(&id(i), "finance", target, None);
+            let year = 2016 + (i / 7500) as i32;
+            (paths::change(&c.id, year), yaml::to_string(&c))
+        })
+        .collect();
+    let scratch = top.join("import-scratch");
+    let fresh = |name: &str| {
+        let dir = scratch.join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        git(&dir, &["init", "-q", "-b", "main"]);
+        git(&dir, &["config", "user.name", "Riley Manager"]);
+        git(&dir, &["config", "user.email", "rm@example.com"]);
+        run(rel, &dir, &["init", "."]);
+        dir
+    };
+    let (import, by_hand) = paired(
+        SLOW_RUNS,
+        || {
+            let dir = fresh("rel");
+            timed(|| run(rel, &dir, &["change", "import", csv.to_str().unwrap()]))
+        },
+        || {
+            let dir = fresh("git");
+            timed(|| {
+                for (path, text) in &files {
+                    write(&dir, path, text.clone());
+                }
+                git(&dir, &["add", "-A"]);
+                git(&dir, &["commit", "-q", "-m", "import by hand"]);
+            })
+        },
+    );
+    table.row(
+        &format!("rel change import ({rows} rows)"),
+        import,
+        "the files by hand + git add + commit",
+        by_hand,
+    );
+    let imported = scratch.join("rel");
+    let check = median(SLOW_RUNS, || timed(|| run(rel, &imported, &["check"])));
+    table.row(
+        &format!("rel change import ({rows} rows)"),
+        import,
+        "rel check of the result",
+        check,
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
 }
 
 /// A synced `rel plan` against a local bare remote, the same plan with

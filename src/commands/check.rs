@@ -7,12 +7,15 @@ use super::{Ctx, print_json};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{Error, Result};
 use crate::model::{ChangeRef, Release};
-use crate::review::{Finding, Outcome, check_records};
+use crate::policy::Policy;
+use crate::review::{
+    ChangeLinks, Finding, Outcome, ReleaseLinks, check_change, check_links, check_release,
+};
 use crate::store::record_path::{RecordPath, classify};
 use crate::store::yaml::{self, Seg};
 use crate::store::{Repo, paths};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn add(f: &mut Vec<Finding>, file: &Path, at: &[Seg], message: String) {
     f.push(Finding::new(file, at, "placement", message));
@@ -129,17 +132,110 @@ pub fn report(ctx: &Ctx, format: CheckFormat, prefix: &Path, mut outcome: Outcom
     }
 }
 
-/// A record file as parsed for [`check_all`].
-enum Parsed {
-    Release(Result<Box<Release>>),
-    Change(Result<ChangeRef>),
+/// What [`check_all`] keeps of one record file, judged on its own where
+/// it was read: the findings on it alone, the error that kept it from
+/// being read, and what the rules between records need of it.
+#[derive(Default)]
+struct Judged {
+    findings: Vec<Finding>,
+    unreadable: Option<Error>,
+    links: Option<Links>,
+}
+
+enum Links {
+    Release(ReleaseLinks),
+    Change(ChangeLinks),
+}
+
+/// One file under `releases/` or `changes/`: where it is, whether it can
+/// be read, and (with a policy) the rules on the record alone.
+fn judge(rel: &Path, text: Result<String>, policy: Option<&Policy>) -> Judged {
+    let mut j = Judged::default();
+    let kind = match classify(rel, policy) {
+        Ok(kind) => kind,
+        Err(message) => {
+            add(&mut j.findings, rel, &[], message);
+            return j;
+        }
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(e) => {
+            j.unreadable = Some(e);
+            return j;
+        }
+    };
+    match kind {
+        RecordPath::Release(id) => {
+            let home = paths::release(&id);
+            if home != rel {
+                add(
+                    &mut j.findings,
+                    rel,
+                    &[Seg::Key("id")],
+                    format!("misplaced: {id} belongs in {}", home.display()),
+                );
+            }
+            match yaml::from_str::<Release>(rel, &text) {
+                Err(e) => j.unreadable = Some(e),
+                Ok(r) if r.id != id.to_string() => add(
+                    &mut j.findings,
+                    rel,
+                    &[Seg::Key("id")],
+                    format!(
+                        "id `{}` does not match the file name (expected `{id}`)",
+                        r.id
+                    ),
+                ),
+                Ok(r) => {
+                    if let Some(policy) = policy {
+                        check_release(policy, rel, &r, &mut j.findings);
+                    }
+                    j.links = Some(Links::Release(ReleaseLinks::of(rel, &r)));
+                }
+            }
+        }
+        RecordPath::Change(id) => {
+            if let Some(year) = policy.and_then(|p| p.change_pattern().year_of(&id).ok()) {
+                let home = paths::change(&id, year);
+                if home != rel {
+                    add(
+                        &mut j.findings,
+                        rel,
+                        &[Seg::Key("id")],
+                        format!("misplaced: {id} belongs in {}", home.display()),
+                    );
+                }
+            }
+            match yaml::from_str::<ChangeRef>(rel, &text) {
+                Err(e) => j.unreadable = Some(e),
+                Ok(c) if c.id != id => add(
+                    &mut j.findings,
+                    rel,
+                    &[Seg::Key("id")],
+                    format!(
+                        "id `{}` does not match the file name (expected `{id}`)",
+                        c.id
+                    ),
+                ),
+                Ok(c) => {
+                    if let Some(policy) = policy {
+                        check_change(policy, rel, &c, &mut j.findings);
+                    }
+                    j.links = Some(Links::Change(ChangeLinks::of(rel, &c)));
+                }
+            }
+        }
+    }
+    j
 }
 
 /// The whole repository, as it is in the work tree.
 pub fn check_all(repo: &Repo) -> Result<Outcome> {
     let mut out = Outcome::default();
-    // Links are listed, never followed (`releases -> /` must not be walked).
-    let links = repo.symlinks()?;
+    // One walk lists the records and the links; links are listed, never
+    // followed (`releases -> /` must not be walked).
+    let (files, links) = repo.records_and_links()?;
     for link in &links {
         out.findings.push(Finding::new(
             link,
@@ -184,99 +280,26 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
         }
     }
 
+    // Each record is read, parsed and judged on its own on every core;
+    // only what the rules between records need of it is kept.
+    let judged = repo.read_listed(&files, |rel, text| judge(rel, text, policy.as_ref()));
+    drop(files);
     let mut f: Vec<Finding> = vec![];
-    let mut releases: Vec<(PathBuf, Release)> = vec![];
-    let mut changes: Vec<(PathBuf, ChangeRef)> = vec![];
-    // Records are read and parsed on every core, then judged in order.
-    let files = repo.record_files()?;
-    let parsed = repo.read_each(&files, |rel, text| {
-        Some(match classify(rel, policy.as_ref()).ok()? {
-            RecordPath::Release(_) => {
-                text.map(|t| Parsed::Release(yaml::from_str(rel, &t).map(Box::new)))
-            }
-            RecordPath::Change(_) => text.map(|t| Parsed::Change(yaml::from_str(rel, &t))),
-        })
-    });
-    for (rel, parsed) in files.into_iter().zip(parsed) {
-        let kind = match classify(&rel, policy.as_ref()) {
-            Ok(kind) => kind,
-            Err(message) => {
-                add(&mut f, &rel, &[], message);
-                continue;
-            }
-        };
-        let parsed = match parsed {
-            Some(Ok(parsed)) => parsed,
-            Some(Err(e)) => {
-                unreadable(&mut out, e)?;
-                continue;
-            }
-            None => continue,
-        };
-        match kind {
-            RecordPath::Release(id) => {
-                let home = paths::release(&id);
-                if home != rel {
-                    add(
-                        &mut f,
-                        &rel,
-                        &[Seg::Key("id")],
-                        format!("misplaced: {id} belongs in {}", home.display()),
-                    );
-                }
-                let Parsed::Release(release) = parsed else {
-                    continue;
-                };
-                match release {
-                    Err(e) => unreadable(&mut out, e)?,
-                    Ok(r) if r.id != id.to_string() => add(
-                        &mut f,
-                        &rel,
-                        &[Seg::Key("id")],
-                        format!(
-                            "id `{}` does not match the file name (expected `{id}`)",
-                            r.id
-                        ),
-                    ),
-                    Ok(r) => releases.push((rel, *r)),
-                }
-            }
-            RecordPath::Change(id) => {
-                if let Some(year) = policy
-                    .as_ref()
-                    .and_then(|p| p.change_pattern().year_of(&id).ok())
-                {
-                    let home = paths::change(&id, year);
-                    if home != rel {
-                        add(
-                            &mut f,
-                            &rel,
-                            &[Seg::Key("id")],
-                            format!("misplaced: {id} belongs in {}", home.display()),
-                        );
-                    }
-                }
-                let Parsed::Change(change) = parsed else {
-                    continue;
-                };
-                match change {
-                    Err(e) => unreadable(&mut out, e)?,
-                    Ok(c) if c.id != id => add(
-                        &mut f,
-                        &rel,
-                        &[Seg::Key("id")],
-                        format!(
-                            "id `{}` does not match the file name (expected `{id}`)",
-                            c.id
-                        ),
-                    ),
-                    Ok(c) => changes.push((rel, c)),
-                }
-            }
+    let mut releases: Vec<ReleaseLinks> = vec![];
+    let mut changes: Vec<ChangeLinks> = vec![];
+    for j in judged {
+        f.extend(j.findings);
+        if let Some(e) = j.unreadable {
+            unreadable(&mut out, e)?;
+        }
+        match j.links {
+            Some(Links::Release(r)) => releases.push(r),
+            Some(Links::Change(c)) => changes.push(c),
+            None => {}
         }
     }
-    if let Some(policy) = &policy {
-        check_records(policy, &releases, &changes, &mut f);
+    if policy.is_some() {
+        check_links(&releases, &changes, &mut f);
     }
     out.findings.extend(f);
     Ok(out)

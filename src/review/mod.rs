@@ -16,7 +16,9 @@ mod records;
 pub use audit::{AuditFinding, AuditReport, HandEdit, audit, audit_judged};
 pub use branch::{BranchRules, judge_branch};
 pub use ledger::ledger_findings;
-pub use records::check_records;
+pub use records::{
+    ChangeLinks, ReleaseLinks, check_change, check_links, check_records, check_release,
+};
 
 use crate::model::node::Seg;
 use serde::Serialize;

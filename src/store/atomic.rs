@@ -13,7 +13,15 @@ use std::path::Path;
 pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = folder_of(path);
     std::fs::create_dir_all(dir).map_err(|e| Error::file(path, e.to_string()))?;
-    replace(path, contents, mode_for(path))
+    replace(path, contents, mode_for(path), true)
+}
+
+/// As [`write`], without syncing: for a commit of many files, which syncs
+/// them all at once afterwards (`bulk::sync_files`).
+pub fn write_unsynced(path: &Path, contents: &[u8]) -> Result<()> {
+    let dir = folder_of(path);
+    std::fs::create_dir_all(dir).map_err(|e| Error::file(path, e.to_string()))?;
+    replace(path, contents, mode_for(path), false)
 }
 
 /// Writes a file meant for others to read (an export), atomically as
@@ -32,7 +40,7 @@ pub fn write_public(path: &Path, contents: &[u8]) -> Result<()> {
             ),
         ));
     }
-    replace(path, contents, mode_for(path))
+    replace(path, contents, mode_for(path), true)
 }
 
 /// Keep the mode of the file being replaced; a new file follows the umask.
@@ -58,7 +66,7 @@ fn folder_of(path: &Path) -> &Path {
     }
 }
 
-fn replace(path: &Path, contents: &[u8], mode: Mode) -> Result<()> {
+fn replace(path: &Path, contents: &[u8], mode: Mode, sync: bool) -> Result<()> {
     let fail = |e: std::io::Error| Error::file(path, e.to_string());
     let dir = folder_of(path);
     // Same folder, so the rename never crosses a file system.
@@ -74,8 +82,13 @@ fn replace(path: &Path, contents: &[u8], mode: Mode) -> Result<()> {
         tmp.as_file().set_permissions(p).map_err(fail)?;
     }
     tmp.write_all(contents).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
+    if sync {
+        tmp.as_file().sync_all().map_err(fail)?;
+    }
     tmp.persist(path).map_err(|e| fail(e.error))?;
+    if !sync {
+        return Ok(());
+    }
     // The rename itself is durable once the folder is synced; not every
     // platform can open a folder for that, so a failure here is ignored.
     #[cfg(unix)]

@@ -119,17 +119,14 @@ impl Repo {
             return Ok(vec![]);
         };
         let prefix = self.prefix();
-        let entry = |rel: &Path| tree.and_then(|t| t.get_path(&prefix.join(rel)).ok());
+        // Each folder is read once, however many of its files were read.
+        let trees = super::trees::TreeCache::new(self.git(), 64);
+        let entry = |rel: &Path| tree.and_then(|t| trees.entry(t.id(), &prefix.join(rel)));
         let mut stale = vec![];
         for read in reads {
             match read {
                 Read::File { rel, blob } => {
-                    let head = entry(rel)
-                        .filter(|e| {
-                            e.kind() == Some(git2::ObjectType::Blob)
-                                && e.filemode() != i32::from(git2::FileMode::Link)
-                        })
-                        .map(|e| e.id());
+                    let head = entry(rel).and_then(|e| e.blob());
                     if head != *blob {
                         stale.push(rel.clone());
                     }
@@ -137,7 +134,7 @@ impl Repo {
                 Read::Dir { rel, filter, names } => {
                     let mut head: Vec<String> = vec![];
                     if let Some(e) = entry(rel)
-                        && let Ok(t) = self.git().find_tree(e.id())
+                        && let Ok(t) = self.git().find_tree(e.id)
                     {
                         for e in t.iter() {
                             let Ok(name) = e.name() else { continue };

@@ -30,9 +30,20 @@ pub fn findings(repo: &Repo) -> Result<Vec<(String, String)>> {
             .and_then(|t| t.get_path(Path::new(p)).ok())
             .map(|e| e.id())
     };
-    let mut index = git.index()?;
-    index.read(false)?;
-    let staged = |p: &str| index.get_path(Path::new(p), 0).map(|e| e.id);
+    // The index (as large as the repository) is read only when a path
+    // has to be looked up in it.
+    let index = std::cell::OnceCell::new();
+    let staged = |p: &str| -> Result<Option<Oid>> {
+        let index = match index.get() {
+            Some(index) => index,
+            None => {
+                let mut read = git.index()?;
+                read.read(false)?;
+                index.get_or_init(|| read)
+            }
+        };
+        Ok(index.get_path(Path::new(p), 0).map(|e| e.id))
+    };
     let on_disk = |p: &str| {
         let full = repo.workdir.join(p);
         std::fs::symlink_metadata(&full)
@@ -46,7 +57,7 @@ pub fn findings(repo: &Repo) -> Result<Vec<(String, String)>> {
         let path = Journal::path(git.path());
         for e in &journal.entries {
             let head = head_blob(&e.git_path);
-            let what = match (on_disk(&e.git_path) != head, staged(&e.git_path) != head) {
+            let what = match (on_disk(&e.git_path) != head, staged(&e.git_path)? != head) {
                 (true, true) => "work-tree and index versions differ",
                 (true, false) => "work-tree version differs",
                 (false, true) => "index version differs",
@@ -94,7 +105,7 @@ pub fn findings(repo: &Repo) -> Result<Vec<(String, String)>> {
         }
         let before = delta.old_file().id();
         let before = (!before.is_zero()).then_some(before);
-        if staged(p) == before && head_blob(p) != before {
+        if staged(p)? == before && head_blob(p) != before {
             out.push((
                 name(p),
                 format!(

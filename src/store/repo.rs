@@ -227,6 +227,24 @@ impl Repo {
         out
     }
 
+    /// As [`Repo::read_each`], for files a walk of their folders just
+    /// listed (see [`Repo::records_and_links`]): the walk met no symbolic
+    /// link on their way, so each file is opened without following a link
+    /// in its own name, and not checked again folder by folder.
+    pub fn read_listed<U: Send>(
+        &self,
+        files: &[PathBuf],
+        f: impl Fn(&Path, Result<String>) -> U + Sync,
+    ) -> Vec<U> {
+        if self.reads.borrow().is_some() {
+            return self.read_each(files, f);
+        }
+        let root = &self.root;
+        parallel::map(files, &*self.progress, |rel| {
+            f(rel, read_listed_in(root, rel))
+        })
+    }
+
     /// Dates this command's commits at `now` (see [`Repo::clock`]).
     pub fn with_clock(self, now: crate::model::Timestamp) -> Repo {
         self.clock.set(Some(now));
@@ -436,6 +454,37 @@ impl Repo {
         Ok(out)
     }
 
+    /// [`Repo::record_files`] and [`Repo::symlinks`] from one walk of the
+    /// folders.
+    pub fn records_and_links(&self) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+        let mut files = vec![];
+        let mut links = vec![];
+        if std::fs::symlink_metadata(self.root.join(paths::POLICY))
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            links.push(PathBuf::from(paths::POLICY));
+        }
+        self.walk(
+            &[paths::RELEASES, paths::CHANGES, paths::CALENDARS],
+            &mut |rel, kind| match kind {
+                Kind::Link => links.push(rel.to_path_buf()),
+                Kind::File
+                    if !rel.starts_with(paths::CALENDARS)
+                        && !rel
+                            .file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with('.')) =>
+                {
+                    files.push(rel.to_path_buf())
+                }
+                Kind::File => {}
+            },
+        )?;
+        // Already in order: sorting checks it in one pass.
+        files.sort();
+        links.sort();
+        Ok((files, links))
+    }
+
     /// Every symbolic link rel would meet: `policy.yaml` and anything at or
     /// under `releases/`, `changes/` and `calendars/`, sorted. Links are
     /// listed, never followed.
@@ -460,40 +509,51 @@ impl Repo {
 
     /// Visits everything at and under the folders `tops` (relative to the
     /// root) without following symbolic links; names starting with `.` are
-    /// visited but not descended into.
+    /// visited but not descended into. Paths come in sorted order (tops
+    /// in name order, each folder's entries by name, depth first), so a
+    /// list made by the visit needs no sorting of its own.
     fn walk(&self, tops: &[&str], visit: &mut dyn FnMut(&Path, Kind)) -> Result<()> {
-        let mut stack: Vec<PathBuf> = vec![];
+        let mut tops = tops.to_vec();
+        tops.sort_unstable();
         for top in tops {
             let rel = PathBuf::from(top);
             match std::fs::symlink_metadata(self.root.join(&rel)) {
                 Ok(m) if m.file_type().is_symlink() => visit(&rel, Kind::Link),
-                Ok(m) if m.is_dir() => stack.push(rel),
+                Ok(m) if m.is_dir() => self.walk_in(&rel, visit)?,
                 Ok(_) => visit(&rel, Kind::File),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(Error::file(&rel, e.to_string())),
             }
         }
-        while let Some(dir) = stack.pop() {
-            let entries = match std::fs::read_dir(self.root.join(&dir)) {
-                Ok(entries) => entries,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(Error::file(&dir, e.to_string())),
-            };
-            for entry in entries {
-                let entry = entry.map_err(|e| Error::file(&dir, e.to_string()))?;
-                let rel = dir.join(entry.file_name());
-                let kind = entry
-                    .file_type()
-                    .map_err(|e| Error::file(&rel, e.to_string()))?;
-                if kind.is_symlink() {
-                    visit(&rel, Kind::Link);
-                } else if kind.is_dir() {
-                    if !entry.file_name().to_string_lossy().starts_with('.') {
-                        stack.push(rel);
-                    }
-                } else {
-                    visit(&rel, Kind::File);
+        Ok(())
+    }
+
+    fn walk_in(&self, dir: &Path, visit: &mut dyn FnMut(&Path, Kind)) -> Result<()> {
+        let entries = match std::fs::read_dir(self.root.join(dir)) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::file(dir, e.to_string())),
+        };
+        let mut listed = vec![];
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::file(dir, e.to_string()))?;
+            let name = entry.file_name();
+            let kind = entry
+                .file_type()
+                .map_err(|e| Error::file(dir.join(&name), e.to_string()))?;
+            listed.push((name, kind));
+        }
+        listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (name, kind) in listed {
+            let rel = dir.join(&name);
+            if kind.is_symlink() {
+                visit(&rel, Kind::Link);
+            } else if kind.is_dir() {
+                if !name.to_string_lossy().starts_with('.') {
+                    self.walk_in(&rel, visit)?;
                 }
+            } else {
+                visit(&rel, Kind::File);
             }
         }
         Ok(())
@@ -746,6 +806,30 @@ fn refuse_links_in(root: &Path, rel: &Path) -> Result<()> {
 fn read_in(root: &Path, rel: &Path) -> Result<String> {
     refuse_links_in(root, rel)?;
     std::fs::read_to_string(root.join(rel)).map_err(|e| Error::file(rel, e.to_string()))
+}
+
+/// Reads the file `rel` of `root` that a walk listed (no link on the
+/// way): a link put in its place since is refused, never followed.
+fn read_listed_in(root: &Path, rel: &Path) -> Result<String> {
+    #[cfg(unix)]
+    {
+        use std::io::Read;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut file = std::fs::File::options()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(root.join(rel))
+            .map_err(|e| match e.raw_os_error() {
+                Some(libc::ELOOP) => link_error(rel),
+                _ => Error::file(rel, e.to_string()),
+            })?;
+        let mut text = String::new();
+        file.read_to_string(&mut text)
+            .map_err(|e| Error::file(rel, e.to_string()))?;
+        Ok(text)
+    }
+    #[cfg(not(unix))]
+    read_in(root, rel)
 }
 
 /// The git blob id of `text`, as noted for a changing command's reads.
@@ -1062,5 +1146,67 @@ mod tests {
                 .starts_with("releases/2025/03/REL-2025-03-001.yaml: "),
             "{err}"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn one_walk_lists_records_and_links_in_order_and_a_listed_file_is_not_read_through_a_link() {
+        let f = Fixture::new();
+        let repo = f.repo();
+        for p in [
+            "releases/2025/03/REL-2025-03-002.yaml",
+            "releases/2025/03/REL-2025-03-001.yaml",
+            "releases/2025/10/REL-2025-10-001.yaml",
+            "releases/2025/03.old/REL-2025-03-009.yaml",
+            "changes/2025/CHG-2025-0002.yaml",
+            "changes/2024/CHG-2024-0001.yaml",
+            "changes/2025/.gitkeep",
+            "changes/.hidden/CHG-2025-0009.yaml",
+            "calendars/team.yaml",
+        ] {
+            f.put(Path::new(p), "x");
+        }
+        std::os::unix::fs::symlink("/", f.dir.path().join("releases/2025/link")).unwrap();
+        std::os::unix::fs::symlink(
+            f.dir.path().join("calendars/team.yaml"),
+            f.dir.path().join("calendars/other.yaml"),
+        )
+        .unwrap();
+        let (files, links) = repo.records_and_links().unwrap();
+        let names = |v: &[PathBuf]| {
+            v.iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(&files),
+            [
+                "changes/2024/CHG-2024-0001.yaml",
+                "changes/2025/CHG-2025-0002.yaml",
+                "releases/2025/03/REL-2025-03-001.yaml",
+                "releases/2025/03/REL-2025-03-002.yaml",
+                "releases/2025/03.old/REL-2025-03-009.yaml",
+                "releases/2025/10/REL-2025-10-001.yaml",
+            ]
+        );
+        assert_eq!(
+            names(&links),
+            ["calendars/other.yaml", "releases/2025/link"]
+        );
+        assert_eq!(files, repo.record_files().unwrap());
+        assert_eq!(links, repo.symlinks().unwrap());
+
+        // A listed file replaced by a link is refused, not followed.
+        let listed = PathBuf::from("changes/2025/CHG-2025-0002.yaml");
+        std::fs::remove_file(f.dir.path().join(&listed)).unwrap();
+        std::os::unix::fs::symlink(f.dir.path().join("policy.yaml"), f.dir.path().join(&listed))
+            .unwrap();
+        let read = repo.read_listed(&[listed.clone(), files[0].clone()], |_, text| text);
+        let err = read[0].as_ref().unwrap_err().to_string();
+        assert!(
+            err.starts_with("changes/2025/CHG-2025-0002.yaml: is a symbolic link"),
+            "{err}"
+        );
+        assert_eq!(read[1].as_ref().unwrap(), "x");
     }
 }

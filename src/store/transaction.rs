@@ -4,9 +4,11 @@
 use super::index_lock::{self, IndexLock};
 use super::journal::{self, Journal};
 use super::lock::Lock;
-use super::{Repo, atomic, durable};
+use super::trees::TreeCache;
+use super::{Repo, atomic, bulk, durable};
 use crate::error::{Error, Result};
 use git2::{ObjectType, Oid};
+use std::collections::HashMap;
 use std::path::{Component, Path};
 
 /// A commit message: subject, body (gate results), `Rel-*` trailers.
@@ -62,7 +64,12 @@ pub struct Transaction<'r> {
     /// The commit HEAD resolved to at `begin`; `None` in a repository
     /// without commits.
     parent: Option<Oid>,
+    /// The tree of `parent`, whose folders are each read once.
+    head_tree: Option<Oid>,
+    trees: TreeCache<'r>,
     files: Vec<Queued>,
+    /// Where each queued path is in `files`.
+    queued: HashMap<String, usize>,
 }
 
 /// Where HEAD points: the branch ref name (or `HEAD` when detached) and the
@@ -101,12 +108,19 @@ impl Repo {
         if parent != self.opened_head.get() {
             return Err(moved());
         }
+        let head_tree = match parent {
+            Some(oid) => Some(self.git().find_commit(oid)?.tree_id()),
+            None => None,
+        };
         Ok(Transaction {
             repo: self,
             _lock: lock,
             head_ref,
             parent,
+            head_tree,
+            trees: TreeCache::new(self.git(), 64),
             files: vec![],
+            queued: HashMap::new(),
         })
     }
 
@@ -152,23 +166,21 @@ impl Transaction<'_> {
         }
     }
 
-    /// The blob id and mode of `git_path` in HEAD.
+    /// The blob id and mode of `git_path` in HEAD. Each folder of HEAD's
+    /// tree is read once for all the files of the commit.
     fn head_entry(&self, git_path: &str) -> Result<Option<(Oid, i32)>> {
-        let Some(tree) = self.head_tree()? else {
+        let Some(root) = self.head_tree else {
             return Ok(None);
         };
-        match tree.get_path(Path::new(git_path)) {
-            Ok(entry) if entry.filemode() == i32::from(git2::FileMode::Link) => Err(Error::data(
-                format!("{git_path} is a symbolic link in HEAD; rel will not replace it"),
-            )),
-            Ok(entry) if entry.kind() == Some(ObjectType::Blob) => {
-                Ok(Some((entry.id(), entry.filemode())))
-            }
-            Ok(_) => Err(Error::data(format!(
+        match self.trees.entry(root, Path::new(git_path)) {
+            Some(entry) if entry.is_symlink() => Err(Error::data(format!(
+                "{git_path} is a symbolic link in HEAD; rel will not replace it"
+            ))),
+            Some(entry) if entry.kind == Some(ObjectType::Blob) => Ok(Some((entry.id, entry.mode))),
+            Some(_) => Err(Error::data(format!(
                 "{git_path} is not a file in HEAD; rel will not replace it"
             ))),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
+            None => Ok(None),
         }
     }
 
@@ -232,12 +244,18 @@ impl Transaction<'_> {
         let mut index = git.index()?;
         index.read(false)?;
         self.check_untouched(&index, path, &git_path, new)?;
-        self.files.retain(|q| q.git_path != git_path);
-        self.files.push(Queued {
-            git_path,
+        let queued = Queued {
+            git_path: git_path.clone(),
             rel: path.to_path_buf(),
             contents,
-        });
+        };
+        match self.queued.get(&git_path) {
+            Some(&at) => self.files[at] = queued,
+            None => {
+                self.queued.insert(git_path, self.files.len());
+                self.files.push(queued);
+            }
+        }
         Ok(())
     }
 
@@ -256,20 +274,27 @@ impl Transaction<'_> {
             Some(tree) => tree,
             None => git.find_tree(git.treebuilder(None)?.write()?)?,
         };
-        let mut update = git2::build::TreeUpdateBuilder::new();
-        let mut staged = vec![];
+        let mut files = Vec::with_capacity(self.files.len());
         for q in &self.files {
-            let blob = git.blob(q.contents.as_bytes())?;
             let mode = match self.head_entry(&q.git_path)? {
                 Some((_, mode)) if mode == i32::from(git2::FileMode::BlobExecutable) => {
                     git2::FileMode::BlobExecutable
                 }
                 _ => git2::FileMode::Blob,
             };
-            update.upsert(&q.git_path, blob, mode);
-            staged.push((blob, u32::try_from(i32::from(mode)).unwrap_or(0o100644)));
+            files.push(bulk::File {
+                git_path: &q.git_path,
+                contents: q.contents.as_bytes(),
+                mode,
+            });
         }
-        let tree_id = update.create_updated(git, &base)?;
+        let (tree_id, blobs) = bulk::updated_tree(git, &base, &files)?;
+        let staged: Vec<(Oid, u32)> = files
+            .iter()
+            .zip(blobs)
+            .map(|(f, blob)| (blob, u32::try_from(i32::from(f.mode)).unwrap_or(0o100644)))
+            .collect();
+        drop(files);
         if self.files.is_empty() || (self.parent.is_some() && tree_id == base.id()) {
             return Err(Error::data("nothing to commit"));
         }
@@ -386,12 +411,24 @@ impl Transaction<'_> {
             let _ = Journal::remove(&git_dir);
             e
         };
+        // Many files are written first and synced together.
+        let many = self.files.len() >= bulk::FILES;
+        let mut written = vec![];
         for q in &self.files {
-            if let Err(e) = self.repo.refuse_links(&q.rel).and_then(|()| {
-                atomic::write(&self.repo.workdir.join(&q.git_path), q.contents.as_bytes())
+            let full = self.repo.workdir.join(&q.git_path);
+            if let Err(e) = self.repo.refuse_links(&q.rel).and_then(|()| match many {
+                true => atomic::write_unsynced(&full, q.contents.as_bytes()),
+                false => atomic::write(&full, q.contents.as_bytes()),
             }) {
                 return Err(undo(e));
             }
+            if many {
+                written.push(full);
+            }
+        }
+        let written: Vec<&Path> = written.iter().map(|p| p.as_path()).collect();
+        if let Err(e) = bulk::sync_files(&written) {
+            return Err(undo(e));
         }
         let list: Vec<index_lock::Staged<'_>> = self
             .files

@@ -117,3 +117,100 @@ fn up_to_twenty_hand_edits_in_one_commit_are_each_named() {
         ))
         .stdout_has("0 transitions verified, 1 rel commits, 1 hand edits, 0 findings");
 }
+
+#[test]
+fn a_bulk_import_leaves_a_clean_work_tree_and_index_and_its_objects_in_one_pack() {
+    let repo = Repo::new();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.csv");
+    std::fs::write(&file, csv(1, 400)).unwrap();
+    let loose_before = loose_objects(&repo);
+    repo.rel(&["change", "import", file.to_str().unwrap()])
+        .ok()
+        .stdout_has("400 added, 0 updated, 0 unchanged, 0 skipped");
+    // The work tree and the index hold exactly the commit.
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert_eq!(
+        repo.git(&["diff", "--cached", "--name-only", "HEAD"]),
+        "",
+        "the index differs from HEAD"
+    );
+    let files = repo.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(files.lines().count(), 400, "{files}");
+    assert_eq!(
+        repo.read("changes/2025/CHG-2025-0400.yaml"),
+        repo.git(&["show", "HEAD:changes/2025/CHG-2025-0400.yaml"])
+    );
+    repo.git(&["fsck", "--strict"]);
+    // 400 blobs and their folders' trees are packed, not loose: only the
+    // commit object is written loose.
+    let counts = repo.git(&["count-objects", "-v"]);
+    let in_pack: usize = counts
+        .lines()
+        .find_map(|l| l.strip_prefix("in-pack: "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(in_pack >= 403, "{counts}");
+    assert_eq!(loose_objects(&repo), loose_before + 1, "{counts}");
+    repo.rel(&["check"]).ok();
+
+    // Importing again: the rows that changed are updated (in a second
+    // bulk commit), the others are left alone.
+    let mut again = csv(1, 400);
+    again = again.replace("Imported 7,", "Renamed 7,");
+    again = again.replace(
+        "CHG-2025-0300,Imported 300,finance,approved",
+        "CHG-2025-0300,Imported 300,finance,implemented",
+    );
+    std::fs::write(&file, again).unwrap();
+    let n = repo.commit_count();
+    repo.rel(&["change", "import", file.to_str().unwrap()])
+        .ok()
+        .stdout_has("0 added, 2 updated, 398 unchanged, 0 skipped");
+    assert_eq!(repo.commit_count(), n + 1);
+    let files = repo.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(
+        files.lines().collect::<Vec<_>>(),
+        [
+            "changes/2025/CHG-2025-0007.yaml",
+            "changes/2025/CHG-2025-0300.yaml"
+        ]
+    );
+    assert!(
+        repo.read("changes/2025/CHG-2025-0007.yaml")
+            .contains("title: Renamed 7")
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_bulk_import_over_a_record_edited_by_hand_is_refused_and_writes_nothing() {
+    let repo = Repo::new();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.csv");
+    std::fs::write(&file, csv(1, 300)).unwrap();
+    repo.rel(&["change", "import", file.to_str().unwrap()]).ok();
+    // An uncommitted edit of one of 300 records.
+    let edited = repo.read("changes/2025/CHG-2025-0150.yaml") + "risk: edited by hand\n";
+    repo.write("changes/2025/CHG-2025-0150.yaml", &edited);
+    std::fs::write(&file, csv(1, 300).replace("Imported", "Renamed")).unwrap();
+    let run = repo.refused(3, &["change", "import", file.to_str().unwrap()]);
+    assert!(
+        run.stderr.contains("changes/2025/CHG-2025-0150.yaml"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.read("changes/2025/CHG-2025-0150.yaml"), edited);
+}
+
+/// Loose objects in the repository's object store.
+fn loose_objects(repo: &Repo) -> usize {
+    let counts = repo.git(&["count-objects", "-v"]);
+    counts
+        .lines()
+        .find_map(|l| l.strip_prefix("count: "))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
