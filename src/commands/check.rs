@@ -7,6 +7,7 @@ use super::{Ctx, print_json};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{Error, Result};
 use crate::model::{ChangeRef, Release};
+use crate::policy::Policy;
 use crate::review::{Finding, Outcome, check_records};
 use crate::store::record_path::{RecordPath, classify};
 use crate::store::yaml::{self, Seg};
@@ -135,23 +136,41 @@ enum Parsed {
     Change(Result<ChangeRef>),
 }
 
+/// A symbolic link where a record or a folder of them belongs.
+pub fn symlink_finding(link: &Path) -> Finding {
+    Finding::new(
+        link,
+        &[],
+        "symlink",
+        "a symbolic link: rel does not follow links inside the records root; put the file or folder itself here".into(),
+    )
+}
+
 /// The whole repository, as it is in the work tree.
 pub fn check_all(repo: &Repo) -> Result<Outcome> {
     let mut out = Outcome::default();
     // Links are listed, never followed (`releases -> /` must not be walked).
     let links = repo.symlinks()?;
     for link in &links {
-        out.findings.push(Finding::new(
-            link,
-            &[],
-            "symlink",
-            "a symbolic link: rel does not follow links inside the records root; put the file or folder itself here".into(),
-        ));
+        out.findings.push(symlink_finding(link));
     }
     for (file, message) in crate::store::interrupted::findings(repo)? {
         out.findings
             .push(Finding::new(Path::new(&file), &[], "interrupted", message));
     }
+    let policy = load_rules(repo, &links, &mut out)?;
+    let files = repo.record_files()?;
+    let (mut f, releases, changes) = judge_files(repo, policy.as_ref(), files, &mut out)?;
+    if let Some(policy) = &policy {
+        check_records(policy, &releases, &changes, &mut f);
+    }
+    out.findings.extend(f);
+    Ok(out)
+}
+
+/// The work tree's policy and calendars, each file that cannot be read
+/// listed in `out`; a symbolic link (in `links`) is not read.
+pub fn load_rules(repo: &Repo, links: &[PathBuf], out: &mut Outcome) -> Result<Option<Policy>> {
     let linked = |top: &str| links.iter().any(|l| l.starts_with(top));
     let policy = if linked(paths::POLICY) {
         None
@@ -159,7 +178,7 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
         match repo.load_policy() {
             Ok(p) => Some(p),
             Err(e) => {
-                unreadable(&mut out, e)?;
+                unreadable(out, e)?;
                 None
             }
         }
@@ -174,23 +193,40 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                 .and_then(|text| crate::store::repo::parse_calendar_file(policy, &rel, &text))
             {
                 calendars_read = false;
-                unreadable(&mut out, e)?;
+                unreadable(out, e)?;
             }
         }
         // What loading checks across files (a name used in two files) is
         // refused by every other command, so it fails the check too.
         if calendars_read && let Err(e) = repo.load_calendar(policy) {
-            unreadable(&mut out, e)?;
+            unreadable(out, e)?;
         }
     }
+    Ok(policy)
+}
 
+/// Records parsed for [`check_records`]: `(findings, releases, changes)`.
+pub type Judged = (
+    Vec<Finding>,
+    Vec<(PathBuf, Release)>,
+    Vec<(PathBuf, ChangeRef)>,
+);
+
+/// Each of `files` (under `releases/` and `changes/`) read from the work
+/// tree, its place checked and parsed; files that cannot be read are
+/// listed in `out`.
+pub fn judge_files(
+    repo: &Repo,
+    policy: Option<&Policy>,
+    files: Vec<PathBuf>,
+    out: &mut Outcome,
+) -> Result<Judged> {
     let mut f: Vec<Finding> = vec![];
     let mut releases: Vec<(PathBuf, Release)> = vec![];
     let mut changes: Vec<(PathBuf, ChangeRef)> = vec![];
     // Records are read and parsed on every core, then judged in order.
-    let files = repo.record_files()?;
     let parsed = repo.read_each(&files, |rel, text| {
-        Some(match classify(rel, policy.as_ref()).ok()? {
+        Some(match classify(rel, policy).ok()? {
             RecordPath::Release(_) => {
                 text.map(|t| Parsed::Release(yaml::from_str(rel, &t).map(Box::new)))
             }
@@ -198,7 +234,7 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
         })
     });
     for (rel, parsed) in files.into_iter().zip(parsed) {
-        let kind = match classify(&rel, policy.as_ref()) {
+        let kind = match classify(&rel, policy) {
             Ok(kind) => kind,
             Err(message) => {
                 add(&mut f, &rel, &[], message);
@@ -208,7 +244,7 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
         let parsed = match parsed {
             Some(Ok(parsed)) => parsed,
             Some(Err(e)) => {
-                unreadable(&mut out, e)?;
+                unreadable(out, e)?;
                 continue;
             }
             None => continue,
@@ -228,7 +264,7 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                     continue;
                 };
                 match release {
-                    Err(e) => unreadable(&mut out, e)?,
+                    Err(e) => unreadable(out, e)?,
                     Ok(r) if r.id != id.to_string() => add(
                         &mut f,
                         &rel,
@@ -242,10 +278,7 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                 }
             }
             RecordPath::Change(id) => {
-                if let Some(year) = policy
-                    .as_ref()
-                    .and_then(|p| p.change_pattern().year_of(&id).ok())
-                {
+                if let Some(year) = policy.and_then(|p| p.change_pattern().year_of(&id).ok()) {
                     let home = paths::change(&id, year);
                     if home != rel {
                         add(
@@ -260,7 +293,7 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
                     continue;
                 };
                 match change {
-                    Err(e) => unreadable(&mut out, e)?,
+                    Err(e) => unreadable(out, e)?,
                     Ok(c) if c.id != id => add(
                         &mut f,
                         &rel,
@@ -275,9 +308,5 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
             }
         }
     }
-    if let Some(policy) = &policy {
-        check_records(policy, &releases, &changes, &mut f);
-    }
-    out.findings.extend(f);
-    Ok(out)
+    Ok((f, releases, changes))
 }

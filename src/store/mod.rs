@@ -2,6 +2,7 @@
 //! paths, YAML load/save, atomic writes, the lock, and one commit per command.
 
 pub mod atomic;
+pub mod branch_diff;
 pub mod durable;
 mod guard;
 pub mod history;
