@@ -100,8 +100,8 @@ pub fn judged_history(
 pub fn check_base(repo: &Repo, base: &str) -> Result<Outcome> {
     let base_oid = resolve(repo, "--base", base)?;
     let head = history::head(repo);
-    // The records the branch changed (committed or not), from where it
-    // forked; without a common commit, from the base.
+    // The records the branch's commits changed since it forked; without a
+    // common commit, since the base.
     let diff = match head {
         Some(head) => {
             let fork = history::merge_base(repo, base_oid, head).unwrap_or(base_oid);
@@ -212,7 +212,7 @@ fn bookings(
         Ok(out)
     };
     let mut out = vec![];
-    for path in &diff.committed {
+    for path in diff.records.keys() {
         let Some(id) = path
             .file_stem()
             .and_then(|s| s.to_str())
