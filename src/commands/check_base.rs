@@ -220,7 +220,8 @@ fn bookings(
         let mut out: Vec<Release> = vec![];
         for m in ms {
             if !months.contains_key(&m) {
-                months.insert(m, at_base.releases_in_month(m.0, m.1)?);
+                // A closed or cancelled release holds no slot.
+                months.insert(m, at_base.unfinished_releases_in_month(m.0, m.1));
             }
             out.extend(months[&m].iter().cloned());
         }

@@ -677,12 +677,15 @@ impl<T: DeserializeOwned + Clone> Blobs<T> {
                 .iter()
                 .map(|(oid, path)| (*path, blob_text(repo, *oid).map_err(|e| e.to_string())))
                 .collect();
-            let parsed = super::parallel::map(&texts, &super::parallel::Silent, |(path, text)| {
-                match text {
-                    Ok(text) => parse(path, text),
-                    Err(e) => Err(e.clone()),
-                }
-            });
+            let parsed =
+                super::parallel::map(
+                    &texts,
+                    &super::parallel::Silent,
+                    |(path, text)| match text {
+                        Ok(text) => parse(path, text),
+                        Err(e) => Err(e.clone()),
+                    },
+                );
             for ((oid, _), p) in block.iter().zip(parsed) {
                 self.parsed.insert(*oid, p);
             }
