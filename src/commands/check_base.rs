@@ -219,11 +219,11 @@ fn bookings(
     let mut read = |ms: Vec<(i32, u32)>, id: &ReleaseId| -> Result<Vec<Release>> {
         let mut out: Vec<Release> = vec![];
         for m in ms {
-            if !months.contains_key(&m) {
-                // A closed or cancelled release holds no slot.
-                months.insert(m, at_base.unfinished_releases_in_month(m.0, m.1));
-            }
-            out.extend(months[&m].iter().cloned());
+            // A closed or cancelled release holds no slot.
+            let month = months
+                .entry(m)
+                .or_insert_with(|| at_base.unfinished_releases_in_month(m.0, m.1));
+            out.extend(month.iter().cloned());
         }
         if !out.iter().any(|r| r.id == id.to_string())
             && let Some(r) = at_base.find_release(id)?

@@ -115,14 +115,12 @@ pub fn check_changed(repo: &Repo, diff: &BranchDiff) -> Result<Outcome> {
     Ok(out)
 }
 
+/// Releases and change references, each with its file.
+type Records = (Vec<(PathBuf, Release)>, Vec<(PathBuf, ChangeRef)>);
+
 /// The fork's versions of the changed records that were records there
 /// (at their own path, with the id of their file); others are left out.
-fn at_fork(
-    repo: &Repo,
-    policy: &Policy,
-    diff: &BranchDiff,
-    changed: &[PathBuf],
-) -> (Vec<(PathBuf, Release)>, Vec<(PathBuf, ChangeRef)>) {
+fn at_fork(repo: &Repo, policy: &Policy, diff: &BranchDiff, changed: &[PathBuf]) -> Records {
     let (mut releases, mut changes) = (vec![], vec![]);
     for rel in changed {
         let Some(Some(blob)) = diff.records.get(rel) else {
