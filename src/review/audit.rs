@@ -376,7 +376,7 @@ impl Audit {
         if let Some(before) = &before {
             let action = c.trailer("Rel-Action").unwrap_or_default();
             for ((field, _, was), (_, _, now)) in
-                definition(before).into_iter().zip(definition(&after))
+                definition(before).into_iter().zip(definition(after))
             {
                 if was != now
                     && (before.stage != Stage::Plan || after.stage != Stage::Plan)
