@@ -31,6 +31,8 @@
 
 #[path = "bench/history.rs"]
 mod history;
+#[path = "bench/lifecycle.rs"]
+mod lifecycle;
 
 use rel::model::*;
 use rel::store::{paths, yaml};

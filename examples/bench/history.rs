@@ -1,6 +1,6 @@
 //! The commands that read history, on generated histories of rel commits
-//! (rel's commit format and trailers: a plan, then promotions to closed,
-//! several releases in flight) of 5,000 and 20,000 commits, against git on
+//! (changes added, releases planned, approved, their evidence recorded,
+//! promoted to closed, several in flight) of 5,000 and 20,000 commits, against git on
 //! the same range in the same run:
 //!
 //! - `rel check --base HEAD~200` and `HEAD~10` against `git diff` of the
@@ -9,14 +9,12 @@
 //! - one `rel change import` of 60,000 changes, and the same 60,000 files
 //!   committed by hand, `rel audit verify` against `rel check`.
 //!
-//! The histories are written with `git fast-import`, not by running rel
-//! 20,000 times. Run: `cargo run --release --example bench -- history [DIR]`.
+//! The histories (`lifecycle.rs`: rel's records and commit formats, a
+//! hand edit every 97th commit) are written with `git fast-import`, not by
+//! running rel 20,000 times. Run: `cargo run --release --example bench -- history [DIR]`.
 
-use super::{change, env, git, median, ms, ratio, release, run, timed, ts};
-use chrono::Datelike;
-use rel::model::*;
+use super::{change, env, git, median, ms, ratio, run, timed, ts};
 use rel::store::{paths, yaml};
-use std::collections::{BTreeMap, VecDeque};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -24,9 +22,6 @@ use std::time::Duration as StdDuration;
 
 const SIZES: [usize; 2] = [5_000, 20_000];
 const IMPORT: usize = 60_000;
-/// Releases in flight at once.
-const IN_FLIGHT: usize = 6;
-const SERVICES: [&str; 3] = ["finance", "ledger", "hr-portal"];
 
 pub fn main(rel: &Path, root: &Path) {
     std::fs::create_dir_all(root).unwrap();
@@ -127,7 +122,7 @@ fn rows(dir: &Path, rel: &Path, n: usize) {
         "    {}",
         summary.lines().last().unwrap_or_default()
     ));
-    let since = "HEAD~1000";
+    let since = &format!("HEAD~{}", 1000.min(n / 2));
     let t = median(super::RUNS, || {
         timed(|| drop(rel_out(rel, dir, &["audit", "verify", "--since", since])))
     });
@@ -176,9 +171,8 @@ impl Import {
         }
     }
 
-    fn commit(&mut self, time: i64, message: &str, files: &[(String, String)]) {
+    fn commit(&mut self, who: &str, time: i64, message: &str, files: &[(String, String)]) {
         let w = &mut self.out;
-        let who = "Riley Manager <rm@example.com>";
         writeln!(w, "commit refs/heads/main").unwrap();
         writeln!(w, "author {who} {time} +0000").unwrap();
         writeln!(w, "committer {who} {time} +0000").unwrap();
@@ -203,86 +197,41 @@ impl Import {
 fn init(dir: &Path, rel: &Path) {
     std::fs::create_dir_all(dir).unwrap();
     git(dir, &["init", "-q", "-b", "main"]);
+    // rel takes the actor from git config: the release manager.
+    git(dir, &["config", "user.name", "Riley Manager"]);
+    git(dir, &["config", "user.email", "rm@example.com"]);
     run(rel, dir, &["init", "."]);
 }
 
-/// `commits` rel commits after `rel init`: each release planned with two
-/// changes, then promoted build, test, stage, deploy and closed, about
-/// six in flight at once, an hour apart.
+/// `commits` commits after `rel init`, as a team using rel writes them
+/// (see `lifecycle.rs`): three releases a maintenance night, each taken
+/// from its changes to closed, ending in the weeks before the benchmark's
+/// `REL_NOW`.
 fn generate(dir: &Path, rel: &Path, commits: usize) {
     eprintln!("generating {} ...", dir.display());
-    init(dir, rel);
+    // About 5,300 commits a year of maintenance nights.
+    let first =
+        ts(super::NOW).date_naive() - chrono::Duration::days(30 + commits as i64 * 365 / 5_300);
+    // `rel init` a month before the first booking.
+    std::fs::create_dir_all(dir).unwrap();
+    git(dir, &["init", "-q", "-b", "main"]);
+    let mut cmd = Command::new(rel);
+    env(&mut cmd, dir);
+    let born = format!("{}T09:00:00+00:00", first - chrono::Duration::days(30));
+    let out = cmd
+        .env("REL_NOW", born)
+        .args(["init", "."])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "rel init failed");
+    let repo = rel::store::Repo::discover(Some(dir), dir).unwrap();
+    let policy = repo.load_policy().unwrap();
+    let calendar = repo.load_calendar(&policy).unwrap();
+    let mut generator = super::lifecycle::Generator::new(policy, calendar, first);
     let mut import = Import::new(dir);
-    let mut time = ts("2019-01-01T08:00:00+00:00").timestamp();
-    let mut flight: VecDeque<Release> = VecDeque::new();
-    let mut per_month: BTreeMap<(i32, u32), u32> = BTreeMap::new();
-    let mut per_year: BTreeMap<i32, u32> = BTreeMap::new();
-    let mut planned = 0usize;
     for _ in 0..commits {
-        time += 3600;
-        let now = chrono::DateTime::from_timestamp(time, 0)
-            .unwrap()
-            .fixed_offset();
-        if flight.len() < IN_FLIGHT {
-            let start = (now + chrono::Duration::days(12))
-                .date_naive()
-                .and_hms_opt(20, 0, 0)
-                .unwrap()
-                .and_utc()
-                .fixed_offset();
-            let (y, m) = (start.year(), start.month());
-            let k = per_month.entry((y, m)).or_default();
-            *k += 1;
-            let id = ReleaseId::new(y, m, *k).to_string();
-            let service = SERVICES[planned % SERVICES.len()];
-            planned += 1;
-            let mut files = vec![];
-            let mut ids = vec![];
-            for _ in 0..2 {
-                let c = per_year.entry(y).or_default();
-                *c += 1;
-                let cid = format!("CHG-{y:04}-{c:04}");
-                let text = yaml::to_string(&change(&cid, service, start.date_naive(), Some(&id)));
-                files.push((paths::change(&cid, y).display().to_string(), text));
-                ids.push(cid);
-            }
-            let mut r = release(&id, service, start, Stage::Plan, ids);
-            r.booked_at = now;
-            let path = paths::release(&ReleaseId::parse(&id).unwrap());
-            files.push((path.display().to_string(), yaml::to_string(&r)));
-            let msg = rel::commands::message(&r, "plan", "plan", None, None, &[]).render();
-            import.commit(time, &msg, &files);
-            flight.push_back(r);
-        } else {
-            let mut r = flight.pop_front().unwrap();
-            let from = r.stage;
-            let (to, action) = match from {
-                Stage::Plan => (Stage::Build, "promote"),
-                Stage::Build => (Stage::Test, "promote"),
-                Stage::Test => (Stage::Stage, "promote"),
-                Stage::Stage => (Stage::Deploy, "promote"),
-                _ => (Stage::Closed, "close"),
-            };
-            r.stage = to;
-            let path = paths::release(&ReleaseId::parse(&r.id).unwrap());
-            let msg = rel::commands::message(
-                &r,
-                action,
-                action,
-                Some((from, to)),
-                None,
-                &[("Rel-Gates", "4 passed".to_string())],
-            )
-            .render();
-            import.commit(
-                time,
-                &msg,
-                &[(path.display().to_string(), yaml::to_string(&r))],
-            );
-            if to != Stage::Closed {
-                flight.push_back(r);
-            }
-        }
+        let c = generator.next_commit();
+        import.commit(&c.author, c.time, &c.message, &c.files);
     }
     import.finish(dir);
     eprintln!("generated.");
@@ -334,8 +283,14 @@ fn bulk(root: &Path, rel: &Path) {
                 )
             })
             .collect();
-        let time = ts("2025-03-01T09:00:00+00:00").timestamp();
-        import.commit(time, "Migrate changes from the old tracker\n", &files);
+        // An hour after `rel init`, dated by the same clock.
+        let time = ts(super::NOW).timestamp() + 3600;
+        import.commit(
+            "Riley Manager <rm@example.com>",
+            time,
+            "Migrate changes from the old tracker\n",
+            &files,
+        );
         import.finish(&migrated);
     }
     for (dir, what) in [(&imported, "rel change import"), (&migrated, "hand commit")] {

@@ -15,7 +15,7 @@ use crate::store::record_path::{RecordPath, classify};
 use crate::store::yaml::{self, Seg};
 use crate::store::{Repo, paths};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn add(f: &mut Vec<Finding>, file: &Path, at: &[Seg], message: String) {
     f.push(Finding::new(file, at, "placement", message));
@@ -132,6 +132,73 @@ pub fn report(ctx: &Ctx, format: CheckFormat, prefix: &Path, mut outcome: Outcom
     }
 }
 
+/// A record file read and placed: the record, when it could be parsed
+/// under the id its file name gives.
+enum Record {
+    Release(Box<Release>),
+    Change(ChangeRef),
+}
+
+/// One file under `releases/` or `changes/`: where it is (findings on its
+/// place added to `findings`) and its record, or the error that kept it
+/// from being read.
+fn read_record(
+    rel: &Path,
+    text: Result<String>,
+    policy: Option<&Policy>,
+    findings: &mut Vec<Finding>,
+) -> Result<Option<Record>> {
+    let kind = match classify(rel, policy) {
+        Ok(kind) => kind,
+        Err(message) => {
+            add(findings, rel, &[], message);
+            return Ok(None);
+        }
+    };
+    let text = text?;
+    let misnamed = |found: &str, expected: &str| {
+        format!("id `{found}` does not match the file name (expected `{expected}`)")
+    };
+    match kind {
+        RecordPath::Release(id) => {
+            let home = paths::release(&id);
+            if home != rel {
+                add(
+                    findings,
+                    rel,
+                    &[Seg::Key("id")],
+                    format!("misplaced: {id} belongs in {}", home.display()),
+                );
+            }
+            let r = yaml::from_str::<Release>(rel, &text)?;
+            if r.id != id.to_string() {
+                add(findings, rel, &[Seg::Key("id")], misnamed(&r.id, &id.to_string()));
+                return Ok(None);
+            }
+            Ok(Some(Record::Release(Box::new(r))))
+        }
+        RecordPath::Change(id) => {
+            if let Some(year) = policy.and_then(|p| p.change_pattern().year_of(&id).ok()) {
+                let home = paths::change(&id, year);
+                if home != rel {
+                    add(
+                        findings,
+                        rel,
+                        &[Seg::Key("id")],
+                        format!("misplaced: {id} belongs in {}", home.display()),
+                    );
+                }
+            }
+            let c = yaml::from_str::<ChangeRef>(rel, &text)?;
+            if c.id != id {
+                add(findings, rel, &[Seg::Key("id")], misnamed(&c.id, &id));
+                return Ok(None);
+            }
+            Ok(Some(Record::Change(c)))
+        }
+    }
+}
+
 /// What [`check_all`] keeps of one record file, judged on its own where
 /// it was read: the findings on it alone, the error that kept it from
 /// being read, and what the rules between records need of it.
@@ -151,83 +218,33 @@ enum Links {
 /// be read, and (with a policy) the rules on the record alone.
 fn judge(rel: &Path, text: Result<String>, policy: Option<&Policy>) -> Judged {
     let mut j = Judged::default();
-    let kind = match classify(rel, policy) {
-        Ok(kind) => kind,
-        Err(message) => {
-            add(&mut j.findings, rel, &[], message);
-            return j;
+    match read_record(rel, text, policy, &mut j.findings) {
+        Err(e) => j.unreadable = Some(e),
+        Ok(None) => {}
+        Ok(Some(Record::Release(r))) => {
+            if let Some(policy) = policy {
+                check_release(policy, rel, &r, &mut j.findings);
+            }
+            j.links = Some(Links::Release(ReleaseLinks::of(rel, &r)));
         }
-    };
-    let text = match text {
-        Ok(text) => text,
-        Err(e) => {
-            j.unreadable = Some(e);
-            return j;
-        }
-    };
-    match kind {
-        RecordPath::Release(id) => {
-            let home = paths::release(&id);
-            if home != rel {
-                add(
-                    &mut j.findings,
-                    rel,
-                    &[Seg::Key("id")],
-                    format!("misplaced: {id} belongs in {}", home.display()),
-                );
+        Ok(Some(Record::Change(c))) => {
+            if let Some(policy) = policy {
+                check_change(policy, rel, &c, &mut j.findings);
             }
-            match yaml::from_str::<Release>(rel, &text) {
-                Err(e) => j.unreadable = Some(e),
-                Ok(r) if r.id != id.to_string() => add(
-                    &mut j.findings,
-                    rel,
-                    &[Seg::Key("id")],
-                    format!(
-                        "id `{}` does not match the file name (expected `{id}`)",
-                        r.id
-                    ),
-                ),
-                Ok(r) => {
-                    if let Some(policy) = policy {
-                        check_release(policy, rel, &r, &mut j.findings);
-                    }
-                    j.links = Some(Links::Release(ReleaseLinks::of(rel, &r)));
-                }
-            }
-        }
-        RecordPath::Change(id) => {
-            if let Some(year) = policy.and_then(|p| p.change_pattern().year_of(&id).ok()) {
-                let home = paths::change(&id, year);
-                if home != rel {
-                    add(
-                        &mut j.findings,
-                        rel,
-                        &[Seg::Key("id")],
-                        format!("misplaced: {id} belongs in {}", home.display()),
-                    );
-                }
-            }
-            match yaml::from_str::<ChangeRef>(rel, &text) {
-                Err(e) => j.unreadable = Some(e),
-                Ok(c) if c.id != id => add(
-                    &mut j.findings,
-                    rel,
-                    &[Seg::Key("id")],
-                    format!(
-                        "id `{}` does not match the file name (expected `{id}`)",
-                        c.id
-                    ),
-                ),
-                Ok(c) => {
-                    if let Some(policy) = policy {
-                        check_change(policy, rel, &c, &mut j.findings);
-                    }
-                    j.links = Some(Links::Change(ChangeLinks::of(rel, &c)));
-                }
-            }
+            j.links = Some(Links::Change(ChangeLinks::of(rel, &c)));
         }
     }
     j
+}
+
+/// A symbolic link where a record or a folder of them belongs.
+pub fn symlink_finding(link: &Path) -> Finding {
+    Finding::new(
+        link,
+        &[],
+        "symlink",
+        "a symbolic link: rel does not follow links inside the records root; put the file or folder itself here".into(),
+    )
 }
 
 /// The whole repository, as it is in the work tree.
@@ -237,48 +254,13 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
     // followed (`releases -> /` must not be walked).
     let (files, links) = repo.records_and_links()?;
     for link in &links {
-        out.findings.push(Finding::new(
-            link,
-            &[],
-            "symlink",
-            "a symbolic link: rel does not follow links inside the records root; put the file or folder itself here".into(),
-        ));
+        out.findings.push(symlink_finding(link));
     }
     for (file, message) in crate::store::interrupted::findings(repo)? {
         out.findings
             .push(Finding::new(Path::new(&file), &[], "interrupted", message));
     }
-    let linked = |top: &str| links.iter().any(|l| l.starts_with(top));
-    let policy = if linked(paths::POLICY) {
-        None
-    } else {
-        match repo.load_policy() {
-            Ok(p) => Some(p),
-            Err(e) => {
-                unreadable(&mut out, e)?;
-                None
-            }
-        }
-    };
-    if let Some(policy) = &policy
-        && !linked(paths::CALENDARS)
-    {
-        let mut calendars_read = true;
-        for rel in repo.calendar_paths()? {
-            if let Err(e) = repo
-                .read(&rel)
-                .and_then(|text| crate::store::repo::parse_calendar_file(policy, &rel, &text))
-            {
-                calendars_read = false;
-                unreadable(&mut out, e)?;
-            }
-        }
-        // What loading checks across files (a name used in two files) is
-        // refused by every other command, so it fails the check too.
-        if calendars_read && let Err(e) = repo.load_calendar(policy) {
-            unreadable(&mut out, e)?;
-        }
-    }
+    let policy = load_rules(repo, &links, &mut out)?;
 
     // Each record is read, parsed and judged on its own on every core;
     // only what the rules between records need of it is kept.
@@ -303,4 +285,77 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
     }
     out.findings.extend(f);
     Ok(out)
+}
+
+/// The work tree's policy and calendars, each file that cannot be read
+/// listed in `out`; a symbolic link (in `links`) is not read.
+pub fn load_rules(repo: &Repo, links: &[PathBuf], out: &mut Outcome) -> Result<Option<Policy>> {
+    let linked = |top: &str| links.iter().any(|l| l.starts_with(top));
+    let policy = if linked(paths::POLICY) {
+        None
+    } else {
+        match repo.load_policy() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                unreadable(out, e)?;
+                None
+            }
+        }
+    };
+    if let Some(policy) = &policy
+        && !linked(paths::CALENDARS)
+    {
+        let mut calendars_read = true;
+        for rel in repo.calendar_paths()? {
+            if let Err(e) = repo
+                .read(&rel)
+                .and_then(|text| crate::store::repo::parse_calendar_file(policy, &rel, &text))
+            {
+                calendars_read = false;
+                unreadable(out, e)?;
+            }
+        }
+        // What loading checks across files (a name used in two files) is
+        // refused by every other command, so it fails the check too.
+        if calendars_read && let Err(e) = repo.load_calendar(policy) {
+            unreadable(out, e)?;
+        }
+    }
+    Ok(policy)
+}
+
+/// Records parsed for `check_records`: `(findings on their place,
+/// releases, changes)`.
+pub type Placed = (
+    Vec<Finding>,
+    Vec<(PathBuf, Release)>,
+    Vec<(PathBuf, ChangeRef)>,
+);
+
+/// Each of `files` (under `releases/` and `changes/`) read from the work
+/// tree, its place checked and parsed; files that cannot be read are
+/// listed in `out`.
+pub fn judge_files(
+    repo: &Repo,
+    policy: Option<&Policy>,
+    files: Vec<PathBuf>,
+    out: &mut Outcome,
+) -> Result<Placed> {
+    let (mut f, mut releases, mut changes) = (vec![], vec![], vec![]);
+    // Records are read and parsed on every core, then taken in order.
+    let read = repo.read_each(&files, |rel, text| {
+        let mut f = vec![];
+        let record = read_record(rel, text, policy, &mut f);
+        (f, record)
+    });
+    for (rel, (found, record)) in files.into_iter().zip(read) {
+        f.extend(found);
+        match record {
+            Err(e) => unreadable(out, e)?,
+            Ok(None) => {}
+            Ok(Some(Record::Release(r))) => releases.push((rel, *r)),
+            Ok(Some(Record::Change(c))) => changes.push((rel, c)),
+        }
+    }
+    Ok((f, releases, changes))
 }

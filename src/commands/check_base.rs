@@ -3,15 +3,22 @@
 //! has the review engine judge them (`crate::review::judge_branch`).
 
 use super::check::{check_all, unreadable};
+use super::check_changed::check_changed;
+use super::loaded::months_around;
 use super::{last_closed, nearby_releases};
 use crate::calendar::Calendar;
 use crate::error::{Error, Result};
+use crate::model::node::Seg::Key;
 use crate::model::{Release, ReleaseId};
 use crate::policy::Policy;
-use crate::review::{BranchRules, Finding, Outcome, judge_branch, ledger_findings};
+use crate::review::{
+    BranchRules, Finding, LEDGER_HORIZON_DAYS, Outcome, judge_branch, ledger_findings,
+};
+use crate::store::branch_diff::{BranchDiff, branch_diff};
 use crate::store::history::{self, HistoryOptions};
 use crate::store::revision::Revision;
-use crate::store::{Repo, paths};
+use crate::store::{Records, Repo, paths};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A revision given on the command line, as a commit; exit 3 when git does
@@ -68,11 +75,22 @@ pub fn judged_history(
     hide: Option<git2::Oid>,
     policy: &Policy,
 ) -> Result<Vec<crate::model::history::Commit>> {
+    // Only what the gates of the move read: the months around a window
+    // for `conflicts`, the releases depended on, the version in production.
     let around = |rev: &Revision, release: &Release| {
-        (
-            nearby_releases(rev, release).unwrap_or_default(),
-            last_closed(rev, release).ok().flatten(),
-        )
+        let needs = crate::gates::inputs(policy, release.stage, release.kind);
+        let nearby = if needs.neighbours {
+            nearby_releases(rev, release).unwrap_or_default()
+        } else if needs.dependencies {
+            dependencies(rev, release)
+        } else {
+            vec![]
+        };
+        let production = needs
+            .production
+            .then(|| last_closed(rev, release).ok().flatten())
+            .flatten();
+        (nearby, production)
     };
     history::records(
         repo,
@@ -85,14 +103,40 @@ pub fn judged_history(
     )
 }
 
-/// `rel check --base REF`: the whole repository as it is, plus every change
-/// to a record between REF and HEAD, commit by commit, judged under the
-/// policy and calendars of REF.
+/// The releases `release` depends on, as of `rev` (those that have a file).
+fn dependencies(rev: &Revision, release: &Release) -> Vec<Release> {
+    release
+        .depends_on
+        .iter()
+        .filter_map(|dep| ReleaseId::parse(dep).ok())
+        .filter_map(|id| rev.find_release(&id).ok().flatten())
+        .collect()
+}
+
+/// `rel check --base REF`: the records the branch changed as they are
+/// (every record when it changes the rules), plus every change to a record
+/// between REF and HEAD, commit by commit, judged under the policy and
+/// calendars of REF, and the branch's bookings against REF's.
 pub fn check_base(repo: &Repo, base: &str) -> Result<Outcome> {
     let base_oid = resolve(repo, "--base", base)?;
-    let mut out = check_all(repo)?;
-    let mut notes = vec![];
     let head = history::head(repo);
+    // The records the branch's commits changed since it forked; without a
+    // common commit, since the base.
+    let diff = match head {
+        Some(head) => {
+            let fork = history::merge_base(repo, base_oid, head).unwrap_or(base_oid);
+            Some(branch_diff(repo, fork, head)?)
+        }
+        None => None,
+    };
+    // A branch that changes the rules (policy, calendars, schemas) or
+    // removes a record changes how the records it did not touch are
+    // judged: then every record is.
+    let mut out = match &diff {
+        Some(diff) if !diff.rules && diff.removed.is_empty() => check_changed(repo, diff)?,
+        _ => check_all(repo)?,
+    };
+    let mut notes = vec![];
     // What the pull request changes in the rules: reviewers read that diff;
     // the records are judged by the rules of the base.
     if let Some(head) = head {
@@ -145,18 +189,72 @@ pub fn check_base(repo: &Repo, base: &str) -> Result<Outcome> {
     out.findings.extend(findings);
     // The branch's bookings against the base's: git merges two clones'
     // bookings of one id or one window cleanly; the records tell.
-    if let Some(head) = head {
-        let base_releases = repo.revision(base_oid)?.all_releases();
-        let branch_releases = repo.revision(head)?.all_releases();
-        out.findings.extend(ledger_findings(
-            &base_releases,
-            &branch_releases,
-            &calendar,
-            &policy,
-            &|id| ReleaseId::parse(id).map_or_else(|_| PathBuf::from(id), |id| paths::release(&id)),
-        ));
+    if let (Some(head), Some(diff)) = (head, &diff) {
+        out.findings
+            .extend(bookings(repo, base_oid, head, diff, &calendar, &policy)?);
     }
     out.notes.extend(notes);
     out.notes.extend(judged);
+    Ok(out)
+}
+
+/// The releases the branch's commits added or changed, each against the
+/// base's release under its id and the base's releases in the months
+/// around its window (a release's folder is its planned month); when it
+/// loses a conflict there, against those of the months the next free start
+/// is looked for in.
+fn bookings(
+    repo: &Repo,
+    base: git2::Oid,
+    head: git2::Oid,
+    diff: &BranchDiff,
+    calendar: &Calendar,
+    policy: &Policy,
+) -> Result<Vec<Finding>> {
+    let (at_base, at_head) = (repo.revision(base)?, repo.revision(head)?);
+    let record_file = |id: &str| {
+        ReleaseId::parse(id).map_or_else(|_| PathBuf::from(id), |id| paths::release(&id))
+    };
+    let mut months: BTreeMap<(i32, u32), Vec<Release>> = BTreeMap::new();
+    let mut read = |ms: Vec<(i32, u32)>, id: &ReleaseId| -> Result<Vec<Release>> {
+        let mut out: Vec<Release> = vec![];
+        for m in ms {
+            // A closed or cancelled release holds no slot.
+            let month = months
+                .entry(m)
+                .or_insert_with(|| at_base.unfinished_releases_in_month(m.0, m.1));
+            out.extend(month.iter().cloned());
+        }
+        if !out.iter().any(|r| r.id == id.to_string())
+            && let Some(r) = at_base.find_release(id)?
+        {
+            out.push(r);
+        }
+        Ok(out)
+    };
+    let mut out = vec![];
+    for path in diff.records.keys() {
+        let Some(id) = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| ReleaseId::parse(s).ok())
+            .filter(|id| paths::release(id) == *path)
+        else {
+            continue;
+        };
+        let Some(release) = at_head.find_release(&id)? else {
+            continue;
+        };
+        let (start, end) = (release.window.start, release.window.end());
+        let branch = std::slice::from_ref(&release);
+        let near = read(months_around(start, end), &id)?;
+        let mut found = ledger_findings(&near, branch, calendar, policy, &record_file);
+        if found.iter().any(|f| f.at == [Key("window")]) {
+            let last = end + chrono::Duration::days(i64::from(LEDGER_HORIZON_DAYS));
+            let wide = read(months_around(start, last), &id)?;
+            found = ledger_findings(&wide, branch, calendar, policy, &record_file);
+        }
+        out.extend(found);
+    }
     Ok(out)
 }

@@ -11,6 +11,7 @@ mod cancel;
 mod change;
 mod check;
 mod check_base;
+mod check_changed;
 mod close;
 mod defect;
 mod definition;

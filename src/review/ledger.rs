@@ -12,7 +12,7 @@ use crate::model::node::Seg::Key;
 use crate::policy::Policy;
 
 /// How far ahead the next free start for a lost booking is looked for.
-const HORIZON_DAYS: u32 = 120;
+pub const LEDGER_HORIZON_DAYS: u32 = 120;
 
 /// Findings on the branch's records (`record_file` names a release's
 /// file): `id` for a reused id, `window` for a lost booking.
@@ -32,7 +32,7 @@ pub fn ledger_findings(
             r.message,
         ));
     }
-    for l in lost_bookings(base, branch, calendar, policy, HORIZON_DAYS) {
+    for l in lost_bookings(base, branch, calendar, policy, LEDGER_HORIZON_DAYS) {
         out.push(Finding::new(
             &record_file(&l.release),
             &[Key(l.field)],

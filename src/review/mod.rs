@@ -15,7 +15,7 @@ mod records;
 
 pub use audit::{AuditFinding, AuditReport, HandEdit, audit, audit_judged};
 pub use branch::{BranchRules, judge_branch};
-pub use ledger::ledger_findings;
+pub use ledger::{LEDGER_HORIZON_DAYS, ledger_findings};
 pub use records::{
     ChangeLinks, ReleaseLinks, check_change, check_links, check_records, check_release,
 };

@@ -3,6 +3,7 @@
 
 pub mod atomic;
 pub mod bulk;
+pub mod branch_diff;
 pub mod durable;
 mod guard;
 pub mod history;

@@ -254,6 +254,53 @@ impl Revision<'_> {
     }
 }
 
+impl Revision<'_> {
+    /// The releases of a month that may still hold a slot on the calendar:
+    /// a record whose text plainly says `stage: closed` or `stage:
+    /// cancelled` is not parsed (see [`plainly_finished`]).
+    pub fn unfinished_releases_in_month(&self, year: i32, month: u32) -> Vec<Release> {
+        let Some(tree) = self
+            .entry(&paths::release_month(year, month))
+            .and_then(|e| self.cache.trees.tree(e.id))
+        else {
+            return vec![];
+        };
+        let mut ids: Vec<(ReleaseId, git2::Oid)> = tree
+            .iter()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .filter_map(|e| {
+                let id = ReleaseId::parse(e.name().ok()?.strip_suffix(".yaml")?).ok()?;
+                (id.year == year && id.month == month).then_some((id, e.id()))
+            })
+            .collect();
+        ids.sort();
+        let git = self.repo.git();
+        ids.iter()
+            .filter(|(_, blob)| {
+                !git.find_blob(*blob)
+                    .is_ok_and(|b| plainly_finished(b.content()))
+            })
+            .filter_map(|(id, blob)| self.parse_blob(id, *blob))
+            .collect()
+    }
+}
+
+/// Whether a release record's text says it is closed or cancelled in the
+/// one way rel writes it: no escape anywhere, and of the lines at the left
+/// margin (top-level keys) exactly one names `stage`, and it is `stage:
+/// closed` or `stage: cancelled`. Any other spelling is parsed.
+fn plainly_finished(text: &[u8]) -> bool {
+    if text.contains(&b'\\') {
+        return false;
+    }
+    let mut stage = text
+        .split(|&b| b == b'\n')
+        .filter(|l| l.first().is_some_and(|b| !b.is_ascii_whitespace()))
+        .filter(|l| l.windows(5).any(|w| w == b"stage"));
+    let line = stage.next().map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    stage.next().is_none() && matches!(line, Some(b"stage: closed" | b"stage: cancelled"))
+}
+
 impl Records for Revision<'_> {
     fn release_years(&self) -> Result<Vec<i32>> {
         Ok(self
@@ -319,5 +366,24 @@ impl Records for Revision<'_> {
 
     fn read_shipped(&self, shipped: &Shipped) -> Option<Release> {
         super::production::read(self.repo.git(), &shipped.id, shipped.blob)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plainly_finished;
+
+    #[test]
+    fn only_a_plain_closed_or_cancelled_stage_line_is_finished() {
+        assert!(plainly_finished(b"id: REL-1\nstage: closed\nnotes: x\n"));
+        assert!(plainly_finished(b"id: REL-1\nstage: cancelled\r\n"));
+        assert!(!plainly_finished(b"id: REL-1\nstage: deploy\n"));
+        assert!(!plainly_finished(b"stage: closed\n\"stage\": plan\n"));
+        assert!(!plainly_finished(b"stage: \"closed\"\n"));
+        assert!(!plainly_finished(b"stage: closed\nnotes: \"\\x41\"\n"));
+        assert!(!plainly_finished(
+            b"notes: |\n  stage: closed\nstage: test\n"
+        ));
+        assert!(!plainly_finished(b"id: REL-1\n"));
     }
 }

@@ -17,6 +17,7 @@ mod reliability;
 mod review;
 mod review_history;
 mod review_output;
+mod review_scope;
 mod site;
 mod sync;
 mod tables;
