@@ -11,7 +11,7 @@ use crate::policy::Policy;
 use crate::review::{BranchRules, Finding, Outcome, judge_branch, ledger_findings};
 use crate::store::history::{self, HistoryOptions};
 use crate::store::revision::Revision;
-use crate::store::{Repo, paths};
+use crate::store::{Records, Repo, paths};
 use std::path::{Path, PathBuf};
 
 /// A revision given on the command line, as a commit; exit 3 when git does
@@ -68,11 +68,22 @@ pub fn judged_history(
     hide: Option<git2::Oid>,
     policy: &Policy,
 ) -> Result<Vec<crate::model::history::Commit>> {
+    // Only what the gates of the move read: the months around a window
+    // for `conflicts`, the releases depended on, the version in production.
     let around = |rev: &Revision, release: &Release| {
-        (
-            nearby_releases(rev, release).unwrap_or_default(),
-            last_closed(rev, release).ok().flatten(),
-        )
+        let needs = crate::gates::inputs(policy, release.stage, release.kind);
+        let nearby = if needs.neighbours {
+            nearby_releases(rev, release).unwrap_or_default()
+        } else if needs.dependencies {
+            dependencies(rev, release)
+        } else {
+            vec![]
+        };
+        let production = needs
+            .production
+            .then(|| last_closed(rev, release).ok().flatten())
+            .flatten();
+        (nearby, production)
     };
     history::records(
         repo,
@@ -83,6 +94,16 @@ pub fn judged_history(
             surroundings: Some(&around),
         },
     )
+}
+
+/// The releases `release` depends on, as of `rev` (those that have a file).
+fn dependencies(rev: &Revision, release: &Release) -> Vec<Release> {
+    release
+        .depends_on
+        .iter()
+        .filter_map(|dep| ReleaseId::parse(dep).ok())
+        .filter_map(|id| rev.find_release(&id).ok().flatten())
+        .collect()
 }
 
 /// `rel check --base REF`: the whole repository as it is, plus every change

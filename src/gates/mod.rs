@@ -10,6 +10,7 @@ mod completion;
 mod definition;
 pub mod definition_complete;
 mod go;
+mod inputs;
 mod readiness;
 mod stage;
 mod test;
@@ -113,6 +114,7 @@ impl Outcome {
 }
 
 pub use crate::policy::gate_names::{NAMES, default_gates, is_known, transition_of};
+pub use inputs::{Inputs, inputs};
 pub use test::{known_scopes, scope_covers};
 
 type GateFn = fn(&GateContext) -> Outcome;
