@@ -6,7 +6,7 @@ use super::evidence::{Entry, change_controls, definition, entries, may_redefine,
 use crate::model::history::{Commit, FileChange, Record, State, Versions};
 use crate::model::{ChangeRef, Release, Stage};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 #[derive(Debug, Serialize)]
@@ -109,23 +109,35 @@ pub fn audit_judged(rules: &BranchRules, history: &[Commit]) -> AuditReport {
     };
     audit.run(history);
     let (judged, _) = judge_branch(rules, history);
+    // Each commit's place in history, found once.
+    let order: HashMap<&str, usize> = history
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    // The commits whose transition a finding refutes.
+    let mut refuted: HashSet<&str> = HashSet::new();
     for f in judged {
         let Some(c) = f
             .commit
             .as_deref()
-            .and_then(|id| history.iter().find(|c| c.id == id))
+            .and_then(|id| order.get(id))
+            .map(|i| &history[*i])
         else {
             continue;
         };
         if audited_already(c, f.rule) {
             continue;
         }
-        audit.verified.retain(|id| *id != c.id);
+        refuted.insert(c.id.as_str());
         audit.finding(c, Path::new(&f.file), f.message);
     }
+    audit.verified.retain(|id| !refuted.contains(id.as_str()));
     // In the order of history, each commit's findings in the order found.
-    let order = |id: &str| history.iter().position(|c| c.id == id);
-    audit.report.findings.sort_by_key(|f| order(&f.commit));
+    audit
+        .report
+        .findings
+        .sort_by_key(|f| order.get(f.commit.as_str()).copied());
     audit.finish()
 }
 
@@ -297,15 +309,15 @@ impl Audit {
             }
             return;
         };
-        let before = match v.parents.first().cloned().unwrap_or(State::Absent) {
-            State::Unreadable(why) => {
+        let before = match v.parents.first() {
+            Some(State::Unreadable(why)) => {
                 let m = format!("not a valid record before commit {}: {why}", c.short());
                 return self.finding(c, &path, m);
             }
-            State::Absent => None,
-            State::Present(r) => Some(r),
+            None | Some(State::Absent) => None,
+            Some(State::Present(r)) => Some(r),
         };
-        let after = match v.after.clone() {
+        let after = match &v.after {
             State::Unreadable(why) => {
                 let m = format!(
                     "commit {} left a record that is not valid: {why}",
@@ -364,7 +376,7 @@ impl Audit {
         if let Some(before) = &before {
             let action = c.trailer("Rel-Action").unwrap_or_default();
             for ((field, _, was), (_, _, now)) in
-                definition(before).into_iter().zip(definition(&after))
+                definition(before).into_iter().zip(definition(after))
             {
                 if was != now
                     && (before.stage != Stage::Plan || after.stage != Stage::Plan)
@@ -408,12 +420,12 @@ impl Audit {
     }
 
     fn release_edit(&mut self, c: &Commit, v: &Versions<Release>) -> Option<String> {
-        let after = match v.after.clone() {
+        let after = match &v.after {
             State::Unreadable(why) => return Some(format!("not a valid record: {why}")),
             State::Absent => None,
             State::Present(r) => Some(r),
         };
-        let parents: Vec<Release> = v.readable_parents.iter().flatten().cloned().collect();
+        let parents: Vec<&Release> = v.readable_parents.iter().flatten().collect();
         match (parents.as_slice(), after) {
             ([], None) => None,
             ([], Some(a)) => Some(format!("record created in stage {}", a.stage)),
@@ -423,12 +435,12 @@ impl Audit {
                 if b.stage != a.stage {
                     parts.push(format!("stage {} -> {}", b.stage, a.stage));
                 }
-                if evidence_differs(b, &a) {
+                if evidence_differs(b, a) {
                     parts.push("evidence changed".to_string());
                 }
                 if b.stage != Stage::Plan || a.stage != Stage::Plan {
                     for ((field, _, was), (_, _, now)) in
-                        definition(b).into_iter().zip(definition(&a))
+                        definition(b).into_iter().zip(definition(a))
                     {
                         if was != now {
                             parts.push(format!("{field} {was} -> {now} after plan"));
@@ -438,13 +450,15 @@ impl Audit {
                 (!parts.is_empty()).then(|| parts.join(", "))
             }
             (parents, Some(a)) => {
+                let parents: Vec<Release> = parents.iter().map(|p| (*p).clone()).collect();
+                let parents = parents.as_slice();
                 let base = v.base.clone().present();
-                let mut parts: Vec<String> = merge_problems(c, &a, parents, base.as_ref())
+                let mut parts: Vec<String> = merge_problems(c, a, parents, base.as_ref())
                     .into_iter()
                     .map(|p| p.message)
                     .collect();
                 let old: Vec<Vec<Entry>> = parents.iter().map(entries).collect();
-                for e in entries(&a) {
+                for e in entries(a) {
                     if !old.iter().any(|list| list.iter().any(|o| o.same(&e))) {
                         parts.push(format!(
                             "{}: {} by {} added by the merge",

@@ -25,6 +25,7 @@ use crate::model::{ChangeRef, Release, Stage};
 use crate::policy::Policy;
 use crate::policy::auth::{authorise, email_of};
 use crate::policy::permissions::Subject;
+use std::collections::HashSet;
 use std::path::Path;
 
 /// The rules a branch is judged by.
@@ -48,10 +49,17 @@ pub fn judge_branch(rules: &BranchRules, history: &[Commit]) -> (Vec<Finding>, V
         findings: vec![],
         notes: vec![],
         commit: String::new(),
+        named_changes: HashSet::new(),
         dated_by_rel_now: vec![],
     };
     for c in history {
         judge.commit = c.id.clone();
+        judge.named_changes = c
+            .trailer("Rel-Changes")
+            .unwrap_or_default()
+            .split(',')
+            .map(|n| n.trim().to_string())
+            .collect();
         judge.clock(c);
         for fc in &c.files {
             if fc.symlink {
@@ -105,6 +113,9 @@ struct Judge<'a> {
     notes: Vec<Finding>,
     /// The id of the commit being judged.
     commit: String,
+    /// The change ids its `Rel-Changes` trailer names: an import names
+    /// tens of thousands, each looked up once per file it wrote.
+    named_changes: HashSet<String>,
     /// Commits dated by `REL_NOW` (short id, first file changed).
     dated_by_rel_now: Vec<(String, std::path::PathBuf)>,
 }
@@ -168,7 +179,7 @@ impl<'a> Judge<'a> {
     }
 
     fn release_file(&mut self, c: &Commit, fc: &FileChange, v: &Versions<Release>) {
-        let after = match v.after.clone() {
+        let after = match &v.after {
             State::Absent => None,
             State::Present(r) => Some(r),
             State::Unreadable(why) => {
@@ -183,8 +194,8 @@ impl<'a> Judge<'a> {
             }
         };
         if !fc.is_merge() {
-            let before = v.readable_parents.first().cloned().flatten();
-            self.release(c, &fc.path, before.as_ref(), after.as_ref(), v);
+            let before = v.readable_parents.first().and_then(Option::as_ref);
+            self.release(c, &fc.path, before, after, v);
             return;
         }
         let parents: Vec<Release> = v.readable_parents.iter().flatten().cloned().collect();
@@ -199,8 +210,8 @@ impl<'a> Judge<'a> {
                     c.short()
                 ),
             ),
-            (Some(after), true) => self.release(c, &fc.path, None, Some(&after), v),
-            (Some(after), false) => self.merge(c, &fc.path, &after, &parents, base.as_ref()),
+            (Some(after), true) => self.release(c, &fc.path, None, Some(after), v),
+            (Some(after), false) => self.merge(c, &fc.path, after, &parents, base.as_ref()),
         }
     }
 
@@ -706,12 +717,7 @@ impl<'a> Judge<'a> {
         let action = c.trailer("Rel-Action");
         let id = fc.change_id.as_deref().unwrap_or_default();
         // `rel change add|set|import` write the changes they name.
-        if action.is_some_and(|a| a.starts_with("change"))
-            && c.trailer("Rel-Changes")
-                .unwrap_or_default()
-                .split(',')
-                .any(|n| n.trim() == id)
-        {
+        if action.is_some_and(|a| a.starts_with("change")) && self.named_changes.contains(id) {
             return;
         }
         let after = match v.after.clone() {
