@@ -646,14 +646,49 @@ impl<T: DeserializeOwned + Clone> Blobs<T> {
         };
         let parsed = self.parsed.entry(oid).or_insert_with(|| {
             let text = blob_text(repo, oid).map_err(|e| e.to_string())?;
-            super::yaml::from_str(path, &text).map_err(|e| match e {
-                crate::error::Error::File { message, .. } => message,
-                other => other.to_string(),
-            })
+            parse(path, &text)
         });
         match parsed {
             Ok(r) => State::Present(r.clone()),
             Err(m) => State::Unreadable(m.clone()),
+        }
+    }
+
+    /// Parses every version of `files` that `versions` will read (before
+    /// and after each commit, and a merge's base), on every core, in
+    /// blocks so that only a block's texts are held at once. Each is
+    /// parsed under the first path it is read at, as `get` would.
+    fn parse_all<'f>(&mut self, repo: &Repo, files: impl Iterator<Item = &'f FileChange>)
+    where
+        T: Send,
+    {
+        const BLOCK: usize = 4096;
+        let mut seen = std::collections::HashSet::new();
+        let mut wanted: Vec<(git2::Oid, &Path)> = vec![];
+        for fc in files {
+            for oid in fc.parents.iter().chain([&fc.new, &fc.base]).flatten() {
+                if !self.parsed.contains_key(oid) && seen.insert(*oid) {
+                    wanted.push((*oid, &fc.path));
+                }
+            }
+        }
+        for block in wanted.chunks(BLOCK) {
+            let texts: Vec<(&Path, std::result::Result<String, String>)> = block
+                .iter()
+                .map(|(oid, path)| (*path, blob_text(repo, *oid).map_err(|e| e.to_string())))
+                .collect();
+            let parsed =
+                super::parallel::map(
+                    &texts,
+                    &super::parallel::Silent,
+                    |(path, text)| match text {
+                        Ok(text) => parse(path, text),
+                        Err(e) => Err(e.clone()),
+                    },
+                );
+            for ((oid, _), p) in block.iter().zip(parsed) {
+                self.parsed.insert(*oid, p);
+            }
         }
     }
 
@@ -704,6 +739,14 @@ impl<T: DeserializeOwned + Clone> Blobs<T> {
     }
 }
 
+/// A record parsed from its text, or why it cannot be.
+fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> std::result::Result<T, String> {
+    super::yaml::from_str(path, text).map_err(|e| match e {
+        crate::error::Error::File { message, .. } => message,
+        other => other.to_string(),
+    })
+}
+
 /// A record file at a release record's own path (`releases/YYYY/MM/<id>.yaml`).
 fn is_release_file(path: &Path) -> bool {
     path.file_stem()
@@ -736,7 +779,12 @@ pub fn records(
         paths::CALENDARS,
         paths::POLICY,
     ];
-    for c in walk(repo, hide, &dirs)? {
+    let commits = walk(repo, hide, &dirs)?;
+    // Parsing is most of the work: every version first, on every core.
+    let files = || commits.iter().flat_map(|c| c.files.iter());
+    releases.parse_all(repo, files().filter(|fc| is_release_file(&fc.path)));
+    changes.parse_all(repo, files().filter(|fc| is_change_file(&fc.path)));
+    for c in commits {
         let mut files = vec![];
         for fc in &c.files {
             let record = if is_release_file(&fc.path) {
