@@ -197,6 +197,9 @@ impl Import {
 fn init(dir: &Path, rel: &Path) {
     std::fs::create_dir_all(dir).unwrap();
     git(dir, &["init", "-q", "-b", "main"]);
+    // rel takes the actor from git config: the release manager.
+    git(dir, &["config", "user.name", "Riley Manager"]);
+    git(dir, &["config", "user.email", "rm@example.com"]);
     run(rel, dir, &["init", "."]);
 }
 
@@ -280,7 +283,8 @@ fn bulk(root: &Path, rel: &Path) {
                 )
             })
             .collect();
-        let time = ts("2025-03-01T09:00:00+00:00").timestamp();
+        // An hour after `rel init`, dated by the same clock.
+        let time = ts(super::NOW).timestamp() + 3600;
         import.commit(
             "Riley Manager <rm@example.com>",
             time,
