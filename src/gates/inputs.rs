@@ -34,3 +34,45 @@ pub fn inputs(policy: &Policy, to: Stage, kind: ReleaseType) -> Inputs {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(gates: &str) -> Policy {
+        crate::store::yaml::from_str(
+            std::path::Path::new("policy.yaml"),
+            &format!("timezone: Europe/London\nservices:\n  finance: {{}}\ngates:\n{gates}"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn each_gate_that_reads_around_a_release_asks_for_what_it_reads() {
+        let p = policy(
+            "  build: [changes-approved, conflicts]\n  test: [version, build-verified]\n  deploy: [go-decision, dependencies-deployed]\n  closed: [deployment-confirmed]\n",
+        );
+        let only = |neighbours, dependencies, production| Inputs {
+            neighbours,
+            dependencies,
+            production,
+        };
+        let minor = ReleaseType::Minor;
+        assert_eq!(inputs(&p, Stage::Build, minor), only(true, false, false));
+        assert_eq!(inputs(&p, Stage::Test, minor), only(false, false, true));
+        assert_eq!(inputs(&p, Stage::Deploy, minor), only(false, true, false));
+        assert_eq!(inputs(&p, Stage::Closed, minor), Inputs::default());
+        // A transition the policy names no gates for reads nothing.
+        assert_eq!(inputs(&p, Stage::Stage, minor), Inputs::default());
+    }
+
+    #[test]
+    fn a_gate_limited_to_other_types_is_not_read_for() {
+        let p = policy("  build:\n    - { name: conflicts, types: [major] }\n");
+        assert_eq!(
+            inputs(&p, Stage::Build, ReleaseType::Minor),
+            Inputs::default()
+        );
+        assert!(inputs(&p, Stage::Build, ReleaseType::Major).neighbours);
+    }
+}

@@ -759,6 +759,21 @@ impl<T: DeserializeOwned + Clone> Blobs<T> {
         }
     }
 
+    /// As `get`, for a version read as the one before a commit: along
+    /// history that is its last use (it was read as the version after the
+    /// commit that wrote it), so it is handed over rather than copied. One
+    /// read again (another branch from the same version) is parsed again.
+    fn take(&mut self, repo: &Repo, path: &Path, oid: Option<git2::Oid>) -> State<T> {
+        match oid.and_then(|oid| self.parsed.remove_entry(&oid)) {
+            Some((_, Ok(r))) => State::Present(r),
+            Some((oid, Err(m))) => {
+                self.parsed.insert(oid, Err(m.clone()));
+                State::Unreadable(m)
+            }
+            None => self.get(repo, path, oid),
+        }
+    }
+
     /// Parses every version of `files` that `versions` will read (before
     /// and after each commit, and a merge's base), on every core, in
     /// blocks so that only a block's texts are held at once. Each is
@@ -820,7 +835,7 @@ impl<T: DeserializeOwned + Clone> Blobs<T> {
         let parents: Vec<State<T>> = fc
             .parents
             .iter()
-            .map(|oid| self.get(repo, &fc.path, *oid))
+            .map(|oid| self.take(repo, &fc.path, *oid))
             .collect();
         let readable_parents = parents
             .iter()
