@@ -136,7 +136,7 @@ pub fn report(ctx: &Ctx, format: CheckFormat, prefix: &Path, mut outcome: Outcom
 /// under the id its file name gives.
 enum Record {
     Release(Box<Release>),
-    Change(ChangeRef),
+    Change(Box<ChangeRef>),
 }
 
 /// One file under `releases/` or `changes/`: where it is (findings on its
@@ -172,7 +172,12 @@ fn read_record(
             }
             let r = yaml::from_str::<Release>(rel, &text)?;
             if r.id != id.to_string() {
-                add(findings, rel, &[Seg::Key("id")], misnamed(&r.id, &id.to_string()));
+                add(
+                    findings,
+                    rel,
+                    &[Seg::Key("id")],
+                    misnamed(&r.id, &id.to_string()),
+                );
                 return Ok(None);
             }
             Ok(Some(Record::Release(Box::new(r))))
@@ -194,7 +199,7 @@ fn read_record(
                 add(findings, rel, &[Seg::Key("id")], misnamed(&c.id, &id));
                 return Ok(None);
             }
-            Ok(Some(Record::Change(c)))
+            Ok(Some(Record::Change(Box::new(c))))
         }
     }
 }
@@ -354,7 +359,7 @@ pub fn judge_files(
             Err(e) => unreadable(out, e)?,
             Ok(None) => {}
             Ok(Some(Record::Release(r))) => releases.push((rel, *r)),
-            Ok(Some(Record::Change(c))) => changes.push((rel, c)),
+            Ok(Some(Record::Change(c))) => changes.push((rel, *c)),
         }
     }
     Ok((f, releases, changes))

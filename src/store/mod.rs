@@ -2,8 +2,8 @@
 //! paths, YAML load/save, atomic writes, the lock, and one commit per command.
 
 pub mod atomic;
-pub mod bulk;
 pub mod branch_diff;
+pub mod bulk;
 pub mod durable;
 mod guard;
 pub mod history;
