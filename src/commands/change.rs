@@ -481,10 +481,10 @@ fn import(ctx: &Ctx, a: ChangeImportArgs) -> Result<()> {
         )?;
     }
     if !read.unmapped.is_empty() {
-        eprintln!(
-            "warning: {file_name}: columns not imported: {} (map them under import.columns in policy.yaml, or list them under import.ignore)",
+        ctx.warn(format_args!(
+            "{file_name}: columns not imported: {} (map them under import.columns in policy.yaml, or list them under import.ignore)",
             read.unmapped.join(", ")
-        );
+        ));
     }
     if ctx.json() {
         return print_json(&serde_json::json!({

@@ -45,9 +45,9 @@ pub fn run(ctx: &Ctx, a: CloseArgs) -> Result<()> {
     }
     let items = config_items(&a.ci)?;
     if a.config_updated && items.is_empty() {
-        eprintln!(
-            "warning: --config-updated records no item; name each configuration item updated with --ci NAME=VERSION"
-        );
+        ctx.warn(format_args!(
+            "--config-updated records no item; name each configuration item updated with --ci NAME=VERSION"
+        ));
     }
     let satisfaction = a.satisfaction.filter(|s| !s.trim().is_empty());
     // Seed: the changes shipped; the change references say so in the same

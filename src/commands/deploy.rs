@@ -57,11 +57,11 @@ pub fn run(ctx: &Ctx, a: DeployArgs) -> Result<()> {
                 ));
             }
             if let Some(how) = release.outside_window(started) {
-                eprintln!(
-                    "warning: the deployment {how} (window {} for {}); it is recorded as it happened and shown in the closure and in rel metrics",
+                ctx.warn(format_args!(
+                    "the deployment {how} (window {} for {}); it is recorded as it happened and shown in the closure and in rel metrics",
                     super::local(&loaded.policy, release.window.start),
                     release.window.duration
-                );
+                ));
             }
             release.deployment = Some(Deployment {
                 status,

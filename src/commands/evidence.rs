@@ -121,9 +121,9 @@ pub fn notify(ctx: &Ctx, a: NotifyArgs) -> Result<()> {
     };
     save(ctx, &loaded, &release, "notify", &text)?;
     if a.completion {
-        loaded.warn_unless(&release, "completion-notified", Stage::Closed, ctx.now);
+        loaded.warn_unless(ctx, &release, "completion-notified", Stage::Closed);
     } else {
-        loaded.warn_unless(&release, "notifications-sent", Stage::Deploy, ctx.now);
+        loaded.warn_unless(ctx, &release, "notifications-sent", Stage::Deploy);
     }
     Ok(())
 }
@@ -174,7 +174,7 @@ fn draft(ctx: &Ctx, loaded: &Loaded, a: &NotifyArgs) -> Result<()> {
     }
     print!("{}", notice.text);
     for m in &notice.missing {
-        eprintln!("warning: missing: {m}");
+        ctx.warn(format_args!("missing: {m}"));
     }
     Ok(())
 }
@@ -236,7 +236,7 @@ pub fn readiness(ctx: &Ctx, a: ReadinessArgs) -> Result<()> {
             println!("  [{mark}] {item}: {}", item.describe());
         }
     }
-    loaded.warn_unless(&release, "readiness-review", Stage::Deploy, ctx.now);
+    loaded.warn_unless(ctx, &release, "readiness-review", Stage::Deploy);
     Ok(())
 }
 
@@ -311,7 +311,7 @@ pub fn go_decision(ctx: &Ctx, loaded: &Loaded, roles: &[String], a: GoArgs) -> R
     };
     save(ctx, loaded, &release, "go", &text)?;
     if decision == Decision::Go {
-        loaded.warn_unless(&release, "go-decision", Stage::Deploy, ctx.now);
+        loaded.warn_unless(ctx, &release, "go-decision", Stage::Deploy);
     } else if !ctx.json() {
         println!(
             "Deployment is blocked until a later go: rel go {}",

@@ -89,7 +89,8 @@ impl Loaded {
     /// Warns on stderr when the gate `name`, if the policy lists it for
     /// `to`, would fail for `release`: evidence being recorded that cannot
     /// satisfy it is still recorded (it is what happened), but not silently.
-    pub fn warn_unless(&self, release: &Release, name: &str, to: Stage, now: Timestamp) {
+    pub fn warn_unless(&self, ctx: &Ctx, release: &Release, name: &str, to: Stage) {
+        let now = ctx.now;
         let listed = self.policy.gates.get(&to).is_some_and(|g| {
             g.iter()
                 .any(|s| s.name == name && s.applies_to(release.kind))
@@ -100,7 +101,7 @@ impl Loaded {
         if let Some(o) = gates::run_one(name, &self.gate_context(release, to, now))
             && o.status == gates::GateStatus::Fail
         {
-            eprintln!("warning: {name}: {}", o.message);
+            ctx.warn(format_args!("{name}: {}", o.message));
         }
     }
 

@@ -127,6 +127,13 @@ impl Ctx {
         usize::from(terminal.or_else(columns).unwrap_or(DEFAULT_WIDTH))
     }
 
+    /// A warning on stderr, wrapped to the text width: what the command
+    /// did is done, but a person should know this.
+    pub fn warn(&self, message: std::fmt::Arguments) {
+        let text = crate::render::wrap::wrap(&format!("warning: {message}"), self.text_width());
+        eprintln!("{text}");
+    }
+
     pub fn json(&self) -> bool {
         self.global.json
     }
@@ -365,7 +372,7 @@ pub fn print_document<T: serde::Serialize>(
     }
     print!("{markdown}");
     for m in missing {
-        eprintln!("warning: missing: {m}");
+        ctx.warn(format_args!("missing: {m}"));
     }
     Ok(())
 }

@@ -24,7 +24,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     }
     print!("{text}");
     for p in problems {
-        eprintln!("warning: {p}");
+        ctx.warn(format_args!("{p}"));
     }
     Ok(())
 }

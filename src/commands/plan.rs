@@ -301,22 +301,22 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     .map(|(n, d)| format!("{n} {d}"))
     .collect();
     if !passed.is_empty() && !release.kind.is_emergency() {
-        eprintln!(
-            "warning: timeline: already past today ({today}): {}; the schedule is compressed",
+        ctx.warn(format_args!(
+            "timeline: already past today ({today}): {}; the schedule is compressed",
             passed.join(", ")
-        );
+        ));
     }
     for g in eval.gates.iter().filter(|g| g.status == GateStatus::Warn) {
-        eprintln!("warning: {}: {}", g.name, g.message);
+        ctx.warn(format_args!("{}: {}", g.name, g.message));
     }
     notice_warning(&policy, &calendar, &release, ctx);
     let missing = gates::definition_complete::missing_parts(&release);
     if !missing.is_empty() {
-        eprintln!(
-            "warning: definition-complete: the definition lacks {}; complete it with rel amend {} before it is approved",
+        ctx.warn(format_args!(
+            "definition-complete: the definition lacks {}; complete it with rel amend {} before it is approved",
             missing.join("; "),
             release.id
-        );
+        ));
     }
     let roles = policy
         .approvals
@@ -342,7 +342,8 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         ));
     }
     steps.push(format!("rel promote {}", release.id));
-    println!("Next: {}", steps.join(", then "));
+    let next = format!("Next: {}", steps.join(", then "));
+    println!("{}", crate::render::wrap::wrap(&next, ctx.text_width()));
     Ok(())
 }
 
@@ -399,11 +400,11 @@ fn notice_warning(
     let latest = business_days::before(deploy_day, days, &calendar.holidays);
     let today = policy.local_date(ctx.now);
     if latest < today {
-        eprintln!(
-            "warning: notifications-sent: {} impact needs {days} business days' notice to {} (by {latest}); today is {today}, so the notice period can no longer be met",
+        ctx.warn(format_args!(
+            "notifications-sent: {} impact needs {days} business days' notice to {} (by {latest}); today is {today}, so the notice period can no longer be met",
             release.impact,
             policy.audiences(release.impact).join(", ")
-        );
+        ));
     }
 }
 

@@ -94,10 +94,10 @@ pub fn run(ctx: &Ctx, a: RecordArgs) -> Result<()> {
                     .as_deref()
                     .map(|s| format!("at scope {s}"))
                     .unwrap_or_else(|| "without a scope".to_string());
-                eprintln!(
-                    "warning: tests-passed: this {category} run is recorded {ran}, below the {needed} a {} release requires; it does not count for the gate",
+                ctx.warn(format_args!(
+                    "tests-passed: this {category} run is recorded {ran}, below the {needed} a {} release requires; it does not count for the gate",
                     release.kind
-                );
+                ));
             }
         }
     }

@@ -822,7 +822,15 @@ fn plan_names_amend_before_approval_when_the_definition_is_incomplete() {
         &strs(&incomplete),
     );
     let run = run.stderr_has("the definition lacks risk assessment summary (--risk)");
-    insta::assert_snapshot!(run.stdout.lines().last().unwrap(), @"Next: complete the definition (rel amend REL-2025-03-001 with the missing parts), then the definition needs approval by service-owner (rel approve REL-2025-03-001 --role service-owner), then rel promote REL-2025-03-001");
+    // Warnings and the next steps are wrapped to 80 columns when piped.
+    for line in run.stderr.lines().chain(run.stdout.lines()) {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}");
+    }
+    insta::assert_snapshot!(next_steps(&run.stdout), @r#"
+    Next: complete the definition (rel amend REL-2025-03-001 with the missing
+      parts), then the definition needs approval by service-owner (rel approve
+      REL-2025-03-001 --role service-owner), then rel promote REL-2025-03-001
+    "#);
     let complete = plan_args("CHG-2025-0893", "2025-03-22 20:00", &[]);
     let run = ok(&mut repo, RM, "2025-03-03T10:00:00+00:00", &strs(&complete));
     assert!(
@@ -830,7 +838,15 @@ fn plan_names_amend_before_approval_when_the_definition_is_incomplete() {
         "{}",
         run.stderr
     );
-    insta::assert_snapshot!(run.stdout.lines().last().unwrap(), @"Next: the definition needs approval by service-owner (rel approve REL-2025-03-002 --role service-owner), then rel promote REL-2025-03-002");
+    insta::assert_snapshot!(next_steps(&run.stdout), @r#"
+    Next: the definition needs approval by service-owner (rel approve
+      REL-2025-03-002 --role service-owner), then rel promote REL-2025-03-002
+    "#);
+}
+
+/// The `Next:` paragraph that ends what `rel plan` prints.
+fn next_steps(stdout: &str) -> &str {
+    stdout[stdout.rfind("Next:").unwrap()..].trim_end()
 }
 
 #[test]
