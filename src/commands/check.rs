@@ -156,20 +156,18 @@ fn read_record(
         }
     };
     let text = text?;
+    let misplaced = |findings: &mut Vec<Finding>, rel: &Path, id: &str, home: &Path| {
+        if home != rel {
+            let message = format!("misplaced: {id} belongs in {}", home.display());
+            add(findings, rel, &[Seg::Key("id")], message);
+        }
+    };
     let misnamed = |found: &str, expected: &str| {
         format!("id `{found}` does not match the file name (expected `{expected}`)")
     };
     match kind {
         RecordPath::Release(id) => {
-            let home = paths::release(&id);
-            if home != rel {
-                add(
-                    findings,
-                    rel,
-                    &[Seg::Key("id")],
-                    format!("misplaced: {id} belongs in {}", home.display()),
-                );
-            }
+            misplaced(findings, rel, &id.to_string(), &paths::release(&id));
             let r = yaml::from_str::<Release>(rel, &text)?;
             if r.id != id.to_string() {
                 add(
@@ -184,15 +182,7 @@ fn read_record(
         }
         RecordPath::Change(id) => {
             if let Some(year) = policy.and_then(|p| p.change_pattern().year_of(&id).ok()) {
-                let home = paths::change(&id, year);
-                if home != rel {
-                    add(
-                        findings,
-                        rel,
-                        &[Seg::Key("id")],
-                        format!("misplaced: {id} belongs in {}", home.display()),
-                    );
-                }
+                misplaced(findings, rel, &id, &paths::change(&id, year));
             }
             let c = yaml::from_str::<ChangeRef>(rel, &text)?;
             if c.id != id {

@@ -153,6 +153,27 @@ impl Repo {
 }
 
 impl Revision<'_> {
+    /// The release files of a month folder, by id (sorted) with their blob
+    /// ids: the folder read once, each file then read by its blob id.
+    fn month_blobs(&self, year: i32, month: u32) -> Vec<(ReleaseId, git2::Oid)> {
+        let Some(tree) = self
+            .entry(&paths::release_month(year, month))
+            .and_then(|e| self.cache.trees.tree(e.id))
+        else {
+            return vec![];
+        };
+        let mut ids: Vec<(ReleaseId, git2::Oid)> = tree
+            .iter()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .filter_map(|e| {
+                let id = ReleaseId::parse(e.name().ok()?.strip_suffix(".yaml")?).ok()?;
+                (id.year == year && id.month == month).then_some((id, e.id()))
+            })
+            .collect();
+        ids.sort();
+        ids
+    }
+
     fn entry(&self, rel: &Path) -> Option<Entry> {
         self.cache.trees.entry(self.tree, &self.prefix.join(rel))
     }
@@ -259,23 +280,9 @@ impl Revision<'_> {
     /// a record whose text plainly says `stage: closed` or `stage:
     /// cancelled` is not parsed (see [`plainly_finished`]).
     pub fn unfinished_releases_in_month(&self, year: i32, month: u32) -> Vec<Release> {
-        let Some(tree) = self
-            .entry(&paths::release_month(year, month))
-            .and_then(|e| self.cache.trees.tree(e.id))
-        else {
-            return vec![];
-        };
-        let mut ids: Vec<(ReleaseId, git2::Oid)> = tree
-            .iter()
-            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
-            .filter_map(|e| {
-                let id = ReleaseId::parse(e.name().ok()?.strip_suffix(".yaml")?).ok()?;
-                (id.year == year && id.month == month).then_some((id, e.id()))
-            })
-            .collect();
-        ids.sort();
         let git = self.repo.git();
-        ids.iter()
+        self.month_blobs(year, month)
+            .iter()
             .filter(|(_, blob)| {
                 !git.find_blob(*blob)
                     .is_ok_and(|b| plainly_finished(b.content()))
@@ -313,23 +320,8 @@ impl Records for Revision<'_> {
     }
 
     fn releases_in_month(&self, year: i32, month: u32) -> Result<Vec<Release>> {
-        // The month's folder read once, each file by its blob id.
-        let Some(tree) = self
-            .entry(&paths::release_month(year, month))
-            .and_then(|e| self.cache.trees.tree(e.id))
-        else {
-            return Ok(vec![]);
-        };
-        let mut ids: Vec<(ReleaseId, git2::Oid)> = tree
-            .iter()
-            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
-            .filter_map(|e| {
-                let id = ReleaseId::parse(e.name().ok()?.strip_suffix(".yaml")?).ok()?;
-                (id.year == year && id.month == month).then_some((id, e.id()))
-            })
-            .collect();
-        ids.sort();
-        Ok(ids
+        Ok(self
+            .month_blobs(year, month)
             .iter()
             .filter_map(|(id, blob)| self.parse_blob(id, *blob))
             .collect())
