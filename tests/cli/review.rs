@@ -43,16 +43,6 @@ fn approved() -> Repo {
     repo
 }
 
-/// Edits the release file by hand and commits it with plain git as the
-/// current person.
-fn hand_commit(repo: &Repo, edit: impl FnOnce(String) -> String, message: &str) -> String {
-    let text = edit(repo.read(FILE));
-    repo.write(FILE, &text);
-    repo.git(&["add", FILE]);
-    repo.git(&["commit", "-q", "-m", message]);
-    repo.head()
-}
-
 fn approval_entry(who: (&str, &str), at: &str) -> String {
     format!(
         "approvals:\n- role: service-owner\n  for: definition\n  by: {} <{}>\n  at: \"{at}\"\n",
@@ -74,8 +64,8 @@ fn a_stage_skipped_by_a_hand_edit_is_a_finding_in_every_format() {
     let mut repo = planned();
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-05T09:00:00+00:00");
-    let commit = hand_commit(
-        &repo,
+    let commit = repo.hand_commit(
+        FILE,
         |t| t.replace("stage: plan", "stage: test"),
         "Move the release on",
     );
@@ -121,8 +111,8 @@ fn an_approval_must_come_from_the_approvers_own_commit() {
     repo.git(&["checkout", "-q", "-b", "forged"]);
     repo.at("2025-03-04T09:00:00+00:00").by(RM);
     let at = "2025-03-04T09:00:00Z";
-    hand_commit(
-        &repo,
+    repo.hand_commit(
+        FILE,
         |t| t + &approval_entry(OWNER, at),
         "Record the owner's approval",
     );
@@ -147,8 +137,8 @@ fn deleted_evidence_is_a_finding() {
     let mut repo = approved();
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-05T09:00:00+00:00");
-    hand_commit(
-        &repo,
+    repo.hand_commit(
+        FILE,
         |t| t[..t.find("approvals:").unwrap()].to_string(),
         "Tidy the record",
     );
@@ -160,8 +150,8 @@ fn deleted_evidence_is_a_finding() {
     // Rewriting an entry is as bad as deleting it.
     repo.git(&["checkout", "-q", "main"]);
     repo.git(&["checkout", "-q", "-b", "pr2"]);
-    hand_commit(
-        &repo,
+    repo.hand_commit(
+        FILE,
         |t| t.replace("for: definition", "for: acceptance"),
         "Fix the purpose",
     );
@@ -176,8 +166,8 @@ fn a_back_dated_entry_is_a_finding() {
     repo.git(&["checkout", "-q", "-b", "pr"]);
     // The owner writes the approval herself, but dates it two days back.
     repo.at("2025-03-06T09:00:00+00:00").by(OWNER);
-    hand_commit(
-        &repo,
+    repo.hand_commit(
+        FILE,
         |t| t + &approval_entry(OWNER, "2025-03-04T09:00:00Z"),
         "Approve the definition",
     );
@@ -198,8 +188,8 @@ fn a_back_dated_entry_is_a_finding() {
     repo.git(&["checkout", "-q", "main"]);
     repo.git(&["checkout", "-q", "-b", "pr2"]);
     repo.at("2025-03-04T09:30:00+00:00");
-    hand_commit(
-        &repo,
+    repo.hand_commit(
+        FILE,
         |t| t + &approval_entry(OWNER, "2025-03-04T09:00:00Z"),
         "Approve the definition",
     );
@@ -268,7 +258,7 @@ fn a_base_that_cannot_be_judged_exits_3() {
         .code(3)
         .stderr_has("no-such-branch");
     repo.git(&["checkout", "-q", "-b", "pr"]);
-    hand_commit(&repo, |t| t + "stage: [\n", "Break the record");
+    repo.hand_commit(FILE, |t| t + "stage: [\n", "Break the record");
     repo.rel(&["check", "--base", "main"]).code(3);
     repo.rel(&["check", "--format", "xml"]).code(2);
 }
@@ -366,8 +356,8 @@ fn audit_verify_names_a_hand_edit_buried_among_hundreds_of_commits() {
             .ok();
     }
     repo.at("2025-03-06T09:00:00+00:00");
-    let edit = hand_commit(
-        &repo,
+    let edit = repo.hand_commit(
+        FILE,
         |t| t.replace("stage: build", "stage: test"),
         "Build done",
     );
@@ -771,20 +761,6 @@ fn a_change_in_two_releases_is_a_finding_on_the_one_that_took_it() {
 // `rel check --base`: the rules of the base, merges, rebases, signatures,
 // hand edits, history that was broken for a while
 
-/// Commits a hand edit of any file with plain git as the current person.
-fn hand_commit_file(
-    repo: &Repo,
-    path: &str,
-    edit: impl FnOnce(String) -> String,
-    message: &str,
-) -> String {
-    let text = edit(repo.read(path));
-    repo.write(path, &text);
-    repo.git(&["add", path]);
-    repo.git(&["commit", "-q", "-m", message]);
-    repo.head()
-}
-
 fn short(commit: &str) -> String {
     commit.chars().take(10).collect()
 }
@@ -907,8 +883,8 @@ fn a_pull_request_merge_commit_is_clean() {
     // Main changes the same record elsewhere (its title, while in plan).
     repo.git(&["checkout", "-q", "main"]);
     repo.at("2025-03-04T10:00:00+00:00").by(RM);
-    hand_commit(
-        &repo,
+    repo.hand_commit(
+        FILE,
         |t| t.replace("title: ", "title: Finance "),
         "Clearer title",
     );
@@ -1085,8 +1061,8 @@ fn a_hand_edit_of_the_definition_after_plan_is_a_finding() {
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-08T09:00:00+00:00");
     // A Friday evening, outside every maintenance window; and a new version.
-    let commit = hand_commit(
-        &repo,
+    let commit = repo.hand_commit(
+        FILE,
         |t| {
             t.replace("2025-03-15T20:00:00Z", "2025-03-14T20:00:00Z")
                 .replace("version: \"2.4.0\"", "version: \"2.5.0\"")
@@ -1120,8 +1096,8 @@ fn a_hand_edit_of_the_definition_after_plan_is_a_finding() {
     let mut repo = planned();
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-03T11:00:00+00:00");
-    hand_commit(
-        &repo,
+    repo.hand_commit(
+        FILE,
         |t| t.replace("2025-03-15T20:00:00Z", "2025-03-15T21:00:00Z"),
         "Start an hour later",
     );
@@ -1144,8 +1120,7 @@ fn a_hand_edit_of_a_change_reference_is_a_finding() {
     .ok();
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-04T09:00:00+00:00");
-    let commit = hand_commit_file(
-        &repo,
+    let commit = repo.hand_commit(
         CHANGE_FILE,
         |t| {
             t.replace("status: assessing", "status: approved")
@@ -1207,9 +1182,7 @@ fn a_forged_transition_is_judged_with_its_changes_and_the_base_calendar() {
     repo.commit_file("policy.yaml", &base);
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-05T09:00:00+00:00");
-    hand_commit(
-        &repo,
-        |t| t.replace("stage: plan", "stage: build"),
+    repo.hand_commit(FILE, |t| t.replace("stage: plan", "stage: build"),
         &format!(
             "{REL}: promote plan -> build\n\nRel-Action: promote\nRel-Release: {REL}\nRel-From: plan\nRel-To: build"
         ),
@@ -1233,8 +1206,8 @@ fn a_record_broken_for_a_while_is_a_note_not_an_error() {
     let mut repo = planned();
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-03T11:00:00+00:00");
-    let broken = hand_commit(&repo, |t| t + "stage: [\n", "Break the record");
-    let fixed = hand_commit(&repo, |t| t.replace("stage: [\n", ""), "Repair the record");
+    let broken = repo.hand_commit(FILE, |t| t + "stage: [\n", "Break the record");
+    let fixed = repo.hand_commit(FILE, |t| t.replace("stage: [\n", ""), "Repair the record");
     repo.at("2025-03-04T09:00:00+00:00").by(OWNER);
     repo.rel(&["approve", REL, "--role", "service-owner"]).ok();
     repo.by(RM);
@@ -1248,8 +1221,8 @@ fn a_record_broken_for_a_while_is_a_note_not_an_error() {
     // What happened while it was broken is still judged: the repair moves
     // the stage on.
     repo.git(&["checkout", "-q", "-b", "pr2", &broken]);
-    hand_commit(
-        &repo,
+    repo.hand_commit(
+        FILE,
         |t| {
             t.replace("stage: [\n", "")
                 .replace("stage: plan", "stage: build")
@@ -1280,9 +1253,7 @@ fn branch_findings_point_at_the_entry_concerned() {
     repo.at("2025-03-05T09:00:00+00:00").by(RM);
     // The manager writes the owner's acceptance, after her definition
     // approval.
-    hand_commit(
-        &repo,
-        |t| {
+    repo.hand_commit(FILE, |t| {
             t + "- role: service-owner\n  for: acceptance\n  by: Frances Owner <fo@example.com>\n  at: \"2025-03-05T09:00:00Z\"\n"
         },
         "Acceptance",
@@ -1303,8 +1274,8 @@ fn branch_findings_point_at_the_entry_concerned() {
         ));
 
     // Rewriting the second entry is reported on it, not on `approvals:`.
-    hand_commit(
-        &repo,
+    repo.hand_commit(
+        FILE,
         |t| t.replace("for: acceptance", "for: go"),
         "Go, rather",
     );
@@ -1320,8 +1291,8 @@ fn branch_findings_point_at_the_entry_concerned() {
 fn log_of_a_release_shows_its_hand_edits_and_takes_date_times() {
     let mut repo = approved();
     repo.at("2025-03-04T15:00:00+00:00");
-    let edit = hand_commit(
-        &repo,
+    let edit = repo.hand_commit(
+        FILE,
         |t| t.replace("stage: plan", "stage: build"),
         "Move it on",
     );

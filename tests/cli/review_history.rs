@@ -8,31 +8,8 @@ const REL: &str = "REL-2025-03-001";
 const FILE: &str = "releases/2025/03/REL-2025-03-001.yaml";
 const CHANGE_FILE: &str = "changes/2025/CHG-2025-0892.yaml";
 
-/// 1-based line of the first line of `file` containing `needle`.
-fn line_in(repo: &Repo, file: &str, needle: &str) -> usize {
-    repo.read(file)
-        .lines()
-        .position(|l| l.contains(needle))
-        .expect("needle in file")
-        + 1
-}
-
 fn short(commit: &str) -> String {
     commit.chars().take(10).collect()
-}
-
-/// Edits `file` by hand and commits it with plain git, with `message`.
-fn hand_commit(
-    repo: &Repo,
-    file: &str,
-    edit: impl FnOnce(String) -> String,
-    message: &str,
-) -> String {
-    let text = edit(repo.read(file));
-    repo.write(file, &text);
-    repo.git(&["add", "-A"]);
-    repo.git(&["commit", "-q", "-m", message]);
-    repo.head()
 }
 
 /// One finance release planned on `main` (window Sat 15 March 2025 20:00).
@@ -91,7 +68,7 @@ fn a_branch_using_an_id_main_holds_for_another_release_is_flagged_on_the_id_line
     repo.at("2025-03-04T10:00:00+00:00");
     // Alone, the branch is a legal story.
     repo.rel(&["check"]).ok();
-    let line = line_in(&repo, FILE, "id:");
+    let line = repo.line_of(FILE, "id:");
     let run = repo.rel(&["check", "--base", "main"]).code(1).stdout_has(&format!(
         "{FILE}:{line}: {REL} is already another release on the base (finance minor release booked by Riley Manager <rm@example.com> at 2025-03-03T10:00:00+00:00)"
     ));
@@ -152,7 +129,7 @@ fn a_branch_moving_a_window_onto_a_release_that_wins_on_main_is_flagged_on_the_w
     ])
     .ok();
     repo.rel(&["check"]).ok();
-    let line = line_in(&repo, FILE, "window:");
+    let line = repo.line_of(FILE, "window:");
     repo.rel(&["check", "--base", "main"])
         .code(1)
         .stdout_has(&format!(
@@ -313,7 +290,7 @@ fn an_expired_delegate_back_dating_an_approval_with_rel_now_is_flagged() {
     let commit = short(&repo.head());
     repo.at("2025-03-06T09:00:00+00:00").by(RM);
     // The approval's `at`, after its `by`.
-    let line = line_in(&repo, FILE, "by: Dee Deputy") + 1;
+    let line = repo.line_of(FILE, "by: Dee Deputy") + 1;
     assert!(
         repo.read(FILE)
             .lines()
@@ -341,8 +318,7 @@ fn a_commit_dated_by_rel_now_is_a_note_not_a_finding() {
     let mut repo = planned();
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-04T09:00:00+00:00");
-    let commit = hand_commit(
-        &repo,
+    let commit = repo.hand_commit(
         FILE,
         |t| t.replace("title: ", "title: Finance "),
         "Clearer title\n\nRel-Clock: REL_NOW",
@@ -375,9 +351,7 @@ fn a_hand_commit_with_trailers_moving_plan_to_deploy_is_not_a_verified_transitio
         .ok()
         .stdout_has("0 transitions verified, 4 rel commits, 0 hand edits, 0 findings");
     repo.at("2025-03-05T09:00:00+00:00");
-    let commit = hand_commit(
-        &repo,
-        FILE,
+    let commit = repo.hand_commit(FILE,
         |t| t.replace("stage: plan", "stage: deploy"),
         &format!(
             "{REL}: promote plan -> deploy\n\nRel-Action: promote\nRel-Release: {REL}\nRel-From: plan\nRel-To: deploy"
@@ -411,8 +385,7 @@ fn an_approval_deleted_inside_a_fake_amend_is_found_by_audit_verify_and_check_ba
     let mut repo = approved();
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-05T09:00:00+00:00");
-    let commit = hand_commit(
-        &repo,
+    let commit = repo.hand_commit(
         FILE,
         |t| {
             // The whole `approvals:` block: its key and every line of its
@@ -467,14 +440,12 @@ fn check_base_judges_change_records_created_or_edited_behind_fake_trailers() {
     let created = short(&repo.head());
     // Its approver changed behind a close's trailers, and the release it
     // belongs to by a plain hand edit.
-    let approver = hand_commit(
-        &repo,
+    let approver = repo.hand_commit(
         "changes/2025/CHG-2025-0999.yaml",
         |t| t + "approved_by: cab1@example.com\n",
         &format!("{REL}: close\n\nRel-Action: close\nRel-Release: {REL}"),
     );
-    let moved = hand_commit(
-        &repo,
+    let moved = repo.hand_commit(
         CHANGE_FILE,
         |t| t.replace(&format!("release: {REL}"), "release: REL-2025-03-009"),
         "Move the change",
@@ -491,7 +462,7 @@ fn check_base_judges_change_records_created_or_edited_behind_fake_trailers() {
         ))
         .stdout_has(&format!(
             "{CHANGE_FILE}:{}: release of CHG-2025-0892 changed ({REL} -> REL-2025-03-009) by a hand edit in commit {} (rm@example.com); the release a change belongs to is set by `rel plan` and cleared by `rel cancel`",
-            line_in(&repo, CHANGE_FILE, "release:"),
+            repo.line_of(CHANGE_FILE, "release:"),
             short(&moved)
         ));
     // The history's three, besides what the records as they are show

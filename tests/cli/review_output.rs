@@ -46,13 +46,6 @@ fn built() -> Repo {
     repo
 }
 
-fn hand_commit(repo: &Repo, path: &str, edit: impl FnOnce(String) -> String, message: &str) {
-    let text = edit(repo.read(path));
-    repo.write(path, &text);
-    repo.git(&["add", path]);
-    repo.git(&["commit", "-q", "-m", message]);
-}
-
 fn approval_entry(who: (&str, &str), at: &str) -> String {
     format!(
         "approvals:\n- role: service-owner\n  for: definition\n  by: {} <{}>\n  at: \"{at}\"\n",
@@ -124,8 +117,7 @@ fn a_stage_skipped_by_a_hand_edit() {
     let mut repo = planned();
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-05T09:00:00+00:00");
-    hand_commit(
-        &repo,
+    repo.hand_commit(
         FILE,
         |t| t.replace("stage: plan", "stage: test"),
         "Move the release on",
@@ -138,8 +130,7 @@ fn an_approval_committed_by_someone_else_and_back_dated() {
     let mut repo = planned();
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-06T09:00:00+00:00").by(RM);
-    hand_commit(
-        &repo,
+    repo.hand_commit(
         FILE,
         |t| t + &approval_entry(OWNER, "2025-03-04T09:00:00Z"),
         "Record the owner's approval",
@@ -152,14 +143,12 @@ fn deleted_and_rewritten_evidence() {
     let mut repo = approved();
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-05T09:00:00+00:00");
-    hand_commit(
-        &repo,
+    repo.hand_commit(
         FILE,
         |t| t.replace("for: definition", "for: acceptance"),
         "Fix the purpose",
     );
-    hand_commit(
-        &repo,
+    repo.hand_commit(
         FILE,
         |t| t[..t.find("approvals:").unwrap()].to_string(),
         "Tidy the record",
@@ -215,8 +204,7 @@ fn hand_edits_of_the_definition_and_of_a_change() {
     let mut repo = built();
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-08T09:00:00+00:00");
-    hand_commit(
-        &repo,
+    repo.hand_commit(
         FILE,
         |t| {
             t.replace("2025-03-15T20:00:00Z", "2025-03-14T20:00:00Z")
@@ -224,8 +212,7 @@ fn hand_edits_of_the_definition_and_of_a_change() {
         },
         "Move the window",
     );
-    hand_commit(
-        &repo,
+    repo.hand_commit(
         "changes/2025/CHG-2025-0892.yaml",
         |t| t.replace("status: approved", "status: assessing"),
         "The change is back in assessment",
@@ -243,10 +230,8 @@ fn forged_trailers_and_a_record_broken_for_a_while() {
     );
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.at("2025-03-05T09:00:00+00:00");
-    hand_commit(&repo, FILE, |t| t + "stage: [\n", "Break the record");
-    hand_commit(
-        &repo,
-        FILE,
+    repo.hand_commit(FILE, |t| t + "stage: [\n", "Break the record");
+    repo.hand_commit(FILE,
         |t| {
             t.replace("stage: [\n", "")
                 .replace("stage: plan", "stage: build")

@@ -9,31 +9,13 @@ const BROKEN: &str = "changes/2025/CHG-2025-0001.yaml";
 const MINE: &str = "changes/2025/CHG-2025-0002.yaml";
 const UNKNOWN: &str = "service: unknown service `nosuch`";
 
-/// 1-based line of the first line of `file` containing `needle`.
-fn line_in(repo: &Repo, file: &str, needle: &str) -> usize {
-    repo.read(file)
-        .lines()
-        .position(|l| l.contains(needle))
-        .expect("needle in file")
-        + 1
-}
-
-/// Edits `file` by hand and commits it with plain git.
-fn hand_commit(repo: &Repo, file: &str, edit: impl FnOnce(String) -> String, message: &str) {
-    let text = edit(repo.read(file));
-    repo.write(file, &text);
-    repo.git(&["add", "-A"]);
-    repo.git(&["commit", "-q", "-m", message]);
-}
-
 /// `main` holds a change reference broken by hand (an unknown service);
 /// the branch `pr` forks after it and adds a change of its own with rel.
 fn broken_main_and_a_branch() -> Repo {
     let mut repo = Repo::new();
     repo.at("2025-03-01T09:05:00+00:00");
     repo.change("CHG-2025-0001", "finance", "2025-03-15");
-    hand_commit(
-        &repo,
+    repo.hand_commit(
         BROKEN,
         |t| t.replace("service: finance", "service: nosuch"),
         "migrate a change",
@@ -63,7 +45,7 @@ fn a_finding_in_a_record_the_branch_changed_is_reported_and_one_it_did_not_touch
             .read(MINE)
             .replace("service: finance", "service: nosuch"),
     );
-    let line = line_in(&repo, MINE, "service:");
+    let line = repo.line_of(MINE, "service:");
     let run = repo
         .refused(1, &["check", "--base", "main"])
         .stdout_has(&format!("{MINE}:{line}: {UNKNOWN}"));
@@ -116,13 +98,12 @@ fn a_record_the_branch_did_not_touch_is_reported_for_what_the_branch_broke_in_it
     // The release drops a change by hand; the change reference, untouched,
     // still names the release.
     let file = format!("releases/2025/03/{id}.yaml");
-    hand_commit(
-        &repo,
+    repo.hand_commit(
         &file,
         |t| t.replace("- CHG-2025-0002\n", ""),
         "drop a change",
     );
-    let line = line_in(&repo, MINE, "release:");
+    let line = repo.line_of(MINE, "release:");
     repo.refused(1, &["check", "--base", "main"])
         .stdout_has(&format!(
             "{MINE}:{line}: release: {id} does not include CHG-2025-0002"
@@ -172,7 +153,7 @@ fn a_branch_booking_that_loses_to_a_release_of_the_base_it_never_touched_is_foun
     );
     repo.rel(&["check"]).ok();
     let file = "releases/2025/04/REL-2025-04-001.yaml";
-    let line = line_in(&repo, file, "window:");
+    let line = repo.line_of(file, "window:");
     repo.refused(1, &["check", "--base", "main"])
         .stdout_has(&format!(
             "{file}:{line}: {mine}: booking loses a calendar conflict with {theirs} on the base"

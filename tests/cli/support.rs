@@ -199,6 +199,31 @@ impl Repo {
         self.git(&["rev-parse", "HEAD"]).trim().to_string()
     }
 
+    /// Edits `file` by hand and commits it with plain git as the current
+    /// person, as a reviewer would see a hand edit; the new commit's id.
+    pub fn hand_commit(
+        &self,
+        file: &str,
+        edit: impl FnOnce(String) -> String,
+        message: &str,
+    ) -> String {
+        let text = edit(self.read(file));
+        self.write(file, &text);
+        self.git(&["add", file]);
+        self.git(&["commit", "-q", "-m", message]);
+        self.head()
+    }
+
+    /// The 1-based line of the first line of `file` containing `needle`.
+    #[track_caller]
+    pub fn line_of(&self, file: &str, needle: &str) -> usize {
+        self.read(file)
+            .lines()
+            .position(|l| l.contains(needle))
+            .expect("needle in file")
+            + 1
+    }
+
     pub fn commit_count(&self) -> usize {
         self.git(&["rev-list", "--count", "HEAD"])
             .trim()
