@@ -13,6 +13,7 @@ use crate::gates::{self, Evaluation, GateContext};
 use crate::model::{ChangeRef, DeploymentStatus, Release, Stage, Timestamp};
 use crate::policy::Policy;
 use crate::render::site::{self, CalendarItem, Clash, ItemKind, Month, SiteInput, TrailEntry};
+use crate::store::record_path::{RecordPath, classify};
 use crate::store::{Signature, history};
 use chrono::{Datelike, Duration, NaiveDate};
 use std::collections::BTreeMap;
@@ -205,28 +206,37 @@ fn evaluate(
 
 /// Every release's audit trail from one walk of the history: the rel
 /// commits naming it (`Rel-Release`), oldest first.
+/// Each release's audit trail, oldest first: the rel commits that name it
+/// and the commits that edited its record by hand.
 fn trails(repo: &crate::store::Repo) -> Result<BTreeMap<String, Vec<TrailEntry>>> {
     let mut out: BTreeMap<String, Vec<TrailEntry>> = BTreeMap::new();
-    for e in history::log(repo, None)? {
-        let Some(ids) = e.trailer("Rel-Release") else {
-            continue;
-        };
-        for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            out.entry(id.to_string()).or_default().push(TrailEntry {
-                when: e.time,
-                who: e.author.clone(),
-                email: e.email.clone(),
-                what: e.subject.clone(),
-                commit: e.commit.clone(),
-                signature: match e.signature {
-                    Signature::None => "-",
-                    Signature::Good => "verified",
-                    Signature::Bad => "bad",
-                    Signature::Unknown => "unverified",
-                },
-            });
+    let entry = |e: &history::LogEntry| TrailEntry {
+        when: e.time,
+        who: e.author.clone(),
+        email: e.email.clone(),
+        what: e.subject.clone(),
+        commit: e.commit.clone(),
+        signature: match e.signature {
+            Signature::None => "-",
+            Signature::Good => "verified",
+            Signature::Bad => "bad",
+            Signature::Unknown => "unverified",
+        },
+        hand_edit: e.hand_edit,
+    };
+    for (e, files) in history::release_commits(repo)? {
+        let named = e.trailer("Rel-Release").unwrap_or_default();
+        let named = named.split(',').map(str::trim).filter(|s| !s.is_empty());
+        let edited = files.iter().filter_map(|f| match classify(f, None) {
+            Ok(RecordPath::Release(id)) => Some(id.to_string()),
+            _ => None,
+        });
+        let ids: Vec<String> = named.map(str::to_string).chain(edited).collect();
+        for id in ids {
+            out.entry(id).or_default().push(entry(&e));
         }
     }
+    // The walk is newest first.
     for trail in out.values_mut() {
         trail.reverse();
     }

@@ -293,24 +293,97 @@ pub fn log(repo: &Repo, release: Option<(&str, &Path)>) -> Result<Vec<LogEntry>>
             _ if is_rel => false,
             _ => continue,
         };
-        let author = commit.author();
-        let check = signature_of(repo, &commit);
-        out.push(LogEntry {
-            commit: oid.to_string(),
-            author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-            email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-            time: to_datetime(author.when()),
-            subject: message
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-            trailers,
-            signature: check.status,
-            signer: check.signers.into_iter().next(),
-            hand_edit,
-        });
+        out.push(log_entry(repo, &commit, &message, trailers, hand_edit));
+    }
+    Ok(out)
+}
+
+/// One commit as [`log`] lists it.
+fn log_entry(
+    repo: &Repo,
+    commit: &git2::Commit,
+    message: &str,
+    trailers: Vec<(String, String)>,
+    hand_edit: bool,
+) -> LogEntry {
+    let author = commit.author();
+    let check = signature_of(repo, commit);
+    LogEntry {
+        commit: commit.id().to_string(),
+        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+        time: to_datetime(author.when()),
+        subject: message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        trailers,
+        signature: check.status,
+        signer: check.signers.into_iter().next(),
+        hand_edit,
+    }
+}
+
+/// What a release's audit trail is made of, newest first: every commit rel
+/// made (with no files), and every commit made without rel (no
+/// `Rel-Action` trailer) that changed a file under `releases/`, with those
+/// files (relative to the records root). A merge counts only for what
+/// differs from every parent, as `git log -- releases/` shows it. A commit
+/// elsewhere costs its root tree and one folder: the diff opens only
+/// folders that differ.
+pub fn release_commits(repo: &Repo) -> Result<Vec<(LogEntry, Vec<PathBuf>)>> {
+    let git = repo.git();
+    let mut walk = git.revwalk()?;
+    walk.set_sorting(git2::Sort::TIME)?;
+    match walk.push_head() {
+        Ok(()) => {}
+        Err(e)
+            if e.code() == git2::ErrorCode::UnbornBranch
+                || e.code() == git2::ErrorCode::NotFound =>
+        {
+            return Ok(vec![]);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let releases = repo.prefix().join(super::paths::RELEASES);
+    let trees = TreeCache::new(git, 64);
+    let mut out = vec![];
+    for oid in walk {
+        let commit = git.find_commit(oid?)?;
+        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+        let trailers = trailers(&message);
+        if trailers.iter().any(|(k, _)| k == "Rel-Action") {
+            out.push((log_entry(repo, &commit, &message, trailers, false), vec![]));
+            continue;
+        }
+        let at = |tree: git2::Oid| trees.entry(tree, &releases);
+        let now = at(commit.tree_id());
+        let mut changed: Option<BTreeSet<PathBuf>> = None;
+        let parents: Vec<Option<super::trees::Entry>> =
+            commit.parents().map(|p| at(p.tree_id())).collect();
+        for before in if parents.is_empty() {
+            vec![None]
+        } else {
+            parents
+        } {
+            let mut diff = Changes::new();
+            trees.diff(before, now, &releases, &mut diff);
+            let paths: BTreeSet<PathBuf> = diff.into_keys().collect();
+            changed = Some(match changed {
+                None => paths,
+                Some(c) => c.intersection(&paths).cloned().collect(),
+            });
+        }
+        let files: Vec<PathBuf> = changed
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|p| p.strip_prefix(repo.prefix()).ok().map(Path::to_path_buf))
+            .collect();
+        if !files.is_empty() {
+            out.push((log_entry(repo, &commit, &message, trailers, true), files));
+        }
     }
     Ok(out)
 }

@@ -267,6 +267,44 @@ fn a_release_page_shows_its_evidence_gates_and_audit_trail() {
 }
 
 #[test]
+fn the_audit_trail_shows_hand_edits_of_the_record_and_only_of_it() {
+    let repo = records();
+    let file = "releases/2025/04/REL-2025-04-001.yaml";
+    repo.hand_commit(
+        file,
+        |t| {
+            t.replace(
+                "title: ledger minor release",
+                "title: ledger spring release",
+            )
+        },
+        "Retitle the ledger release",
+    );
+    repo.hand_commit(
+        "calendars/infrastructure.yaml",
+        |t| t.replace("ledger-db-upgrade", "ledger-db-upgrade-2"),
+        "Rename an infrastructure event",
+    );
+    let (_dir, out) = site(&repo);
+    let ledger = std::fs::read_to_string(out.join("release/REL-2025-04-001.html")).unwrap();
+    let trail = &ledger[ledger.find("<h2 id=\"trail\">").unwrap()..];
+    assert!(
+        trail.contains("Retitle the ledger release <strong>(edited by hand, not by rel)</strong>"),
+        "{trail}"
+    );
+    // Oldest first: the plan, then the hand edit.
+    assert!(
+        trail.find("plan ledger minor").unwrap() < trail.find("Retitle").unwrap(),
+        "{trail}"
+    );
+    assert!(!trail.contains("Rename an infrastructure event"), "{trail}");
+    // A release the hand commit did not touch does not show it.
+    let closed = std::fs::read_to_string(out.join("release/REL-2025-03-001.html")).unwrap();
+    assert!(!closed.contains("Retitle the ledger release"));
+    assert!(!closed.contains("edited by hand"));
+}
+
+#[test]
 fn the_metrics_page_draws_every_chart_with_its_numbers() {
     let repo = records();
     let (_dir, out) = site(&repo);

@@ -29,6 +29,8 @@ pub struct TrailEntry {
     pub commit: String,
     /// `verified`, `unverified`, `bad` or `-` (not signed).
     pub signature: &'static str,
+    /// Changed the record without rel (no rel trailers).
+    pub hand_edit: bool,
 }
 
 /// What a calendar day shows.

@@ -402,7 +402,7 @@ pub fn page(input: &SiteInput, r: &Release) -> String {
         Some(trail) if !trail.is_empty() => {
             table_head(
                 &mut b,
-                "Every commit that recorded a step of this release",
+                "Every commit that recorded a step of this release or edited its record by hand",
                 &["When", "Who", "What", "Signature", "Commit"],
             );
             for e in trail {
@@ -411,15 +411,27 @@ pub fn page(input: &SiteInput, r: &Release) -> String {
                     &[
                         esc(&at(tz, e.when)),
                         format!("{} &lt;{}&gt;", esc(&e.who), esc(&e.email)),
-                        esc(&e.what),
+                        if e.hand_edit {
+                            format!(
+                                "{} <strong>(edited by hand, not by rel)</strong>",
+                                esc(&e.what)
+                            )
+                        } else {
+                            esc(&e.what)
+                        },
                         esc(e.signature),
-                        format!("<code>{}</code>", esc(&e.commit.chars().take(10).collect::<String>())),
+                        format!(
+                            "<code>{}</code>",
+                            esc(&e.commit.chars().take(10).collect::<String>())
+                        ),
                     ],
                 );
             }
             b.push_str("</tbody>\n</table>\n");
         }
-        _ => b.push_str("<p>No rel commit names this release (it may have been written by hand or imported in bulk).</p>\n"),
+        _ => b.push_str(
+            "<p>No commit names or edits this release (it may have been imported in bulk).</p>\n",
+        ),
     }
     b.push_str("</section>\n");
     html::layout("../", &format!("{} {}", r.id, r.title), "releases", &b)
