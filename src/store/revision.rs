@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::model::{ChangeRef, Release, ReleaseId};
 use crate::policy::Policy;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -118,13 +118,32 @@ pub struct Revision<'r> {
 pub struct RevisionCache<'r> {
     trees: TreeCache<'r>,
     releases: RefCell<HashMap<git2::Oid, Option<Release>>>,
+    /// Release records a history read has already parsed, by blob id
+    /// (`Err`: the blob is not a readable record): looked up before
+    /// parsing a blob again, and never added to here.
+    parsed: Option<Rc<RefCell<Parsed<Release>>>>,
 }
+
+/// Records parsed from blobs, by blob id, or why each could not be.
+pub type Parsed<T> = BTreeMap<git2::Oid, std::result::Result<T, String>>;
 
 impl RevisionCache<'_> {
     pub fn new(repo: &Repo) -> Rc<RevisionCache<'_>> {
+        Self::sharing(repo, None)
+    }
+
+    /// A cache that also reads the release records in `parsed`. A blob id
+    /// names its content, so a record parsed from a blob is the record in
+    /// every revision holding that blob (the path is only used to word a
+    /// parse error, which is not kept here).
+    pub fn sharing<'r>(
+        repo: &'r Repo,
+        parsed: Option<Rc<RefCell<Parsed<Release>>>>,
+    ) -> Rc<RevisionCache<'r>> {
         Rc::new(RevisionCache {
             trees: TreeCache::new(repo.git(), 1024),
             releases: RefCell::new(HashMap::new()),
+            parsed,
         })
     }
 }
@@ -225,7 +244,12 @@ impl Revision<'_> {
 
     /// The release `id` from the file `blob`, when that is its record.
     fn parse_blob(&self, id: &ReleaseId, blob: git2::Oid) -> Option<Release> {
-        let cached = self.cache.releases.borrow().get(&blob).cloned();
+        let mut cached = self.cache.releases.borrow().get(&blob).cloned();
+        if cached.is_none()
+            && let Some(parsed) = &self.cache.parsed
+        {
+            cached = parsed.borrow().get(&blob).map(|r| r.as_ref().ok().cloned());
+        }
         let release = match cached {
             Some(r) => r,
             None => {
