@@ -897,7 +897,13 @@ pub fn records(
     let mut releases: Blobs<Release> = Blobs::new();
     let mut changes: Blobs<ChangeRef> = Blobs::new();
     // The surroundings of many commits are read from a few folders.
-    let cache = super::revision::RevisionCache::sharing(repo, Some(releases.parsed.clone()));
+    let cache = super::revision::RevisionCache::sharing(
+        repo,
+        Some(super::revision::Shared {
+            releases: releases.parsed.clone(),
+            changes: changes.parsed.clone(),
+        }),
+    );
     let mut out = vec![];
     // Calendars and the policy are walked only to find symbolic links there.
     let dirs = [

@@ -121,7 +121,13 @@ pub struct RevisionCache<'r> {
     /// Release records a history read has already parsed, by blob id
     /// (`Err`: the blob is not a readable record): looked up before
     /// parsing a blob again, and never added to here.
-    parsed: Option<Rc<RefCell<Parsed<Release>>>>,
+    parsed: Option<Shared>,
+}
+
+/// The release and change records a history read has parsed.
+pub struct Shared {
+    pub releases: Rc<RefCell<Parsed<Release>>>,
+    pub changes: Rc<RefCell<Parsed<ChangeRef>>>,
 }
 
 /// Records parsed from blobs, by blob id, or why each could not be.
@@ -132,14 +138,11 @@ impl RevisionCache<'_> {
         Self::sharing(repo, None)
     }
 
-    /// A cache that also reads the release records in `parsed`. A blob id
+    /// A cache that also reads the records in `parsed`. A blob id
     /// names its content, so a record parsed from a blob is the record in
     /// every revision holding that blob (the path is only used to word a
     /// parse error, which is not kept here).
-    pub fn sharing<'r>(
-        repo: &'r Repo,
-        parsed: Option<Rc<RefCell<Parsed<Release>>>>,
-    ) -> Rc<RevisionCache<'r>> {
+    pub fn sharing<'r>(repo: &'r Repo, parsed: Option<Shared>) -> Rc<RevisionCache<'r>> {
         Rc::new(RevisionCache {
             trees: TreeCache::new(repo.git(), 1024),
             releases: RefCell::new(HashMap::new()),
@@ -248,7 +251,11 @@ impl Revision<'_> {
         if cached.is_none()
             && let Some(parsed) = &self.cache.parsed
         {
-            cached = parsed.borrow().get(&blob).map(|r| r.as_ref().ok().cloned());
+            cached = parsed
+                .releases
+                .borrow()
+                .get(&blob)
+                .map(|r| r.as_ref().ok().cloned());
         }
         let release = match cached {
             Some(r) => r,
@@ -366,6 +373,14 @@ impl Records for Revision<'_> {
     fn find_change(&self, policy: &Policy, id: &str) -> Result<Option<ChangeRef>> {
         let year = policy.change_pattern().year_of(id)?;
         let rel = paths::change(id, year);
+        let shared = self.cache.parsed.as_ref().and_then(|p| {
+            let blob = self.blob(&rel)?;
+            let parsed = p.changes.borrow().get(&blob)?.as_ref().ok().cloned();
+            Some(parsed)
+        });
+        if let Some(parsed) = shared {
+            return Ok(parsed.filter(|c| c.id == id));
+        }
         let Some(text) = self.text(&rel) else {
             return Ok(None);
         };
@@ -389,7 +404,8 @@ impl Records for Revision<'_> {
     }
 
     fn read_shipped(&self, shipped: &Shipped) -> Option<Release> {
-        super::production::read(self.repo.git(), &shipped.id, shipped.blob)
+        // As `production::read`, through the blobs already parsed.
+        self.parse_blob(&shipped.id, shipped.blob)
     }
 }
 
