@@ -785,10 +785,13 @@ fn ssh_principals(repo: &Repo, signature: &[u8]) -> Option<Vec<String>> {
 // Record history as plain data, for `crate::review`
 
 use super::Records;
+use super::revision::Parsed;
 use crate::model::history::{self as plain, Record, State, Surroundings, Versions};
 use crate::model::{ChangeRef, Release, ReleaseId};
 use crate::policy::Policy;
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// The releases near a release and the last closed release of its
 /// service, as of a revision.
@@ -806,15 +809,16 @@ pub struct HistoryOptions<'a> {
 }
 
 /// Records parsed from blobs, each blob once: a file's version after one
-/// commit is the version before the next.
+/// commit is the version before the next. Shared with the revisions the
+/// surroundings are read from, which find most of their releases here.
 struct Blobs<T> {
-    parsed: BTreeMap<git2::Oid, std::result::Result<T, String>>,
+    parsed: Rc<RefCell<Parsed<T>>>,
 }
 
 impl<T: DeserializeOwned + Clone> Blobs<T> {
     fn new() -> Blobs<T> {
         Blobs {
-            parsed: BTreeMap::new(),
+            parsed: Rc::new(RefCell::new(BTreeMap::new())),
         }
     }
 
@@ -822,7 +826,8 @@ impl<T: DeserializeOwned + Clone> Blobs<T> {
         let Some(oid) = oid else {
             return State::Absent;
         };
-        let parsed = self.parsed.entry(oid).or_insert_with(|| {
+        let mut all = self.parsed.borrow_mut();
+        let parsed = all.entry(oid).or_insert_with(|| {
             let text = blob_text(repo, oid).map_err(|e| e.to_string())?;
             parse(path, &text)
         });
@@ -837,10 +842,11 @@ impl<T: DeserializeOwned + Clone> Blobs<T> {
     /// commit that wrote it), so it is handed over rather than copied. One
     /// read again (another branch from the same version) is parsed again.
     fn take(&mut self, repo: &Repo, path: &Path, oid: Option<git2::Oid>) -> State<T> {
-        match oid.and_then(|oid| self.parsed.remove_entry(&oid)) {
+        let taken = oid.and_then(|oid| self.parsed.borrow_mut().remove_entry(&oid));
+        match taken {
             Some((_, Ok(r))) => State::Present(r),
             Some((oid, Err(m))) => {
-                self.parsed.insert(oid, Err(m.clone()));
+                self.parsed.borrow_mut().insert(oid, Err(m.clone()));
                 State::Unreadable(m)
             }
             None => self.get(repo, path, oid),
@@ -860,7 +866,7 @@ impl<T: DeserializeOwned + Clone> Blobs<T> {
         let mut wanted: Vec<(git2::Oid, &Path)> = vec![];
         for fc in files {
             for oid in fc.parents.iter().chain([&fc.new, &fc.base]).flatten() {
-                if !self.parsed.contains_key(oid) && seen.insert(*oid) {
+                if !self.parsed.borrow().contains_key(oid) && seen.insert(*oid) {
                     wanted.push((*oid, &fc.path));
                 }
             }
@@ -879,8 +885,9 @@ impl<T: DeserializeOwned + Clone> Blobs<T> {
                         Err(e) => Err(e.clone()),
                     },
                 );
+            let mut all = self.parsed.borrow_mut();
             for ((oid, _), p) in block.iter().zip(parsed) {
-                self.parsed.insert(*oid, p);
+                all.insert(*oid, p);
             }
         }
     }
@@ -963,7 +970,13 @@ pub fn records(
     let mut releases: Blobs<Release> = Blobs::new();
     let mut changes: Blobs<ChangeRef> = Blobs::new();
     // The surroundings of many commits are read from a few folders.
-    let cache = super::revision::RevisionCache::new(repo);
+    let cache = super::revision::RevisionCache::sharing(
+        repo,
+        Some(super::revision::Shared {
+            releases: releases.parsed.clone(),
+            changes: changes.parsed.clone(),
+        }),
+    );
     let mut out = vec![];
     // Calendars and the policy are walked only to find symbolic links there.
     let dirs = [

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::model::{ChangeRef, Release, ReleaseId};
 use crate::policy::Policy;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -118,13 +118,35 @@ pub struct Revision<'r> {
 pub struct RevisionCache<'r> {
     trees: TreeCache<'r>,
     releases: RefCell<HashMap<git2::Oid, Option<Release>>>,
+    /// Release records a history read has already parsed, by blob id
+    /// (`Err`: the blob is not a readable record): looked up before
+    /// parsing a blob again, and never added to here.
+    parsed: Option<Shared>,
 }
+
+/// The release and change records a history read has parsed.
+pub struct Shared {
+    pub releases: Rc<RefCell<Parsed<Release>>>,
+    pub changes: Rc<RefCell<Parsed<ChangeRef>>>,
+}
+
+/// Records parsed from blobs, by blob id, or why each could not be.
+pub type Parsed<T> = BTreeMap<git2::Oid, std::result::Result<T, String>>;
 
 impl RevisionCache<'_> {
     pub fn new(repo: &Repo) -> Rc<RevisionCache<'_>> {
+        Self::sharing(repo, None)
+    }
+
+    /// A cache that also reads the records in `parsed`. A blob id
+    /// names its content, so a record parsed from a blob is the record in
+    /// every revision holding that blob (the path is only used to word a
+    /// parse error, which is not kept here).
+    pub fn sharing<'r>(repo: &'r Repo, parsed: Option<Shared>) -> Rc<RevisionCache<'r>> {
         Rc::new(RevisionCache {
             trees: TreeCache::new(repo.git(), 1024),
             releases: RefCell::new(HashMap::new()),
+            parsed,
         })
     }
 }
@@ -246,7 +268,16 @@ impl Revision<'_> {
 
     /// The release `id` from the file `blob`, when that is its record.
     fn parse_blob(&self, id: &ReleaseId, blob: git2::Oid) -> Option<Release> {
-        let cached = self.cache.releases.borrow().get(&blob).cloned();
+        let mut cached = self.cache.releases.borrow().get(&blob).cloned();
+        if cached.is_none()
+            && let Some(parsed) = &self.cache.parsed
+        {
+            cached = parsed
+                .releases
+                .borrow()
+                .get(&blob)
+                .map(|r| r.as_ref().ok().cloned());
+        }
         let release = match cached {
             Some(r) => r,
             None => {
@@ -334,6 +365,14 @@ impl Records for Revision<'_> {
     fn find_change(&self, policy: &Policy, id: &str) -> Result<Option<ChangeRef>> {
         let year = policy.change_pattern().year_of(id)?;
         let rel = paths::change(id, year);
+        let shared = self.cache.parsed.as_ref().and_then(|p| {
+            let blob = self.blob(&rel)?;
+            let parsed = p.changes.borrow().get(&blob)?.as_ref().ok().cloned();
+            Some(parsed)
+        });
+        if let Some(parsed) = shared {
+            return Ok(parsed.filter(|c| c.id == id));
+        }
         let Some(text) = self.text(&rel) else {
             return Ok(None);
         };
@@ -357,7 +396,8 @@ impl Records for Revision<'_> {
     }
 
     fn read_shipped(&self, shipped: &Shipped) -> Option<Release> {
-        super::production::read(self.repo.git(), &shipped.id, shipped.blob)
+        // As `production::read`, through the blobs already parsed.
+        self.parse_blob(&shipped.id, shipped.blob)
     }
 }
 
@@ -377,5 +417,111 @@ mod tests {
             b"notes: |\n  stage: closed\nstage: test\n"
         ));
         assert!(!plainly_finished(b"id: REL-1\n"));
+    }
+}
+
+#[cfg(test)]
+mod shared_tests {
+    use super::{Parsed, Records, RevisionCache, Shared};
+    use crate::model::{ChangeRef, Release, ReleaseId};
+    use crate::store::testing::{Fixture, change_yaml};
+    use crate::store::yaml;
+    use std::cell::RefCell;
+    use std::path::Path;
+    use std::rc::Rc;
+
+    fn release(id: &str) -> String {
+        format!(
+            "id: {id}\ntitle: Payments 4.2\nservice: payments\nversion: 4.2.0\ntype: minor\n\
+             stage: test\nchanges:\n- CHG-2025-0892\nwindow:\n  start: 2025-03-15T22:00:00+00:00\n  \
+             duration: 2h30m\nschedule:\n  planning: 2025-02-14\n  build: 2025-02-24\n  \
+             test: 2025-03-03\n  staging: 2025-03-10\n  deployment: 2025-03-15\nimpact: medium\n\
+             rollback:\n  window: 1h\n  procedure: Redeploy 4.1.3.\n\
+             planned_by: Ana <ana@example.com>\nbooked_at: 2025-02-14T09:30:00+00:00\n"
+        )
+    }
+
+    #[test]
+    fn a_record_parsed_by_the_history_read_is_found_by_blob_and_checked_against_its_path() {
+        let f = Fixture::new();
+        let text = release("REL-2025-03-001");
+        let path = |n: u32| format!("releases/2025/03/REL-2025-03-{n:03}.yaml");
+        f.put(Path::new(&path(1)), &text);
+        // The same blob under another release's name is not that release.
+        f.put(Path::new(&path(2)), &text);
+        // A record the history read could not parse.
+        f.put(Path::new(&path(3)), &release("REL-2025-03-003"));
+        let commit = f.commit_all("three releases");
+        let repo = f.repo();
+        let blob = |n: u32| {
+            f.git
+                .revparse_single(&format!("HEAD:{}", path(n)))
+                .unwrap()
+                .id()
+        };
+        let id = |n: u32| ReleaseId::parse(&format!("REL-2025-03-{n:03}")).unwrap();
+        let fresh: Release = yaml::from_str(Path::new(&path(1)), &text).unwrap();
+        // Told apart from a parse of the blob by its title.
+        let mut known = fresh.clone();
+        known.title = "parsed by the history read".into();
+        let releases: Parsed<Release> = [
+            (blob(1), Ok(known.clone())),
+            (blob(3), Err("line 1 column 1: not a record".into())),
+        ]
+        .into_iter()
+        .collect();
+        let cache = RevisionCache::sharing(
+            &repo,
+            Some(Shared {
+                releases: Rc::new(RefCell::new(releases)),
+                changes: Rc::new(RefCell::new(Parsed::new())),
+            }),
+        );
+        let rev = repo.revision_in(commit, &cache).unwrap();
+        assert_eq!(rev.find_release(&id(1)).unwrap(), Some(known));
+        assert_eq!(rev.find_release(&id(2)).unwrap(), None);
+        assert_eq!(rev.find_release(&id(3)).unwrap(), None);
+        // Without them, each blob is parsed.
+        let rev = repo.revision(commit).unwrap();
+        assert_eq!(rev.find_release(&id(1)).unwrap(), Some(fresh));
+        assert_eq!(rev.find_release(&id(2)).unwrap(), None);
+        assert_eq!(
+            rev.find_release(&id(3)).unwrap().map(|r| r.id),
+            Some("REL-2025-03-003".to_string())
+        );
+    }
+
+    #[test]
+    fn a_change_parsed_by_the_history_read_is_found_by_blob_and_checked_against_its_path() {
+        let f = Fixture::new();
+        let repo = f.repo();
+        let policy = repo.load_policy().unwrap();
+        let text = change_yaml("CHG-2025-0001");
+        f.put(Path::new("changes/2025/CHG-2025-0001.yaml"), &text);
+        f.put(Path::new("changes/2025/CHG-2025-0002.yaml"), &text);
+        let commit = f.commit_all("two changes");
+        let blob = f
+            .git
+            .revparse_single("HEAD:changes/2025/CHG-2025-0001.yaml")
+            .unwrap()
+            .id();
+        let fresh: ChangeRef = yaml::from_str(Path::new("c.yaml"), &text).unwrap();
+        let mut known = fresh.clone();
+        known.title = "parsed by the history read".into();
+        let cache = RevisionCache::sharing(
+            &repo,
+            Some(Shared {
+                releases: Rc::new(RefCell::new(Parsed::new())),
+                changes: Rc::new(RefCell::new([(blob, Ok(known.clone()))].into())),
+            }),
+        );
+        let rev = repo.revision_in(commit, &cache).unwrap();
+        let find = |rev: &super::Revision, id| rev.find_change(&policy, id).unwrap();
+        assert_eq!(find(&rev, "CHG-2025-0001"), Some(known));
+        assert_eq!(find(&rev, "CHG-2025-0002"), None);
+        assert_eq!(find(&rev, "CHG-2025-0003"), None);
+        let rev = repo.revision(commit).unwrap();
+        assert_eq!(find(&rev, "CHG-2025-0001"), Some(fresh));
+        assert_eq!(find(&rev, "CHG-2025-0002"), None);
     }
 }
