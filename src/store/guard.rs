@@ -7,6 +7,7 @@ use super::repo::Read;
 use super::{Repo, journal, lock, paths};
 use crate::error::{Error, Result};
 use crate::model::Timestamp;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 impl Repo {
@@ -58,9 +59,16 @@ impl Repo {
     }
 
     /// `policy.yaml` and `calendars/*.yaml` are the rules every decision
-    /// is made by: they must be HEAD's (committed, reviewed), not a
-    /// work-tree or staged edit.
+    /// is made by: the files rel reads must be HEAD's (committed,
+    /// reviewed), not a work-tree edit. HEAD's tree is compared with the
+    /// work tree under those paths only (git's filters applied), without
+    /// reading the index or walking the records: a staged edit that the
+    /// work tree no longer holds is not what rel reads, and rel's commit is
+    /// made from HEAD's tree, never from the index.
     fn refuse_uncommitted_rules(&self) -> Result<()> {
+        if self.rules_are_heads() {
+            return Ok(());
+        }
         let prefix = self.prefix();
         let git_path = |rel: &str| {
             prefix
@@ -68,32 +76,33 @@ impl Repo {
                 .to_string_lossy()
                 .replace(std::path::MAIN_SEPARATOR, "/")
         };
-        let mut opts = git2::StatusOptions::new();
+        let mut opts = git2::DiffOptions::new();
         opts.include_untracked(true)
             .recurse_untracked_dirs(true)
             .include_ignored(true)
             .recurse_ignored_dirs(true)
+            .include_typechange(true)
             .disable_pathspec_match(false)
             .pathspec(git_path(paths::POLICY))
             .pathspec(format!("{}/*", git_path(paths::CALENDARS)))
             .pathspec(git_path(paths::CALENDARS));
-        let statuses = self.git().statuses(Some(&mut opts))?;
+        let head = self.git().head().ok().and_then(|h| h.peel_to_tree().ok());
+        let diff = self
+            .git()
+            .diff_tree_to_workdir(head.as_ref(), Some(&mut opts))?;
         let mut edited: Vec<String> = vec![];
-        for entry in statuses.iter() {
-            if entry.status().is_empty() || entry.status() == git2::Status::CURRENT {
+        for delta in diff.deltas() {
+            let Some(path) = delta.new_file().path().or(delta.old_file().path()) else {
                 continue;
-            }
-            let Ok(path) = entry.path() else { continue };
-            let rel = Path::new(path)
-                .strip_prefix(&prefix)
-                .unwrap_or(Path::new(path));
+            };
+            let rel = path.strip_prefix(&prefix).unwrap_or(path);
             let under_calendars = rel.starts_with(paths::CALENDARS);
             // rel reads calendars/*.yaml only; other files there are notes.
             let read_by_rel = rel == Path::new(paths::POLICY)
                 || (under_calendars
                     && rel.parent() == Some(Path::new(paths::CALENDARS))
                     && rel.extension().is_some_and(|e| e == "yaml"))
-                || (under_calendars && entry.status().contains(git2::Status::WT_TYPECHANGE));
+                || (under_calendars && delta.status() == git2::Delta::Typechange);
             if read_by_rel {
                 edited.push(rel.display().to_string());
             }
@@ -109,6 +118,84 @@ impl Repo {
             if edited.len() == 1 { "s" } else { "" },
             edited.join(" ")
         )))
+    }
+
+    /// The quick answer for [`Repo::refuse_uncommitted_rules`]: every file
+    /// rel reads as a rule hashes to HEAD's blob as it is, and the
+    /// calendars folder lists what HEAD's does. A libgit2 diff of the work
+    /// tree reads the whole index and walks every folder whatever its
+    /// pathspec; this reads a few small files. `false` (a difference, or
+    /// git's filters such as `core.autocrlf` at work) leaves the answer to
+    /// that diff.
+    fn rules_are_heads(&self) -> bool {
+        let Some(tree) = self.git().head().ok().and_then(|h| h.peel_to_tree().ok()) else {
+            return false;
+        };
+        let trees = super::trees::TreeCache::new(self.git(), 4);
+        let prefix = self.prefix();
+        let at_head = |rel: &Path| trees.entry(tree.id(), &prefix.join(rel));
+        let hashed = |rel: &Path| {
+            std::fs::read(self.root.join(rel))
+                .ok()
+                .and_then(|b| git2::Oid::hash_object(git2::ObjectType::Blob, &b).ok())
+        };
+        let policy = Path::new(paths::POLICY);
+        if at_head(policy).and_then(|e| e.blob()) != hashed(policy) {
+            return false;
+        }
+        let calendars = Path::new(paths::CALENDARS);
+        let head: BTreeMap<String, super::trees::Entry> = at_head(calendars)
+            .and_then(|e| trees.tree(e.id))
+            .map(|t| {
+                t.iter()
+                    .filter_map(|e| {
+                        let entry = super::trees::Entry {
+                            id: e.id(),
+                            kind: e.kind(),
+                            mode: e.filemode(),
+                        };
+                        Some((e.name().ok()?.to_string(), entry))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Ok(listing) = std::fs::read_dir(self.root.join(calendars)) else {
+            return head.is_empty();
+        };
+        let yaml = |name: &str| name.ends_with(".yaml");
+        let mut seen = 0;
+        for e in listing {
+            let Ok(e) = e else { return false };
+            let Some(name) = e.file_name().to_str().map(str::to_string) else {
+                return false;
+            };
+            let Ok(kind) = e.file_type() else {
+                return false;
+            };
+            let at = head.get(&name);
+            if at.is_some() {
+                seen += 1;
+            }
+            let same_kind = match at {
+                Some(h) if kind.is_dir() => h.kind == Some(git2::ObjectType::Tree),
+                Some(h) if kind.is_file() => h.blob().is_some(),
+                Some(_) => false,
+                // Untracked: a note, unless rel reads it.
+                None => !yaml(&name) || kind.is_dir(),
+            };
+            if !same_kind {
+                return false;
+            }
+            if let Some(h) = at
+                && yaml(&name)
+                && kind.is_file()
+                && Some(h.id) != hashed(&calendars.join(&name))
+            {
+                return false;
+            }
+        }
+        // Every file of HEAD's folder is still there.
+        seen == head.len()
     }
 
     /// The files and folder listings this command read that are not what

@@ -480,8 +480,13 @@ fn uncommitted_policy_or_calendar_edits_are_refused_naming_them() {
     repo.write("calendars/extra.yaml", "holidays: [2025-12-26]\n");
     repo.refused(3, &["approve", REL_ID, "--role", "service-owner"])
         .stderr_has("calendars/extra.yaml differs from HEAD");
-    // Notes that rel does not read are not rules.
     std::fs::remove_file(repo.path().join("calendars/extra.yaml")).unwrap();
+    // A committed calendar removed from the work tree is an edit too.
+    std::fs::remove_file(repo.path().join("calendars/standard.yaml")).unwrap();
+    repo.refused(3, &["approve", REL_ID, "--role", "service-owner"])
+        .stderr_has("calendars/standard.yaml differs from HEAD");
+    repo.git(&["checkout", "HEAD", "--", "calendars/standard.yaml"]);
+    // Notes that rel does not read are not rules.
     repo.write("calendars/README.txt", "notes\n");
     repo.rel(&["approve", REL_ID, "--role", "service-owner"])
         .ok();
