@@ -61,7 +61,9 @@ fn main() {
         let dir = std::env::args()
             .nth(2)
             .map(PathBuf::from)
-            .unwrap_or_else(|| std::env::temp_dir().join("rel-bench-history"));
+            // Named after the generator (`bench/lifecycle.rs`): histories
+            // an older generator left under another name are not reused.
+            .unwrap_or_else(|| std::env::temp_dir().join("rel-bench-lifecycle"));
         return history::main(&rel, &dir);
     }
     let top = std::env::args()
