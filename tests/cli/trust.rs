@@ -245,6 +245,23 @@ fn gate_of(repo: &Repo, name: &str) -> serde_json::Value {
 // ---------------------------------------------------------------------------
 // 3.1 Authority
 
+/// The service owner's acceptance sign-off of REL in stage, on 13 March.
+fn accept(repo: &mut Repo) {
+    ok(
+        repo,
+        OWNER,
+        "2025-03-13T15:00:00+00:00",
+        &[
+            "approve",
+            REL,
+            "--role",
+            "service-owner",
+            "--for",
+            "acceptance",
+        ],
+    );
+}
+
 #[test]
 fn change_commands_are_the_release_managers_and_readiness_the_change_owners() {
     let mut repo = Repo::new();
@@ -407,19 +424,7 @@ fn every_release_command_is_refused_to_a_person_without_the_permission() {
         "2025-03-11T09:30:00+00:00",
         &["promote", REL],
     );
-    ok(
-        &mut repo,
-        OWNER,
-        "2025-03-13T15:00:00+00:00",
-        &[
-            "approve",
-            REL,
-            "--role",
-            "service-owner",
-            "--for",
-            "acceptance",
-        ],
-    );
+    accept(&mut repo);
     let t = "2025-03-14T10:00:00+00:00";
     unauthorised(&mut repo, OWNER, t, "readiness", &READINESS);
     ok(&mut repo, RM, t, &READINESS);
@@ -590,19 +595,7 @@ fn the_go_decision_follows_the_permissions_map() {
     let args = plan_args("CHG-2025-0892", "2025-03-15 20:00", &[]);
     ok(&mut repo, RM, "2025-03-03T10:00:00+00:00", &strs(&args));
     walk(&mut repo, "stage");
-    ok(
-        &mut repo,
-        OWNER,
-        "2025-03-13T15:00:00+00:00",
-        &[
-            "approve",
-            REL,
-            "--role",
-            "service-owner",
-            "--for",
-            "acceptance",
-        ],
-    );
+    accept(&mut repo);
     ok(
         &mut repo,
         RM,
@@ -709,19 +702,7 @@ fn an_amendment_voids_the_approval_until_it_is_given_again() {
 fn acceptance_is_voided_by_an_amendment_in_stage() {
     let mut repo = planned();
     walk(&mut repo, "stage");
-    ok(
-        &mut repo,
-        OWNER,
-        "2025-03-13T15:00:00+00:00",
-        &[
-            "approve",
-            REL,
-            "--role",
-            "service-owner",
-            "--for",
-            "acceptance",
-        ],
-    );
+    accept(&mut repo);
     assert_eq!(gate_of(&repo, "acceptance-signed")["status"], "pass");
     ok(
         &mut repo,
@@ -1172,19 +1153,7 @@ fn the_gate_names_each_audience_still_owed() {
         "2025-03-11T09:30:00+00:00",
         &["promote", REL],
     );
-    ok(
-        &mut repo,
-        OWNER,
-        "2025-03-13T15:00:00+00:00",
-        &[
-            "approve",
-            REL,
-            "--role",
-            "service-owner",
-            "--for",
-            "acceptance",
-        ],
-    );
+    accept(&mut repo);
     ok(
         &mut repo,
         RM,
