@@ -238,25 +238,33 @@ fn signature_of(repo: &Repo, commit: &git2::Commit) -> SignatureCheck {
     signature(repo, commit.id())
 }
 
+/// A walk of history from HEAD in `sorting` order; `None` when the
+/// repository has no commit yet.
+pub fn from_head(git: &git2::Repository, sorting: git2::Sort) -> Result<Option<git2::Revwalk<'_>>> {
+    let mut walk = git.revwalk()?;
+    walk.set_sorting(sorting)?;
+    match walk.push_head() {
+        Ok(()) => Ok(Some(walk)),
+        Err(e)
+            if e.code() == git2::ErrorCode::UnbornBranch
+                || e.code() == git2::ErrorCode::NotFound =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The audit trail, newest first: commits carrying `Rel-*` trailers; for
 /// one release (`release` with its record's path relative to the records
 /// root), its rel commits and every other commit that changed its record
 /// (hand edits).
 pub fn log(repo: &Repo, release: Option<(&str, &Path)>) -> Result<Vec<LogEntry>> {
     let git = repo.git();
-    let mut walk = git.revwalk()?;
-    walk.set_sorting(git2::Sort::TIME)?;
-    match walk.push_head() {
-        Ok(()) => {}
-        // No commits yet: no audit trail yet.
-        Err(e)
-            if e.code() == git2::ErrorCode::UnbornBranch
-                || e.code() == git2::ErrorCode::NotFound =>
-        {
-            return Ok(vec![]);
-        }
-        Err(e) => return Err(e.into()),
-    }
+    // No commits yet: no history yet.
+    let Some(walk) = from_head(git, git2::Sort::TIME)? else {
+        return Ok(vec![]);
+    };
     // Each tree is read once (see [`PathTrees`]): libgit2 keeping a copy
     // of every one in its object cache only costs memory and, at the end,
     // the time to free it.
@@ -335,18 +343,10 @@ fn log_entry(
 /// folders that differ.
 pub fn release_commits(repo: &Repo) -> Result<Vec<(LogEntry, Vec<PathBuf>)>> {
     let git = repo.git();
-    let mut walk = git.revwalk()?;
-    walk.set_sorting(git2::Sort::TIME)?;
-    match walk.push_head() {
-        Ok(()) => {}
-        Err(e)
-            if e.code() == git2::ErrorCode::UnbornBranch
-                || e.code() == git2::ErrorCode::NotFound =>
-        {
-            return Ok(vec![]);
-        }
-        Err(e) => return Err(e.into()),
-    }
+    // No commits yet: no history yet.
+    let Some(walk) = from_head(git, git2::Sort::TIME)? else {
+        return Ok(vec![]);
+    };
     let releases = repo.prefix().join(super::paths::RELEASES);
     let trees = TreeCache::new(git, 64);
     let mut out = vec![];
@@ -583,18 +583,10 @@ fn commit_of(commit: &git2::Commit, files: Vec<FileChange>) -> Commit {
 /// records root's `dirs`.
 pub fn walk(repo: &Repo, hide: Option<git2::Oid>, dirs: &[&str]) -> Result<Vec<Commit>> {
     let git = repo.git();
-    let mut walk = git.revwalk()?;
-    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
-    match walk.push_head() {
-        Ok(()) => {}
-        Err(e)
-            if e.code() == git2::ErrorCode::UnbornBranch
-                || e.code() == git2::ErrorCode::NotFound =>
-        {
-            return Ok(vec![]);
-        }
-        Err(e) => return Err(e.into()),
-    }
+    // No commits yet: no history yet.
+    let Some(mut walk) = from_head(git, git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)? else {
+        return Ok(vec![]);
+    };
     if let Some(h) = hide {
         walk.hide(h)?;
     }

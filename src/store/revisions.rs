@@ -39,18 +39,9 @@ pub fn revisions(repo: &Repo, paths: &[PathBuf]) -> Result<Revisions> {
         files: vec![Revised::default(); paths.len()],
         identity: None,
     };
-    let mut walk = git.revwalk()?;
-    walk.set_sorting(git2::Sort::TOPOLOGICAL)?;
-    match walk.push_head() {
-        Ok(()) => {}
-        Err(e)
-            if e.code() == git2::ErrorCode::UnbornBranch
-                || e.code() == git2::ErrorCode::NotFound =>
-        {
-            return Ok(out);
-        }
-        Err(e) => return Err(e.into()),
-    }
+    let Some(walk) = super::history::from_head(git, git2::Sort::TOPOLOGICAL)? else {
+        return Ok(out);
+    };
     let prefix = repo.prefix();
     let full: Vec<PathBuf> = paths.iter().map(|p| prefix.join(p)).collect();
     let entry = |tree: Option<&git2::Tree>, path: &PathBuf| {
