@@ -43,22 +43,6 @@ fn approved() -> Repo {
     repo
 }
 
-fn approval_entry(who: (&str, &str), at: &str) -> String {
-    format!(
-        "approvals:\n- role: service-owner\n  for: definition\n  by: {} <{}>\n  at: \"{at}\"\n",
-        who.0, who.1
-    )
-}
-
-/// 1-based line of the first line of the release file containing `needle`.
-fn line_of(repo: &Repo, needle: &str) -> usize {
-    repo.read(FILE)
-        .lines()
-        .position(|l| l.contains(needle))
-        .expect("needle in file")
-        + 1
-}
-
 #[test]
 fn a_stage_skipped_by_a_hand_edit_is_a_finding_in_every_format() {
     let mut repo = planned();
@@ -69,7 +53,7 @@ fn a_stage_skipped_by_a_hand_edit_is_a_finding_in_every_format() {
         |t| t.replace("stage: plan", "stage: test"),
         "Move the release on",
     );
-    let line = line_of(&repo, "stage:");
+    let line = repo.line_of(FILE, "stage:");
     let short: String = commit.chars().take(10).collect();
     let run = repo
         .rel(&["check", "--base", "main"])
@@ -116,7 +100,7 @@ fn an_approval_must_come_from_the_approvers_own_commit() {
         |t| t + &approval_entry(OWNER, at),
         "Record the owner's approval",
     );
-    let line = line_of(&repo, "by: Frances Owner");
+    let line = repo.line_of(FILE, "by: Frances Owner");
     repo.rel(&["check", "--base", "main"])
         .code(1)
         .stdout_has(&format!(
@@ -171,7 +155,7 @@ fn a_back_dated_entry_is_a_finding() {
         |t| t + &approval_entry(OWNER, "2025-03-04T09:00:00Z"),
         "Approve the definition",
     );
-    let line = line_of(&repo, "at: \"2025-03-04T09:00:00Z\"");
+    let line = repo.line_of(FILE, "at: \"2025-03-04T09:00:00Z\"");
     let run = repo
         .rel(&["check", "--base", "main"])
         .code(1)
@@ -286,7 +270,7 @@ fn with_require_signed_a_transition_must_be_signed() {
     repo.git(&["checkout", "-q", "-b", "unsigned"]);
     repo.at("2025-03-05T09:00:00+00:00").by(RM);
     repo.rel(&["promote", REL]).ok();
-    let line = line_of(&repo, "stage:");
+    let line = repo.line_of(FILE, "stage:");
     repo.rel(&["check", "--base", "main"])
         .code(1)
         .stdout_has(&format!("{FILE}:{line}: commit "))
@@ -600,7 +584,7 @@ fn check_lists_every_file_it_cannot_read_in_every_format() {
     );
     // A finding besides the two unreadable files.
     repo.write("releases/2025/3/x.yaml", "x: 1\n");
-    let colour = line_of(&repo, "colour: red");
+    let colour = repo.line_of(FILE, "colour: red");
     let run = repo
         .rel(&["check"])
         .code(3)
@@ -711,7 +695,7 @@ fn approval_findings_point_at_the_approval_entry() {
         .position(|l| l == "  by: Riley Manager <rm@example.com>")
         .unwrap()
         + 1;
-    assert_ne!(by, line_of(&repo, "planned_by:"));
+    assert_ne!(by, repo.line_of(FILE, "planned_by:"));
     repo.rel(&["check"])
         .code(1)
         .stdout_has(&format!(
@@ -740,7 +724,7 @@ fn a_change_in_two_releases_is_a_finding_on_the_one_that_took_it() {
         .read(FILE)
         .replace("- CHG-2025-0892\n", "- CHG-2025-0892\n- CHG-2025-0893\n");
     repo.commit_file(FILE, &text);
-    let taken = line_of(&repo, "- CHG-2025-0893");
+    let taken = repo.line_of(FILE, "- CHG-2025-0893");
     let run = repo
         .rel(&["check"])
         .code(1)
@@ -780,8 +764,8 @@ fn a_branch_is_judged_by_the_policy_it_is_merged_into() {
     repo.rel(&["approve", REL, "--role", "service-owner"]).ok();
     repo.at("2025-03-05T09:00:00+00:00").by(RM);
     repo.rel(&["promote", REL]).ok();
-    let by = line_of(&repo, "by: Sam Stranger");
-    let stage = line_of(&repo, "stage:");
+    let by = repo.line_of(FILE, "by: Sam Stranger");
+    let stage = repo.line_of(FILE, "stage:");
     repo.rel(&["check", "--base", "main"])
         .code(1)
         .stdout_has(&format!(
@@ -1000,7 +984,7 @@ fn a_signature_must_be_the_authors_own() {
     repo.rel(&["approve", REL, "--role", "service-owner"]).ok();
     let commit = short(&repo.head());
     // The approval entry starts on the line after `approvals:`.
-    let entry = line_of(&repo, "approvals:") + 1;
+    let entry = repo.line_of(FILE, "approvals:") + 1;
     repo.rel(&["check", "--base", "main"])
         .code(1)
         .stdout_has(&format!(
@@ -1070,8 +1054,8 @@ fn a_hand_edit_of_the_definition_after_plan_is_a_finding() {
         "Move the window",
     );
     let c = short(&commit);
-    let start = line_of(&repo, "start: \"2025-03-14T20:00:00Z\"");
-    let version = line_of(&repo, "version:");
+    let start = repo.line_of(FILE, "start: \"2025-03-14T20:00:00Z\"");
+    let version = repo.line_of(FILE, "version:");
     repo.rel(&["check", "--base", "main"])
         .code(1)
         .stdout_has(&format!(
@@ -1279,7 +1263,7 @@ fn branch_findings_point_at_the_entry_concerned() {
         |t| t.replace("for: acceptance", "for: go"),
         "Go, rather",
     );
-    let second = line_of(&repo, "for: go") - 1;
+    let second = repo.line_of(FILE, "for: go") - 1;
     repo.rel(&["check", "--base", "main"])
         .code(1)
         .stdout_has(&format!(
@@ -1363,7 +1347,7 @@ fn a_waiver_only_the_branchs_policy_allows_waives_nothing() {
         "The board agreed",
     ])
     .ok();
-    let gate = line_of(&repo, "gate: blackout");
+    let gate = repo.line_of(FILE, "gate: blackout");
     repo.rel(&["check", "--base", "main"])
         .code(1)
         .stdout_has(&format!(

@@ -46,13 +46,6 @@ fn built() -> Repo {
     repo
 }
 
-fn approval_entry(who: (&str, &str), at: &str) -> String {
-    format!(
-        "approvals:\n- role: service-owner\n  for: definition\n  by: {} <{}>\n  at: \"{at}\"\n",
-        who.0, who.1
-    )
-}
-
 /// Commit ids, full and abbreviated, replaced by their place in history
 /// (`<c3>`), so that the snapshots show what the commands say rather than
 /// hashes that change with any byte of a record's format.

@@ -390,3 +390,12 @@ pub fn redact_commit_ids(text: &str) -> String {
     flush(&mut word, &mut out);
     out
 }
+
+/// A service owner's definition approval as a hand edit appends it to a
+/// release record without rel (no digest): a forgery for review to find.
+pub fn approval_entry(who: (&str, &str), at: &str) -> String {
+    format!(
+        "approvals:\n- role: service-owner\n  for: definition\n  by: {} <{}>\n  at: \"{at}\"\n",
+        who.0, who.1
+    )
+}
