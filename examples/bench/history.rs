@@ -219,7 +219,9 @@ fn generate(dir: &Path, rel: &Path, commits: usize) {
     env(&mut cmd, dir);
     let born = format!("{}T09:00:00+00:00", first - chrono::Duration::days(30));
     let out = cmd
-        .env("REL_NOW", born)
+        .env("REL_NOW", &born)
+        .env("GIT_AUTHOR_DATE", &born)
+        .env("GIT_COMMITTER_DATE", &born)
         .args(["init", "."])
         .output()
         .unwrap();

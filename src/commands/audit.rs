@@ -3,7 +3,7 @@
 //! records and has the review engine judge it (`crate::review::audit`).
 
 use super::check_base::{judged_history, resolve};
-use super::{Ctx, print_json};
+use super::{Ctx, end_without_teardown, print_json};
 use crate::cli::AuditCommand;
 use crate::error::{Error, Result};
 use crate::review;
@@ -23,7 +23,7 @@ fn verify(ctx: &Ctx, since: Option<&str>) -> Result<()> {
     let rules = repo
         .load_policy()
         .and_then(|p| repo.load_calendar(&p).map(|c| (p, c)));
-    let report = match rules {
+    let (report, history) = match rules {
         Ok((policy, calendar)) => {
             let history = judged_history(&repo, hide, &policy)?;
             let rules = review::BranchRules {
@@ -31,7 +31,7 @@ fn verify(ctx: &Ctx, since: Option<&str>) -> Result<()> {
                 calendar: &calendar,
                 head_policy: None,
             };
-            review::audit_judged(&rules, &history)
+            (review::audit_judged(&rules, &history), history)
         }
         Err(e) => {
             eprintln!(
@@ -42,7 +42,8 @@ fn verify(ctx: &Ctx, since: Option<&str>) -> Result<()> {
                 policy: None,
                 surroundings: None,
             };
-            review::audit(&history::records(&repo, hide, &options)?)
+            let history = history::records(&repo, hide, &options)?;
+            (review::audit(&history), history)
         }
     };
     if ctx.json() {
@@ -65,6 +66,7 @@ fn verify(ctx: &Ctx, since: Option<&str>) -> Result<()> {
             report.findings.len()
         );
     }
+    end_without_teardown((history, repo));
     if report.ok {
         Ok(())
     } else {

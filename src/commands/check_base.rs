@@ -5,7 +5,7 @@
 use super::check::{check_all, unreadable};
 use super::check_changed::check_changed;
 use super::loaded::months_around;
-use super::{last_closed, nearby_releases};
+use super::{last_closed, last_closed_among, nearby_releases};
 use crate::calendar::Calendar;
 use crate::error::{Error, Result};
 use crate::model::node::Seg::Key;
@@ -79,17 +79,26 @@ pub fn judged_history(
     // for `conflicts`, the releases depended on, the version in production.
     let around = |rev: &Revision, release: &Release| {
         let needs = crate::gates::inputs(policy, release.stage, release.kind);
+        let neighbours = needs
+            .neighbours
+            .then(|| nearby_releases(rev, release).ok())
+            .flatten();
+        // The months around the window hold the two `last_closed` starts
+        // from: read once.
+        let production = needs
+            .production
+            .then(|| match &neighbours {
+                Some(read) => last_closed_among(rev, release, read),
+                None => last_closed(rev, release),
+            })
+            .and_then(|found| found.ok().flatten());
         let nearby = if needs.neighbours {
-            nearby_releases(rev, release).unwrap_or_default()
+            neighbours.unwrap_or_default()
         } else if needs.dependencies {
             dependencies(rev, release)
         } else {
             vec![]
         };
-        let production = needs
-            .production
-            .then(|| last_closed(rev, release).ok().flatten())
-            .flatten();
         (nearby, production)
     };
     history::records(

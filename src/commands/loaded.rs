@@ -177,10 +177,22 @@ pub fn nearby_releases(repo: &impl Records, release: &Release) -> Result<Vec<Rel
 /// walking month folders backwards from the release's own month.
 pub fn last_closed(repo: &impl Records, release: &Release) -> Result<Option<Release>> {
     let this = month_of(release);
-    let mut recent = repo.releases_in_month(this.year(), this.month())?;
+    // Only the candidates are read out of the two months.
+    let candidate = |r: &Release| in_production(release, r);
+    let mut recent = repo.releases_in_month_where(this.year(), this.month(), &candidate)?;
     let before = this - chrono::Months::new(1);
-    recent.extend(repo.releases_in_month(before.year(), before.month())?);
+    recent.extend(repo.releases_in_month_where(before.year(), before.month(), &candidate)?);
     last_closed_among(repo, release, &recent)
+}
+
+/// Whether `r` could be the version of `release`'s service in production:
+/// another release of the service, closed, not rolled back.
+fn in_production(release: &Release, r: &Release) -> bool {
+    let rolled_back = r
+        .deployment
+        .as_ref()
+        .is_some_and(|d| d.status == crate::model::DeploymentStatus::RolledBack);
+    r.id != release.id && r.service == release.service && r.stage == Stage::Closed && !rolled_back
 }
 
 /// The first day of the month folder a release's window starts in.
@@ -204,23 +216,13 @@ pub fn last_closed_among(
         return Ok(None);
     };
     let this = month_of(release);
-    let in_production = |r: &&Release| {
-        let rolled_back = r
-            .deployment
-            .as_ref()
-            .is_some_and(|d| d.status == crate::model::DeploymentStatus::RolledBack);
-        r.id != release.id
-            && r.service == release.service
-            && r.stage == Stage::Closed
-            && !rolled_back
-    };
     for m in [this, this - chrono::Months::new(1)] {
         let best = recent
             .iter()
             .filter(|r| {
                 ReleaseId::parse(&r.id).is_ok_and(|id| id.year == m.year() && id.month == m.month())
             })
-            .filter(in_production)
+            .filter(|r| in_production(release, r))
             // The latest window; of equal ones, the first in id order.
             .fold(None::<&Release>, |best, r| match best {
                 Some(b) if r.window.start <= b.window.start => Some(b),

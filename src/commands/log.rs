@@ -2,7 +2,7 @@
 //! one release, every commit that changed its record, the ones made
 //! without rel marked as hand edits.
 
-use super::{Ctx, print_json};
+use super::{Ctx, end_without_teardown, print_json};
 use crate::cli::LogArgs;
 use crate::error::{Error, Result};
 use crate::model::{ReleaseId, Timestamp};
@@ -135,12 +135,4 @@ pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
     println!("{t}");
     end_without_teardown(repo);
     Ok(())
-}
-
-/// The command is over and the process ends: freeing libgit2's caches of
-/// every commit and tree the walk read (a sixth of `rel log` on a long
-/// history) is work the exit does at no cost, as git itself leaves it.
-/// `rel log` takes no lock and writes nothing, so nothing is left undone.
-fn end_without_teardown(repo: crate::store::Repo) {
-    std::mem::forget(repo);
 }

@@ -470,7 +470,7 @@ fn blob_at(tree: &git2::Tree, path: &Path) -> Option<git2::Oid> {
 /// reported relative to the records root (`prefix`): a diff with each
 /// parent that reads only the folders that differ, and the versions of
 /// each file taken from those diffs rather than looked up again.
-fn changed_files(
+pub(super) fn changed_files(
     git: &git2::Repository,
     trees: &TreeCache,
     commit: &git2::Commit,
@@ -551,7 +551,7 @@ fn specs(repo: &Repo, dirs: &[&str]) -> Vec<PathBuf> {
     dirs.iter().map(|d| prefix.join(d)).collect()
 }
 
-fn commit_of(commit: &git2::Commit, files: Vec<FileChange>) -> Commit {
+pub(super) fn commit_of(commit: &git2::Commit, files: Vec<FileChange>) -> Commit {
     let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
     let author = commit.author();
     Commit {
@@ -579,30 +579,17 @@ fn commit_of(commit: &git2::Commit, files: Vec<FileChange>) -> Commit {
 }
 
 /// Commits reachable from HEAD and not from `hide`, oldest first (parents
-/// before children), each with the record files it changed under the
-/// records root's `dirs`.
-pub fn walk(repo: &Repo, hide: Option<git2::Oid>, dirs: &[&str]) -> Result<Vec<Commit>> {
-    let git = repo.git();
+/// before children).
+fn oldest_first(repo: &Repo, hide: Option<git2::Oid>) -> Result<Vec<git2::Oid>> {
     // No commits yet: no history yet.
-    let Some(mut walk) = from_head(git, git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)? else {
+    let Some(mut walk) = from_head(repo.git(), git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?
+    else {
         return Ok(vec![]);
     };
     if let Some(h) = hide {
         walk.hide(h)?;
     }
-    // Objects are read without hashing each again (see `open_git` in
-    // `repo.rs`, which turns libgit2's check off for every repository).
-    let prefix = repo.prefix();
-    let specs = specs(repo, dirs);
-    // The trees of one commit, to read again as its child's parent.
-    let trees = TreeCache::new(git, 256);
-    let mut out = vec![];
-    for oid in walk {
-        let commit = git.find_commit(oid?)?;
-        let files = changed_files(git, &trees, &commit, &prefix, &specs)?;
-        out.push(commit_of(&commit, files));
-    }
-    Ok(out)
+    Ok(walk.collect::<Result<Vec<_>, _>>()?)
 }
 
 /// The text of a blob.
@@ -777,7 +764,6 @@ fn ssh_principals(repo: &Repo, signature: &[u8]) -> Option<Vec<String>> {
 // Record history as plain data, for `crate::review`
 
 use super::Records;
-use super::revision::Parsed;
 use crate::model::history::{self as plain, Record, State, Surroundings, Versions};
 use crate::model::{ChangeRef, Release, ReleaseId};
 use crate::policy::Policy;
@@ -804,10 +790,10 @@ pub struct HistoryOptions<'a> {
 /// commit is the version before the next. Shared with the revisions the
 /// surroundings are read from, which find most of their releases here.
 struct Blobs<T> {
-    parsed: Rc<RefCell<Parsed<T>>>,
+    parsed: Rc<RefCell<super::revision::Parsed<T>>>,
 }
 
-impl<T: DeserializeOwned + Clone> Blobs<T> {
+impl<T: DeserializeOwned + serde::Serialize + Clone> Blobs<T> {
     fn new() -> Blobs<T> {
         Blobs {
             parsed: Rc::new(RefCell::new(BTreeMap::new())),
@@ -842,45 +828,6 @@ impl<T: DeserializeOwned + Clone> Blobs<T> {
                 State::Unreadable(m)
             }
             None => self.get(repo, path, oid),
-        }
-    }
-
-    /// Parses every version of `files` that `versions` will read (before
-    /// and after each commit, and a merge's base), on every core, in
-    /// blocks so that only a block's texts are held at once. Each is
-    /// parsed under the first path it is read at, as `get` would.
-    fn parse_all<'f>(&mut self, repo: &Repo, files: impl Iterator<Item = &'f FileChange>)
-    where
-        T: Send,
-    {
-        const BLOCK: usize = 4096;
-        let mut seen = std::collections::HashSet::new();
-        let mut wanted: Vec<(git2::Oid, &Path)> = vec![];
-        for fc in files {
-            for oid in fc.parents.iter().chain([&fc.new, &fc.base]).flatten() {
-                if !self.parsed.borrow().contains_key(oid) && seen.insert(*oid) {
-                    wanted.push((*oid, &fc.path));
-                }
-            }
-        }
-        for block in wanted.chunks(BLOCK) {
-            let texts: Vec<(&Path, std::result::Result<String, String>)> = block
-                .iter()
-                .map(|(oid, path)| (*path, blob_text(repo, *oid).map_err(|e| e.to_string())))
-                .collect();
-            let parsed =
-                super::parallel::map(
-                    &texts,
-                    &super::parallel::Silent,
-                    |(path, text)| match text {
-                        Ok(text) => parse(path, text),
-                        Err(e) => Err(e.clone()),
-                    },
-                );
-            let mut all = self.parsed.borrow_mut();
-            for ((oid, _), p) in block.iter().zip(parsed) {
-                all.insert(*oid, p);
-            }
         }
     }
 
@@ -932,7 +879,10 @@ impl<T: DeserializeOwned + Clone> Blobs<T> {
 }
 
 /// A record parsed from its text, or why it cannot be.
-fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> std::result::Result<T, String> {
+pub(super) fn parse<T: DeserializeOwned + serde::Serialize>(
+    path: &Path,
+    text: &str,
+) -> std::result::Result<T, String> {
     super::yaml::from_str(path, text).map_err(|e| match e {
         crate::error::Error::File { message, .. } => message,
         other => other.to_string(),
@@ -949,6 +899,23 @@ fn is_release_file(path: &Path) -> bool {
 
 fn is_change_file(path: &Path) -> bool {
     path.starts_with(super::paths::CHANGES) && path.extension().is_some_and(|e| e == "yaml")
+}
+
+/// Which record a file under the records root is read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Kind {
+    Release,
+    Change,
+}
+
+pub(super) fn kind_of(path: &Path) -> Option<Kind> {
+    if is_release_file(path) {
+        Some(Kind::Release)
+    } else if is_change_file(path) {
+        Some(Kind::Change)
+    } else {
+        None
+    }
 }
 
 /// The commits reachable from HEAD and not from `hide`, oldest first, with
@@ -977,11 +944,15 @@ pub fn records(
         paths::CALENDARS,
         paths::POLICY,
     ];
-    let commits = walk(repo, hide, &dirs)?;
-    // Parsing is most of the work: every version first, on every core.
-    let files = || commits.iter().flat_map(|c| c.files.iter());
-    releases.parse_all(repo, files().filter(|fc| is_release_file(&fc.path)));
-    changes.parse_all(repo, files().filter(|fc| is_change_file(&fc.path)));
+    // Diffing each commit's trees and parsing every version of the records
+    // it changed is most of the work: on every core, in stretches of
+    // history. Objects are read without hashing each again (see `open_git`
+    // in `repo.rs`, which turns libgit2's check off for every repository).
+    let oids = oldest_first(repo, hide)?;
+    let (commits, parsed) =
+        super::walk_parallel::read(repo, &oids, &repo.prefix(), &specs(repo, &dirs))?;
+    releases.parsed.borrow_mut().extend(parsed.releases);
+    changes.parsed.borrow_mut().extend(parsed.changes);
     for c in commits {
         let mut files = vec![];
         for fc in &c.files {

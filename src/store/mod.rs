@@ -24,7 +24,9 @@ pub mod revisions;
 pub mod site;
 pub mod transaction;
 pub mod trees;
+mod walk_parallel;
 pub mod yaml;
+mod yaml_canonical;
 
 pub use history::{LogEntry, Signature};
 pub use production::Shipped;

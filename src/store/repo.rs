@@ -347,6 +347,12 @@ impl Repo {
         &self.git
     }
 
+    /// Another handle on the same git repository, for a thread of its own
+    /// (a libgit2 repository is used by one thread at a time).
+    pub fn reopen_git(&self) -> Result<git2::Repository> {
+        Ok(open_git(self.git.path())?)
+    }
+
     /// `Name <email>` from git config `user.name`/`user.email`.
     pub fn actor(&self) -> Result<String> {
         let config = self.git.config()?;

@@ -23,6 +23,17 @@ pub trait Records {
     fn release_years(&self) -> Result<Vec<i32>>;
     /// The releases of one month's folder.
     fn releases_in_month(&self, year: i32, month: u32) -> Result<Vec<Release>>;
+    /// The releases of one month's folder that `keep` accepts.
+    fn releases_in_month_where(
+        &self,
+        year: i32,
+        month: u32,
+        keep: &dyn Fn(&Release) -> bool,
+    ) -> Result<Vec<Release>> {
+        let mut all = self.releases_in_month(year, month)?;
+        all.retain(|r| keep(r));
+        Ok(all)
+    }
     /// One release; `None` when it has no file.
     fn find_release(&self, id: &ReleaseId) -> Result<Option<Release>>;
     /// One change reference; `None` when it has no file.
@@ -268,28 +279,34 @@ impl Revision<'_> {
 
     /// The release `id` from the file `blob`, when that is its record.
     fn parse_blob(&self, id: &ReleaseId, blob: git2::Oid) -> Option<Release> {
-        let mut cached = self.cache.releases.borrow().get(&blob).cloned();
-        if cached.is_none()
-            && let Some(parsed) = &self.cache.parsed
-        {
-            cached = parsed
-                .releases
-                .borrow()
-                .get(&blob)
-                .map(|r| r.as_ref().ok().cloned());
+        self.with_blob(id, blob, |r| Some(r.clone()))
+    }
+
+    /// `f` of the release `id` from the file `blob`, when that is its
+    /// record: read from what was parsed already where it can be, and not
+    /// copied out of it for `f` to look at.
+    fn with_blob<T>(
+        &self,
+        id: &ReleaseId,
+        blob: git2::Oid,
+        f: impl FnOnce(&Release) -> Option<T>,
+    ) -> Option<T> {
+        let is_it = |r: &Release| r.id == id.to_string();
+        if let Some(cached) = self.cache.releases.borrow().get(&blob) {
+            return cached.as_ref().filter(|r| is_it(r)).and_then(f);
         }
-        let release = match cached {
-            Some(r) => r,
-            None => {
-                let rel = paths::release(id);
-                let text = self.repo.git().find_blob(blob).ok()?;
-                let text = String::from_utf8_lossy(text.content());
-                let r: Option<Release> = yaml::from_str(&rel, &text).ok();
-                self.cache.releases.borrow_mut().insert(blob, r.clone());
-                r
-            }
-        }?;
-        (release.id == id.to_string()).then_some(release)
+        if let Some(parsed) = &self.cache.parsed
+            && let Some(found) = parsed.releases.borrow().get(&blob)
+        {
+            return found.as_ref().ok().filter(|r| is_it(r)).and_then(f);
+        }
+        let rel = paths::release(id);
+        let text = self.repo.git().find_blob(blob).ok()?;
+        let text = String::from_utf8_lossy(text.content());
+        let r: Option<Release> = yaml::from_str(&rel, &text).ok();
+        let out = r.as_ref().filter(|r| is_it(r)).and_then(f);
+        self.cache.releases.borrow_mut().insert(blob, r);
+        out
     }
 }
 
@@ -355,6 +372,19 @@ impl Records for Revision<'_> {
             .month_blobs(year, month)
             .iter()
             .filter_map(|(id, blob)| self.parse_blob(id, *blob))
+            .collect())
+    }
+
+    fn releases_in_month_where(
+        &self,
+        year: i32,
+        month: u32,
+        keep: &dyn Fn(&Release) -> bool,
+    ) -> Result<Vec<Release>> {
+        Ok(self
+            .month_blobs(year, month)
+            .iter()
+            .filter_map(|(id, blob)| self.with_blob(id, *blob, |r| keep(r).then(|| r.clone())))
             .collect())
     }
 

@@ -7,12 +7,36 @@ use serde::de::DeserializeOwned;
 use std::path::Path;
 
 /// Parses `text` (the contents of `path`); errors carry file, line, column.
-pub fn from_str<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
+///
+/// Text exactly as rel writes it is read back without the general parser
+/// (see `yaml_canonical`): that is most records, and most of the time of
+/// reading many.
+pub fn from_str<T: DeserializeOwned + Serialize>(path: &Path, text: &str) -> Result<T> {
+    if let Some(value) = super::yaml_canonical::read::<T>(text) {
+        // Test builds also read it the general way: both must be one value
+        // (written the same).
+        #[cfg(debug_assertions)]
+        {
+            let general: T = serde_saphyr::from_str(text).unwrap_or_else(|e| {
+                panic!(
+                    "{}: read as canonical, refused by the parser: {e}",
+                    path.display()
+                )
+            });
+            assert_eq!(
+                to_string(&general),
+                text,
+                "{}: read two ways",
+                path.display()
+            );
+        }
+        return Ok(value);
+    }
     serde_saphyr::from_str(text).map_err(|e| Error::file(path, describe(&e, text)))
 }
 
 /// Reads and parses a file.
-pub fn load<T: DeserializeOwned>(path: &Path) -> Result<T> {
+pub fn load<T: DeserializeOwned + Serialize>(path: &Path) -> Result<T> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, e.to_string()))?;
     from_str(path, &text)
 }
