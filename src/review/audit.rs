@@ -472,12 +472,12 @@ impl Audit {
     }
 
     fn change_edit(&mut self, v: &Versions<ChangeRef>) -> Option<String> {
-        let after = match v.after.clone() {
+        let after = match &v.after {
             State::Unreadable(why) => return Some(format!("not a valid record: {why}")),
             State::Absent => None,
             State::Present(r) => Some(r),
         };
-        let parents: Vec<ChangeRef> = v.readable_parents.iter().flatten().cloned().collect();
+        let parents: Vec<&ChangeRef> = v.readable_parents.iter().flatten().collect();
         match (parents.is_empty(), after) {
             (true, None) => None,
             (true, Some(a)) => Some(format!(
@@ -487,8 +487,9 @@ impl Audit {
             )),
             (false, None) => Some("change record deleted".to_string()),
             (false, Some(a)) => {
-                let sides: Vec<Vec<(&str, String)>> = parents.iter().map(change_controls).collect();
-                let parts: Vec<String> = change_controls(&a)
+                let sides: Vec<Vec<(&str, String)>> =
+                    parents.iter().map(|p| change_controls(p)).collect();
+                let parts: Vec<String> = change_controls(a)
                     .into_iter()
                     .enumerate()
                     .filter(|(i, (_, now))| !sides.iter().any(|s| s[*i].1 == *now))

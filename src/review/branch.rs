@@ -720,7 +720,7 @@ impl<'a> Judge<'a> {
         if action.is_some_and(|a| a.starts_with("change")) && self.named_changes.contains(id) {
             return;
         }
-        let after = match v.after.clone() {
+        let after = match &v.after {
             State::Present(r) => r,
             State::Absent => return,
             State::Unreadable(why) => {
@@ -734,7 +734,7 @@ impl<'a> Judge<'a> {
                 return;
             }
         };
-        let parents: Vec<ChangeRef> = v.readable_parents.iter().flatten().cloned().collect();
+        let parents: Vec<&ChangeRef> = v.readable_parents.iter().flatten().collect();
         if parents.is_empty() && !fc.taken_whole {
             let by = match action {
                 Some(a) => format!("commit {} (Rel-Action: {a})", c.short()),
@@ -760,7 +760,7 @@ impl<'a> Judge<'a> {
             Some("close") => field == "status" && now == "implemented",
             _ => false,
         };
-        for (field, what) in changed_controls(c, &after, &parents, &allowed) {
+        for (field, what) in changed_controls(c, after, &parents, &allowed) {
             self.add("change-reference", &fc.path, &[Key(field)], what);
         }
     }

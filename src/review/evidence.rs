@@ -485,7 +485,7 @@ pub(crate) fn merge_problems(
 pub(crate) fn changed_controls(
     c: &Commit,
     after: &ChangeRef,
-    parents: &[ChangeRef],
+    parents: &[&ChangeRef],
     allowed: &dyn Fn(&str, &str) -> bool,
 ) -> Vec<(&'static str, String)> {
     let short = c.short();
@@ -493,7 +493,7 @@ pub(crate) fn changed_controls(
     if parents.is_empty() {
         return out;
     }
-    let sides: Vec<Vec<(&str, String)>> = parents.iter().map(change_controls).collect();
+    let sides: Vec<Vec<(&str, String)>> = parents.iter().map(|p| change_controls(p)).collect();
     for (i, (field, now)) in change_controls(after).into_iter().enumerate() {
         if sides.iter().any(|s| s[i].1 == now) || allowed(field, &now) {
             continue;

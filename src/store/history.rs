@@ -1,7 +1,7 @@
 //! Reading the audit trail back from git history.
 
 use super::Repo;
-use super::trees::{Changes, TreeCache};
+use super::trees::{Changed, Changes, TreeCache};
 use crate::error::Result;
 use chrono::{DateTime, FixedOffset};
 use std::collections::{BTreeMap, BTreeSet};
@@ -483,32 +483,58 @@ pub(super) fn changed_files(
         .iter()
         .map(|p| git.find_commit(*p).map(|c| c.tree_id()))
         .collect::<Result<Vec<_>, _>>()?;
+    // Per parent: the files that differ from it, with its version, by path.
     let diff = |old: Option<git2::Oid>| {
-        let mut out = BTreeMap::new();
+        let mut out: Vec<Changed> = vec![];
         for spec in specs {
             let a = old.and_then(|t| trees.entry(t, spec));
             let b = trees.entry(tree, spec);
             trees.diff(a, b, spec, &mut out);
         }
+        // Git's order is by name, a folder's as if it ended in `/`; sorted
+        // by path like the rest of rel (most often it already is).
+        if !out.is_sorted_by(|a, b| a.0 <= b.0) {
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+        }
         out
     };
-    // Per parent: the files that differ from it, with its version.
-    let diffs: Vec<Changes> = if parent_trees.is_empty() {
+    let diffs: Vec<Vec<Changed>> = if parent_trees.is_empty() {
         vec![diff(None)]
     } else {
         parent_trees.iter().map(|t| diff(Some(*t))).collect()
     };
-    let mut paths: BTreeMap<PathBuf, Option<git2::Oid>> = BTreeMap::new();
-    // Paths the commit leaves a symbolic link at.
-    let mut links: BTreeSet<PathBuf> = BTreeSet::new();
-    for d in &diffs {
-        for (path, (_, new)) in d {
-            paths.insert(path.clone(), new.and_then(|e| e.blob()));
-            if new.is_some_and(|e| e.is_symlink()) {
-                links.insert(path.clone());
+    let in_diff = |d: &[Changed], path: &Path| {
+        d.binary_search_by(|(p, _)| p.as_path().cmp(path))
+            .ok()
+            .map(|i| d[i].1)
+    };
+    // Every path that differs from a parent, with the commit's version and
+    // whether the commit leaves a symbolic link there.
+    let paths: Vec<(PathBuf, Option<git2::Oid>, bool)> = match diffs.as_slice() {
+        [one] => one
+            .iter()
+            .map(|(path, (_, new))| {
+                let link = new.is_some_and(|e| e.is_symlink());
+                (path.clone(), new.and_then(|e| e.blob()), link)
+            })
+            .collect(),
+        _ => {
+            let mut union: BTreeMap<&Path, (Option<git2::Oid>, bool)> = BTreeMap::new();
+            for d in &diffs {
+                for (path, (_, new)) in d {
+                    let link = new.is_some_and(|e| e.is_symlink());
+                    let was = union.insert(path, (new.and_then(|e| e.blob()), link));
+                    if was.is_some_and(|(_, l)| l) {
+                        union.insert(path, (new.and_then(|e| e.blob()), true));
+                    }
+                }
             }
+            union
+                .into_iter()
+                .map(|(p, (new, link))| (p.to_path_buf(), new, link))
+                .collect()
         }
-    }
+    };
     let base_tree = if parents.len() > 1 {
         match git.merge_base_many(&parents) {
             Ok(base) => Some(git.find_commit(base)?.tree_id()),
@@ -519,16 +545,20 @@ pub(super) fn changed_files(
     };
     Ok(paths
         .into_iter()
-        .filter_map(|(path, new)| {
+        .enumerate()
+        .filter_map(|(k, (path, new, symlink))| {
             let rel = path.strip_prefix(prefix).ok()?.to_path_buf();
             // A file that does not differ from a parent is there as it is
             // after the commit.
             let in_parents: Vec<Option<git2::Oid>> = if parent_trees.is_empty() {
                 vec![None]
+            } else if let [one] = diffs.as_slice() {
+                // The paths are this diff's, in its order.
+                vec![one[k].1.0.and_then(|e| e.blob())]
             } else {
                 diffs
                     .iter()
-                    .map(|d| match d.get(&path) {
+                    .map(|d| match in_diff(d, &path) {
                         Some((old, _)) => old.and_then(|e| e.blob()),
                         None => new,
                     })
@@ -536,7 +566,7 @@ pub(super) fn changed_files(
             };
             Some(FileChange {
                 new,
-                symlink: links.contains(&path),
+                symlink,
                 base: base_tree.and_then(|t| trees.entry(t, &path)?.blob()),
                 parents: in_parents,
                 path: rel,
@@ -949,75 +979,77 @@ pub fn records(
     // history. Objects are read without hashing each again (see `open_git`
     // in `repo.rs`, which turns libgit2's check off for every repository).
     let oids = oldest_first(repo, hide)?;
-    let (commits, parsed) =
-        super::walk_parallel::read(repo, &oids, &repo.prefix(), &specs(repo, &dirs))?;
-    releases.parsed.borrow_mut().extend(parsed.releases);
-    changes.parsed.borrow_mut().extend(parsed.changes);
-    for c in commits {
-        let mut files = vec![];
-        for fc in &c.files {
-            let record = if is_release_file(&fc.path) {
-                let mut v = releases.versions(repo, c.oid, fc);
-                if let (Some(policy), Some(lookup), [Some(before)], State::Present(after)) = (
-                    options.policy,
-                    options.surroundings,
-                    v.readable_parents.as_slice(),
-                    &v.after,
-                ) && before.stage != after.stage
-                    && let Ok(rev) = repo.revision_in(c.oid, &cache)
-                {
-                    let (nearby, last_closed) = lookup(&rev, after);
-                    v.surroundings = Some(Surroundings {
-                        changes: after
-                            .changes
-                            .iter()
-                            .map(|id| (id.clone(), rev.find_change(policy, id).ok().flatten()))
-                            .collect(),
-                        nearby,
-                        last_closed,
-                    });
-                }
-                Record::Release(Box::new(v))
-            } else if is_change_file(&fc.path) {
-                Record::Change(Box::new(changes.versions(repo, c.oid, fc)))
-            } else {
-                Record::Other {
-                    parents: fc.parents.len(),
-                }
-            };
-            files.push(plain::FileChange {
-                in_releases: fc.path.starts_with(paths::RELEASES),
-                change_id: is_change_file(&fc.path)
-                    .then(|| fc.path.file_stem().and_then(|s| s.to_str()))
-                    .flatten()
-                    .map(str::to_string),
-                taken_whole: fc.is_merge() && fc.parents.contains(&fc.new),
-                symlink: fc.symlink,
-                path: fc.path.clone(),
-                record,
+    let specs = specs(repo, &dirs);
+    super::walk_parallel::read(repo, &oids, &repo.prefix(), &specs, |commits, parsed| {
+        releases.parsed.borrow_mut().extend(parsed.releases);
+        changes.parsed.borrow_mut().extend(parsed.changes);
+        for c in commits {
+            let mut files = vec![];
+            for fc in &c.files {
+                let record = if is_release_file(&fc.path) {
+                    let mut v = releases.versions(repo, c.oid, fc);
+                    if let (Some(policy), Some(lookup), [Some(before)], State::Present(after)) = (
+                        options.policy,
+                        options.surroundings,
+                        v.readable_parents.as_slice(),
+                        &v.after,
+                    ) && before.stage != after.stage
+                        && let Ok(rev) = repo.revision_in(c.oid, &cache)
+                    {
+                        let (nearby, last_closed) = lookup(&rev, after);
+                        v.surroundings = Some(Surroundings {
+                            changes: after
+                                .changes
+                                .iter()
+                                .map(|id| (id.clone(), rev.find_change(policy, id).ok().flatten()))
+                                .collect(),
+                            nearby,
+                            last_closed,
+                        });
+                    }
+                    Record::Release(Box::new(v))
+                } else if is_change_file(&fc.path) {
+                    Record::Change(Box::new(changes.versions(repo, c.oid, fc)))
+                } else {
+                    Record::Other {
+                        parents: fc.parents.len(),
+                    }
+                };
+                files.push(plain::FileChange {
+                    in_releases: fc.path.starts_with(paths::RELEASES),
+                    change_id: is_change_file(&fc.path)
+                        .then(|| fc.path.file_stem().and_then(|s| s.to_str()))
+                        .flatten()
+                        .map(str::to_string),
+                    taken_whole: fc.is_merge() && fc.parents.contains(&fc.new),
+                    symlink: fc.symlink,
+                    path: fc.path.clone(),
+                    record,
+                });
+            }
+            out.push(plain::Commit {
+                id: c.oid.to_string(),
+                signature: options.signatures.then(|| signature(repo, c.oid)),
+                release_file: c
+                    .trailer("Rel-Release")
+                    .and_then(|id| ReleaseId::parse(id).ok())
+                    .map(|id| paths::release(&id)),
+                author: c.author,
+                email: c.email,
+                time: c.time,
+                committed: c.committed,
+                parent: c.parent.map(|(id, time, committed)| plain::Parent {
+                    id: id.to_string(),
+                    time,
+                    committed,
+                }),
+                subject: c.subject,
+                trailers: c.trailers,
+                files,
             });
         }
-        out.push(plain::Commit {
-            id: c.oid.to_string(),
-            signature: options.signatures.then(|| signature(repo, c.oid)),
-            release_file: c
-                .trailer("Rel-Release")
-                .and_then(|id| ReleaseId::parse(id).ok())
-                .map(|id| paths::release(&id)),
-            author: c.author,
-            email: c.email,
-            time: c.time,
-            committed: c.committed,
-            parent: c.parent.map(|(id, time, committed)| plain::Parent {
-                id: id.to_string(),
-                time,
-                committed,
-            }),
-            subject: c.subject,
-            trailers: c.trailers,
-            files,
-        });
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 

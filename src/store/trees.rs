@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 /// The files a diff found, by path, with their entry on each side.
 pub type Changes = BTreeMap<PathBuf, (Option<Entry>, Option<Entry>)>;
 
+/// A file a diff found, with its entry on each side.
+pub type Changed = (PathBuf, (Option<Entry>, Option<Entry>));
+
 /// A tree entry as the diff and the lookups see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
@@ -102,7 +105,12 @@ impl<'r> TreeCache<'r> {
     /// Every file (non-folder entry) that differs between `old` and `new`
     /// under `path`, with its entry on each side. Folders with the same id
     /// on both sides are not read.
-    pub fn diff(&self, old: Option<Entry>, new: Option<Entry>, path: &Path, out: &mut Changes) {
+    /// Files come out in git's order of tree entries (a [`Changes`] map
+    /// sorts them by path; a list keeps that order).
+    pub fn diff<O>(&self, old: Option<Entry>, new: Option<Entry>, path: &Path, out: &mut O)
+    where
+        O: Extend<Changed>,
+    {
         if old == new {
             return;
         }
@@ -112,7 +120,7 @@ impl<'r> TreeCache<'r> {
         let old_file = old.filter(|e| !e.is_tree());
         let new_file = new.filter(|e| !e.is_tree());
         if old_file.is_some() || new_file.is_some() {
-            out.insert(path.to_path_buf(), (old_file, new_file));
+            out.extend([(path.to_path_buf(), (old_file, new_file))]);
         }
         if old_tree.is_none() && new_tree.is_none() {
             return;
