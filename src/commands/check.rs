@@ -251,15 +251,29 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
     for link in &links {
         out.findings.push(symlink_finding(link));
     }
-    for (file, message) in crate::store::interrupted::findings(repo)? {
+    // What an interrupted command left is looked for on a thread of its
+    // own while the records are read.
+    let git = repo.reopen_git()?;
+    let (prefix, workdir) = (repo.prefix(), repo.workdir.clone());
+    let (interrupted, judged) = std::thread::scope(|s| {
+        let interrupted =
+            s.spawn(move || crate::store::interrupted::findings_at(&git, &prefix, &workdir));
+        let judged = load_rules(repo, &links, &mut out).map(|policy| {
+            // Each record is read, parsed and judged on its own on every
+            // core; only what the rules between records need of it is kept.
+            let judged = repo.read_listed(&files, |rel, text| judge(rel, text, policy.as_ref()));
+            (policy, judged)
+        });
+        let interrupted = interrupted
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (interrupted, judged)
+    });
+    for (file, message) in interrupted? {
         out.findings
             .push(Finding::new(Path::new(&file), &[], "interrupted", message));
     }
-    let policy = load_rules(repo, &links, &mut out)?;
-
-    // Each record is read, parsed and judged on its own on every core;
-    // only what the rules between records need of it is kept.
-    let judged = repo.read_listed(&files, |rel, text| judge(rel, text, policy.as_ref()));
+    let (policy, judged) = judged?;
     drop(files);
     let mut f: Vec<Finding> = vec![];
     let mut releases: Vec<ReleaseLinks> = vec![];

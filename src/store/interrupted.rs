@@ -14,11 +14,21 @@ use std::path::Path;
 /// work-tree or index version an interrupted command left different from
 /// HEAD's.
 pub fn findings(repo: &Repo) -> Result<Vec<(String, String)>> {
-    let git = repo.git();
-    let prefix = repo.prefix();
+    findings_at(repo.git(), &repo.prefix(), &repo.workdir)
+}
+
+/// [`findings`] through a handle of its own on the repository (`prefix`:
+/// the records root inside the work tree `workdir`), for a thread of its
+/// own: reading git's index, as large as the repository, can then go on
+/// while the records are read.
+pub fn findings_at(
+    git: &git2::Repository,
+    prefix: &Path,
+    workdir: &Path,
+) -> Result<Vec<(String, String)>> {
     let name = |git_path: &str| {
         Path::new(git_path)
-            .strip_prefix(&prefix)
+            .strip_prefix(prefix)
             .unwrap_or(Path::new(git_path))
             .display()
             .to_string()
@@ -31,21 +41,21 @@ pub fn findings(repo: &Repo) -> Result<Vec<(String, String)>> {
             .map(|e| e.id())
     };
     // The index (as large as the repository) is read only when a path
-    // has to be looked up in it.
+    // has to be looked up in it, and then scanned for it rather than
+    // loaded, where its format allows.
     let index = std::cell::OnceCell::new();
     let staged = |p: &str| -> Result<Option<Oid>> {
         let index = match index.get() {
             Some(index) => index,
             None => {
-                let mut read = git.index()?;
-                read.read(false)?;
+                let read = super::index_file::Staged::read(git)?;
                 index.get_or_init(|| read)
             }
         };
-        Ok(index.get_path(Path::new(p), 0).map(|e| e.id))
+        Ok(index.get(p, 0))
     };
     let on_disk = |p: &str| {
-        let full = repo.workdir.join(p);
+        let full = workdir.join(p);
         std::fs::symlink_metadata(&full)
             .ok()
             .filter(|m| m.is_file())
@@ -96,16 +106,26 @@ pub fn findings(repo: &Repo) -> Result<Vec<(String, String)>> {
     }
     let diff = git.diff_tree_to_tree(Some(&parent.tree()?), Some(&head.tree()?), None)?;
     let short = &head.id().to_string()[..10];
-    for delta in diff.deltas() {
-        let Some(p) = delta.new_file().path().and_then(|p| p.to_str()) else {
-            continue;
-        };
-        if !Path::new(p).starts_with(&prefix) {
-            continue;
-        }
-        let before = delta.old_file().id();
-        let before = (!before.is_zero()).then_some(before);
-        if staged(p)? == before && head_blob(p) != before {
+    let blob = |id: Oid| (!id.is_zero()).then_some(id);
+    // Each record the commit changed: its path, and its version before
+    // and after.
+    let changed: Vec<(&str, Option<Oid>, Option<Oid>)> = diff
+        .deltas()
+        .filter_map(|delta| {
+            let p = delta.new_file().path().and_then(|p| p.to_str())?;
+            Path::new(p)
+                .starts_with(prefix)
+                .then(|| (p, blob(delta.old_file().id()), blob(delta.new_file().id())))
+        })
+        .filter(|(_, before, after)| before != after)
+        .collect();
+    if changed.is_empty() {
+        return Ok(out);
+    }
+    let paths: Vec<&str> = changed.iter().map(|(p, _, _)| *p).collect();
+    let staged = super::index_file::Staged::read(git)?.get_all(&paths, 0);
+    for ((p, before, _), staged) in changed.iter().zip(staged) {
+        if staged == *before {
             out.push((
                 name(p),
                 format!(

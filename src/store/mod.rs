@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod durable;
 mod guard;
 pub mod history;
+mod index_file;
 pub mod index_lock;
 pub mod interrupted;
 pub mod journal;

@@ -70,6 +70,9 @@ pub struct Transaction<'r> {
     files: Vec<Queued>,
     /// Where each queued path is in `files`.
     queued: HashMap<String, usize>,
+    /// Git's index as the first write found it (the commit looks again,
+    /// under `index.lock`).
+    index: Option<super::index_file::Staged>,
 }
 
 /// Where HEAD points: the branch ref name (or `HEAD` when detached) and the
@@ -121,6 +124,7 @@ impl Repo {
             trees: TreeCache::new(self.git(), 64),
             files: vec![],
             queued: HashMap::new(),
+            index: None,
         })
     }
 
@@ -206,14 +210,14 @@ impl Transaction<'_> {
     /// blob.
     fn check_untouched(
         &self,
-        index: &git2::Index,
+        index: &super::index_file::Staged,
         rel: &Path,
         git_path: &str,
         new: Oid,
     ) -> Result<Option<Oid>> {
         let head = self.head_entry(git_path)?.map(|(oid, _)| oid);
-        let conflicted = (1..=3).any(|stage| index.get_path(Path::new(git_path), stage).is_some());
-        let staged = index.get_path(Path::new(git_path), 0).map(|e| e.id);
+        let conflicted = (1..=3).any(|stage| index.get(git_path, stage).is_some());
+        let staged = index.get(git_path, 0);
         let on_disk = self.on_disk(rel, git_path)?;
         let safe = |x: Option<Oid>| x == head || x == Some(new);
         if conflicted || !safe(staged) || !safe(on_disk) {
@@ -241,9 +245,13 @@ impl Transaction<'_> {
         let git = self.repo.git();
         let git_path = self.repo.git_path(path)?;
         let new = Oid::hash_object(ObjectType::Blob, contents.as_bytes())?;
-        let mut index = git.index()?;
-        index.read(false)?;
-        self.check_untouched(&index, path, &git_path, new)?;
+        let index = match self.index.take() {
+            Some(index) => index,
+            None => super::index_file::Staged::read(git)?,
+        };
+        let checked = self.check_untouched(&index, path, &git_path, new);
+        self.index = Some(index);
+        checked?;
         let queued = Queued {
             git_path: git_path.clone(),
             rel: path.to_path_buf(),
@@ -378,7 +386,7 @@ impl Transaction<'_> {
                 return Err(e);
             }
         };
-        let index = git2::Index::open(&git_dir.join("index"))?;
+        let index = super::index_file::Staged::open(&git_dir)?;
         for (q, e) in self.files.iter().zip(&journal.entries) {
             let checked = self.check_untouched(&index, &q.rel, &q.git_path, e.after);
             if checked.as_ref().map_or(true, |before| *before != e.before) {

@@ -50,6 +50,26 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
     serde_saphyr::to_string(value).expect("a record serializes to YAML")
 }
 
+/// Whether [`to_string`] of `value` is exactly `text`: written piece by
+/// piece against it, stopping at the first piece that differs, with no
+/// copy made.
+pub fn writes_as<T: Serialize>(value: &T, text: &str) -> bool {
+    struct Against<'t>(&'t str);
+    impl std::fmt::Write for Against<'_> {
+        fn write_str(&mut self, piece: &str) -> std::fmt::Result {
+            match self.0.strip_prefix(piece) {
+                Some(rest) => {
+                    self.0 = rest;
+                    Ok(())
+                }
+                None => Err(std::fmt::Error),
+            }
+        }
+    }
+    let mut rest = Against(text);
+    serde_saphyr::to_fmt_writer(&mut rest, value).is_ok() && rest.0.is_empty()
+}
+
 /// `line L column C: <message>`, the library's one-line message without the
 /// source snippet it renders below it, in the record's words where the
 /// library speaks of its own internals.

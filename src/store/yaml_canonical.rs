@@ -25,7 +25,7 @@ use std::borrow::Cow;
 pub fn read<T: DeserializeOwned + Serialize>(text: &str) -> Option<T> {
     let node = parse(text)?;
     let value = T::deserialize(&node).ok()?;
-    (super::yaml::to_string(&value) == text).then_some(value)
+    super::yaml::writes_as(&value, text).then_some(value)
 }
 
 /// Nesting deeper than this is left to the general parser.
