@@ -5,6 +5,7 @@
 use super::{ChangeRef, Release, Timestamp};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -148,18 +149,20 @@ pub enum Record {
     Other { parents: usize },
 }
 
-/// A record file's content in one version.
+/// A record file's content in one version. A version is shared (`Rc`)
+/// between the commits that read it: written by one, the version before
+/// of the next, and read around others.
 #[derive(Debug, Clone)]
 pub enum State<T> {
     Absent,
-    Present(T),
+    Present(Rc<T>),
     /// Not valid YAML or not a valid record; the parser's message (without
     /// the file name).
     Unreadable(String),
 }
 
 impl<T> State<T> {
-    pub fn present(self) -> Option<T> {
+    pub fn present(self) -> Option<Rc<T>> {
         match self {
             State::Present(t) => Some(t),
             _ => None,
@@ -179,7 +182,7 @@ pub struct Versions<T> {
     pub parents: Vec<State<T>>,
     /// The file in each parent, or when it could not be read there, its
     /// last readable version before (along first parents); `None`: absent.
-    pub readable_parents: Vec<Option<T>>,
+    pub readable_parents: Vec<Option<Rc<T>>>,
     pub base: State<T>,
     /// For a release whose stage this (ordinary) commit moved: what its
     /// gates look at besides the release, as of this commit.

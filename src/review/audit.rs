@@ -425,7 +425,7 @@ impl Audit {
             State::Absent => None,
             State::Present(r) => Some(r),
         };
-        let parents: Vec<&Release> = v.readable_parents.iter().flatten().collect();
+        let parents: Vec<&Release> = v.readable_parents.iter().flatten().map(|r| &**r).collect();
         match (parents.as_slice(), after) {
             ([], None) => None,
             ([], Some(a)) => Some(format!("record created in stage {}", a.stage)),
@@ -453,7 +453,7 @@ impl Audit {
                 let parents: Vec<Release> = parents.iter().map(|p| (*p).clone()).collect();
                 let parents = parents.as_slice();
                 let base = v.base.clone().present();
-                let mut parts: Vec<String> = merge_problems(c, a, parents, base.as_ref())
+                let mut parts: Vec<String> = merge_problems(c, a, parents, base.as_deref())
                     .into_iter()
                     .map(|p| p.message)
                     .collect();
@@ -477,7 +477,7 @@ impl Audit {
             State::Absent => None,
             State::Present(r) => Some(r),
         };
-        let parents: Vec<&ChangeRef> = v.readable_parents.iter().flatten().collect();
+        let parents: Vec<&ChangeRef> = v.readable_parents.iter().flatten().map(|r| &**r).collect();
         match (parents.is_empty(), after) {
             (true, None) => None,
             (true, Some(a)) => Some(format!(

@@ -194,11 +194,16 @@ impl<'a> Judge<'a> {
             }
         };
         if !fc.is_merge() {
-            let before = v.readable_parents.first().and_then(Option::as_ref);
-            self.release(c, &fc.path, before, after, v);
+            let before = v.readable_parents.first().and_then(Option::as_deref);
+            self.release(c, &fc.path, before, after.map(|r| &**r), v);
             return;
         }
-        let parents: Vec<Release> = v.readable_parents.iter().flatten().cloned().collect();
+        let parents: Vec<Release> = v
+            .readable_parents
+            .iter()
+            .flatten()
+            .map(|r| (**r).clone())
+            .collect();
         let base = v.base.clone().present();
         match (after, parents.is_empty()) {
             (None, true) => {}
@@ -211,7 +216,7 @@ impl<'a> Judge<'a> {
                 ),
             ),
             (Some(after), true) => self.release(c, &fc.path, None, Some(after), v),
-            (Some(after), false) => self.merge(c, &fc.path, after, &parents, base.as_ref()),
+            (Some(after), false) => self.merge(c, &fc.path, after, &parents, base.as_deref()),
         }
     }
 
@@ -701,11 +706,11 @@ impl<'a> Judge<'a> {
         if !fc.is_merge()
             && let State::Present(after) = &v.after
         {
-            let before = v.readable_parents.first().cloned().flatten();
+            let before = v.readable_parents.first().and_then(Option::as_deref);
             // The owner and service before the edit decide, so an edit
             // cannot make its author the change's owner first.
-            let owner = before.as_ref().unwrap_or(after);
-            for n in authority::change_needs(c, before.as_ref(), after) {
+            let owner = before.unwrap_or(after);
+            for n in authority::change_needs(c, before, after) {
                 let subject = if n.actions == ["change-import"] {
                     Subject::none()
                 } else {
@@ -734,7 +739,7 @@ impl<'a> Judge<'a> {
                 return;
             }
         };
-        let parents: Vec<&ChangeRef> = v.readable_parents.iter().flatten().collect();
+        let parents: Vec<&ChangeRef> = v.readable_parents.iter().flatten().map(|r| &**r).collect();
         if parents.is_empty() && !fc.taken_whole {
             let by = match action {
                 Some(a) => format!("commit {} (Rel-Action: {a})", c.short()),

@@ -178,7 +178,8 @@ mod tests {
         before: Option<Release>,
         after: Release,
     ) -> Commit {
-        let state = |r: Option<Release>| r.map_or(State::Absent, State::Present);
+        let before = before.map(std::rc::Rc::new);
+        let state = |r: Option<std::rc::Rc<Release>>| r.map_or(State::Absent, State::Present);
         Commit {
             id: "0123456789abcdef0123456789abcdef01234567".into(),
             author: who.into(),
@@ -203,7 +204,7 @@ mod tests {
                 taken_whole: false,
                 symlink: false,
                 record: Record::Release(Box::new(Versions {
-                    after: State::Present(after),
+                    after: State::Present(after.into()),
                     parents: vec![state(before.clone())],
                     readable_parents: vec![before],
                     base: State::Absent,

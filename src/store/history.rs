@@ -826,7 +826,7 @@ struct Blobs<T> {
 impl<T: DeserializeOwned + serde::Serialize + Clone> Blobs<T> {
     fn new() -> Blobs<T> {
         Blobs {
-            parsed: Rc::new(RefCell::new(BTreeMap::new())),
+            parsed: Rc::new(RefCell::new(Default::default())),
         }
     }
 
@@ -837,7 +837,7 @@ impl<T: DeserializeOwned + serde::Serialize + Clone> Blobs<T> {
         let mut all = self.parsed.borrow_mut();
         let parsed = all.entry(oid).or_insert_with(|| {
             let text = blob_text(repo, oid).map_err(|e| e.to_string())?;
-            parse(path, &text)
+            parse(path, &text).map(Rc::new)
         });
         match parsed {
             Ok(r) => State::Present(r.clone()),
@@ -865,7 +865,7 @@ impl<T: DeserializeOwned + serde::Serialize + Clone> Blobs<T> {
     /// last readable version before (along first parents): an unreadable
     /// state in between is skipped, the next readable one is compared with
     /// the last readable one.
-    fn readable(&mut self, repo: &Repo, path: &Path, commit: git2::Oid) -> Option<T> {
+    fn readable(&mut self, repo: &Repo, path: &Path, commit: git2::Oid) -> Option<Rc<T>> {
         let mut at = Some(commit);
         // History is finite, but a long run of broken versions is not
         // worth following further than this.
@@ -981,8 +981,10 @@ pub fn records(
     let oids = oldest_first(repo, hide)?;
     let specs = specs(repo, &dirs);
     super::walk_parallel::read(repo, &oids, &repo.prefix(), &specs, |commits, parsed| {
-        releases.parsed.borrow_mut().extend(parsed.releases);
-        changes.parsed.borrow_mut().extend(parsed.changes);
+        (releases.parsed.borrow_mut())
+            .extend((parsed.releases.into_iter()).map(|(oid, r)| (oid, r.map(Rc::new))));
+        (changes.parsed.borrow_mut())
+            .extend((parsed.changes.into_iter()).map(|(oid, r)| (oid, r.map(Rc::new))));
         for c in commits {
             let mut files = vec![];
             for fc in &c.files {

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::model::{ChangeRef, Release, ReleaseId};
 use crate::policy::Policy;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -142,7 +142,7 @@ pub struct Shared {
 }
 
 /// Records parsed from blobs, by blob id, or why each could not be.
-pub type Parsed<T> = BTreeMap<git2::Oid, std::result::Result<T, String>>;
+pub type Parsed<T> = HashMap<git2::Oid, std::result::Result<Rc<T>, String>>;
 
 impl RevisionCache<'_> {
     pub fn new(repo: &Repo) -> Rc<RevisionCache<'_>> {
@@ -298,7 +298,7 @@ impl Revision<'_> {
         if let Some(parsed) = &self.cache.parsed
             && let Some(found) = parsed.releases.borrow().get(&blob)
         {
-            return found.as_ref().ok().filter(|r| is_it(r)).and_then(f);
+            return found.as_deref().ok().filter(|r| is_it(r)).and_then(f);
         }
         let rel = paths::release(id);
         let text = self.repo.git().find_blob(blob).ok()?;
@@ -401,7 +401,7 @@ impl Records for Revision<'_> {
             Some(parsed)
         });
         if let Some(parsed) = shared {
-            return Ok(parsed.filter(|c| c.id == id));
+            return Ok(parsed.filter(|c| c.id == id).map(Rc::unwrap_or_clone));
         }
         let Some(text) = self.text(&rel) else {
             return Ok(None);
@@ -495,7 +495,7 @@ mod shared_tests {
         let mut known = fresh.clone();
         known.title = "parsed by the history read".into();
         let releases: Parsed<Release> = [
-            (blob(1), Ok(known.clone())),
+            (blob(1), Ok(Rc::new(known.clone()))),
             (blob(3), Err("line 1 column 1: not a record".into())),
         ]
         .into_iter()
@@ -542,7 +542,7 @@ mod shared_tests {
             &repo,
             Some(Shared {
                 releases: Rc::new(RefCell::new(Parsed::new())),
-                changes: Rc::new(RefCell::new([(blob, Ok(known.clone()))].into())),
+                changes: Rc::new(RefCell::new([(blob, Ok(Rc::new(known.clone())))].into())),
             }),
         );
         let rev = repo.revision_in(commit, &cache).unwrap();
