@@ -104,19 +104,19 @@ pub fn findings_at(
     if !by_rel {
         return Ok(out);
     }
-    let diff = git.diff_tree_to_tree(Some(&parent.tree()?), Some(&head.tree()?), None)?;
+    // What the commit changed under the records root, reading only the
+    // folders that differ (a year of changes is one folder of thousands).
+    let trees = super::trees::TreeCache::new(git, 16);
+    let at = |commit: &git2::Commit| trees.entry(commit.tree_id(), prefix);
+    let mut diff: Vec<super::trees::Changed> = vec![];
+    trees.diff(at(&parent), at(&head), prefix, &mut diff);
     let short = &head.id().to_string()[..10];
-    let blob = |id: Oid| (!id.is_zero()).then_some(id);
+    let id = |e: Option<super::trees::Entry>| e.map(|e| e.id);
     // Each record the commit changed: its path, and its version before
     // and after.
     let changed: Vec<(&str, Option<Oid>, Option<Oid>)> = diff
-        .deltas()
-        .filter_map(|delta| {
-            let p = delta.new_file().path().and_then(|p| p.to_str())?;
-            Path::new(p)
-                .starts_with(prefix)
-                .then(|| (p, blob(delta.old_file().id()), blob(delta.new_file().id())))
-        })
+        .iter()
+        .filter_map(|(p, (old, new))| Some((p.to_str()?, id(*old), id(*new))))
         .filter(|(_, before, after)| before != after)
         .collect();
     if changed.is_empty() {
