@@ -6,7 +6,8 @@ use crate::model::node::Seg::{self, Index, Key};
 use crate::model::{ChangeRef, Purpose, Release, Stage};
 use crate::policy::Policy;
 use crate::policy::auth::{authorise, email_of};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 
 fn add(f: &mut Vec<Finding>, path: &Path, at: &[Seg], message: String) {
@@ -179,8 +180,11 @@ pub fn check_links(releases: &[ReleaseLinks], changes: &[ChangeLinks], f: &mut V
         changes.iter().map(|c| (c.id.as_str(), c)).collect();
     let release_by_id: HashMap<&str, &ReleaseLinks> =
         releases.iter().map(|r| (r.id.as_str(), r)).collect();
-    // Change id -> the live releases listing it, with the entry's index.
-    let mut holders: BTreeMap<&str, Vec<(&Path, &str, usize)>> = BTreeMap::new();
+    // Change id -> the live releases listing it, with the entry's index:
+    // the first, and any others (most changes have one; no list is made
+    // for them).
+    type Holder<'a> = (&'a Path, &'a str, usize);
+    let mut holders: HashMap<&str, (Holder, Vec<Holder>)> = HashMap::new();
 
     for c in changes {
         if let Some(rel) = &c.release {
@@ -210,10 +214,11 @@ pub fn check_links(releases: &[ReleaseLinks], changes: &[ChangeLinks], f: &mut V
                 None => add(f, path, &at, format!("changes: no change reference {c}")),
                 Some(change) => {
                     if !r.cancelled {
-                        holders
-                            .entry(c.as_str())
-                            .or_default()
-                            .push((path, r.id.as_str(), i));
+                        let holder = (path, r.id.as_str(), i);
+                        match holders.entry(c.as_str()) {
+                            Entry::Vacant(e) => drop(e.insert((holder, vec![]))),
+                            Entry::Occupied(mut e) => e.get_mut().1.push(holder),
+                        }
                         if change.release.as_deref() != Some(r.id.as_str()) {
                             add(
                                 f,
@@ -241,11 +246,15 @@ pub fn check_links(releases: &[ReleaseLinks], changes: &[ChangeLinks], f: &mut V
         }
     }
     // A change in several live releases: the finding goes to every release
-    // but the one its change reference names (the legitimate holder).
-    for (change, list) in holders {
-        if list.len() < 2 {
-            continue;
-        }
+    // but the one its change reference names (the legitimate holder). In
+    // change id order.
+    let mut shared: Vec<(&str, Vec<Holder>)> = holders
+        .into_iter()
+        .filter(|(_, (_, others))| !others.is_empty())
+        .map(|(change, (first, others))| (change, [vec![first], others].concat()))
+        .collect();
+    shared.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (change, list) in shared {
         let named = change_by_id.get(change).and_then(|c| c.release.as_deref());
         let ids: Vec<&str> = list.iter().map(|(_, id, _)| *id).collect();
         for (path, id, i) in &list {
