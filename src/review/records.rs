@@ -184,7 +184,7 @@ pub fn check_links(releases: &[ReleaseLinks], changes: &[ChangeLinks], f: &mut V
     // the first, and any others (most changes have one; no list is made
     // for them).
     type Holder<'a> = (&'a Path, &'a str, usize);
-    let mut holders: HashMap<&str, (Holder, Vec<Holder>)> = HashMap::new();
+    let mut holders: HashMap<&str, (Holder, Vec<Holder>)> = HashMap::with_capacity(changes.len());
 
     for c in changes {
         if let Some(rel) = &c.release {
