@@ -314,19 +314,14 @@ fn log_entry(
     trailers: Vec<(String, String)>,
     hand_edit: bool,
 ) -> LogEntry {
-    let author = commit.author();
+    let (author, email, time) = author_of(commit);
     let check = signature_of(repo, commit);
     LogEntry {
         commit: commit.id().to_string(),
-        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-        email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-        time: to_datetime(author.when()),
-        subject: message
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
+        author,
+        email,
+        time,
+        subject: subject_of(message),
         trailers,
         signature: check.status,
         signer: check.signers.into_iter().next(),
@@ -581,20 +576,35 @@ fn specs(repo: &Repo, dirs: &[&str]) -> Vec<PathBuf> {
     dirs.iter().map(|d| prefix.join(d)).collect()
 }
 
+/// A commit's author: name, email and the author date.
+fn author_of(commit: &git2::Commit) -> (String, String, DateTime<FixedOffset>) {
+    let author = commit.author();
+    (
+        String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        String::from_utf8_lossy(author.email_bytes()).into_owned(),
+        to_datetime(author.when()),
+    )
+}
+
+/// A commit message's first line, trimmed.
+fn subject_of(message: &str) -> String {
+    message
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
 pub(super) fn commit_of(commit: &git2::Commit, files: Vec<FileChange>) -> Commit {
     let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
-    let author = commit.author();
+    let (author, email, time) = author_of(commit);
     Commit {
         oid: commit.id(),
-        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-        email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-        time: to_datetime(author.when()),
-        subject: message
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
+        author,
+        email,
+        time,
+        subject: subject_of(&message),
         trailers: trailers(&message),
         committed: to_datetime(commit.committer().when()),
         parent: commit.parent(0).ok().map(|p| {
