@@ -383,7 +383,8 @@ pub fn release_commits(repo: &Repo) -> Result<Vec<(LogEntry, Vec<PathBuf>)>> {
     Ok(out)
 }
 
-/// One commit of a [`walk`].
+/// One commit of history, with the record files it changed (see
+/// [`records`]).
 #[derive(Debug, Clone)]
 pub struct Commit {
     pub oid: git2::Oid,

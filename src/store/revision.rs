@@ -34,6 +34,7 @@ pub trait Records {
         all.retain(|r| keep(r));
         Ok(all)
     }
+
     /// One release; `None` when it has no file.
     fn find_release(&self, id: &ReleaseId) -> Result<Option<Release>>;
     /// One change reference; `None` when it has no file.

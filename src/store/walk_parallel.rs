@@ -109,9 +109,8 @@ fn read_in(
                 let s = done.inspect_err(|_| stop())?;
                 let mut parsed = s.parsed;
                 if !s.large.is_empty() {
-                    let more = parse_shared(repo, &s.large, sizes.large).inspect_err(|_| stop())?;
-                    parsed.releases.extend(more.releases);
-                    parsed.changes.extend(more.changes);
+                    parsed
+                        .extend(parse_shared(repo, &s.large, sizes.large).inspect_err(|_| stop())?);
                 }
                 each(s.commits, parsed).inspect_err(|_| stop())?;
             }
@@ -162,13 +161,17 @@ fn parse_shared(repo: &Repo, jobs: &[Job], block: usize) -> Result<Parsed> {
     });
     let mut parsed = Parsed::default();
     for p in done {
-        parsed.releases.extend(p.releases);
-        parsed.changes.extend(p.changes);
+        parsed.extend(p);
     }
     Ok(parsed)
 }
 
 impl Parsed {
+    fn extend(&mut self, more: Parsed) {
+        self.releases.extend(more.releases);
+        self.changes.extend(more.changes);
+    }
+
     fn add(&mut self, git: &git2::Repository, kind: Kind, oid: git2::Oid, path: &Path) {
         match kind {
             Kind::Release => self.releases.push((oid, version(git, oid, path))),

@@ -195,19 +195,7 @@ fn walk(repo: &mut Repo, upto: &str) {
     if upto == "stage" {
         return;
     }
-    ok(
-        repo,
-        OWNER,
-        "2025-03-13T15:00:00+00:00",
-        &[
-            "approve",
-            REL,
-            "--role",
-            "service-owner",
-            "--for",
-            "acceptance",
-        ],
-    );
+    accept(repo);
     ok(repo, RM, "2025-03-14T10:00:00+00:00", &READINESS);
     ok(repo, OWNER, "2025-03-15T12:00:00+00:00", &["go", REL]);
     ok(repo, RM, "2025-03-15T19:00:00+00:00", &["promote", REL]);
