@@ -7,7 +7,6 @@ use crate::model::{ChangeRef, Purpose, Release, Stage};
 use crate::policy::Policy;
 use crate::policy::auth::{authorise, email_of};
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 
 fn add(f: &mut Vec<Finding>, path: &Path, at: &[Seg], message: String) {
@@ -176,15 +175,21 @@ pub fn check_release(policy: &Policy, path: &Path, r: &Release, f: &mut Vec<Find
 /// exists, a change reference and the release holding it agree, and no
 /// change is in two live releases.
 pub fn check_links(releases: &[ReleaseLinks], changes: &[ChangeLinks], f: &mut Vec<Finding>) {
-    let change_by_id: HashMap<&str, &ChangeLinks> =
-        changes.iter().map(|c| (c.id.as_str(), c)).collect();
+    // Each change by id, as its index in `changes` (the last, should an id
+    // appear twice).
+    let change_by_id: HashMap<&str, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
     let release_by_id: HashMap<&str, &ReleaseLinks> =
         releases.iter().map(|r| (r.id.as_str(), r)).collect();
-    // Change id -> the live releases listing it, with the entry's index:
-    // the first, and any others (most changes have one; no list is made
-    // for them).
-    type Holder<'a> = (&'a Path, &'a str, usize);
-    let mut holders: HashMap<&str, (Holder, Vec<Holder>)> = HashMap::with_capacity(changes.len());
+    // Each change's live holders, as (release index, index of the entry):
+    // the first one by change index, and any others in a map (most changes
+    // have one; no list is made for them).
+    const NONE: (u32, u32) = (u32::MAX, u32::MAX);
+    let mut first_holder = vec![NONE; changes.len()];
+    let mut other_holders: HashMap<usize, Vec<(u32, u32)>> = HashMap::new();
 
     for c in changes {
         if let Some(rel) = &c.release {
@@ -206,19 +211,23 @@ pub fn check_links(releases: &[ReleaseLinks], changes: &[ChangeLinks], f: &mut V
         }
     }
 
-    for r in releases {
+    for (ri, r) in releases.iter().enumerate() {
         let path = r.path.as_path();
         for (i, c) in r.changes.iter().enumerate() {
             let at = [Key("changes"), Index(i)];
             match change_by_id.get(c.as_str()) {
                 None => add(f, path, &at, format!("changes: no change reference {c}")),
-                Some(change) => {
+                Some(&ci) => {
                     if !r.cancelled {
-                        let holder = (path, r.id.as_str(), i);
-                        match holders.entry(c.as_str()) {
-                            Entry::Vacant(e) => drop(e.insert((holder, vec![]))),
-                            Entry::Occupied(mut e) => e.get_mut().1.push(holder),
+                        // Record files are far fewer than 2^32, and so are
+                        // the entries of one.
+                        let holder = (ri as u32, i as u32);
+                        if first_holder[ci] == NONE {
+                            first_holder[ci] = holder;
+                        } else {
+                            other_holders.entry(ci).or_default().push(holder);
                         }
+                        let change = &changes[ci];
                         if change.release.as_deref() != Some(r.id.as_str()) {
                             add(
                                 f,
@@ -248,25 +257,27 @@ pub fn check_links(releases: &[ReleaseLinks], changes: &[ChangeLinks], f: &mut V
     // A change in several live releases: the finding goes to every release
     // but the one its change reference names (the legitimate holder). In
     // change id order.
-    let mut shared: Vec<(&str, Vec<Holder>)> = holders
-        .into_iter()
-        .filter(|(_, (_, others))| !others.is_empty())
-        .map(|(change, (first, others))| (change, [vec![first], others].concat()))
-        .collect();
-    shared.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for (change, list) in shared {
-        let named = change_by_id.get(change).and_then(|c| c.release.as_deref());
-        let ids: Vec<&str> = list.iter().map(|(_, id, _)| *id).collect();
-        for (path, id, i) in &list {
-            if Some(*id) == named {
+    let mut shared: Vec<(usize, Vec<(u32, u32)>)> = other_holders.into_iter().collect();
+    shared.sort_unstable_by(|a, b| changes[a.0].id.cmp(&changes[b.0].id));
+    for (ci, others) in shared {
+        let change = &changes[ci];
+        let list = [vec![first_holder[ci]], others].concat();
+        let ids: Vec<&str> = list
+            .iter()
+            .map(|&(ri, _)| releases[ri as usize].id.as_str())
+            .collect();
+        for &(ri, i) in &list {
+            let r = &releases[ri as usize];
+            if Some(r.id.as_str()) == change.release.as_deref() {
                 continue;
             }
             add(
                 f,
-                path,
-                &[Key("changes"), Index(*i)],
+                &r.path,
+                &[Key("changes"), Index(i as usize)],
                 format!(
-                    "changes: {change} is in several releases: {}",
+                    "changes: {} is in several releases: {}",
+                    change.id,
                     ids.join(", ")
                 ),
             );
