@@ -157,19 +157,19 @@ fn read_record(
     };
     let text = text?;
     let misplaced = |findings: &mut Vec<Finding>, rel: &Path, id: &str, home: &Path| {
-        if home != rel {
-            let message = format!("misplaced: {id} belongs in {}", home.display());
-            add(findings, rel, &[Seg::Key("id")], message);
-        }
+        let message = format!("misplaced: {id} belongs in {}", home.display());
+        add(findings, rel, &[Seg::Key("id")], message);
     };
     let misnamed = |found: &str, expected: &str| {
         format!("id `{found}` does not match the file name (expected `{expected}`)")
     };
     match kind {
         RecordPath::Release(id) => {
-            misplaced(findings, rel, &id.to_string(), &paths::release(&id));
+            if !paths::is_release(rel, &id) {
+                misplaced(findings, rel, &id.to_string(), &paths::release(&id));
+            }
             let r = yaml::from_str::<Release>(rel, &text)?;
-            if r.id != id.to_string() {
+            if !id.is(&r.id) {
                 add(
                     findings,
                     rel,
@@ -180,8 +180,10 @@ fn read_record(
             }
             Ok(Some(Record::Release(Box::new(r))))
         }
-        RecordPath::Change(id) => {
-            if let Some(year) = policy.and_then(|p| p.change_pattern().year_of(&id).ok()) {
+        RecordPath::Change(id, year) => {
+            if let Some(year) = year
+                && !paths::is_change(rel, &id, year)
+            {
                 misplaced(findings, rel, &id, &paths::change(&id, year));
             }
             let c = yaml::from_str::<ChangeRef>(rel, &text)?;

@@ -137,7 +137,7 @@ fn at_fork(repo: &Repo, policy: &Policy, diff: &BranchDiff, changed: &[PathBuf])
                     releases.push((rel.clone(), r));
                 }
             }
-            Ok(RecordPath::Change(id)) => {
+            Ok(RecordPath::Change(id, _)) => {
                 if let Ok(c) = yaml::from_str::<ChangeRef>(rel, &text)
                     && c.id == id
                 {

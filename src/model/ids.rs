@@ -34,9 +34,13 @@ impl ReleaseId {
             ))
         };
         let rest = s.strip_prefix("REL-").ok_or_else(bad)?;
-        let parts: Vec<&str> = rest.split('-').collect();
-        if parts.len() != 3
-            || parts[0].len() != 4
+        let mut split = rest.split('-');
+        let parts = [split.next(), split.next(), split.next()];
+        let ([Some(year), Some(month), Some(number)], None) = (parts, split.next()) else {
+            return Err(bad());
+        };
+        let parts = [year, month, number];
+        if parts[0].len() != 4
             || parts[1].len() != 2
             || parts[2].len() < 3
             || parts[2].len() > 4
@@ -52,6 +56,26 @@ impl ReleaseId {
         }
         Ok(ReleaseId::new(year, month, number))
     }
+
+    /// Whether `text` is this id as it is written (`REL-2025-03-015`, not
+    /// `REL-2025-03-0015`), compared without writing it out.
+    pub fn is(&self, text: &str) -> bool {
+        displays_as(self, text)
+    }
+}
+
+/// Whether `value` displays as exactly `text`, compared piece by piece as
+/// it is formatted (no string is made).
+pub fn displays_as(value: &dyn fmt::Display, text: &str) -> bool {
+    struct Rest<'a>(&'a str);
+    impl fmt::Write for Rest<'_> {
+        fn write_str(&mut self, piece: &str) -> fmt::Result {
+            self.0 = self.0.strip_prefix(piece).ok_or(fmt::Error)?;
+            Ok(())
+        }
+    }
+    let mut rest = Rest(text);
+    fmt::write(&mut rest, format_args!("{value}")).is_ok() && rest.0.is_empty()
 }
 
 impl fmt::Display for ReleaseId {
@@ -102,16 +126,24 @@ impl ChangeIdPattern {
     /// Checks `id` against the pattern and returns the folder it is sharded
     /// in (see [`Self::year_of`]).
     pub fn shard_of(&self, id: &str) -> Result<i32> {
+        Self::shard_in(&self.0, id)
+    }
+
+    /// [`Self::shard_of`] for the pattern `pattern`, not copied into a
+    /// [`ChangeIdPattern`] first.
+    pub fn shard_in(pattern: &str, id: &str) -> Result<i32> {
         let bad = || {
             Error::usage(format!(
                 "`{id}` is not a change id: expected the pattern {} (YYYY a year, N a digit)",
-                self.0
+                pattern
             ))
         };
-        let pat = self.0.as_bytes();
+        let pat = pattern.as_bytes();
         let s = id.as_bytes();
         let (mut i, mut j) = (0, 0);
         let mut year = None;
+        // The digits are only gathered to shard by when there is no year.
+        let yearly = pattern.contains("YYYY");
         let mut digits = String::new();
         while i < pat.len() {
             if pat[i..].starts_with(b"YYYY") {
@@ -130,13 +162,17 @@ impl ChangeIdPattern {
                 if j == start {
                     return Err(bad());
                 }
-                digits.push_str(std::str::from_utf8(&s[start..j]).unwrap_or_default());
+                if !yearly {
+                    digits.push_str(std::str::from_utf8(&s[start..j]).unwrap_or_default());
+                }
                 i += 2;
             } else if pat[i] == b'N' {
                 if !s.get(j).is_some_and(u8::is_ascii_digit) {
                     return Err(bad());
                 }
-                digits.push(char::from(s[j]));
+                if !yearly {
+                    digits.push(char::from(s[j]));
+                }
                 i += 1;
                 j += 1;
             } else {
@@ -169,7 +205,7 @@ impl ChangeIdPattern {
             if digits.is_empty() {
                 return Err(Error::data(format!(
                     "policy.yaml: ids.change pattern `{}` has neither YYYY nor N to shard by",
-                    self.0
+                    pattern
                 )));
             }
             0
@@ -178,11 +214,11 @@ impl ChangeIdPattern {
         };
         // Shard folders have four digits, as year folders do: numbers up to
         // 9,999,999 (ServiceNow's seven digits).
-        let shard = number / Self::SHARD_SIZE;
+        let shard = number / ChangeIdPattern::SHARD_SIZE;
         if shard > 9999 {
             return Err(Error::usage(format!(
                 "`{id}`: change numbers above 9999999 cannot be sharded (pattern {} has no YYYY)",
-                self.0
+                pattern
             )));
         }
         Ok(shard as i32)

@@ -605,6 +605,12 @@ impl Policy {
         ChangeIdPattern(self.ids.change.clone())
     }
 
+    /// The folder a change id is sharded in (see
+    /// [`ChangeIdPattern::shard_of`]), without copying the pattern.
+    pub fn change_shard_of(&self, id: &str) -> crate::error::Result<i32> {
+        ChangeIdPattern::shard_in(&self.ids.change, id)
+    }
+
     /// Whether the required scope for `category` in `kind` means "run it".
     pub fn required_tests(&self, kind: ReleaseType) -> Vec<(TestCategory, String)> {
         self.test_matrix

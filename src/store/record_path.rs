@@ -9,7 +9,8 @@ use std::path::Path;
 /// Where a file under `releases/` or `changes/` says it belongs.
 pub enum RecordPath {
     Release(ReleaseId),
-    Change(String),
+    /// A change id, and with a policy the folder it is sharded in.
+    Change(String, Option<i32>),
 }
 
 /// Whether `rel_path` is a record file, and if so whose. Anything else
@@ -20,13 +21,13 @@ pub fn classify(
 ) -> std::result::Result<RecordPath, String> {
     let name = rel_path
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
+        .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     let release = rel_path.starts_with(paths::RELEASES);
     let (stem, yaml) = match name.rsplit_once('.') {
         Some((stem, "yaml")) => (stem, true),
         Some((stem, _)) => (stem, false),
-        None => (name.as_str(), false),
+        None => (&*name, false),
     };
     let expected = if release {
         "release records are releases/YYYY/MM/REL-YYYY-MM-NNN.yaml"
@@ -38,11 +39,10 @@ pub fn classify(
     } else {
         match policy {
             Some(p) => p
-                .change_pattern()
-                .year_of(stem)
+                .change_shard_of(stem)
                 .ok()
-                .map(|_| RecordPath::Change(stem.to_string())),
-            None => Some(RecordPath::Change(stem.to_string())),
+                .map(|shard| RecordPath::Change(stem.to_string(), Some(shard))),
+            None => Some(RecordPath::Change(stem.to_string(), None)),
         }
     };
     match record {
