@@ -247,10 +247,10 @@ pub fn symlink_finding(link: &Path) -> Finding {
 /// The whole repository, as it is in the work tree.
 pub fn check_all(repo: &Repo) -> Result<Outcome> {
     let mut out = Outcome::default();
-    // One walk lists the records and the links; links are listed, never
-    // followed (`releases -> /` must not be walked).
-    let (files, links) = repo.records_and_links()?;
-    for link in &links {
+    // Links are listed, never followed (`releases -> /` must not be
+    // walked): one where the rules are keeps them from being read.
+    let rule_links = repo.rule_links()?;
+    for link in &rule_links {
         out.findings.push(symlink_finding(link));
     }
     // What an interrupted command left is looked for on a thread of its
@@ -260,11 +260,13 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
     let (interrupted, judged) = std::thread::scope(|s| {
         let interrupted =
             s.spawn(move || crate::store::interrupted::findings_at(&git, &prefix, &workdir));
-        let judged = load_rules(repo, &links, &mut out).map(|policy| {
+        let judged = load_rules(repo, &rule_links, &mut out).and_then(|policy| {
             // Each record is read, parsed and judged on its own on every
-            // core; only what the rules between records need of it is kept.
-            let judged = repo.read_listed(&files, |rel, text| judge(rel, text, policy.as_ref()));
-            (policy, judged)
+            // core as the walk lists it; only what the rules between
+            // records need of it is kept.
+            let (judged, links) =
+                repo.read_records(|rel, text| judge(rel, text, policy.as_ref()))?;
+            Ok((policy, judged, links))
         });
         let interrupted = interrupted
             .join()
@@ -275,8 +277,10 @@ pub fn check_all(repo: &Repo) -> Result<Outcome> {
         out.findings
             .push(Finding::new(Path::new(&file), &[], "interrupted", message));
     }
-    let (policy, judged) = judged?;
-    drop(files);
+    let (policy, judged, links) = judged?;
+    for link in &links {
+        out.findings.push(symlink_finding(link));
+    }
     let mut f: Vec<Finding> = vec![];
     let mut releases: Vec<ReleaseLinks> = vec![];
     let mut changes: Vec<ChangeLinks> = vec![];

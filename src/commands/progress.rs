@@ -60,6 +60,17 @@ impl Progress for Bar {
         }
     }
 
+    fn grow(&self, n: usize) {
+        if let Some(s) = self
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            s.bar.inc_length(n as u64);
+        }
+    }
+
     fn finish(&self) {
         if let Some(s) = self.state.lock().unwrap_or_else(|e| e.into_inner()).take() {
             s.bar.finish_and_clear();

@@ -227,24 +227,6 @@ impl Repo {
         out
     }
 
-    /// As [`Repo::read_each`], for files a walk of their folders just
-    /// listed (see [`Repo::records_and_links`]): the walk met no symbolic
-    /// link on their way, so each file is opened without following a link
-    /// in its own name, and not checked again folder by folder.
-    pub fn read_listed<U: Send>(
-        &self,
-        files: &[PathBuf],
-        f: impl Fn(&Path, Result<String>) -> U + Sync,
-    ) -> Vec<U> {
-        if self.reads.borrow().is_some() {
-            return self.read_each(files, f);
-        }
-        let root = &self.root;
-        parallel::map(files, &*self.progress, |rel| {
-            f(rel, read_listed_in(root, rel))
-        })
-    }
-
     /// Dates this command's commits at `now` (see [`Repo::clock`]).
     pub fn with_clock(self, now: crate::model::Timestamp) -> Repo {
         self.clock.set(Some(now));
@@ -448,67 +430,80 @@ impl Repo {
     pub fn record_files(&self) -> Result<Vec<PathBuf>> {
         let mut out = vec![];
         self.walk(&[paths::RELEASES, paths::CHANGES], &mut |rel, kind| {
-            if kind == Kind::File
-                && !rel
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            {
-                out.push(rel.to_path_buf());
+            if kind == Kind::File && !hidden(&rel) {
+                out.push(rel);
             }
         })?;
-        out.sort();
         Ok(out)
     }
 
-    /// [`Repo::record_files`] and [`Repo::symlinks`] from one walk of the
-    /// folders.
-    pub fn records_and_links(&self) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
-        let mut files = vec![];
+    /// Each of [`Repo::record_files`] with its text given to `f` on every
+    /// core, read while the walk of the folders goes on; the results in
+    /// the files' order, and the symbolic links met on the way, sorted
+    /// (listed, never followed). The walk met no link on a file's way, so
+    /// the file is opened without following a link in its own name, and
+    /// not checked again folder by folder.
+    pub fn read_records<U: Send>(
+        &self,
+        f: impl Fn(&Path, Result<String>) -> U + Sync,
+    ) -> Result<(parallel::InOrder<U>, Vec<PathBuf>)> {
+        let tops = [paths::RELEASES, paths::CHANGES];
         let mut links = vec![];
-        if std::fs::symlink_metadata(self.root.join(paths::POLICY))
-            .is_ok_and(|m| m.file_type().is_symlink())
-        {
-            links.push(PathBuf::from(paths::POLICY));
-        }
-        self.walk(
-            &[paths::RELEASES, paths::CHANGES, paths::CALENDARS],
-            &mut |rel, kind| match kind {
-                Kind::Link => links.push(rel.to_path_buf()),
-                Kind::File
-                    if !rel.starts_with(paths::CALENDARS)
-                        && !rel
-                            .file_name()
-                            .is_some_and(|n| n.to_string_lossy().starts_with('.')) =>
-                {
-                    files.push(rel.to_path_buf())
-                }
+        if self.reads.borrow().is_some() {
+            // A changing command notes what it reads as it reads it.
+            let mut files = vec![];
+            self.walk(&tops, &mut |rel, kind| match kind {
+                Kind::Link => links.push(rel),
+                Kind::File if !hidden(&rel) => files.push(rel),
                 Kind::File => {}
+            })?;
+            return Ok((vec![self.read_each(&files, f)].into_iter().flatten(), links));
+        }
+        let root = &self.root;
+        let (walked, blocks) = parallel::stream(
+            &*self.progress,
+            ListedFolder::default,
+            |folder, rel: &PathBuf| f(rel, folder.read(root, rel)),
+            |give| {
+                self.walk(&tops, &mut |rel, kind| match kind {
+                    Kind::Link => links.push(rel),
+                    Kind::File if !hidden(&rel) => give(rel),
+                    Kind::File => {}
+                })
             },
-        )?;
-        // Already in order: sorting checks it in one pass.
-        files.sort();
-        links.sort();
-        Ok((files, links))
+        );
+        walked?;
+        Ok((blocks, links))
     }
 
-    /// Every symbolic link rel would meet: `policy.yaml` and anything at or
-    /// under `releases/`, `changes/` and `calendars/`, sorted. Links are
-    /// listed, never followed.
-    pub fn symlinks(&self) -> Result<Vec<PathBuf>> {
+    /// The symbolic links where the rules are: `policy.yaml` itself, and
+    /// anything at or under `calendars/`; sorted, never followed.
+    pub fn rule_links(&self) -> Result<Vec<PathBuf>> {
         let mut out = vec![];
         if std::fs::symlink_metadata(self.root.join(paths::POLICY))
             .is_ok_and(|m| m.file_type().is_symlink())
         {
             out.push(PathBuf::from(paths::POLICY));
         }
-        self.walk(
-            &[paths::RELEASES, paths::CHANGES, paths::CALENDARS],
-            &mut |rel, kind| {
-                if kind == Kind::Link {
-                    out.push(rel.to_path_buf());
-                }
-            },
-        )?;
+        self.walk(&[paths::CALENDARS], &mut |rel, kind| {
+            if kind == Kind::Link {
+                out.push(rel);
+            }
+        })?;
+        out.sort();
+        Ok(out)
+    }
+
+    /// Every symbolic link rel would meet: `policy.yaml` and anything at or
+    /// under `releases/`, `changes/` and `calendars/`, sorted. Links are
+    /// listed, never followed.
+    pub fn symlinks(&self) -> Result<Vec<PathBuf>> {
+        let mut out = self.rule_links()?;
+        self.walk(&[paths::RELEASES, paths::CHANGES], &mut |rel, kind| {
+            if kind == Kind::Link {
+                out.push(rel);
+            }
+        })?;
         out.sort();
         Ok(out)
     }
@@ -518,15 +513,15 @@ impl Repo {
     /// visited but not descended into. Paths come in sorted order (tops
     /// in name order, each folder's entries by name, depth first), so a
     /// list made by the visit needs no sorting of its own.
-    fn walk(&self, tops: &[&str], visit: &mut dyn FnMut(&Path, Kind)) -> Result<()> {
+    fn walk(&self, tops: &[&str], visit: &mut dyn FnMut(PathBuf, Kind)) -> Result<()> {
         let mut tops = tops.to_vec();
         tops.sort_unstable();
         for top in tops {
             let rel = PathBuf::from(top);
             match std::fs::symlink_metadata(self.root.join(&rel)) {
-                Ok(m) if m.file_type().is_symlink() => visit(&rel, Kind::Link),
+                Ok(m) if m.file_type().is_symlink() => visit(rel, Kind::Link),
                 Ok(m) if m.is_dir() => self.walk_in(&rel, visit)?,
-                Ok(_) => visit(&rel, Kind::File),
+                Ok(_) => visit(rel, Kind::File),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(Error::file(&rel, e.to_string())),
             }
@@ -534,7 +529,7 @@ impl Repo {
         Ok(())
     }
 
-    fn walk_in(&self, dir: &Path, visit: &mut dyn FnMut(&Path, Kind)) -> Result<()> {
+    fn walk_in(&self, dir: &Path, visit: &mut dyn FnMut(PathBuf, Kind)) -> Result<()> {
         let entries = match std::fs::read_dir(self.root.join(dir)) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -543,23 +538,24 @@ impl Repo {
         let mut listed = vec![];
         for entry in entries {
             let entry = entry.map_err(|e| Error::file(dir, e.to_string()))?;
-            let name = entry.file_name();
+            let rel = dir.join(entry.file_name());
             let kind = entry
                 .file_type()
-                .map_err(|e| Error::file(dir.join(&name), e.to_string()))?;
-            listed.push((name, kind));
+                .map_err(|e| Error::file(&rel, e.to_string()))?;
+            listed.push((rel, kind));
         }
-        listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (name, kind) in listed {
-            let rel = dir.join(&name);
+        // Paths in one folder differ only in their last part: ordering
+        // their bytes orders the names.
+        listed.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+        for (rel, kind) in listed {
             if kind.is_symlink() {
-                visit(&rel, Kind::Link);
+                visit(rel, Kind::Link);
             } else if kind.is_dir() {
-                if !name.to_string_lossy().starts_with('.') {
+                if !hidden(&rel) {
                     self.walk_in(&rel, visit)?;
                 }
             } else {
-                visit(&rel, Kind::File);
+                visit(rel, Kind::File);
             }
         }
         Ok(())
@@ -836,6 +832,92 @@ fn read_listed_in(root: &Path, rel: &Path) -> Result<String> {
     }
     #[cfg(not(unix))]
     read_in(root, rel)
+}
+
+/// Whether the last part of `rel` starts with `.` (`.gitkeep`, `.git`).
+fn hidden(rel: &Path) -> bool {
+    rel.file_name()
+        .is_some_and(|n| n.as_encoded_bytes().starts_with(b"."))
+}
+
+/// The folder of the file a thread last read from a walk's list, kept
+/// open: files come in folder order, so the next one is opened by its
+/// name alone, with one lookup of the folder's path rather than one a file.
+#[derive(Default)]
+struct ListedFolder {
+    #[cfg(unix)]
+    open: Option<(PathBuf, std::fs::File)>,
+    /// The file name being opened, ending in a NUL byte.
+    #[cfg(unix)]
+    name: Vec<u8>,
+    /// The bytes of the file being read.
+    #[cfg(unix)]
+    text: Vec<u8>,
+}
+
+/// Room made in [`ListedFolder`]'s buffer before a file is read into it:
+/// more than most records take.
+#[cfg(unix)]
+const READ_AHEAD: usize = 16 * 1024;
+
+impl ListedFolder {
+    /// As [`read_listed_in`], which also gives every error: a file that
+    /// cannot be opened by name in its open folder is opened by its path.
+    fn read(&mut self, root: &Path, rel: &Path) -> Result<String> {
+        #[cfg(unix)]
+        {
+            use std::io::Read;
+            use std::os::fd::{AsRawFd, FromRawFd};
+            use std::os::unix::ffi::OsStrExt;
+            use std::os::unix::fs::OpenOptionsExt;
+            let (Some(parent), Some(name)) = (rel.parent(), rel.file_name()) else {
+                return read_listed_in(root, rel);
+            };
+            if self.open.as_ref().is_none_or(|(open, _)| open != parent) {
+                self.open = std::fs::File::options()
+                    .read(true)
+                    .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW)
+                    .open(root.join(parent))
+                    .ok()
+                    .map(|dir| (parent.to_path_buf(), dir));
+            }
+            self.name.clear();
+            self.name.extend_from_slice(name.as_bytes());
+            self.name.push(0);
+            let (Some((_, dir)), Ok(name)) =
+                (&self.open, std::ffi::CStr::from_bytes_with_nul(&self.name))
+            else {
+                return read_listed_in(root, rel);
+            };
+            // SAFETY: `name` is a NUL-terminated string that outlives the
+            // call, and `dir` an open folder.
+            let fd = unsafe {
+                libc::openat(
+                    dir.as_raw_fd(),
+                    name.as_ptr(),
+                    libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+                )
+            };
+            if fd < 0 {
+                return read_listed_in(root, rel);
+            }
+            // SAFETY: `fd` was just opened here, and nothing else owns it.
+            let file = unsafe { std::fs::File::from_raw_fd(fd) };
+            // Read to the end into the thread's buffer: a record is small,
+            // so one read takes it and the next says it ended, without
+            // first asking the file's size.
+            self.text.clear();
+            self.text.reserve(READ_AHEAD);
+            file.take(u64::MAX)
+                .read_to_end(&mut self.text)
+                .map_err(|e| Error::file(rel, e.to_string()))?;
+            let text = std::str::from_utf8(&self.text)
+                .map_err(|_| Error::file(rel, "stream did not contain valid UTF-8".to_string()))?;
+            Ok(text.to_string())
+        }
+        #[cfg(not(unix))]
+        read_listed_in(root, rel)
+    }
 }
 
 /// The git blob id of `text`, as noted for a changing command's reads.
@@ -1178,41 +1260,70 @@ mod tests {
             f.dir.path().join("calendars/other.yaml"),
         )
         .unwrap();
-        let (files, links) = repo.records_and_links().unwrap();
+        // Enough files for several blocks, read on every core.
+        for n in 1..=300 {
+            f.put(
+                &PathBuf::from(format!("changes/2026/CHG-2026-{n:04}.yaml")),
+                "y",
+            );
+        }
+        let (read, links) = repo
+            .read_records(|rel, text| (rel.to_path_buf(), text.unwrap()))
+            .unwrap();
+        let (files, texts): (Vec<PathBuf>, Vec<String>) = read.unzip();
         let names = |v: &[PathBuf]| {
             v.iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(
-            names(&files),
+        let mut expected = vec![
+            "changes/2024/CHG-2024-0001.yaml".to_string(),
+            "changes/2025/CHG-2025-0002.yaml".to_string(),
+        ];
+        expected.extend((1..=300).map(|n| format!("changes/2026/CHG-2026-{n:04}.yaml")));
+        expected.extend(
             [
-                "changes/2024/CHG-2024-0001.yaml",
-                "changes/2025/CHG-2025-0002.yaml",
                 "releases/2025/03/REL-2025-03-001.yaml",
                 "releases/2025/03/REL-2025-03-002.yaml",
                 "releases/2025/03.old/REL-2025-03-009.yaml",
                 "releases/2025/10/REL-2025-10-001.yaml",
             ]
+            .map(String::from),
         );
+        assert_eq!(names(&files), expected);
+        assert!(texts[..2].iter().chain(&texts[302..]).all(|t| t == "x"));
+        assert!(texts[2..302].iter().all(|t| t == "y"));
+        assert_eq!(names(&links), ["releases/2025/link"]);
+        assert_eq!(names(&repo.rule_links().unwrap()), ["calendars/other.yaml"]);
+        assert_eq!(files, repo.record_files().unwrap());
         assert_eq!(
-            names(&links),
+            names(&repo.symlinks().unwrap()),
             ["calendars/other.yaml", "releases/2025/link"]
         );
-        assert_eq!(files, repo.record_files().unwrap());
-        assert_eq!(links, repo.symlinks().unwrap());
 
-        // A listed file replaced by a link is refused, not followed.
+        // A listed file replaced by a link is refused, not followed; the
+        // folder kept open serves the next file in it, and the next folder.
         let listed = PathBuf::from("changes/2025/CHG-2025-0002.yaml");
         std::fs::remove_file(f.dir.path().join(&listed)).unwrap();
         std::os::unix::fs::symlink(f.dir.path().join("policy.yaml"), f.dir.path().join(&listed))
             .unwrap();
-        let read = repo.read_listed(&[listed.clone(), files[0].clone()], |_, text| text);
-        let err = read[0].as_ref().unwrap_err().to_string();
+        f.put(Path::new("changes/2025/CHG-2025-0003.yaml"), "z");
+        let mut folder = ListedFolder::default();
+        let err = folder.read(&repo.root, &listed).unwrap_err().to_string();
         assert!(
             err.starts_with("changes/2025/CHG-2025-0002.yaml: is a symbolic link"),
             "{err}"
         );
-        assert_eq!(read[1].as_ref().unwrap(), "x");
+        let next = Path::new("changes/2025/CHG-2025-0003.yaml");
+        assert_eq!(folder.read(&repo.root, next).unwrap(), "z");
+        assert_eq!(folder.read(&repo.root, &files[0]).unwrap(), "x");
+        let missing = Path::new("changes/2024/CHG-2024-0404.yaml");
+        assert!(
+            folder
+                .read(&repo.root, missing)
+                .unwrap_err()
+                .to_string()
+                .starts_with("changes/2024/CHG-2024-0404.yaml: ")
+        );
     }
 }
