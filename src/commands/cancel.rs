@@ -37,7 +37,7 @@ pub fn cancel(ctx: &Ctx, a: ReasonArgs) -> Result<()> {
         {
             let mut change = change.clone();
             change.release = None;
-            let year = loaded.policy.change_pattern().year_of(id)?;
+            let year = loaded.policy.change_shard_of(id)?;
             tx.write(&paths::change(id, year), yaml::to_string(&change))?;
             freed.push(id.clone());
         }

@@ -80,7 +80,7 @@ fn save_with_body(
 ) -> Result<()> {
     let mut tx = repo.begin()?;
     for c in changes {
-        let year = policy.change_pattern().year_of(&c.id)?;
+        let year = policy.change_shard_of(&c.id)?;
         tx.write(&paths::change(&c.id, year), yaml::to_string(c))?;
     }
     tx.commit(&CommitMessage {
@@ -114,7 +114,7 @@ fn add(ctx: &Ctx, a: ChangeAddArgs) -> Result<()> {
     )?;
     let repo = ctx.repo()?;
     let policy = repo.load_policy()?;
-    policy.change_pattern().year_of(&a.id)?;
+    policy.change_shard_of(&a.id)?;
     if repo.load_change(&policy, &a.id)?.is_some() {
         return Err(Error::refused(format!(
             "change {} already exists; use `rel change set {}` to update it",

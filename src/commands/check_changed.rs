@@ -162,7 +162,7 @@ fn named(
 ) -> Vec<PathBuf> {
     let release_file = |id: &str| ReleaseId::parse(id).ok().map(|id| paths::release(&id));
     let change_file = |id: &str| {
-        let year = policy.change_pattern().year_of(id).ok()?;
+        let year = policy.change_shard_of(id).ok()?;
         Some(paths::change(id, year))
     };
     let mut files = vec![];

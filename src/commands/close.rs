@@ -59,7 +59,7 @@ pub fn run(ctx: &Ctx, a: CloseArgs) -> Result<()> {
         {
             let mut c = c.clone();
             c.status = ChangeStatus::Implemented;
-            let year = loaded.policy.change_pattern().year_of(id)?;
+            let year = loaded.policy.change_shard_of(id)?;
             implemented.push((paths::change(id, year), yaml::to_string(&c)));
         }
     }

@@ -120,7 +120,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         ));
     }
     for id in &a.changes {
-        policy.change_pattern().year_of(id)?;
+        policy.change_shard_of(id)?;
     }
     let mut seen = std::collections::BTreeSet::new();
     if let Some(dup) = a.changes.iter().find(|c| !seen.insert(*c)) {
@@ -246,7 +246,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     for (id, change) in &changes {
         let mut change = change.clone().expect("changes-approved passed");
         change.release = Some(release.id.clone());
-        let year = policy.change_pattern().year_of(id)?;
+        let year = policy.change_shard_of(id)?;
         tx.write(&paths::change(id, year), yaml::to_string(&change))?;
     }
     let what = format!("plan {} {} release", release.service, release.kind);

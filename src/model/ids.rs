@@ -117,14 +117,7 @@ impl ChangeIdPattern {
 
     /// Checks `id` against the pattern and returns its shard: the year it
     /// carries, or for a pattern without `YYYY` its number divided by
-    /// [`Self::SHARD_SIZE`]. The name is kept from when every pattern had a
-    /// year; [`Self::shard_of`] says the same thing.
-    pub fn year_of(&self, id: &str) -> Result<i32> {
-        self.shard_of(id)
-    }
-
-    /// Checks `id` against the pattern and returns the folder it is sharded
-    /// in (see [`Self::year_of`]).
+    /// [`Self::SHARD_SIZE`].
     pub fn shard_of(&self, id: &str) -> Result<i32> {
         Self::shard_in(&self.0, id)
     }
@@ -249,17 +242,17 @@ mod tests {
     #[test]
     fn change_pattern() {
         let p = ChangeIdPattern::default();
-        assert_eq!(p.year_of("CHG-2025-0892").unwrap(), 2025);
+        assert_eq!(p.shard_of("CHG-2025-0892").unwrap(), 2025);
         for bad in [
             "CHG-2025-892",
             "../CHG-2025-0892",
             "/tmp/x",
             "CHG-2025-08920",
         ] {
-            assert!(p.year_of(bad).is_err(), "{bad}");
+            assert!(p.shard_of(bad).is_err(), "{bad}");
         }
         let p = ChangeIdPattern("CR-YYYY-N+".into());
-        assert_eq!(p.year_of("CR-2024-7").unwrap(), 2024);
+        assert_eq!(p.shard_of("CR-2024-7").unwrap(), 2024);
     }
 
     #[test]

@@ -569,7 +569,7 @@ impl<'a> Rules<'a> {
         let mut errors = vec![];
         let get = |f: &str| self.cell(columns, cells, f);
         let id = match get("id") {
-            Some((column, id)) => match self.policy.change_pattern().shard_of(id) {
+            Some((column, id)) => match self.policy.change_shard_of(id) {
                 Ok(_) => id.to_string(),
                 Err(_) => {
                     errors.push(format!(

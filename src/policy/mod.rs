@@ -601,12 +601,9 @@ impl Policy {
         out
     }
 
-    pub fn change_pattern(&self) -> ChangeIdPattern {
-        ChangeIdPattern(self.ids.change.clone())
-    }
-
-    /// The folder a change id is sharded in (see
-    /// [`ChangeIdPattern::shard_of`]), without copying the pattern.
+    /// Checks `id` against the change id pattern (`ids.change`) and
+    /// returns the folder it is sharded in (see
+    /// [`ChangeIdPattern::shard_of`]).
     pub fn change_shard_of(&self, id: &str) -> crate::error::Result<i32> {
         ChangeIdPattern::shard_in(&self.ids.change, id)
     }

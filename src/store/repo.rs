@@ -725,7 +725,7 @@ impl Repo {
     /// the policy's pattern first.
     pub fn load_change(&self, policy: &Policy, id: &str) -> Result<Option<ChangeRef>> {
         // The id becomes a path: validate it before anything else.
-        let year = policy.change_pattern().year_of(id)?;
+        let year = policy.change_shard_of(id)?;
         let rel = paths::change(id, year);
         if !self.exists(&rel)? {
             return Ok(None);

@@ -394,7 +394,7 @@ impl Records for Revision<'_> {
     }
 
     fn find_change(&self, policy: &Policy, id: &str) -> Result<Option<ChangeRef>> {
-        let year = policy.change_pattern().year_of(id)?;
+        let year = policy.change_shard_of(id)?;
         let rel = paths::change(id, year);
         let shared = self.cache.parsed.as_ref().and_then(|p| {
             let blob = self.blob(&rel)?;
