@@ -77,26 +77,17 @@ fn at_least(t: &mut Table, columns: &[usize], need: impl Fn(&str) -> Option<usiz
 /// the column keeps the width it had. Nothing changes when every word
 /// fits, or when the table has no width to fit.
 pub fn fit_free_text(t: &mut Table) {
-    if t.width().is_none() {
+    let Some(limit) = t.width() else {
+        return;
+    };
+    // A table that fits with every column at its widest content is drawn
+    // at those widths, so no word is longer than its column: known
+    // without drawing the table twice for each free column.
+    if fits_whole(t, limit) {
+        debug_assert_eq!(free_text_cuts(t), vec![], "a table that fits whole");
         return;
     }
-    let too_long =
-        |text: &str, width: usize| text.split_whitespace().any(|w| w.chars().count() > width);
-    let mut cut: Vec<(usize, usize)> = vec![];
-    for i in 0..t.column_count() {
-        if t.column(i).is_none_or(|c| c.constraint().is_some()) {
-            continue;
-        }
-        let Some(width) = free_width(t, i) else {
-            continue;
-        };
-        if t.column_cells_iter(i)
-            .flatten()
-            .any(|c| too_long(&c.content(), width))
-        {
-            cut.push((i, width));
-        }
-    }
+    let cut = free_text_cuts(t);
     if cut.is_empty() {
         return;
     }
@@ -123,6 +114,50 @@ pub fn fit_free_text(t: &mut Table) {
             col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(fixed)));
         }
     }
+}
+
+/// The free-text columns (no constraint) holding a word longer than the
+/// width comfy-table gives them, with that width.
+fn free_text_cuts(t: &Table) -> Vec<(usize, usize)> {
+    let mut cut = vec![];
+    for i in 0..t.column_iter().count() {
+        if t.column(i).is_none_or(|c| c.constraint().is_some()) {
+            continue;
+        }
+        let Some(width) = free_width(t, i) else {
+            continue;
+        };
+        if t.column_cells_iter(i)
+            .flatten()
+            .any(|c| too_long(&c.content(), width))
+        {
+            cut.push((i, width));
+        }
+    }
+    cut
+}
+
+fn too_long(text: &str, width: usize) -> bool {
+    text.split_whitespace().any(|w| w.chars().count() > width)
+}
+
+/// Whether `t` fits in `limit` columns with each column as wide as its
+/// widest content (and its padding and its lower boundary), counting a
+/// border on each side of every column; `false` when a column has any
+/// other constraint.
+fn fits_whole(t: &Table, limit: u16) -> bool {
+    let content = t.column_max_content_widths();
+    let mut total = content.len() + 1;
+    for (col, width) in t.column_iter().zip(&content) {
+        let whole = usize::from(*width) + usize::from(col.padding_width());
+        let boundary = match col.constraint() {
+            None => 0,
+            Some(ColumnConstraint::LowerBoundary(Width::Fixed(b))) => usize::from(*b),
+            Some(_) => return false,
+        };
+        total += whole.max(boundary);
+    }
+    total <= usize::from(limit)
 }
 
 /// The content width comfy-table gives column `i`, read from copies whose
@@ -222,18 +257,8 @@ fn listing_blocks_of<'a>(
     if rows.len() <= size {
         return Box::new(std::iter::once(format!("{}\n", block(rows))));
     }
-    // The widest cell of each column, one block at a time.
     let probe = listing(headers, width);
     let padding: Vec<u16> = probe.column_iter().map(|c| c.padding_width()).collect();
-    let mut widths = probe.column_max_content_widths();
-    for chunk in rows.chunks(size) {
-        for (w, m) in widths
-            .iter_mut()
-            .zip(block(chunk).column_max_content_widths())
-        {
-            *w = (*w).max(m);
-        }
-    }
     let fixed = move |t: &mut Table, widths: &[u16]| {
         t.set_content_arrangement(ContentArrangement::Disabled);
         t.set_constraints(
@@ -243,24 +268,64 @@ fn listing_blocks_of<'a>(
                 .map(|(w, p)| ColumnConstraint::Absolute(Width::Fixed(w.saturating_add(*p)))),
         );
     };
-    let last = widths.len().saturating_sub(1);
+    let last = headers.len().saturating_sub(1);
     let limit = width.or_else(|| probe.width()).map(usize::from);
-    if let Some(limit) = limit {
-        // What the header takes at these widths (whatever the style
-        // draws between columns), cut back to the limit in the last column.
+    // The widest cell of each column, one block at a time: as each block
+    // alone would have it (`cut`), or as the rows are.
+    let widest = |cut: bool| {
+        let mut widths = probe.column_max_content_widths();
+        for chunk in rows.chunks(size) {
+            let t = if cut {
+                block(chunk)
+            } else {
+                let mut t = listing(headers, width);
+                for r in chunk {
+                    t.add_row(r.clone());
+                }
+                t
+            };
+            for (w, m) in widths.iter_mut().zip(t.column_max_content_widths()) {
+                *w = (*w).max(m);
+            }
+        }
+        widths
+    };
+    // What the header takes at `widths` (whatever the style draws between
+    // columns), beyond the limit.
+    let over = |widths: &[u16]| {
         let mut header = listing(headers, None);
-        fixed(&mut header, &widths);
+        fixed(&mut header, widths);
         let total = header
             .to_string()
             .lines()
             .map(|l| l.chars().count())
             .max()
             .unwrap_or(0);
-        if total > limit && !widths.is_empty() {
-            let over = u16::try_from(total - limit).unwrap_or(u16::MAX);
+        limit.map_or(0, |limit| total.saturating_sub(limit))
+    };
+    // The widths, the last column cut back to the limit.
+    let fit = |mut widths: Vec<u16>| {
+        let over = over(&widths);
+        if over > 0 && !widths.is_empty() {
+            let over = u16::try_from(over).unwrap_or(u16::MAX);
             widths[last] = widths[last].saturating_sub(over).max(10);
         }
-    }
+        widths
+    };
+    // A block's own layout cuts the long words of its free-text columns,
+    // which can only widen those columns, and takes drawing the block
+    // twice more. When the last column is the only free one and the rows
+    // as they are already pass the limit, the last column is cut back to
+    // the limit whatever its width: the same widths, without the cut.
+    let last_alone = (0..last).all(|i| keep.contains(&i));
+    let uncut = widest(false);
+    let widths = if last_alone && over(&uncut) > 0 {
+        let widths = fit(uncut);
+        debug_assert_eq!(widths, fit(widest(true)), "the cut changes no width");
+        widths
+    } else {
+        fit(widest(true))
+    };
     Box::new(rows.chunks(size).enumerate().map(move |(k, chunk)| {
         let mut t = listing(headers, None);
         if k > 0 {
@@ -404,5 +469,28 @@ mod tests {
         assert!(streamed.contains("CHG-2025-0004"), "{streamed}");
         assert_eq!(lines.iter().filter(|l| l.contains("SERVICE")).count(), 1);
         assert!(lines.len() > 5 * 2 + 2, "{streamed}");
+    }
+
+    #[test]
+    fn a_word_too_long_for_the_last_column_is_cut_in_every_block() {
+        let headers = ["ID", "SERVICE", "TITLE"];
+        let mut rows = rows(5, "short");
+        rows[3][2] = format!("x{}y", "-".repeat(100));
+        // The last column is the only free one and the rows pass the limit
+        // (the blocks' own cut is left out), and with a free column before
+        // it (the blocks' own cut is taken). Test builds also work out the
+        // widths the other way and compare.
+        for keep in [&[0, 1][..], &[0][..]] {
+            let streamed: String = listing_blocks_of(&headers, &rows, Some(60), keep, 2).collect();
+            assert!(
+                streamed.lines().all(|l| l.chars().count() <= 60),
+                "{streamed}"
+            );
+            assert!(
+                streamed.contains(" x--") && streamed.contains("-y"),
+                "{streamed}"
+            );
+            assert!(streamed.contains("CHG-2025-0004 "), "{streamed}");
+        }
     }
 }
