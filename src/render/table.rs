@@ -245,17 +245,21 @@ fn listing_blocks_of<'a>(
     keep: &'a [usize],
     size: usize,
 ) -> Box<dyn Iterator<Item = String> + 'a> {
-    let block = move |chunk: &[Vec<String>]| {
+    // A block of rows as a table of its own: laid out as one (`whole`), or
+    // only holding the rows as they are.
+    let block = move |chunk: &[Vec<String>], whole: bool| {
         let mut t = listing(headers, width);
         for r in chunk {
             t.add_row(r.clone());
         }
-        keep_words(&mut t, keep);
-        fit_free_text(&mut t);
+        if whole {
+            keep_words(&mut t, keep);
+            fit_free_text(&mut t);
+        }
         t
     };
     if rows.len() <= size {
-        return Box::new(std::iter::once(format!("{}\n", block(rows))));
+        return Box::new(std::iter::once(format!("{}\n", block(rows, true))));
     }
     let probe = listing(headers, width);
     let padding: Vec<u16> = probe.column_iter().map(|c| c.padding_width()).collect();
@@ -275,15 +279,7 @@ fn listing_blocks_of<'a>(
     let widest = |cut: bool| {
         let mut widths = probe.column_max_content_widths();
         for chunk in rows.chunks(size) {
-            let t = if cut {
-                block(chunk)
-            } else {
-                let mut t = listing(headers, width);
-                for r in chunk {
-                    t.add_row(r.clone());
-                }
-                t
-            };
+            let t = block(chunk, cut);
             for (w, m) in widths.iter_mut().zip(t.column_max_content_widths()) {
                 *w = (*w).max(m);
             }
@@ -492,5 +488,32 @@ mod tests {
             );
             assert!(streamed.contains("CHG-2025-0004 "), "{streamed}");
         }
+    }
+
+    #[test]
+    fn a_table_fits_whole_up_to_its_widest_content_with_a_border_per_column() {
+        let table = |limit: u16| {
+            let mut t = listing(&["ID", "SERVICE", "TITLE"], Some(limit));
+            t.add_row(vec!["CHG-2025-0001", "finance", "Reporting export"]);
+            keep_words(&mut t, &[0, 1]);
+            t
+        };
+        // Content 13 + 7 + 16, padding 1 + 1 + 0, and 4 borders at most.
+        let whole = 13 + 7 + 16 + 2 + 4;
+        assert!(fits_whole(&table(whole), whole));
+        assert!(!fits_whole(&table(whole - 1), whole - 1));
+        // Nothing is cut either way when every word fits its column.
+        for limit in [whole - 1, whole] {
+            let mut t = table(limit);
+            let before = t.to_string();
+            fit_free_text(&mut t);
+            assert_eq!(t.to_string(), before);
+        }
+        // Any constraint but a lower boundary leaves it to the probe.
+        let mut t = table(200);
+        t.column_mut(2)
+            .unwrap()
+            .set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(8)));
+        assert!(!fits_whole(&t, 200));
     }
 }
